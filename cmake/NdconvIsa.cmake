@@ -1,0 +1,21 @@
+# Which ISA instances of the kernels this build contains, and the flags of each
+# instance's translation unit. The library as a whole is compiled for the
+# baseline of the target (plain x86-64 or armv8-a): only kernels/isa_<name>.cpp
+# gets its ISA's flags, and dispatch picks one at run time.
+
+set(NDCONV_ISA_INSTANCES scalar)
+set(NDCONV_ISA_DEFINITIONS "")
+if(CMAKE_SYSTEM_PROCESSOR MATCHES "^(x86_64|AMD64|amd64)$")
+  list(APPEND NDCONV_ISA_INSTANCES avx2 avx512)
+  list(APPEND NDCONV_ISA_DEFINITIONS NDCONV_HAVE_AVX2=1 NDCONV_HAVE_AVX512=1)
+elseif(CMAKE_SYSTEM_PROCESSOR MATCHES "^(aarch64|arm64|ARM64)$")
+  list(APPEND NDCONV_ISA_INSTANCES neon)
+  list(APPEND NDCONV_ISA_DEFINITIONS NDCONV_HAVE_NEON=1)
+endif()
+
+set(NDCONV_FLAGS_scalar "")
+set(NDCONV_FLAGS_avx2 -mavx2 -mfma -mf16c)
+set(NDCONV_FLAGS_avx512 -mavx2 -mfma -mf16c -mavx512f -mavx512bw -mavx512dq -mavx512vl)
+set(NDCONV_FLAGS_neon "")   # Advanced SIMD is part of the AArch64 baseline
+
+message(STATUS "ndconv: ISA instances: ${NDCONV_ISA_INSTANCES}")

@@ -1,0 +1,23 @@
+// Thread-local error state behind ndconv_last_error(), and the helpers every
+// C entry point uses to fail with a message that names the field and value.
+#pragma once
+
+#include <string>
+
+#include "ndconv/ndconv.h"
+
+namespace ndconv {
+namespace dispatch {
+
+// Records `message` as this thread's last error and returns `status`.
+ndconv_status fail(ndconv_status status, std::string message);
+
+// printf-style convenience: fail(NDCONV_INVALID_ARGUMENT, "rank = %d ...", ...).
+ndconv_status failf(ndconv_status status, const char* format, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+}  // namespace dispatch
+}  // namespace ndconv

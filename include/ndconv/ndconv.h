@@ -1,0 +1,164 @@
+/* ndconv: SIMD convolution microkernels for CPU inference. The stable C ABI.
+ *
+ * Everything in this header is part of the contract documented in the README
+ * ("C API"): names, types and meanings do not change. All tensors are dense,
+ * row-major float32 and need no particular alignment. */
+#ifndef NDCONV_NDCONV_H
+#define NDCONV_NDCONV_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#if defined(_WIN32) && defined(NDCONV_SHARED)
+#  if defined(NDCONV_BUILDING)
+#    define NDCONV_API __declspec(dllexport)
+#  else
+#    define NDCONV_API __declspec(dllimport)
+#  endif
+#elif defined(__GNUC__)
+#  define NDCONV_API __attribute__((visibility("default")))
+#else
+#  define NDCONV_API
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define NDCONV_MAX_RANK 8                  /* spatial dimensions */
+
+typedef enum ndconv_status {
+  NDCONV_OK = 0,
+  NDCONV_INVALID_ARGUMENT = 1,   /* malformed descriptor, null pointer, sizes that
+                                    do not fit together or overflow int64 */
+  NDCONV_UNSUPPORTED = 2,        /* well formed, but not available (e.g. an ISA
+                                    this CPU lacks) */
+  NDCONV_OUT_OF_MEMORY = 3,
+  NDCONV_INTERNAL_ERROR = 4
+} ndconv_status;
+
+typedef enum ndconv_layout {
+  NDCONV_NCX = 0,   /* [N, C, X0 .. Xr-1]  PyTorch Conv1d/2d/3d (NCW, NCHW, NCDHW) */
+  NDCONV_NXC = 1    /* [N, X0 .. Xr-1, C]  TensorFlow/Keras channels_last (NWC, NHWC) */
+} ndconv_layout;
+
+typedef enum ndconv_weight_layout {
+  NDCONV_OIX = 0,   /* [C_out, C_in/groups, K0 .. Kr-1]  PyTorch weight */
+  NDCONV_XIO = 1    /* [K0 .. Kr-1, C_in/groups, C_out]  TensorFlow/Keras kernel */
+} ndconv_weight_layout;
+
+typedef enum ndconv_padding {
+  NDCONV_PAD_EXPLICIT = 0,    /* pad_begin / pad_end as given */
+  NDCONV_PAD_VALID = 1,       /* no padding */
+  NDCONV_PAD_SAME_UPPER = 2,  /* ONNX auto_pad SAME_UPPER (TensorFlow 'same'):
+                                 out = ceil(in / stride),
+                                 total = max((out-1)*stride + dilation*(kernel-1) + 1 - in, 0),
+                                 pad_begin = floor(total / 2), pad_end = total - pad_begin */
+  NDCONV_PAD_SAME_LOWER = 3   /* the same, with pad_end = floor(total / 2) and the
+                                 odd extra at the beginning */
+} ndconv_padding;
+
+typedef enum ndconv_activation {
+  NDCONV_ACT_NONE = 0,
+  NDCONV_ACT_RELU = 1,
+  NDCONV_ACT_CLAMP = 2        /* min(max(y, act_min), act_max), e.g. ReLU6 */
+} ndconv_activation;
+
+typedef struct ndconv_conv_desc {
+  int32_t rank;                          /* 1 .. NDCONV_MAX_RANK */
+  ndconv_layout layout;                  /* input and output activations */
+  ndconv_weight_layout weight_layout;
+  int64_t batch;                         /* N >= 1 */
+  int64_t in_channels;                   /* divisible by groups */
+  int64_t out_channels;                  /* divisible by groups */
+  int64_t groups;                        /* 0 means 1; negative is invalid */
+  int64_t in_size[NDCONV_MAX_RANK];      /* spatial input extent */
+  int64_t kernel[NDCONV_MAX_RANK];
+  int64_t stride[NDCONV_MAX_RANK];       /* 0 means 1; negative is invalid */
+  int64_t dilation[NDCONV_MAX_RANK];     /* 0 means 1; negative is invalid */
+  int64_t pad_begin[NDCONV_MAX_RANK];    /* >= 0; read only with NDCONV_PAD_EXPLICIT,
+                                            ignored (not validated) otherwise */
+  int64_t pad_end[NDCONV_MAX_RANK];
+  ndconv_padding padding;
+  ndconv_activation activation;
+  float act_min, act_max;                /* read only with NDCONV_ACT_CLAMP (then
+                                            act_min <= act_max, neither NaN),
+                                            ignored otherwise */
+} ndconv_conv_desc;                      /* a zero-filled desc plus the sizes is valid.
+                                            In every per-dimension array, entries at
+                                            index >= rank are ignored, not validated. */
+
+typedef struct ndconv_conv ndconv_conv;              /* opaque plan */
+typedef struct ndconv_threadpool ndconv_threadpool;  /* opaque */
+
+/* Output spatial extent of a descriptor, without building a plan. Returns the
+   status ndconv_conv_create would return for this desc. */
+NDCONV_API ndconv_status ndconv_conv_output_size(const ndconv_conv_desc* desc,
+                                                 int64_t out_size[NDCONV_MAX_RANK]);
+
+/* Validate, choose the algorithm and ISA, pre-pack the weights. create copies
+   everything it needs from desc, weights and bias: the caller may overwrite or
+   free them afterwards. bias may be NULL. On failure *out_conv is set to NULL. */
+NDCONV_API ndconv_status ndconv_conv_create(const ndconv_conv_desc* desc,
+                                            const float* weights, const float* bias,
+                                            ndconv_conv** out_conv);
+NDCONV_API void ndconv_conv_destroy(ndconv_conv* conv);      /* NULL is a no-op */
+
+/* out = act(conv(input, weights) + bias). Does not modify input. Writes only
+   inside the output tensor. A plan is immutable after create: any number of
+   threads may call run on the same plan at once with different buffers.
+   input and output must not overlap. pool NULL runs on the calling thread. */
+NDCONV_API ndconv_status ndconv_conv_run(const ndconv_conv* conv, const float* input,
+                                         float* output, ndconv_threadpool* pool);
+
+/* What create chose, "<algorithm>/<ndconv_isa_name(isa)>", e.g.
+   "pointwise-gemm/avx512", "ngram-gemm/neon". Never NULL nor empty; for a
+   NULL conv it returns "". */
+NDCONV_API const char* ndconv_conv_kernel_name(const ndconv_conv* conv);
+
+/* Runtime dispatch. */
+typedef enum ndconv_isa {
+  NDCONV_ISA_AUTO = 0,     /* best the CPU supports (the default) */
+  NDCONV_ISA_SCALAR = 1,   /* portable C++, no intrinsics */
+  NDCONV_ISA_AVX2 = 2,     /* x86-64 AVX2 + FMA */
+  NDCONV_ISA_AVX512 = 3,   /* x86-64 AVX-512 F/BW/DQ/VL */
+  NDCONV_ISA_NEON = 4      /* AArch64 Advanced SIMD */
+} ndconv_isa;
+/* Best ISA that both this CPU (and its OS) and this build support. */
+NDCONV_API ndconv_isa  ndconv_detected_isa(void);
+/* Process-wide: plans created afterwards use exactly this ISA (AUTO: the
+   detected one). UNSUPPORTED if the CPU or the build lacks it, INVALID_ARGUMENT
+   for a value outside the enum; ndconv_set_isa(ndconv_detected_isa()) is OK.
+   The environment variable NDCONV_ISA (auto, scalar, avx2, avx512, neon) sets
+   the same at load time. */
+NDCONV_API ndconv_status ndconv_set_isa(ndconv_isa isa);
+NDCONV_API ndconv_isa  ndconv_current_isa(void);   /* what plans created now use */
+NDCONV_API const char* ndconv_isa_name(ndconv_isa isa); /* exactly "auto", "scalar",
+                                                           "avx2", "avx512", "neon" */
+
+/* Threads. A built-in pool, or the runtime's own threads through a callback
+   that runs fn(ctx, i) for every i in [0, count) and returns when all are done.
+   The callback may run the tasks in any order, with any concurrency, serially
+   on the caller included: ndconv's tasks never wait for each other. `threads`
+   is a hint for how finely to split the work. One pool may serve several
+   concurrent ndconv_conv_run calls. */
+NDCONV_API ndconv_threadpool* ndconv_threadpool_create(size_t threads);  /* 0: all cores */
+typedef void (*ndconv_task_fn)(void* ctx, size_t index);
+typedef void (*ndconv_parallel_for_fn)(void* pool_ctx, ndconv_task_fn fn,
+                                       void* ctx, size_t count);
+NDCONV_API ndconv_threadpool* ndconv_threadpool_create_external(
+    ndconv_parallel_for_fn parallel_for, void* pool_ctx, size_t threads);
+NDCONV_API void ndconv_threadpool_destroy(ndconv_threadpool* pool);      /* NULL no-op */
+
+/* Errors. */
+NDCONV_API const char* ndconv_status_string(ndconv_status status);
+/* Human-readable detail of the last failed call on this thread, e.g.
+   "kernel[1] = 301 exceeds padded input extent 300". Never NULL; "" if no
+   call on this thread has failed. */
+NDCONV_API const char* ndconv_last_error(void);
+
+#ifdef __cplusplus
+}  /* extern "C" */
+#endif
+
+#endif /* NDCONV_NDCONV_H */
