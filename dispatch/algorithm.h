@@ -1,0 +1,48 @@
+// What a plan runs. The planner (dispatch/planner.cpp) picks one Algorithm per
+// plan at create; each algorithm packs what it needs in its factory and is
+// immutable afterwards, so run() is safe from many threads at once.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "dispatch/conv_shape.h"
+#include "kernels/kernel_table.h"
+#include "ndconv/ndconv.h"
+
+namespace ndconv {
+namespace dispatch {
+
+class Algorithm {
+ public:
+  virtual ~Algorithm() = default;
+  // out = act(conv(in) + bias) for the whole batch; pool may be NULL.
+  virtual ndconv_status run(const float* input, float* output, ndconv_threadpool* pool) const = 0;
+  // "<algorithm>/<isa>", e.g. "pointwise-gemm/avx512".
+  const std::string& name() const { return name_; }
+
+ protected:
+  explicit Algorithm(std::string name) : name_(std::move(name)) {}
+
+ private:
+  std::string name_;
+};
+
+// Factory signature every algorithm provides. Returns nullptr and sets
+// *status = NDCONV_OK when the algorithm does not apply to `shape` (the
+// planner then tries the next one); returns nullptr with another status (and
+// the error recorded) on failure, e.g. NDCONV_OUT_OF_MEMORY while packing.
+// `weights` are in shape.weight_layout; `bias` may be NULL.
+using AlgorithmFactory = std::unique_ptr<Algorithm> (*)(const ConvShape& shape,
+                                                       const kernels::KernelTable& table,
+                                                       const float* weights, const float* bias,
+                                                       ndconv_status* status);
+
+// Picks and builds the algorithm for a plan: the specialized factories in
+// priority order, then the reference convolution, which applies to every shape.
+std::unique_ptr<Algorithm> plan_algorithm(const ConvShape& shape, const kernels::KernelTable& table,
+                                          const float* weights, const float* bias,
+                                          ndconv_status* status);
+
+}  // namespace dispatch
+}  // namespace ndconv
