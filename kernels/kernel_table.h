@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "kernels/gemm_args.h"
 #include "ndconv/ndconv.h"
 
 namespace ndconv {
@@ -31,6 +32,10 @@ struct KernelTable {
   ndconv_isa isa;
   size_t vector_floats;  // floats per SIMD register (1 for scalar)
   BiasActFn bias_act;
+  // GEMM microkernels (kernels/gemm.hpp): channels-last rows x packed weights,
+  // and packed weights x channels-first rows.
+  GemmRowsKernel gemm_rows;
+  GemmColsKernel gemm_cols;
 };
 
 // Defined by the ISA instances this build contains (see cmake/NdconvIsa.cmake).

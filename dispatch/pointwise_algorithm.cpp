@@ -1,0 +1,132 @@
+#include "dispatch/pointwise_algorithm.h"
+
+#include <algorithm>
+#include <new>
+
+#include "dispatch/error.h"
+#include "dispatch/gemm_driver.h"
+#include "dispatch/pixel_offsets.h"
+#include "dispatch/threadpool.h"
+
+namespace ndconv {
+namespace dispatch {
+namespace {
+
+bool is_pointwise(const ConvShape& s) {
+  for (int d = 0; d < s.rank; ++d)
+    if (s.kernel[d] != 1 || s.pad_begin[d] != 0 || s.pad_end[d] != 0) return false;
+  return true;
+}
+
+kernels::Activation activation_of(const ConvShape& s) {
+  return {s.activation, s.act_min, s.act_max};
+}
+
+class PointwiseGemm final : public Algorithm {
+ public:
+  PointwiseGemm(const ConvShape& shape, const kernels::KernelTable& table)
+      : Algorithm(std::string("pointwise-gemm/") + ndconv_isa_name(table.isa)),
+        s_(shape), table_(table), act_(activation_of(shape)) {}
+
+  bool init(const float* weights, const float* bias) {
+    const size_t width = s_.layout == NDCONV_NXC ? table_.gemm_rows.nr : table_.gemm_cols.mr;
+    if (!packed_.pack(s_, weights, bias, width)) return false;
+    if (has_stride(s_) && !strided_pixel_offsets(s_, &offsets_)) return false;
+    return true;
+  }
+
+  ndconv_status run(const float* input, float* output, ndconv_threadpool* pool) const override {
+    if (s_.layout == NDCONV_NXC)
+      run_channels_last(input, output, pool);
+    else
+      run_channels_first(input, output, pool);
+    return NDCONV_OK;
+  }
+
+ private:
+  // A rows are input pixels (all images of the batch in one M), C rows are
+  // output pixels; each group is its own GEMM over its channel slice.
+  void run_channels_last(const float* input, float* output, ndconv_threadpool* pool) const {
+    const auto& uk = table_.gemm_rows;
+    const size_t groups = static_cast<size_t>(s_.groups);
+    const size_t out_pixels = static_cast<size_t>(s_.out_pixels());
+    const size_t in_pixels = static_cast<size_t>(s_.in_pixels());
+    const size_t M = static_cast<size_t>(s_.batch) * out_pixels;
+    const size_t N = static_cast<size_t>(s_.out_channels_per_group());
+    const size_t cin = static_cast<size_t>(s_.in_channels);
+    const size_t cin_g = static_cast<size_t>(s_.in_channels_per_group());
+    const size_t cout = static_cast<size_t>(s_.out_channels);
+    const GemmTiling t = choose_gemm_tiling(M, N, packed_.k(), uk.mr, uk.nr, groups,
+                                            threadpool_threads(pool));
+    const int64_t* offsets = offsets_.data();
+    auto task = [&](size_t index) {
+      const size_t g = index / t.tasks();
+      const size_t mt = index % t.tasks() / t.n_tasks, nt = index % t.n_tasks;
+      const float* in_g = input + g * cin_g;
+      auto row = [&](size_t m) -> const float* {
+        if (!offsets) return in_g + m * cin;
+        const size_t image = m / out_pixels;
+        return in_g + (image * in_pixels + static_cast<size_t>(offsets[m % out_pixels])) * cin;
+      };
+      const size_t m0 = mt * t.m_tile, n0 = nt * t.n_tile;
+      gemm_rows_task(uk, packed_, g, M, N, m0, std::min(M, m0 + t.m_tile), n0,
+                     std::min(N, n0 + t.n_tile), t.kc, row, output + g * N, cout, act_);
+    };
+    parallel_for(pool, groups * t.tasks(), task);
+  }
+
+  // C = W x X per image and group: C rows are output channels, columns output
+  // pixels; B rows are input channel planes read in place (gathered per panel
+  // when strided).
+  void run_channels_first(const float* input, float* output, ndconv_threadpool* pool) const {
+    const auto& uk = table_.gemm_cols;
+    const size_t groups = static_cast<size_t>(s_.groups);
+    const size_t images = static_cast<size_t>(s_.batch);
+    const size_t out_pixels = static_cast<size_t>(s_.out_pixels());
+    const size_t in_pixels = static_cast<size_t>(s_.in_pixels());
+    const size_t M = static_cast<size_t>(s_.out_channels_per_group());
+    const size_t N = out_pixels;
+    const size_t cin_g = static_cast<size_t>(s_.in_channels_per_group());
+    const size_t cin = static_cast<size_t>(s_.in_channels);
+    const size_t cout = static_cast<size_t>(s_.out_channels);
+    const GemmTiling t = choose_gemm_tiling(M, N, packed_.k(), uk.mr, uk.nr, images * groups,
+                                            threadpool_threads(pool));
+    auto task = [&](size_t index) {
+      const size_t gemm = index / t.tasks();
+      const size_t image = gemm / groups, g = gemm % groups;
+      const size_t mt = index % t.tasks() / t.n_tasks, nt = index % t.n_tasks;
+      const float* b = input + (image * cin + g * cin_g) * in_pixels;
+      float* c = output + (image * cout + g * M) * out_pixels;
+      const size_t m0 = mt * t.m_tile, n0 = nt * t.n_tile;
+      gemm_cols_task(uk, packed_, g, M, N, m0, std::min(M, m0 + t.m_tile), n0,
+                     std::min(N, n0 + t.n_tile), t.kc, b, static_cast<ptrdiff_t>(in_pixels),
+                     offsets_.data(), c, out_pixels, act_);
+    };
+    parallel_for(pool, images * groups * t.tasks(), task);
+  }
+
+  ConvShape s_;
+  const kernels::KernelTable& table_;
+  kernels::Activation act_;
+  PackedWeights packed_;
+  AlignedArray<int64_t> offsets_;  // input pixel of each output pixel; empty when stride is 1
+};
+
+}  // namespace
+
+std::unique_ptr<Algorithm> make_pointwise_algorithm(const ConvShape& shape,
+                                                    const kernels::KernelTable& table,
+                                                    const float* weights, const float* bias,
+                                                    ndconv_status* status) {
+  *status = NDCONV_OK;
+  if (!is_pointwise(shape)) return nullptr;
+  std::unique_ptr<PointwiseGemm> algo(new (std::nothrow) PointwiseGemm(shape, table));
+  if (!algo || !algo->init(weights, bias)) {
+    *status = fail(NDCONV_OUT_OF_MEMORY, "out of memory packing the pointwise weights");
+    return nullptr;
+  }
+  return algo;
+}
+
+}  // namespace dispatch
+}  // namespace ndconv

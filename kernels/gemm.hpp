@@ -1,0 +1,205 @@
+// Register-blocked GEMM microkernels: an MR x NR tile of C stays in registers
+// for the whole K loop; bias and activation are applied before it is stored.
+//
+// Two addressings of the same arithmetic, C[i][j] = sum_k A[i][k] * B[k][j]:
+//  - gemm_rows (channels-last): A rows are read in place through row pointers
+//    (input pixels, n-gram windows, or an indirection buffer of kernel taps),
+//    one scalar broadcast per row and k; B is the packed weight panel
+//    [taps][kc][NR], NR = NRV vectors; bias per column (output channel).
+//  - gemm_cols (channels-first): A is the packed weight panel [kc][MR]; B rows
+//    are read in place (NR contiguous pixels of one input channel per k, at a
+//    fixed stride or through a row-offset table); bias per row.
+#pragma once
+
+#include "kernels/gemm_args.h"
+#include "kernels/simd.hpp"
+
+namespace ndconv {
+namespace kernels {
+namespace NDCONV_KERNEL_NS {
+
+template <class Arch, size_t MR, size_t NRV>
+struct GemmTile {
+  using S = simd<Arch>;
+  using vec = typename S::vec;
+  static constexpr size_t W = S::width;
+  vec acc[MR][NRV];
+
+  // Initialise from a per-column bias vector (NR floats), or zero.
+  void init_columns(const float* bias) {
+    for (size_t j = 0; j < NRV; ++j) {
+      const vec b = bias ? S::load(bias + j * W) : S::zero();
+      for (size_t i = 0; i < MR; ++i) acc[i][j] = b;
+    }
+  }
+  // Initialise from a per-row bias (MR floats), or zero.
+  void init_rows(const float* bias) {
+    for (size_t i = 0; i < MR; ++i) {
+      const vec b = S::set1(bias ? bias[i] : 0.0f);
+      for (size_t j = 0; j < NRV; ++j) acc[i][j] = b;
+    }
+  }
+  // acc += C (K-blocked accumulation: the first block stored a partial sum).
+  void add_c(const float* c, size_t ldc, size_t mr, size_t nr) {
+    for (size_t i = 0; i < mr; ++i)
+      for (size_t j = 0; j < NRV; ++j) {
+        const size_t col = j * W;
+        if (col >= nr) break;
+        const vec v = (col + W <= nr) ? S::load(c + i * ldc + col) : S::load_partial(c + i * ldc + col, nr - col);
+        acc[i][j] = S::add(acc[i][j], v);
+      }
+  }
+  void clamp(float lo, float hi) {
+    const vec vlo = S::set1(lo), vhi = S::set1(hi);
+    for (size_t i = 0; i < MR; ++i)
+      for (size_t j = 0; j < NRV; ++j) acc[i][j] = S::min(vhi, S::max(vlo, acc[i][j]));
+  }
+  void store(float* c, size_t ldc, size_t mr, size_t nr) const {
+    if (mr == MR && nr == NRV * W) {
+      for (size_t i = 0; i < MR; ++i)
+        for (size_t j = 0; j < NRV; ++j) S::store(c + i * ldc + j * W, acc[i][j]);
+      return;
+    }
+    for (size_t i = 0; i < mr; ++i)
+      for (size_t j = 0; j < NRV; ++j) {
+        const size_t col = j * W;
+        if (col >= nr) break;
+        if (col + W <= nr)
+          S::store(c + i * ldc + col, acc[i][j]);
+        else
+          S::store_partial(c + i * ldc + col, acc[i][j], nr - col);
+      }
+  }
+  void finish(const GemmOutput& out, size_t mr, size_t nr) {
+    if (out.accumulate) add_c(out.c, out.ldc, mr, nr);
+    if (out.clamp) clamp(out.lo, out.hi);
+    store(out.c, out.ldc, mr, nr);
+  }
+};
+
+// Channels-last microkernel. See GemmRowsArgs for the operand contract.
+template <class Arch, size_t MR, size_t NRV>
+void gemm_rows(const GemmRowsArgs& args) {
+  using T = GemmTile<Arch, MR, NRV>;
+  using S = typename T::S;
+  using vec = typename T::vec;
+  constexpr size_t W = T::W;
+  constexpr size_t NR = NRV * W;
+  T tile;
+  tile.init_columns(args.out.accumulate ? nullptr : args.bias);
+  const float* b = args.b;
+  const size_t kc = args.kc;
+  for (size_t t = 0; t < args.taps; ++t) {
+    const float* a[MR];
+    for (size_t i = 0; i < MR; ++i) a[i] = args.a[t * MR + i] + args.a_k_offset;
+    for (size_t k = 0; k < kc; ++k) {
+      vec bv[NRV];
+      for (size_t j = 0; j < NRV; ++j) bv[j] = S::load(b + j * W);
+      b += NR;
+      for (size_t i = 0; i < MR; ++i) {
+        const vec av = S::set1(a[i][k]);
+        for (size_t j = 0; j < NRV; ++j) tile.acc[i][j] = S::fmadd(av, bv[j], tile.acc[i][j]);
+      }
+    }
+  }
+  tile.finish(args.out, args.mr, args.nr);
+}
+
+// Channels-first microkernel. See GemmColsArgs for the operand contract.
+template <class Arch, size_t MR, size_t NRV, bool kFullN, bool kOffsets>
+void gemm_cols_impl(const GemmColsArgs& args) {
+  using T = GemmTile<Arch, MR, NRV>;
+  using S = typename T::S;
+  using vec = typename T::vec;
+  constexpr size_t W = T::W;
+  T tile;
+  tile.init_rows(args.out.accumulate ? nullptr : args.bias);
+  const float* a = args.a;
+  const size_t nr = args.out_nr();
+  for (size_t k = 0; k < args.kc; ++k) {
+    const float* brow = args.b + (kOffsets ? args.b_offsets[k] : static_cast<ptrdiff_t>(k) * args.ldb);
+    vec bv[NRV];
+    for (size_t j = 0; j < NRV; ++j) {
+      if (kFullN || j * W + W <= nr)
+        bv[j] = S::load(brow + j * W);
+      else if (j * W < nr)
+        bv[j] = S::load_partial(brow + j * W, nr - j * W);
+      else
+        bv[j] = S::zero();
+    }
+    for (size_t i = 0; i < MR; ++i) {
+      const vec av = S::set1(a[i]);
+      for (size_t j = 0; j < NRV; ++j) tile.acc[i][j] = S::fmadd(av, bv[j], tile.acc[i][j]);
+    }
+    a += MR;
+  }
+  tile.finish(args.out, args.mr, nr);
+}
+
+template <class Arch, size_t MR, size_t NRV>
+void gemm_cols(const GemmColsArgs& args) {
+  constexpr size_t NR = NRV * simd<Arch>::width;
+  const bool full = args.nr == NR;
+  if (args.b_offsets) {
+    if (full) gemm_cols_impl<Arch, MR, NRV, true, true>(args);
+    else gemm_cols_impl<Arch, MR, NRV, false, true>(args);
+  } else {
+    if (full) gemm_cols_impl<Arch, MR, NRV, true, false>(args);
+    else gemm_cols_impl<Arch, MR, NRV, false, false>(args);
+  }
+}
+
+}  // namespace NDCONV_KERNEL_NS
+}  // namespace kernels
+}  // namespace ndconv
+
+namespace ndconv {
+namespace kernels {
+namespace NDCONV_KERNEL_NS {
+
+// Tile shapes per ISA: fill the register file with accumulators while leaving
+// room for the B vectors and the A broadcast.
+//  - AVX-512 (32 zmm): 14 x 2 zmm = 28 accumulators + 2 B vectors; the
+//    broadcast folds into the FMA's memory operand ({1to16}).
+//  - AVX2 (16 ymm): 6 x 2 ymm = 12 accumulators + 2 B + 1 broadcast.
+//  - NEON (32 q): 6 x 4 q = 24 accumulators + 4 B + broadcasts.
+//  - scalar: 4 x 4 floats, enough independent chains for the FPU.
+template <class Arch>
+struct gemm_tiles;
+template <>
+struct gemm_tiles<scalar_arch> {
+  static constexpr size_t rows_mr = 4, rows_nrv = 4, cols_mr = 4, cols_nrv = 4;
+};
+#if defined(NDCONV_SIMD_X86) && defined(__AVX512F__)
+template <>
+struct gemm_tiles<avx512_arch> {
+  static constexpr size_t rows_mr = 14, rows_nrv = 2, cols_mr = 14, cols_nrv = 2;
+};
+#endif
+#if defined(NDCONV_SIMD_X86) && defined(__AVX2__) && defined(__FMA__)
+template <>
+struct gemm_tiles<avx2_arch> {
+  static constexpr size_t rows_mr = 6, rows_nrv = 2, cols_mr = 6, cols_nrv = 2;
+};
+#endif
+#if defined(NDCONV_SIMD_NEON)
+template <>
+struct gemm_tiles<neon_arch> {
+  static constexpr size_t rows_mr = 6, rows_nrv = 4, cols_mr = 6, cols_nrv = 4;
+};
+#endif
+
+template <class Arch>
+GemmRowsKernel gemm_rows_kernel() {
+  using C = gemm_tiles<Arch>;
+  return {&gemm_rows<Arch, C::rows_mr, C::rows_nrv>, C::rows_mr, C::rows_nrv * simd<Arch>::width};
+}
+template <class Arch>
+GemmColsKernel gemm_cols_kernel() {
+  using C = gemm_tiles<Arch>;
+  return {&gemm_cols<Arch, C::cols_mr, C::cols_nrv>, C::cols_mr, C::cols_nrv * simd<Arch>::width};
+}
+
+}  // namespace NDCONV_KERNEL_NS
+}  // namespace kernels
+}  // namespace ndconv

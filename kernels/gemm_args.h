@@ -1,0 +1,66 @@
+// Operand contracts of the GEMM microkernels (kernels/gemm.hpp). ISA-neutral:
+// dispatch builds these and calls the per-ISA function pointers of
+// KernelTable::gemm_rows / gemm_cols.
+#pragma once
+
+#include <cstddef>
+
+namespace ndconv {
+namespace kernels {
+
+// Where the finished mr x nr tile goes and what happens to it on the way.
+struct GemmOutput {
+  float* c = nullptr;      // tile row i at c + i * ldc, columns contiguous
+  size_t ldc = 0;
+  // Add the tile to what C already holds (K blocks after the first) instead
+  // of starting from the bias.
+  bool accumulate = false;
+  // Apply min(max(y, lo), hi) before storing (the last K block only).
+  bool clamp = false;
+  float lo = 0.0f, hi = 0.0f;
+};
+
+// Channels-last: C[i][j] (+)= bias[j] + sum_t sum_k a[t*MR+i][a_k_offset + k] * b[(t*kc + k)*NR + j]
+struct GemmRowsArgs {
+  // [taps][MR] row pointers. Every one of the MR pointers of a tap must be
+  // readable for kc floats from a_k_offset, also for rows i >= mr (callers
+  // repeat the last valid row); only rows < mr are stored.
+  const float* const* a = nullptr;
+  ptrdiff_t a_k_offset = 0;
+  size_t taps = 1;
+  size_t kc = 0;            // floats per tap and row
+  const float* b = nullptr; // packed panel slice: taps * kc rows of NR floats (zero past the real N)
+  const float* bias = nullptr;  // NR floats (zero past the real N), or nullptr for no bias
+  size_t mr = 0, nr = 0;    // the real tile extent, mr <= MR, nr <= NR
+  GemmOutput out;
+};
+
+// Channels-first: C[i][j] (+)= bias[i] + sum_k a[k*MR + i] * brow(k)[j],
+// brow(k) = b + (b_offsets ? b_offsets[k] : k * ldb).
+struct GemmColsArgs {
+  const float* a = nullptr;         // packed panel slice: kc rows of MR floats (zero past the real M)
+  const float* b = nullptr;
+  ptrdiff_t ldb = 0;
+  const ptrdiff_t* b_offsets = nullptr;  // optional per-k row offsets (shifted views)
+  size_t kc = 0;
+  const float* bias = nullptr;      // MR floats, or nullptr
+  size_t mr = 0, nr = 0;            // only nr floats of each B row are read
+  GemmOutput out;
+  size_t out_nr() const { return nr; }
+};
+
+using GemmRowsFn = void (*)(const GemmRowsArgs& args);
+using GemmColsFn = void (*)(const GemmColsArgs& args);
+
+// One microkernel instance and its tile shape.
+struct GemmRowsKernel {
+  GemmRowsFn fn = nullptr;
+  size_t mr = 0, nr = 0;
+};
+struct GemmColsKernel {
+  GemmColsFn fn = nullptr;
+  size_t mr = 0, nr = 0;
+};
+
+}  // namespace kernels
+}  // namespace ndconv

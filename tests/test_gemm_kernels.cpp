@@ -1,0 +1,214 @@
+// The GEMM microkernels alone, under every ISA this CPU runs: every mr and nr
+// remainder, K from 1 to past the K block, several taps, K-block accumulation,
+// bias and clamping, against a double-precision loop.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+#include <random>
+#include <vector>
+
+#include "dispatch/isa_select.h"
+#include "kernels/kernel_table.h"
+
+namespace {
+
+using namespace ndconv::kernels;
+
+std::vector<const KernelTable*> available_tables() {
+  std::vector<const KernelTable*> tables;
+  for (ndconv_isa isa : {NDCONV_ISA_SCALAR, NDCONV_ISA_AVX2, NDCONV_ISA_AVX512, NDCONV_ISA_NEON})
+    if (ndconv::dispatch::isa_available(isa)) tables.push_back(kernel_table_for(isa));
+  return tables;
+}
+
+std::vector<float> random_vector(size_t n, unsigned seed) {
+  std::mt19937 gen(seed);
+  std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
+  std::vector<float> v(n);
+  for (float& x : v) x = dist(gen);
+  return v;
+}
+
+struct Epilogue {
+  bool accumulate, clamp, bias;
+};
+
+const Epilogue kEpilogues[] = {{false, false, true}, {false, true, false}, {true, false, false},
+                               {true, true, true}};
+
+GemmOutput make_output(const Epilogue& e, float* c, size_t ldc) {
+  GemmOutput out;
+  out.c = c;
+  out.ldc = ldc;
+  out.accumulate = e.accumulate;
+  out.clamp = e.clamp;
+  out.lo = -0.25f;
+  out.hi = 0.5f;
+  return out;
+}
+
+double apply(const Epilogue& e, double v) {
+  if (e.clamp) v = v < -0.25 ? -0.25 : (v > 0.5 ? 0.5 : v);
+  return v;
+}
+
+// |got - want| within float rounding of a sum of `terms` products of [-1,1] values.
+void expect_near_sum(float got, double want, size_t terms, const char* what) {
+  EXPECT_NEAR(got, want, 1e-6 * (terms + 4)) << what;
+}
+
+TEST(GemmRowsKernel, AllTailsAllK) {
+  for (const KernelTable* t : available_tables()) {
+    const GemmRowsKernel uk = t->gemm_rows;
+    ASSERT_NE(uk.fn, nullptr);
+    ASSERT_LE(uk.mr, 16u);
+    for (size_t taps : {1, 3}) {
+      for (size_t kc : {1, 2, 5, 16, 67, 300}) {
+        for (const Epilogue& e : kEpilogues) {
+          for (size_t mr = 1; mr <= uk.mr; ++mr) {
+            for (size_t nr = 1; nr <= uk.nr; nr += (nr < 4 || nr + 4 > uk.nr) ? 1 : 3) {
+              const size_t lda = kc + 3, ldc = uk.nr + 5;
+              // A: taps x mr distinct rows, each lda floats apart.
+              std::vector<float> a_data = random_vector(taps * mr * lda, 7 + kc);
+              std::vector<const float*> a(taps * uk.mr);
+              for (size_t tp = 0; tp < taps; ++tp)
+                for (size_t i = 0; i < uk.mr; ++i)
+                  a[tp * uk.mr + i] = a_data.data() + (tp * mr + (i < mr ? i : mr - 1)) * lda;
+              std::vector<float> b = random_vector(taps * kc * uk.nr, 11 + nr);
+              std::vector<float> bias = random_vector(uk.nr, 13);
+              for (size_t j = nr; j < uk.nr; ++j) {  // packing zero-fills past N
+                bias[j] = 0;
+                for (size_t k = 0; k < taps * kc; ++k) b[k * uk.nr + j] = 0;
+              }
+              std::vector<float> c = random_vector(uk.mr * ldc, 17);
+              const std::vector<float> c0 = c;
+
+              GemmRowsArgs args;
+              args.a = a.data();
+              args.a_k_offset = 1;  // rows start one float in: exercises the offset
+              args.taps = taps;
+              args.kc = kc - 1 ? kc - 1 : 1;
+              if (kc == 1) args.a_k_offset = 0;
+              args.b = b.data();
+              args.bias = e.bias ? bias.data() : nullptr;
+              args.mr = mr;
+              args.nr = nr;
+              args.out = make_output(e, c.data(), ldc);
+              // Packed B holds exactly taps * args.kc rows.
+              std::vector<float> bk(taps * args.kc * uk.nr);
+              for (size_t i = 0; i < bk.size(); ++i) bk[i] = b[i];
+              args.b = bk.data();
+              uk.fn(args);
+
+              for (size_t i = 0; i < uk.mr; ++i)
+                for (size_t j = 0; j < ldc; ++j) {
+                  if (i >= mr || j >= nr) {
+                    ASSERT_EQ(c[i * ldc + j], c0[i * ldc + j]) << "wrote outside the tile";
+                    continue;
+                  }
+                  double want = e.accumulate ? c0[i * ldc + j] : (e.bias ? bias[j] : 0.0);
+                  for (size_t tp = 0; tp < taps; ++tp)
+                    for (size_t k = 0; k < args.kc; ++k)
+                      want += double(a[tp * uk.mr + i][args.a_k_offset + k]) *
+                              bk[(tp * args.kc + k) * uk.nr + j];
+                  expect_near_sum(c[i * ldc + j], apply(e, want), taps * args.kc,
+                                  ndconv_isa_name(t->isa));
+                  if (HasFailure()) {
+                    FAIL() << ndconv_isa_name(t->isa) << " mr=" << mr << " nr=" << nr
+                           << " kc=" << args.kc << " taps=" << taps << " i=" << i << " j=" << j;
+                  }
+                }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+TEST(GemmColsKernel, AllTailsAllKStridedAndOffsetRows) {
+  for (const KernelTable* t : available_tables()) {
+    const GemmColsKernel uk = t->gemm_cols;
+    ASSERT_NE(uk.fn, nullptr);
+    for (size_t kc : {1, 2, 5, 16, 67, 300}) {
+      for (const Epilogue& e : kEpilogues) {
+        for (bool use_offsets : {false, true}) {
+          for (size_t mr = 1; mr <= uk.mr; ++mr) {
+            for (size_t nr = 1; nr <= uk.nr; nr += (nr < 4 || nr + 4 > uk.nr) ? 1 : 3) {
+              const size_t ldb = nr + 2, ldc = uk.nr + 5;
+              std::vector<float> a = random_vector(kc * uk.mr, 3 + kc);
+              for (size_t k = 0; k < kc; ++k)
+                for (size_t i = mr; i < uk.mr; ++i) a[k * uk.mr + i] = 0;
+              // B rows exactly nr floats long at the end of the buffer: any
+              // read past a row's nr-th float in the last row leaves the vector
+              // (ASan sees it).
+              std::vector<float> b = random_vector((kc - 1) * ldb + nr + 7, 5 + nr);
+              std::vector<ptrdiff_t> offsets(kc);
+              for (size_t k = 0; k < kc; ++k) offsets[k] = static_cast<ptrdiff_t>(((k * 7) % kc) * ldb);
+              std::vector<float> b_exact(b.begin(), b.begin() + (kc - 1) * ldb + nr);
+              std::vector<float> bias = random_vector(uk.mr, 19);
+              std::vector<float> c = random_vector(uk.mr * ldc, 23);
+              const std::vector<float> c0 = c;
+
+              GemmColsArgs args;
+              args.a = a.data();
+              args.b = b_exact.data();
+              args.ldb = static_cast<ptrdiff_t>(ldb);
+              args.b_offsets = use_offsets ? offsets.data() : nullptr;
+              args.kc = kc;
+              args.bias = e.bias ? bias.data() : nullptr;
+              args.mr = mr;
+              args.nr = nr;
+              args.out = make_output(e, c.data(), ldc);
+              uk.fn(args);
+
+              for (size_t i = 0; i < uk.mr; ++i)
+                for (size_t j = 0; j < ldc; ++j) {
+                  if (i >= mr || j >= nr) {
+                    ASSERT_EQ(c[i * ldc + j], c0[i * ldc + j]) << "wrote outside the tile";
+                    continue;
+                  }
+                  double want = e.accumulate ? c0[i * ldc + j] : (e.bias ? bias[i] : 0.0);
+                  for (size_t k = 0; k < kc; ++k) {
+                    const ptrdiff_t row = use_offsets ? offsets[k] : static_cast<ptrdiff_t>(k * ldb);
+                    want += double(a[k * uk.mr + i]) * b_exact[row + j];
+                  }
+                  expect_near_sum(c[i * ldc + j], apply(e, want), kc, ndconv_isa_name(t->isa));
+                  if (HasFailure()) {
+                    FAIL() << ndconv_isa_name(t->isa) << " mr=" << mr << " nr=" << nr
+                           << " kc=" << kc << " offsets=" << use_offsets << " i=" << i << " j=" << j;
+                  }
+                }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+TEST(GemmKernels, ClampPropagatesNan) {
+  for (const KernelTable* t : available_tables()) {
+    const GemmColsKernel uk = t->gemm_cols;
+    std::vector<float> a(uk.mr, 1.0f), b(uk.nr, 1.0f), c(uk.mr * uk.nr, 0.0f);
+    b[0] = std::numeric_limits<float>::quiet_NaN();
+    GemmColsArgs args;
+    args.a = a.data();
+    args.b = b.data();
+    args.ldb = static_cast<ptrdiff_t>(uk.nr);
+    args.kc = 1;
+    args.mr = uk.mr;
+    args.nr = uk.nr;
+    args.out.c = c.data();
+    args.out.ldc = uk.nr;
+    args.out.clamp = true;
+    args.out.lo = 0.0f;
+    args.out.hi = 6.0f;
+    uk.fn(args);
+    EXPECT_TRUE(std::isnan(c[0])) << ndconv_isa_name(t->isa);
+    EXPECT_EQ(c[1], 1.0f);
+  }
+}
+
+}  // namespace
