@@ -13,15 +13,15 @@ size_t ceil_div(size_t a, size_t b) { return (a + b - 1) / b; }
 // 32 KiB of L1D for the B panel slice, 256 KiB of L2 for the A block.
 constexpr size_t kL1Budget = 32 * 1024;
 constexpr size_t kL2Budget = 256 * 1024;
-// The largest B panel slice the channels-first gather buffer holds.
-constexpr size_t kMaxGatherFloats = 8192;
 
 }  // namespace
+
+size_t l1_k_block(size_t NR) { return std::max<size_t>(64, kL1Budget / (sizeof(float) * NR)); }
 
 GemmTiling choose_gemm_tiling(size_t M, size_t N, size_t K, size_t MR, size_t NR,
                               size_t independent, size_t threads, bool k_splittable) {
   GemmTiling t;
-  const size_t kc_max = std::max<size_t>(64, kL1Budget / (sizeof(float) * NR));
+  const size_t kc_max = l1_k_block(NR);
   const size_t k_blocks = k_splittable ? ceil_div(K, kc_max) : 1;
   t.kc = ceil_div(K, k_blocks);
 
@@ -62,42 +62,22 @@ kernels::GemmOutput gemm_output(const kernels::Activation& act, float* c, size_t
   return out;
 }
 
-void gemm_cols_task(const kernels::GemmColsKernel& uk, const PackedWeights& w, size_t g,
-                    size_t M, size_t N, size_t m0, size_t m1, size_t n0, size_t n1, size_t kc_block,
-                    const float* b, ptrdiff_t ldb, const int64_t* gather, float* c, size_t ldc,
-                    const kernels::Activation& act) {
-  const size_t K = w.k(), MR = uk.mr, NR = uk.nr;
-  alignas(64) float packed_b[kMaxGatherFloats];
-  if (gather) kc_block = std::min(kc_block, kMaxGatherFloats / NR);
-  for (size_t k0 = 0; k0 < K; k0 += kc_block) {
-    const size_t kc = K - k0 < kc_block ? K - k0 : kc_block;
-    for (size_t n = n0; n < n1; n += NR) {
-      kernels::GemmColsArgs args;
-      args.kc = kc;
-      args.nr = N - n < NR ? N - n : NR;
-      if (gather) {
-        // Strided pixels: gather this panel's kc x nr slice once, reuse it
-        // for every M block.
-        for (size_t k = 0; k < kc; ++k) {
-          const float* src = b + static_cast<ptrdiff_t>(k0 + k) * ldb;
-          float* dst = packed_b + k * NR;
-          for (size_t j = 0; j < args.nr; ++j) dst[j] = src[gather[n + j]];
-        }
-        args.b = packed_b;
-        args.ldb = static_cast<ptrdiff_t>(NR);
-      } else {
-        args.b = b + static_cast<ptrdiff_t>(k0) * ldb + static_cast<ptrdiff_t>(n);
-        args.ldb = ldb;
-      }
-      for (size_t m = m0; m < m1; m += MR) {
-        args.a = w.rows(g, m / MR) + k0 * MR;
-        args.bias = w.bias(g, m / MR);
-        args.mr = M - m < MR ? M - m : MR;
-        args.out = gemm_output(act, c + m * ldc + n, ldc, k0 == 0, k0 + kc == K);
-        uk.fn(args);
-      }
-    }
+GemmRowsReduction rows_reduction(size_t taps, size_t kc_tap, size_t kc_budget) {
+  GemmRowsReduction r;
+  r.taps = taps;
+  r.kc_tap = kc_tap;
+  if (kc_tap >= kc_budget || taps == 1) {
+    // Slices of one tap, of equal size.
+    const size_t blocks = ceil_div(kc_tap, kc_budget);
+    r.tap_block = 1;
+    r.k_block = ceil_div(kc_tap, blocks);
+  } else {
+    const size_t per_call = std::min(kMaxTapBlock, std::max<size_t>(1, kc_budget / kc_tap));
+    const size_t blocks = ceil_div(taps, per_call);
+    r.tap_block = ceil_div(taps, blocks);
+    r.k_block = kc_tap;
   }
+  return r;
 }
 
 }  // namespace dispatch

@@ -15,6 +15,7 @@ namespace dispatch {
 
 constexpr size_t kMaxMR = 16;   // largest microkernel MR of any ISA
 constexpr size_t kMaxNR = 64;   // largest microkernel NR of any ISA
+constexpr size_t kMaxTapBlock = 32;  // most kernel taps in one microkernel call
 
 // How one GEMM (M x N, reduction K) is cut: K blocks of `kc` (the B panel
 // slice kc x NR stays in L1), tasks of m_tile x n_tile (multiples of MR/NR;
@@ -32,47 +33,109 @@ struct GemmTiling {
 GemmTiling choose_gemm_tiling(size_t M, size_t N, size_t K, size_t MR, size_t NR,
                               size_t independent, size_t threads, bool k_splittable = true);
 
+// The K block that keeps a kc x NR slice of packed weights in L1.
+size_t l1_k_block(size_t NR);
+
 // The epilogue fields every microkernel call of a K block shares.
 kernels::GemmOutput gemm_output(const kernels::Activation& act, float* c, size_t ldc,
                                 bool first_k_block, bool last_k_block);
 
-// One task of a channels-last GEMM: C[m0:m1, n0:n1] of group g, A rows from
-// `row(m)` (a pointer to the K floats of row m; for taps > 1 `row(m, t)`).
+// How the reduction of a channels-last GEMM is laid out: K = taps * kc_tap,
+// tap t of row m being kc_tap contiguous floats at row(m, t). A K block is
+// either a run of whole taps or (one tap) a slice of it, so that the packed
+// weights of a block are contiguous.
+struct GemmRowsReduction {
+  size_t taps = 1;
+  size_t kc_tap = 0;
+  size_t tap_block = 1;   // taps per microkernel call
+  size_t k_block = 0;     // floats of one tap per call (== kc_tap when tap_block > 1)
+};
+
+// Splits K for the L1 budget of the B panel slice (see choose_gemm_tiling's kc).
+GemmRowsReduction rows_reduction(size_t taps, size_t kc_tap, size_t kc_budget);
+
+// One task of a channels-last GEMM: C[m0:m1, n0:n1] of group g; `row(m, t)`
+// points at the kc_tap floats of tap t of A row m (a zero row for padding).
 template <class RowFn>
 void gemm_rows_task(const kernels::GemmRowsKernel& uk, const PackedWeights& w, size_t g,
-                    size_t M, size_t N, size_t m0, size_t m1, size_t n0, size_t n1, size_t kc_block,
-                    const RowFn& row, float* c, size_t ldc, const kernels::Activation& act) {
+                    const GemmRowsReduction& red, size_t M, size_t N, size_t m0, size_t m1,
+                    size_t n0, size_t n1, const RowFn& row, float* c, size_t ldc,
+                    const kernels::Activation& act) {
+  const size_t MR = uk.mr, NR = uk.nr;
+  const float* a[kMaxMR * kMaxTapBlock];
+  for (size_t t0 = 0; t0 < red.taps; t0 += red.tap_block) {
+    const size_t tn = red.taps - t0 < red.tap_block ? red.taps - t0 : red.tap_block;
+    for (size_t k0 = 0; k0 < red.kc_tap; k0 += red.k_block) {
+      const size_t kc = red.kc_tap - k0 < red.k_block ? red.kc_tap - k0 : red.k_block;
+      const bool first = t0 == 0 && k0 == 0;
+      const bool last = t0 + tn == red.taps && k0 + kc == red.kc_tap;
+      for (size_t n = n0; n < n1; n += NR) {
+        kernels::GemmRowsArgs args;
+        args.a = a;
+        args.a_k_offset = static_cast<ptrdiff_t>(k0);
+        args.taps = tn;
+        args.kc = kc;
+        args.b = w.rows(g, n / NR) + (t0 * red.kc_tap + k0) * NR;
+        args.bias = w.bias(g, n / NR);
+        args.nr = N - n < NR ? N - n : NR;
+        for (size_t m = m0; m < m1; m += MR) {
+          args.mr = M - m < MR ? M - m : MR;
+          // Rows past mr repeat the last real row: always readable, never stored.
+          for (size_t t = 0; t < tn; ++t)
+            for (size_t i = 0; i < MR; ++i)
+              a[t * MR + i] = row(m + (i < args.mr ? i : args.mr - 1), t0 + t);
+          args.out = gemm_output(act, c + m * ldc + n, ldc, first, last);
+          uk.fn(args);
+        }
+      }
+    }
+  }
+}
+
+// Where a channels-first GEMM's B panel (kc rows x nr pixels starting at
+// reduction row k0 and pixel n) comes from. Either straight from the input
+// (rows at b + k*ldb or b + offsets[k], pixels contiguous), or packed by the
+// source into `scratch` ([kc][NR], zeros where the convolution reads padding).
+struct ColsPanel {
+  const float* b = nullptr;
+  ptrdiff_t ldb = 0;
+  const ptrdiff_t* offsets = nullptr;
+};
+
+constexpr size_t kMaxColsScratchFloats = 8192;  // the largest packed B panel slice
+
+// One task of a channels-first GEMM: C[m0:m1, n0:n1] of group g (C rows are
+// output channels, columns output pixels). `source.panel(k0, kc, n, nr,
+// scratch)` returns the B panel. Each panel is fetched once and reused for
+// every M block of the task.
+template <class Source>
+void gemm_cols_task(const kernels::GemmColsKernel& uk, const PackedWeights& w, size_t g,
+                    size_t M, size_t N, size_t m0, size_t m1, size_t n0, size_t n1,
+                    size_t kc_block, const Source& source, float* c, size_t ldc,
+                    const kernels::Activation& act) {
   const size_t K = w.k(), MR = uk.mr, NR = uk.nr;
-  const float* a[kMaxMR];
+  alignas(64) float scratch[kMaxColsScratchFloats];
+  if (kc_block * NR > kMaxColsScratchFloats) kc_block = kMaxColsScratchFloats / NR;
   for (size_t k0 = 0; k0 < K; k0 += kc_block) {
     const size_t kc = K - k0 < kc_block ? K - k0 : kc_block;
     for (size_t n = n0; n < n1; n += NR) {
-      kernels::GemmRowsArgs args;
-      args.a = a;
-      args.a_k_offset = static_cast<ptrdiff_t>(k0);
+      kernels::GemmColsArgs args;
       args.kc = kc;
-      args.b = w.rows(g, n / NR) + k0 * NR;
-      args.bias = w.bias(g, n / NR);
       args.nr = N - n < NR ? N - n : NR;
+      const ColsPanel panel = source.panel(k0, kc, n, args.nr, NR, scratch);
+      args.b = panel.b;
+      args.ldb = panel.ldb;
+      args.b_offsets = panel.offsets;
       for (size_t m = m0; m < m1; m += MR) {
+        args.a = w.rows(g, m / MR) + k0 * MR;
+        args.bias = w.bias(g, m / MR);
         args.mr = M - m < MR ? M - m : MR;
-        // Rows past mr repeat the last real row: always readable, never stored.
-        for (size_t i = 0; i < MR; ++i) a[i] = row(m + (i < args.mr ? i : args.mr - 1));
         args.out = gemm_output(act, c + m * ldc + n, ldc, k0 == 0, k0 + kc == K);
         uk.fn(args);
       }
     }
   }
 }
-
-// One task of a channels-first GEMM: C[m0:m1, n0:n1] of group g, where C rows
-// are output channels and columns pixels. B row k (input channel) is at
-// b + k * ldb; when `gather` is non-NULL, column j of B is element gather[j]
-// of that row (strided pixels), packed per panel into a stack buffer.
-void gemm_cols_task(const kernels::GemmColsKernel& uk, const PackedWeights& w, size_t g,
-                    size_t M, size_t N, size_t m0, size_t m1, size_t n0, size_t n1, size_t kc_block,
-                    const float* b, ptrdiff_t ldb, const int64_t* gather, float* c, size_t ldc,
-                    const kernels::Activation& act);
 
 }  // namespace dispatch
 }  // namespace ndconv

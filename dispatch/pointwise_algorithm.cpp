@@ -22,6 +22,24 @@ kernels::Activation activation_of(const ConvShape& s) {
   return {s.activation, s.act_min, s.act_max};
 }
 
+// Channels-first B panels: input channel planes read in place, or (strided)
+// the panel's pixels gathered once into the scratch panel.
+struct PointwisePanels {
+  const float* b;
+  ptrdiff_t ldb;
+  const int64_t* gather;  // input pixel of each output pixel, or NULL (stride 1)
+
+  ColsPanel panel(size_t k0, size_t kc, size_t n, size_t nr, size_t NR, float* scratch) const {
+    if (!gather) return {b + static_cast<ptrdiff_t>(k0) * ldb + static_cast<ptrdiff_t>(n), ldb, nullptr};
+    for (size_t k = 0; k < kc; ++k) {
+      const float* src = b + static_cast<ptrdiff_t>(k0 + k) * ldb;
+      float* dst = scratch + k * NR;
+      for (size_t j = 0; j < nr; ++j) dst[j] = src[gather[n + j]];
+    }
+    return {scratch, static_cast<ptrdiff_t>(NR), nullptr};
+  }
+};
+
 class PointwiseGemm final : public Algorithm {
  public:
   PointwiseGemm(const ConvShape& shape, const kernels::KernelTable& table)
@@ -59,18 +77,19 @@ class PointwiseGemm final : public Algorithm {
     const GemmTiling t = choose_gemm_tiling(M, N, packed_.k(), uk.mr, uk.nr, groups,
                                             threadpool_threads(pool));
     const int64_t* offsets = offsets_.data();
+    const GemmRowsReduction red = rows_reduction(1, packed_.k(), l1_k_block(uk.nr));
     auto task = [&](size_t index) {
       const size_t g = index / t.tasks();
       const size_t mt = index % t.tasks() / t.n_tasks, nt = index % t.n_tasks;
       const float* in_g = input + g * cin_g;
-      auto row = [&](size_t m) -> const float* {
+      auto row = [&](size_t m, size_t) -> const float* {
         if (!offsets) return in_g + m * cin;
         const size_t image = m / out_pixels;
         return in_g + (image * in_pixels + static_cast<size_t>(offsets[m % out_pixels])) * cin;
       };
       const size_t m0 = mt * t.m_tile, n0 = nt * t.n_tile;
-      gemm_rows_task(uk, packed_, g, M, N, m0, std::min(M, m0 + t.m_tile), n0,
-                     std::min(N, n0 + t.n_tile), t.kc, row, output + g * N, cout, act_);
+      gemm_rows_task(uk, packed_, g, red, M, N, m0, std::min(M, m0 + t.m_tile), n0,
+                     std::min(N, n0 + t.n_tile), row, output + g * N, cout, act_);
     };
     parallel_for(pool, groups * t.tasks(), task);
   }
@@ -95,12 +114,12 @@ class PointwiseGemm final : public Algorithm {
       const size_t gemm = index / t.tasks();
       const size_t image = gemm / groups, g = gemm % groups;
       const size_t mt = index % t.tasks() / t.n_tasks, nt = index % t.n_tasks;
-      const float* b = input + (image * cin + g * cin_g) * in_pixels;
+      const PointwisePanels panels{input + (image * cin + g * cin_g) * in_pixels,
+                                   static_cast<ptrdiff_t>(in_pixels), offsets_.data()};
       float* c = output + (image * cout + g * M) * out_pixels;
       const size_t m0 = mt * t.m_tile, n0 = nt * t.n_tile;
       gemm_cols_task(uk, packed_, g, M, N, m0, std::min(M, m0 + t.m_tile), n0,
-                     std::min(N, n0 + t.n_tile), t.kc, b, static_cast<ptrdiff_t>(in_pixels),
-                     offsets_.data(), c, out_pixels, act_);
+                     std::min(N, n0 + t.n_tile), t.kc, panels, c, out_pixels, act_);
     };
     parallel_for(pool, images * groups * t.tasks(), task);
   }
