@@ -2,6 +2,7 @@
 // accepts the shape wins.
 #include "dispatch/algorithm.h"
 #include "dispatch/error.h"
+#include "dispatch/pointwise_algorithm.h"
 #include "dispatch/reference_algorithm.h"
 
 namespace ndconv {
@@ -17,6 +18,7 @@ namespace {
 //   make_indirect_algorithm    (general N-D through an indirection buffer / im2col tiles)
 // The reference accepts every valid shape and must stay last.
 constexpr AlgorithmFactory kAlgorithms[] = {
+    make_pointwise_algorithm,
     make_reference_algorithm,
 };
 

@@ -1,0 +1,41 @@
+// Parameterizing kernel tests over every ISA level this CPU runs.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "dispatch/isa_select.h"
+#include "ndconv/ndconv.h"
+
+namespace ndconv {
+namespace test {
+
+inline std::vector<ndconv_isa> available_isas() {
+  std::vector<ndconv_isa> isas;
+  for (ndconv_isa isa : {NDCONV_ISA_SCALAR, NDCONV_ISA_AVX2, NDCONV_ISA_AVX512, NDCONV_ISA_NEON})
+    if (dispatch::isa_available(isa)) isas.push_back(isa);
+  return isas;
+}
+
+inline std::string isa_test_name(const ::testing::TestParamInfo<ndconv_isa>& info) {
+  return ndconv_isa_name(info.param);
+}
+
+// A test fixture that forces its ISA for plans created in the test, and puts
+// the process-wide setting back afterwards.
+class IsaTest : public ::testing::TestWithParam<ndconv_isa> {
+ protected:
+  void SetUp() override {
+    saved_ = ndconv_current_isa();
+    ASSERT_EQ(ndconv_set_isa(GetParam()), NDCONV_OK);
+  }
+  void TearDown() override { ndconv_set_isa(saved_); }
+
+ private:
+  ndconv_isa saved_ = NDCONV_ISA_AUTO;
+};
+
+}  // namespace test
+}  // namespace ndconv

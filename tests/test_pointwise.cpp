@@ -1,0 +1,97 @@
+// 1x1 convolutions through the public API on every ISA: both layouts and
+// weight layouts, ranks 1 to 3, stride, groups, batch, bias, activations,
+// channel counts around the tile sizes and K past the K block, guard pages on
+// both sides, single thread and a pool.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "tests/isa_param.h"
+#include "tests/support/reference_check.h"
+
+namespace ndconv {
+namespace test {
+namespace {
+
+struct PointwiseCase {
+  int rank;
+  int64_t batch, cin, cout, groups;
+  int64_t size, stride;
+};
+
+ndconv_conv_desc make_desc(const PointwiseCase& c, ndconv_layout layout, ndconv_weight_layout wl,
+                           ndconv_activation act) {
+  ndconv_conv_desc d = {};
+  d.rank = c.rank;
+  d.layout = layout;
+  d.weight_layout = wl;
+  d.batch = c.batch;
+  d.in_channels = c.cin;
+  d.out_channels = c.cout;
+  d.groups = c.groups;
+  for (int i = 0; i < c.rank; ++i) {
+    d.in_size[i] = c.size + i;  // unequal extents catch transposed indexing
+    d.kernel[i] = 1;
+    d.stride[i] = c.stride;
+  }
+  d.activation = act;
+  d.act_min = -0.3f;
+  d.act_max = 0.4f;
+  return d;
+}
+
+const PointwiseCase kCases[] = {
+    {2, 1, 1, 1, 1, 3, 1},      {2, 1, 3, 5, 1, 7, 1},     {1, 2, 17, 33, 1, 29, 1},
+    {2, 1, 64, 47, 1, 6, 1},    {3, 1, 9, 31, 1, 4, 1},    {2, 2, 300, 40, 1, 5, 1},  // K > K block
+    {2, 1, 24, 16, 1, 9, 2},    {1, 1, 13, 29, 1, 50, 3},  {3, 2, 8, 12, 1, 5, 2},
+    {2, 1, 12, 18, 3, 6, 1},    {2, 2, 8, 8, 8, 5, 2},     {1, 1, 520, 17, 1, 3, 1},
+    {2, 1, 64, 96, 2, 15, 1},   {1, 3, 7, 65, 1, 33, 1},
+};
+
+class Pointwise : public IsaTest {};
+
+TEST_P(Pointwise, MatchesReferenceEveryLayoutAndEpilogue) {
+  for (const PointwiseCase& c : kCases)
+    for (ndconv_layout layout : {NDCONV_NCX, NDCONV_NXC})
+      for (ndconv_weight_layout wl : {NDCONV_OIX, NDCONV_XIO})
+        for (ndconv_activation act : {NDCONV_ACT_NONE, NDCONV_ACT_RELU, NDCONV_ACT_CLAMP}) {
+          const ndconv_conv_desc d = make_desc(c, layout, wl, act);
+          RunOptions o;
+          std::string name;
+          o.kernel_name = &name;
+          o.with_bias = act != NDCONV_ACT_RELU;
+          o.guard = (c.cin + c.cout) % 2 ? Guard::kBefore : Guard::kAfter;
+          o.seed = static_cast<uint64_t>(c.cin * 131 + c.cout);
+          ASSERT_TRUE(create_run_and_check(d, o)) << describe(d);
+          ASSERT_EQ(name, std::string("pointwise-gemm/") + ndconv_isa_name(GetParam()));
+        }
+}
+
+TEST_P(Pointwise, ThreadPoolGivesTheSameAnswer) {
+  ndconv_threadpool* pool = ndconv_threadpool_create(3);
+  ASSERT_NE(pool, nullptr);
+  for (const PointwiseCase& c : kCases)
+    for (ndconv_layout layout : {NDCONV_NCX, NDCONV_NXC}) {
+      const ndconv_conv_desc d = make_desc(c, layout, NDCONV_OIX, NDCONV_ACT_RELU);
+      RunOptions o;
+      o.pool = pool;
+      EXPECT_TRUE(create_run_and_check(d, o)) << describe(d);
+    }
+  ndconv_threadpool_destroy(pool);
+}
+
+TEST_P(Pointwise, PaddedOneByOneIsNotPointwise) {
+  ndconv_conv_desc d = make_desc({2, 1, 4, 4, 1, 5, 1}, NDCONV_NXC, NDCONV_OIX, NDCONV_ACT_NONE);
+  d.pad_begin[0] = 1;
+  std::string name;
+  RunOptions o;
+  o.kernel_name = &name;
+  ASSERT_TRUE(create_run_and_check(d, o));
+  EXPECT_EQ(name.find("pointwise"), std::string::npos) << name;
+}
+
+INSTANTIATE_TEST_SUITE_P(AllIsas, Pointwise, ::testing::ValuesIn(available_isas()), isa_test_name);
+
+}  // namespace
+}  // namespace test
+}  // namespace ndconv
