@@ -63,21 +63,23 @@ void gemm_rows_task(const kernels::GemmRowsKernel& uk, const PackedWeights& w, s
                     const kernels::Activation& act) {
   const size_t MR = uk.mr, NR = uk.nr;
   const float* a[kMaxMR * kMaxTapBlock];
-  for (size_t t0 = 0; t0 < red.taps; t0 += red.tap_block) {
-    const size_t tn = red.taps - t0 < red.tap_block ? red.taps - t0 : red.tap_block;
-    for (size_t k0 = 0; k0 < red.kc_tap; k0 += red.k_block) {
-      const size_t kc = red.kc_tap - k0 < red.k_block ? red.kc_tap - k0 : red.k_block;
-      const bool first = t0 == 0 && k0 == 0;
-      const bool last = t0 + tn == red.taps && k0 + kc == red.kc_tap;
-      for (size_t n = n0; n < n1; n += NR) {
-        kernels::GemmRowsArgs args;
-        args.a = a;
+  // Per N panel, all K blocks, each over all M blocks: the task's C columns
+  // of the panel stay in cache between the K blocks that accumulate into them.
+  for (size_t n = n0; n < n1; n += NR) {
+    kernels::GemmRowsArgs args;
+    args.a = a;
+    args.bias = w.bias(g, n / NR);
+    args.nr = N - n < NR ? N - n : NR;
+    for (size_t t0 = 0; t0 < red.taps; t0 += red.tap_block) {
+      const size_t tn = red.taps - t0 < red.tap_block ? red.taps - t0 : red.tap_block;
+      for (size_t k0 = 0; k0 < red.kc_tap; k0 += red.k_block) {
+        const size_t kc = red.kc_tap - k0 < red.k_block ? red.kc_tap - k0 : red.k_block;
+        const bool first = t0 == 0 && k0 == 0;
+        const bool last = t0 + tn == red.taps && k0 + kc == red.kc_tap;
         args.a_k_offset = static_cast<ptrdiff_t>(k0);
         args.taps = tn;
         args.kc = kc;
         args.b = w.rows(g, n / NR) + (t0 * red.kc_tap + k0) * NR;
-        args.bias = w.bias(g, n / NR);
-        args.nr = N - n < NR ? N - n : NR;
         for (size_t m = m0; m < m1; m += MR) {
           args.mr = M - m < MR ? M - m : MR;
           // Rows past mr repeat the last real row: always readable, never stored.
@@ -116,13 +118,13 @@ void gemm_cols_task(const kernels::GemmColsKernel& uk, const PackedWeights& w, s
   const size_t K = w.k(), MR = uk.mr, NR = uk.nr;
   alignas(64) float scratch[kMaxColsScratchFloats];
   if (kc_block * NR > kMaxColsScratchFloats) kc_block = kMaxColsScratchFloats / NR;
-  for (size_t k0 = 0; k0 < K; k0 += kc_block) {
-    const size_t kc = K - k0 < kc_block ? K - k0 : kc_block;
-    for (size_t n = n0; n < n1; n += NR) {
-      kernels::GemmColsArgs args;
-      args.kc = kc;
-      args.nr = N - n < NR ? N - n : NR;
-      const ColsPanel panel = source.panel(k0, kc, n, args.nr, NR, scratch);
+  // Per N panel, all K blocks, each over all M blocks (see gemm_rows_task).
+  for (size_t n = n0; n < n1; n += NR) {
+    kernels::GemmColsArgs args;
+    args.nr = N - n < NR ? N - n : NR;
+    for (size_t k0 = 0; k0 < K; k0 += kc_block) {
+      args.kc = K - k0 < kc_block ? K - k0 : kc_block;
+      const ColsPanel panel = source.panel(k0, args.kc, n, args.nr, NR, scratch);
       args.b = panel.b;
       args.ldb = panel.ldb;
       args.b_offsets = panel.offsets;
@@ -130,7 +132,7 @@ void gemm_cols_task(const kernels::GemmColsKernel& uk, const PackedWeights& w, s
         args.a = w.rows(g, m / MR) + k0 * MR;
         args.bias = w.bias(g, m / MR);
         args.mr = M - m < MR ? M - m : MR;
-        args.out = gemm_output(act, c + m * ldc + n, ldc, k0 == 0, k0 + kc == K);
+        args.out = gemm_output(act, c + m * ldc + n, ldc, k0 == 0, k0 + args.kc == K);
         uk.fn(args);
       }
     }

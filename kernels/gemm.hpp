@@ -14,6 +14,14 @@
 #include "kernels/gemm_args.h"
 #include "kernels/simd.hpp"
 
+#if defined(__GNUC__) && !defined(__clang__)
+#  define NDCONV_UNROLL _Pragma("GCC unroll 16")
+#elif defined(__clang__)
+#  define NDCONV_UNROLL _Pragma("unroll")
+#else
+#  define NDCONV_UNROLL
+#endif
+
 namespace ndconv {
 namespace kernels {
 namespace NDCONV_KERNEL_NS {
@@ -39,41 +47,53 @@ struct GemmTile {
       for (size_t j = 0; j < NRV; ++j) acc[i][j] = b;
     }
   }
-  // acc += C (K-blocked accumulation: the first block stored a partial sum).
-  void add_c(const float* c, size_t ldc, size_t mr, size_t nr) {
-    for (size_t i = 0; i < mr; ++i)
-      for (size_t j = 0; j < NRV; ++j) {
-        const size_t col = j * W;
-        if (col >= nr) break;
-        const vec v = (col + W <= nr) ? S::load(c + i * ldc + col) : S::load_partial(c + i * ldc + col, nr - col);
-        acc[i][j] = S::add(acc[i][j], v);
-      }
+  // Row pointers of the tile in C. Rows past mr alias the last real row and
+  // are stored before it (rows go last to first), so the epilogue needs no
+  // per-row branch: every acc index is a constant and the tile stays in
+  // registers (a run-time index would force it to the stack).
+  static void row_pointers(float* c, size_t ldc, size_t mr, float* (&rows)[MR]) {
+    rows[0] = c;
+    for (size_t i = 1; i < MR; ++i) rows[i] = i < mr ? rows[i - 1] + ldc : rows[i - 1];
   }
-  void clamp(float lo, float hi) {
-    const vec vlo = S::set1(lo), vhi = S::set1(hi);
-    for (size_t i = 0; i < MR; ++i)
-      for (size_t j = 0; j < NRV; ++j) acc[i][j] = S::min(vhi, S::max(vlo, acc[i][j]));
+  // Floats of column vector j inside the tile's nr columns (0..W).
+  static size_t lanes(size_t j, size_t nr) {
+    return nr <= j * W ? 0 : (nr - j * W < W ? nr - j * W : W);
   }
-  void store(float* c, size_t ldc, size_t mr, size_t nr) const {
-    if (mr == MR && nr == NRV * W) {
-      for (size_t i = 0; i < MR; ++i)
-        for (size_t j = 0; j < NRV; ++j) S::store(c + i * ldc + j * W, acc[i][j]);
-      return;
-    }
-    for (size_t i = 0; i < mr; ++i)
-      for (size_t j = 0; j < NRV; ++j) {
-        const size_t col = j * W;
-        if (col >= nr) break;
-        if (col + W <= nr)
-          S::store(c + i * ldc + col, acc[i][j]);
-        else
-          S::store_partial(c + i * ldc + col, acc[i][j], nr - col);
-      }
-  }
+
   void finish(const GemmOutput& out, size_t mr, size_t nr) {
-    if (out.accumulate) add_c(out.c, out.ldc, mr, nr);
-    if (out.clamp) clamp(out.lo, out.hi);
-    store(out.c, out.ldc, mr, nr);
+    float* rows[MR];
+    row_pointers(out.c, out.ldc, mr, rows);
+    const bool full = nr == NRV * W;
+    if (out.accumulate) {  // K blocks after the first: C holds the partial sum
+      NDCONV_UNROLL
+      for (size_t i = 0; i < MR; ++i) {
+        NDCONV_UNROLL
+        for (size_t j = 0; j < NRV; ++j)
+          acc[i][j] = S::add(acc[i][j], full ? S::load(rows[i] + j * W)
+                                             : S::load_partial(rows[i] + j * W, lanes(j, nr)));
+      }
+    }
+    if (out.clamp) {
+      const vec vlo = S::set1(out.lo), vhi = S::set1(out.hi);
+      NDCONV_UNROLL
+      for (size_t i = 0; i < MR; ++i) {
+        NDCONV_UNROLL
+        for (size_t j = 0; j < NRV; ++j) acc[i][j] = S::min(vhi, S::max(vlo, acc[i][j]));
+      }
+    }
+    if (full) {
+      NDCONV_UNROLL
+      for (size_t i = MR; i-- > 0;) {
+        NDCONV_UNROLL
+        for (size_t j = 0; j < NRV; ++j) S::store(rows[i] + j * W, acc[i][j]);
+      }
+    } else {
+      NDCONV_UNROLL
+      for (size_t i = MR; i-- > 0;) {
+        NDCONV_UNROLL
+        for (size_t j = 0; j < NRV; ++j) S::store_partial(rows[i] + j * W, acc[i][j], lanes(j, nr));
+      }
+    }
   }
 };
 
