@@ -63,11 +63,20 @@ else
   exit 1
 fi
 
+# One retry: a mirror hiccup should not fail a whole CI run.
+apt() {
+  local attempt
+  for attempt in 1 2; do
+    "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get "$@" && return 0
+    echo "setup.sh: apt-get $1 failed (attempt $attempt)" >&2
+    sleep 5
+  done
+  return 1
+}
+
 echo "setup.sh: installing ${missing[*]}"
-export DEBIAN_FRONTEND=noninteractive
-"${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-"${as_root[@]}" env DEBIAN_FRONTEND=noninteractive \
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+apt update -qq
+apt install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 
 # Say it loudly if a package still is not there (renamed, not in the sources).
 still_missing=()
