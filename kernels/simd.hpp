@@ -110,9 +110,20 @@ struct simd<avx512_arch> {
   // intrinsic so every microkernel issues real vfmadd instructions.
   static vec fmadd(vec a, vec b, vec c) { return _mm512_fmadd_ps(a, b, c); }
   static vec add(vec a, vec b) { return _mm512_add_ps(a, b); }
+  // GCC 12 reports a false -Wmaybe-uninitialized from avx512fintrin.h here:
+  // _mm512_max_ps/_mm512_min_ps (also used by _mm512_reduce_max_ps) pass
+  // _mm512_undefined_ps() as the pass-through of an all-ones mask, which is
+  // never read. Silenced only around these three functions.
+#if defined(__GNUC__) && !defined(__clang__)
+#  pragma GCC diagnostic push
+#  pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
   static vec max(vec lo, vec y) { return _mm512_max_ps(lo, y); }
   static vec min(vec hi, vec y) { return _mm512_min_ps(hi, y); }
   static float reduce_max(vec v) { return _mm512_reduce_max_ps(v); }
+#if defined(__GNUC__) && !defined(__clang__)
+#  pragma GCC diagnostic pop
+#endif
 };
 #endif
 

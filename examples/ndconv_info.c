@@ -1,0 +1,57 @@
+/* ndconv_info: what this machine and this build of ndconv offer.
+ *
+ *   ndconv_info              a human summary (detected ISA, the ones that can
+ *                            be forced, the current choice and NDCONV_ISA)
+ *   ndconv_info --detected   the detected ISA's name only
+ *   ndconv_info --available  the names of every ISA ndconv_set_isa accepts here,
+ *                            space separated (scripts/test.sh reruns the test
+ *                            suite under each of them)
+ *
+ * Written in C against the public header only: it doubles as a check that
+ * ndconv.h is valid C and that the installed C API is enough to use ndconv. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ndconv/ndconv.h"
+
+static const ndconv_isa kConcreteIsas[] = {NDCONV_ISA_SCALAR, NDCONV_ISA_AVX2,
+                                           NDCONV_ISA_AVX512, NDCONV_ISA_NEON};
+enum { kConcreteIsaCount = sizeof kConcreteIsas / sizeof kConcreteIsas[0] };
+
+/* Probes with ndconv_set_isa, the public test of availability. This changes the
+   process-wide choice, so callers report the current ISA before probing. */
+static void print_available(const char* separator) {
+  const char* sep = "";
+  for (int i = 0; i < kConcreteIsaCount; ++i) {
+    if (ndconv_set_isa(kConcreteIsas[i]) == NDCONV_OK) {
+      printf("%s%s", sep, ndconv_isa_name(kConcreteIsas[i]));
+      sep = separator;
+    }
+  }
+  ndconv_set_isa(NDCONV_ISA_AUTO);
+  printf("\n");
+}
+
+int main(int argc, char** argv) {
+  if (argc == 2 && strcmp(argv[1], "--detected") == 0) {
+    printf("%s\n", ndconv_isa_name(ndconv_detected_isa()));
+    return 0;
+  }
+  if (argc == 2 && strcmp(argv[1], "--available") == 0) {
+    print_available(" ");
+    return 0;
+  }
+  if (argc != 1) {
+    fprintf(stderr, "usage: %s [--detected | --available]\n", argv[0]);
+    return 2;
+  }
+  const char* env = getenv("NDCONV_ISA");
+  printf("ndconv: SIMD convolution microkernels for CPU inference\n");
+  printf("detected ISA:   %s\n", ndconv_isa_name(ndconv_detected_isa()));
+  printf("current ISA:    %s\n", ndconv_isa_name(ndconv_current_isa()));
+  printf("NDCONV_ISA:     %s\n", env ? env : "(not set)");
+  printf("available ISAs: ");
+  print_available(", ");
+  return 0;
+}

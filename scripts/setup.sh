@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages ndconv's build, tests and benchmark need,
+# and only those that are missing: silent (exit 0) when everything is there.
+#
+#   scripts/setup.sh            compiler, CMake, xsimd, GoogleTest, Google
+#                               Benchmark, oneDNN (benchmark and cross-checks)
+#   scripts/setup.sh --cross    also the AArch64 cross compiler and qemu-user,
+#                               for the aarch64 preset (tests under qemu)
+#   scripts/setup.sh --check    install nothing: list what is missing, exit 1
+#                               if anything is
+#
+# Runs as root (CI) or through sudo. Uses apt-get only; `apt-get update` runs
+# only when something has to be installed.
+set -euo pipefail
+
+usage() { sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; }
+
+cross=0
+check_only=0
+for arg in "$@"; do
+  case "$arg" in
+    --cross) cross=1 ;;
+    --check) check_only=1 ;;
+    -h|--help) usage; exit 0 ;;
+    *) echo "setup.sh: unknown option '$arg'" >&2; usage >&2; exit 2 ;;
+  esac
+done
+
+# Debian package names. googletest is the source tree (/usr/src/googletest)
+# the cross build compiles GoogleTest from; libgtest-dev is the host build.
+packages=(g++ cmake libxsimd-dev libdnnl-dev libgtest-dev googletest libbenchmark-dev)
+if (( cross )); then
+  packages+=(g++-aarch64-linux-gnu qemu-user)
+fi
+
+if ! command -v dpkg-query >/dev/null 2>&1; then
+  echo "setup.sh: this is not a Debian-based system (no dpkg-query)." >&2
+  echo "setup.sh: install these packages (or their equivalents) by hand: ${packages[*]}" >&2
+  exit 1
+fi
+
+is_installed() {
+  [[ "$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null)" == "installed" ]]
+}
+
+missing=()
+for pkg in "${packages[@]}"; do
+  is_installed "$pkg" || missing+=("$pkg")
+done
+(( ${#missing[@]} == 0 )) && exit 0
+
+if (( check_only )); then
+  echo "setup.sh: missing packages: ${missing[*]}"
+  exit 1
+fi
+
+if (( EUID == 0 )); then
+  as_root=()
+elif command -v sudo >/dev/null 2>&1; then
+  as_root=(sudo)
+else
+  echo "setup.sh: need root to install ${missing[*]}: run as root or install sudo" >&2
+  exit 1
+fi
+
+# One retry: a mirror hiccup should not fail a whole CI run.
+apt() {
+  local attempt
+  for attempt in 1 2; do
+    "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get "$@" && return 0
+    echo "setup.sh: apt-get $1 failed (attempt $attempt)" >&2
+    sleep 5
+  done
+  return 1
+}
+
+echo "setup.sh: installing ${missing[*]}"
+apt update -qq
+apt install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+
+# Say it loudly if a package still is not there (renamed, not in the sources).
+still_missing=()
+for pkg in "${missing[@]}"; do
+  is_installed "$pkg" || still_missing+=("$pkg")
+done
+if (( ${#still_missing[@]} )); then
+  echo "setup.sh: could not install: ${still_missing[*]}" >&2
+  exit 1
+fi
+echo "setup.sh: done"

@@ -1,0 +1,244 @@
+#!/usr/bin/env bash
+# ndconv's test command (the README's, and what CI runs through .ci/run).
+#
+#   scripts/test.sh [--all] [--quick] [STAGE ...] [--no-setup] [-j N]
+#
+# Stages (all of them by default, or with --all; --quick = release isa):
+#   --release   configure + build the `release` preset, run ctest
+#   --isa       rerun that suite under NDCONV_ISA=<isa> for every ISA this CPU
+#               has (asks build/release/examples/ndconv_info, cross-checked
+#               against /proc/cpuinfo)
+#   --asan      the `asan` preset (AddressSanitizer + UBSan): build, ctest
+#   --aarch64   the `aarch64` cross build: build, ctest under qemu-aarch64,
+#               NEON must be the dispatched ISA
+#   --install   scripts/check_install.sh: install static and shared, build an
+#               outside find_package(ndconv) project against each
+#   --bench     the benchmark's smoke run, if the benchmark is built
+# Before the stages, scripts/setup.sh installs missing packages (skip with
+# --no-setup). Build logs and ctest outputs go to build/test-logs/.
+# Exit status 0 only if every selected stage passed.
+set -uo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root" || exit 1
+log_dir="$root/build/test-logs"
+jobs="$(nproc 2>/dev/null || echo 2)"
+all_stages=(release isa asan aarch64 install bench)
+stages=()
+run_setup=1
+
+usage() { sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; }
+while (( $# )); do
+  case "$1" in
+    --all) stages=("${all_stages[@]}") ;;
+    --quick) stages+=(release isa) ;;
+    --release|--isa|--asan|--aarch64|--install|--bench) stages+=("${1#--}") ;;
+    --no-setup) run_setup=0 ;;
+    -j) jobs="${2:?-j needs a number}"; shift ;;
+    -j*) jobs="${1#-j}" ;;
+    -h|--help) usage; exit 0 ;;
+    *) echo "test.sh: unknown option '$1'" >&2; usage >&2; exit 2 ;;
+  esac
+  shift
+done
+(( ${#stages[@]} )) || stages=("${all_stages[@]}")
+selected() { local s; for s in "${stages[@]}"; do [[ "$s" == "$1" ]] && return 0; done; return 1; }
+# The ISA reruns and the bench smoke run use the release build.
+if selected isa || selected bench; then selected release || stages=(release "${stages[@]}"); fi
+
+if [[ -n "${NDCONV_ISA:-}" ]]; then
+  echo "test.sh: ignoring NDCONV_ISA=$NDCONV_ISA from the environment (the isa stage sets it per run)"
+  unset NDCONV_ISA
+fi
+mkdir -p "$log_dir"
+
+# ---------------------------------------------------------------- bookkeeping
+tests_passed=0
+tests_failed=0
+stage_names=()
+stage_results=()
+stage_seconds=()
+
+# Adds a ctest log's "N% tests passed, F tests failed out of T" to the totals;
+# a ctest that ended without that line (crash, no tests) counts as one failure.
+count_ctest() {
+  local line total failed
+  line="$(grep -E '^[0-9]+% tests passed, [0-9]+ tests? failed out of [0-9]+' "$1" | tail -n 1)"
+  if [[ -z "$line" ]]; then
+    tests_failed=$((tests_failed + 1))
+    return
+  fi
+  failed="$(sed -E 's/.* ([0-9]+) tests? failed out of.*/\1/' <<<"$line")"
+  total="$(sed -E 's/.*out of ([0-9]+).*/\1/' <<<"$line")"
+  tests_passed=$((tests_passed + total - failed))
+  tests_failed=$((tests_failed + failed))
+}
+
+# run_ctest LABEL [VAR=value ...] -- CTEST_ARGS...: full output when something
+# failed, otherwise ctest's closing summary (the full output is in the log).
+run_ctest() {
+  local label="$1"; shift
+  local env_vars=()
+  while [[ "$1" != "--" ]]; do env_vars+=("$1"); shift; done
+  shift
+  local log="$log_dir/ctest-$label.log" rc
+  env "${env_vars[@]}" ctest "$@" -j "$jobs" >"$log" 2>&1
+  rc=$?
+  count_ctest "$log"
+  if (( rc != 0 )); then
+    cat "$log"
+    echo "test.sh: ctest ($label${env_vars[*]:+, ${env_vars[*]}}) FAILED; log: $log"
+  else
+    sed -n '/tests passed, /,$p' "$log"
+  fi
+  return "$rc"
+}
+
+# Configures and builds a preset; the output goes to a log, shown on failure.
+# Compiler warnings are always shown (the build should have none).
+build_preset() {
+  local preset="$1" log="$log_dir/build-$1.log" rc=0
+  echo "test.sh: configure + build preset '$preset' (-j$jobs)"
+  { cmake --preset "$preset" && cmake --build --preset "$preset" -j "$jobs"; } >"$log" 2>&1 || rc=$?
+  if grep -q 'warning:' "$log"; then
+    echo "test.sh: compiler warnings in preset '$preset':"
+    grep -E 'warning:' "$log" | sort -u | head -n 40
+  fi
+  if (( rc != 0 )); then
+    tail -n 80 "$log"
+    echo "test.sh: build of preset '$preset' FAILED; log: $log"
+    tests_failed=$((tests_failed + 1))
+  fi
+  return "$rc"
+}
+
+# A check that is not a ctest run counts as one test in the closing line.
+count_check() { if (( $1 == 0 )); then tests_passed=$((tests_passed + 1)); else tests_failed=$((tests_failed + 1)); fi; }
+
+run_stage() {
+  local name="$1" start=$SECONDS rc
+  echo
+  echo "==== $name"
+  "stage_$name"
+  rc=$?
+  local elapsed=$((SECONDS - start)) result=PASS
+  case "$rc" in 0) ;; 77) result=SKIP ;; *) result=FAIL ;; esac
+  echo "==== $name: $result (${elapsed}s)"
+  stage_names+=("$name")
+  stage_results+=("$result")
+  stage_seconds+=("$elapsed")
+}
+
+# --------------------------------------------------------------------- stages
+stage_setup() {
+  if selected aarch64; then scripts/setup.sh --cross; else scripts/setup.sh; fi
+}
+
+stage_release() {
+  build_preset release || return 1
+  run_ctest release -- --preset release
+}
+
+# The ISAs this CPU has according to the kernel's /proc/cpuinfo flags: the
+# cross-check that ndconv's own detection (CPUID + XGETBV) missed nothing.
+cpuinfo_isas() {
+  local flags
+  flags=" $(grep -m1 '^flags' /proc/cpuinfo 2>/dev/null | cut -d: -f2) "
+  local isas="scalar"
+  if [[ "$(uname -m)" == x86_64 ]]; then
+    [[ "$flags" == *" avx2 "* && "$flags" == *" fma "* ]] && isas+=" avx2"
+    [[ "$flags" == *" avx512f "* && "$flags" == *" avx512bw "* && "$flags" == *" avx512dq "* \
+       && "$flags" == *" avx512vl "* ]] && isas+=" avx512"
+  elif [[ "$(uname -m)" == aarch64 ]]; then
+    isas+=" neon"
+  fi
+  echo "$isas"
+}
+
+stage_isa() {
+  local info="build/release/examples/ndconv_info" available expected rc=0 isa
+  [[ -x "$info" ]] || { echo "test.sh: $info missing (release build failed?)"; count_check 1; return 1; }
+  available="$("$info" --available)"
+  expected="$(cpuinfo_isas)"
+  echo "test.sh: ndconv finds ISAs: $available (detected: $("$info" --detected)); /proc/cpuinfo says: $expected"
+  if [[ "$available" != "$expected" ]]; then
+    echo "test.sh: FAIL: ndconv's ISA detection disagrees with /proc/cpuinfo"
+    count_check 1
+    rc=1
+  fi
+  for isa in $available; do
+    echo "test.sh: whole suite under NDCONV_ISA=$isa"
+    run_ctest "isa-$isa" NDCONV_ISA="$isa" -- --preset release || rc=1
+  done
+  return "$rc"
+}
+
+stage_asan() {
+  build_preset asan || return 1
+  run_ctest asan -- --preset asan
+}
+
+stage_aarch64() {
+  build_preset aarch64 || return 1
+  local rc=0 detected
+  run_ctest aarch64 -- --preset aarch64 || rc=1
+  # Visible proof, beside the test that asserts it, that NEON really runs.
+  detected="$(qemu-aarch64 -L /usr/aarch64-linux-gnu build/aarch64/examples/ndconv_info --detected 2>&1)"
+  echo "test.sh: under qemu-aarch64, ndconv_info --detected: $detected"
+  if [[ "$detected" == neon ]]; then count_check 0; else count_check 1; rc=1; fi
+  return "$rc"
+}
+
+stage_install() {
+  local rc=0
+  scripts/check_install.sh -j "$jobs" || rc=1
+  count_check "$rc"
+  return "$rc"
+}
+
+# ===== BENCH HOOK (owned by the benchmark helper, issue 4) =====
+# The smoke run of the benchmark: a few small shapes, every result checked
+# against oneDNN. Returns 77 (reported as SKIP) while the benchmark is not
+# built. Adjust the command line below to the benchmark's real options.
+stage_bench() {
+  local bench="build/release/bench/ndconv_bench" shapes="bench/smoke_shapes.tsv" rc=0
+  if [[ ! -x "$bench" || ! -f "$shapes" ]]; then
+    echo "test.sh: no $bench or $shapes yet: benchmark smoke run skipped"
+    return 77
+  fi
+  "$bench" --shapes "$shapes" || rc=1
+  count_check "$rc"
+  return "$rc"
+}
+# ===== end of BENCH HOOK =====
+
+# ----------------------------------------------------------------------- main
+total_start=$SECONDS
+echo "test.sh: ndconv at $root"
+echo "test.sh: stages: ${stages[*]}; jobs: $jobs; $(nproc 2>/dev/null || echo '?') cores;" \
+     "$(c++ --version 2>/dev/null | head -n 1); $(cmake --version 2>/dev/null | head -n 1)"
+echo "test.sh: CPU: $(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2 | sed 's/^ //')"
+
+if (( run_setup )); then
+  run_stage setup
+  if [[ "${stage_results[-1]}" == FAIL ]]; then
+    echo "test.sh: FAIL: setup.sh could not install the dependencies"
+    echo "tests: 0 passed, 1 failed"
+    exit 1
+  fi
+fi
+for stage in "${all_stages[@]}"; do
+  selected "$stage" && run_stage "$stage"
+done
+
+echo
+echo "==== summary"
+overall=PASS
+for i in "${!stage_names[@]}"; do
+  printf '  %-8s %-4s %5ss\n' "${stage_names[$i]}" "${stage_results[$i]}" "${stage_seconds[$i]}"
+  [[ "${stage_results[$i]}" == FAIL ]] && overall=FAIL
+done
+(( tests_failed == 0 )) || overall=FAIL
+echo "test.sh: $overall in $((SECONDS - total_start))s (logs: build/test-logs/)"
+echo "tests: $tests_passed passed, $tests_failed failed"
+[[ "$overall" == PASS ]]
