@@ -10,6 +10,11 @@ set(CMAKE_SYSTEM_NAME Linux)
 set(CMAKE_SYSTEM_PROCESSOR aarch64)
 
 set(NDCONV_CROSS_TRIPLE aarch64-linux-gnu)
+find_program(NDCONV_CROSS_CXX ${NDCONV_CROSS_TRIPLE}-g++)
+if(NOT NDCONV_CROSS_CXX)
+  message(FATAL_ERROR "ndconv: ${NDCONV_CROSS_TRIPLE}-g++ not found: run scripts/setup.sh --cross "
+                      "(Debian packages g++-aarch64-linux-gnu qemu-user)")
+endif()
 set(CMAKE_C_COMPILER   ${NDCONV_CROSS_TRIPLE}-gcc)
 set(CMAKE_CXX_COMPILER ${NDCONV_CROSS_TRIPLE}-g++)
 
