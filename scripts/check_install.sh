@@ -88,7 +88,10 @@ check_kind() {
   quiet cmake --build "$consumer" -j "$jobs" || { fail "consumer build/link"; return; }
   if [[ "$kind" == shared ]]; then
     # Really linked to the installed shared library, not some other copy.
-    ldd "$consumer/package_consumer" | grep -qF "$prefix/" \
+    # (captured first: grep -q closing the pipe early would fail ldd under pipefail)
+    local deps
+    deps="$(ldd "$consumer/package_consumer")"
+    grep -qF "$prefix/" <<<"$deps" \
       || fail "consumer does not load libndconv.so from $prefix: $(ldd "$consumer/package_consumer" | grep ndconv)"
   fi
   "$consumer/package_consumer" || fail "consumer run"
