@@ -9,10 +9,13 @@ namespace {
 
 size_t ceil_div(size_t a, size_t b) { return (a + b - 1) / b; }
 
-// Cache budgets (bytes). Conservative for current x86 and Arm server cores:
-// 32 KiB of L1D for the B panel slice, 256 KiB of L2 for the A block.
+// Cache budgets (bytes), about two thirds of the smallest L1D and L2 of the
+// x86 and Arm server cores ndconv targets (48 KiB / 1 MiB and up): the B panel
+// slice (kc x NR) lives in L1 while the M blocks sweep it; a task's A block
+// (m_tile x K, all of K: the N panels are the outer loop and each reuses it)
+// lives in L2.
 constexpr size_t kL1Budget = 32 * 1024;
-constexpr size_t kL2Budget = 256 * 1024;
+constexpr size_t kL2Budget = 512 * 1024;
 
 }  // namespace
 
@@ -26,7 +29,7 @@ GemmTiling choose_gemm_tiling(size_t M, size_t N, size_t K, size_t MR, size_t NR
   t.kc = ceil_div(K, k_blocks);
 
   const size_t m_blocks = ceil_div(M, MR), n_panels = ceil_div(N, NR);
-  size_t m_tile_blocks = std::max<size_t>(1, kL2Budget / (sizeof(float) * t.kc * MR));
+  size_t m_tile_blocks = std::max<size_t>(1, kL2Budget / (sizeof(float) * K * MR));
   m_tile_blocks = std::min(m_tile_blocks, m_blocks);
   size_t m_tasks = ceil_div(m_blocks, m_tile_blocks);
   size_t n_tasks = 1;
@@ -46,6 +49,24 @@ GemmTiling choose_gemm_tiling(size_t M, size_t N, size_t K, size_t MR, size_t NR
   t.m_tasks = ceil_div(M, t.m_tile);
   t.n_tasks = ceil_div(N, t.n_tile);
   return t;
+}
+
+namespace {
+size_t padded_work(size_t M, size_t N, size_t MR, size_t NR) {
+  return ceil_div(M, MR) * MR * ceil_div(N, NR) * NR;
+}
+}  // namespace
+
+const kernels::GemmRowsKernel& pick_rows_kernel(const kernels::KernelTable& table, size_t M, size_t N) {
+  const auto& a = table.gemm_rows;
+  const auto& b = table.gemm_rows_alt;
+  return padded_work(M, N, b.mr, b.nr) < padded_work(M, N, a.mr, a.nr) ? b : a;
+}
+
+const kernels::GemmColsKernel& pick_cols_kernel(const kernels::KernelTable& table, size_t M, size_t N) {
+  const auto& a = table.gemm_cols;
+  const auto& b = table.gemm_cols_alt;
+  return padded_work(M, N, b.mr, b.nr) < padded_work(M, N, a.mr, a.nr) ? b : a;
 }
 
 kernels::GemmOutput gemm_output(const kernels::Activation& act, float* c, size_t ldc,

@@ -36,6 +36,11 @@ GemmTiling choose_gemm_tiling(size_t M, size_t N, size_t K, size_t MR, size_t NR
 // The K block that keeps a kc x NR slice of packed weights in L1.
 size_t l1_k_block(size_t NR);
 
+// The microkernel (main or alternative tile shape) that pads an M x N problem
+// least; the main shape on ties.
+const kernels::GemmRowsKernel& pick_rows_kernel(const kernels::KernelTable& table, size_t M, size_t N);
+const kernels::GemmColsKernel& pick_cols_kernel(const kernels::KernelTable& table, size_t M, size_t N);
+
 // The epilogue fields every microkernel call of a K block shares.
 kernels::GemmOutput gemm_output(const kernels::Activation& act, float* c, size_t ldc,
                                 bool first_k_block, bool last_k_block);

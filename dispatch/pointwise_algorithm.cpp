@@ -44,10 +44,15 @@ class PointwiseGemm final : public Algorithm {
  public:
   PointwiseGemm(const ConvShape& shape, const kernels::KernelTable& table)
       : Algorithm(std::string("pointwise-gemm/") + ndconv_isa_name(table.isa)),
-        s_(shape), table_(table), act_(activation_of(shape)) {}
+        s_(shape),
+        act_(activation_of(shape)),
+        rows_kernel_(pick_rows_kernel(table, static_cast<size_t>(shape.batch * shape.out_pixels()),
+                                      static_cast<size_t>(shape.out_channels_per_group()))),
+        cols_kernel_(pick_cols_kernel(table, static_cast<size_t>(shape.out_channels_per_group()),
+                                      static_cast<size_t>(shape.out_pixels()))) {}
 
   bool init(const float* weights, const float* bias) {
-    const size_t width = s_.layout == NDCONV_NXC ? table_.gemm_rows.nr : table_.gemm_cols.mr;
+    const size_t width = s_.layout == NDCONV_NXC ? rows_kernel_.nr : cols_kernel_.mr;
     if (!packed_.pack(s_, weights, bias, width)) return false;
     if (has_stride(s_) && !strided_pixel_offsets(s_, &offsets_)) return false;
     return true;
@@ -65,7 +70,7 @@ class PointwiseGemm final : public Algorithm {
   // A rows are input pixels (all images of the batch in one M), C rows are
   // output pixels; each group is its own GEMM over its channel slice.
   void run_channels_last(const float* input, float* output, ndconv_threadpool* pool) const {
-    const auto& uk = table_.gemm_rows;
+    const auto& uk = rows_kernel_;
     const size_t groups = static_cast<size_t>(s_.groups);
     const size_t out_pixels = static_cast<size_t>(s_.out_pixels());
     const size_t in_pixels = static_cast<size_t>(s_.in_pixels());
@@ -98,7 +103,7 @@ class PointwiseGemm final : public Algorithm {
   // pixels; B rows are input channel planes read in place (gathered per panel
   // when strided).
   void run_channels_first(const float* input, float* output, ndconv_threadpool* pool) const {
-    const auto& uk = table_.gemm_cols;
+    const auto& uk = cols_kernel_;
     const size_t groups = static_cast<size_t>(s_.groups);
     const size_t images = static_cast<size_t>(s_.batch);
     const size_t out_pixels = static_cast<size_t>(s_.out_pixels());
@@ -125,8 +130,9 @@ class PointwiseGemm final : public Algorithm {
   }
 
   ConvShape s_;
-  const kernels::KernelTable& table_;
   kernels::Activation act_;
+  kernels::GemmRowsKernel rows_kernel_;  // the tile shape chosen for this problem
+  kernels::GemmColsKernel cols_kernel_;
   PackedWeights packed_;
   AlignedArray<int64_t> offsets_;  // input pixel of each output pixel; empty when stride is 1
 };

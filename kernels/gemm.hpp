@@ -178,46 +178,49 @@ namespace kernels {
 namespace NDCONV_KERNEL_NS {
 
 // Tile shapes per ISA: fill the register file with accumulators while leaving
-// room for the B vectors and the A broadcast.
-//  - AVX-512 (32 zmm): 14 x 2 zmm = 28 accumulators + 2 B vectors; the
-//    broadcast folds into the FMA's memory operand ({1to16}).
-//  - AVX2 (16 ymm): 6 x 2 ymm = 12 accumulators + 2 B + 1 broadcast.
-//  - NEON (32 q): 6 x 4 q = 24 accumulators + 4 B + broadcasts.
-//  - scalar: 4 x 4 floats, enough independent chains for the FPU.
+// room for the B vectors and the A broadcast. Each ISA has a main shape and an
+// alternative with a different MR and NR; the planner picks the one that pads
+// the problem's M and N least (e.g. M = 128 rows or C_out = 24 channels).
+//  - AVX-512 (32 zmm): 14 x 2 zmm = 28 accumulators + 2 B vectors + the
+//    broadcast; alternative 8 x 3 zmm.
+//  - AVX2 (16 ymm): 6 x 2 ymm = 12 accumulators + 2 B + 1 broadcast;
+//    alternative 4 x 3 ymm.
+//  - NEON (32 q): 6 x 4 q = 24 accumulators + 4 B + broadcasts; alternative
+//    8 x 3 q.
+//  - scalar: 4 x 4 floats, enough independent chains for the FPU; alternative
+//    2 x 8.
 template <class Arch>
 struct gemm_tiles;
 template <>
 struct gemm_tiles<scalar_arch> {
-  static constexpr size_t rows_mr = 4, rows_nrv = 4, cols_mr = 4, cols_nrv = 4;
+  static constexpr size_t mr = 4, nrv = 4, alt_mr = 2, alt_nrv = 8;
 };
 #if defined(NDCONV_SIMD_X86) && defined(__AVX512F__)
 template <>
 struct gemm_tiles<avx512_arch> {
-  static constexpr size_t rows_mr = 14, rows_nrv = 2, cols_mr = 14, cols_nrv = 2;
+  static constexpr size_t mr = 14, nrv = 2, alt_mr = 8, alt_nrv = 3;
 };
 #endif
 #if defined(NDCONV_SIMD_X86) && defined(__AVX2__) && defined(__FMA__)
 template <>
 struct gemm_tiles<avx2_arch> {
-  static constexpr size_t rows_mr = 6, rows_nrv = 2, cols_mr = 6, cols_nrv = 2;
+  static constexpr size_t mr = 6, nrv = 2, alt_mr = 4, alt_nrv = 3;
 };
 #endif
 #if defined(NDCONV_SIMD_NEON)
 template <>
 struct gemm_tiles<neon_arch> {
-  static constexpr size_t rows_mr = 6, rows_nrv = 4, cols_mr = 6, cols_nrv = 4;
+  static constexpr size_t mr = 6, nrv = 4, alt_mr = 8, alt_nrv = 3;
 };
 #endif
 
-template <class Arch>
+template <class Arch, size_t MR, size_t NRV>
 GemmRowsKernel gemm_rows_kernel() {
-  using C = gemm_tiles<Arch>;
-  return {&gemm_rows<Arch, C::rows_mr, C::rows_nrv>, C::rows_mr, C::rows_nrv * simd<Arch>::width};
+  return {&gemm_rows<Arch, MR, NRV>, MR, NRV * simd<Arch>::width};
 }
-template <class Arch>
+template <class Arch, size_t MR, size_t NRV>
 GemmColsKernel gemm_cols_kernel() {
-  using C = gemm_tiles<Arch>;
-  return {&gemm_cols<Arch, C::cols_mr, C::cols_nrv>, C::cols_mr, C::cols_nrv * simd<Arch>::width};
+  return {&gemm_cols<Arch, MR, NRV>, MR, NRV * simd<Arch>::width};
 }
 
 }  // namespace NDCONV_KERNEL_NS

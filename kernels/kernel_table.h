@@ -36,6 +36,10 @@ struct KernelTable {
   // and packed weights x channels-first rows.
   GemmRowsKernel gemm_rows;
   GemmColsKernel gemm_cols;
+  // The same with the ISA's alternative tile shape (see gemm_tiles): use
+  // dispatch::pick_rows_kernel / pick_cols_kernel to choose per problem.
+  GemmRowsKernel gemm_rows_alt;
+  GemmColsKernel gemm_cols_alt;
 };
 
 // Defined by the ISA instances this build contains (see cmake/NdconvIsa.cmake).

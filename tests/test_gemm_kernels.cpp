@@ -34,8 +34,8 @@ struct Epilogue {
   bool accumulate, clamp, bias;
 };
 
-const Epilogue kEpilogues[] = {{false, false, true}, {false, true, false}, {true, false, false},
-                               {true, true, true}};
+const Epilogue kEpilogues[] = {
+    {false, false, true}, {false, true, false}, {true, false, false}, {true, true, true}};
 
 GemmOutput make_output(const Epilogue& e, float* c, size_t ldc) {
   GemmOutput out;
@@ -60,65 +60,66 @@ void expect_near_sum(float got, double want, size_t terms, const char* what) {
 
 TEST(GemmRowsKernel, AllTailsAllK) {
   for (const KernelTable* t : available_tables()) {
-    const GemmRowsKernel uk = t->gemm_rows;
-    ASSERT_NE(uk.fn, nullptr);
-    ASSERT_LE(uk.mr, 16u);
-    for (size_t taps : {1, 3}) {
-      for (size_t kc : {1, 2, 5, 16, 67, 300}) {
-        for (const Epilogue& e : kEpilogues) {
-          for (size_t mr = 1; mr <= uk.mr; ++mr) {
-            for (size_t nr = 1; nr <= uk.nr; nr += (nr < 4 || nr + 4 > uk.nr) ? 1 : 3) {
-              const size_t lda = kc + 3, ldc = uk.nr + 5;
-              // A: taps x mr distinct rows, each lda floats apart.
-              std::vector<float> a_data = random_vector(taps * mr * lda, 7 + kc);
-              std::vector<const float*> a(taps * uk.mr);
-              for (size_t tp = 0; tp < taps; ++tp)
-                for (size_t i = 0; i < uk.mr; ++i)
-                  a[tp * uk.mr + i] = a_data.data() + (tp * mr + (i < mr ? i : mr - 1)) * lda;
-              std::vector<float> b = random_vector(taps * kc * uk.nr, 11 + nr);
-              std::vector<float> bias = random_vector(uk.nr, 13);
-              for (size_t j = nr; j < uk.nr; ++j) {  // packing zero-fills past N
-                bias[j] = 0;
-                for (size_t k = 0; k < taps * kc; ++k) b[k * uk.nr + j] = 0;
-              }
-              std::vector<float> c = random_vector(uk.mr * ldc, 17);
-              const std::vector<float> c0 = c;
-
-              GemmRowsArgs args;
-              args.a = a.data();
-              args.a_k_offset = 1;  // rows start one float in: exercises the offset
-              args.taps = taps;
-              args.kc = kc - 1 ? kc - 1 : 1;
-              if (kc == 1) args.a_k_offset = 0;
-              args.b = b.data();
-              args.bias = e.bias ? bias.data() : nullptr;
-              args.mr = mr;
-              args.nr = nr;
-              args.out = make_output(e, c.data(), ldc);
-              // Packed B holds exactly taps * args.kc rows.
-              std::vector<float> bk(taps * args.kc * uk.nr);
-              for (size_t i = 0; i < bk.size(); ++i) bk[i] = b[i];
-              args.b = bk.data();
-              uk.fn(args);
-
-              for (size_t i = 0; i < uk.mr; ++i)
-                for (size_t j = 0; j < ldc; ++j) {
-                  if (i >= mr || j >= nr) {
-                    ASSERT_EQ(c[i * ldc + j], c0[i * ldc + j]) << "wrote outside the tile";
-                    continue;
-                  }
-                  double want = e.accumulate ? c0[i * ldc + j] : (e.bias ? bias[j] : 0.0);
-                  for (size_t tp = 0; tp < taps; ++tp)
-                    for (size_t k = 0; k < args.kc; ++k)
-                      want += double(a[tp * uk.mr + i][args.a_k_offset + k]) *
-                              bk[(tp * args.kc + k) * uk.nr + j];
-                  expect_near_sum(c[i * ldc + j], apply(e, want), taps * args.kc,
-                                  ndconv_isa_name(t->isa));
-                  if (HasFailure()) {
-                    FAIL() << ndconv_isa_name(t->isa) << " mr=" << mr << " nr=" << nr
-                           << " kc=" << args.kc << " taps=" << taps << " i=" << i << " j=" << j;
-                  }
+    for (const GemmRowsKernel& uk : {t->gemm_rows, t->gemm_rows_alt}) {
+      ASSERT_NE(uk.fn, nullptr);
+      ASSERT_LE(uk.mr, 16u);
+      for (size_t taps : {1, 3}) {
+        for (size_t kc : {1, 2, 5, 16, 67, 300}) {
+          for (const Epilogue& e : kEpilogues) {
+            for (size_t mr = 1; mr <= uk.mr; ++mr) {
+              for (size_t nr = 1; nr <= uk.nr; nr += (nr < 4 || nr + 4 > uk.nr) ? 1 : 3) {
+                const size_t lda = kc + 3, ldc = uk.nr + 5;
+                // A: taps x mr distinct rows, each lda floats apart.
+                std::vector<float> a_data = random_vector(taps * mr * lda, 7 + kc);
+                std::vector<const float*> a(taps * uk.mr);
+                for (size_t tp = 0; tp < taps; ++tp)
+                  for (size_t i = 0; i < uk.mr; ++i)
+                    a[tp * uk.mr + i] = a_data.data() + (tp * mr + (i < mr ? i : mr - 1)) * lda;
+                std::vector<float> b = random_vector(taps * kc * uk.nr, 11 + nr);
+                std::vector<float> bias = random_vector(uk.nr, 13);
+                for (size_t j = nr; j < uk.nr; ++j) {  // packing zero-fills past N
+                  bias[j] = 0;
+                  for (size_t k = 0; k < taps * kc; ++k) b[k * uk.nr + j] = 0;
                 }
+                std::vector<float> c = random_vector(uk.mr * ldc, 17);
+                const std::vector<float> c0 = c;
+
+                GemmRowsArgs args;
+                args.a = a.data();
+                args.a_k_offset = 1;  // rows start one float in: exercises the offset
+                args.taps = taps;
+                args.kc = kc - 1 ? kc - 1 : 1;
+                if (kc == 1) args.a_k_offset = 0;
+                args.b = b.data();
+                args.bias = e.bias ? bias.data() : nullptr;
+                args.mr = mr;
+                args.nr = nr;
+                args.out = make_output(e, c.data(), ldc);
+                // Packed B holds exactly taps * args.kc rows.
+                std::vector<float> bk(taps * args.kc * uk.nr);
+                for (size_t i = 0; i < bk.size(); ++i) bk[i] = b[i];
+                args.b = bk.data();
+                uk.fn(args);
+
+                for (size_t i = 0; i < uk.mr; ++i)
+                  for (size_t j = 0; j < ldc; ++j) {
+                    if (i >= mr || j >= nr) {
+                      ASSERT_EQ(c[i * ldc + j], c0[i * ldc + j]) << "wrote outside the tile";
+                      continue;
+                    }
+                    double want = e.accumulate ? c0[i * ldc + j] : (e.bias ? bias[j] : 0.0);
+                    for (size_t tp = 0; tp < taps; ++tp)
+                      for (size_t k = 0; k < args.kc; ++k)
+                        want += double(a[tp * uk.mr + i][args.a_k_offset + k]) *
+                                bk[(tp * args.kc + k) * uk.nr + j];
+                    expect_near_sum(c[i * ldc + j], apply(e, want), taps * args.kc,
+                                    ndconv_isa_name(t->isa));
+                    if (HasFailure()) {
+                      FAIL() << ndconv_isa_name(t->isa) << " mr=" << mr << " nr=" << nr
+                             << " kc=" << args.kc << " taps=" << taps << " i=" << i << " j=" << j;
+                    }
+                  }
+              }
             }
           }
         }
@@ -129,57 +130,61 @@ TEST(GemmRowsKernel, AllTailsAllK) {
 
 TEST(GemmColsKernel, AllTailsAllKStridedAndOffsetRows) {
   for (const KernelTable* t : available_tables()) {
-    const GemmColsKernel uk = t->gemm_cols;
-    ASSERT_NE(uk.fn, nullptr);
-    for (size_t kc : {1, 2, 5, 16, 67, 300}) {
-      for (const Epilogue& e : kEpilogues) {
-        for (bool use_offsets : {false, true}) {
-          for (size_t mr = 1; mr <= uk.mr; ++mr) {
-            for (size_t nr = 1; nr <= uk.nr; nr += (nr < 4 || nr + 4 > uk.nr) ? 1 : 3) {
-              const size_t ldb = nr + 2, ldc = uk.nr + 5;
-              std::vector<float> a = random_vector(kc * uk.mr, 3 + kc);
-              for (size_t k = 0; k < kc; ++k)
-                for (size_t i = mr; i < uk.mr; ++i) a[k * uk.mr + i] = 0;
-              // B rows exactly nr floats long at the end of the buffer: any
-              // read past a row's nr-th float in the last row leaves the vector
-              // (ASan sees it).
-              std::vector<float> b = random_vector((kc - 1) * ldb + nr + 7, 5 + nr);
-              std::vector<ptrdiff_t> offsets(kc);
-              for (size_t k = 0; k < kc; ++k) offsets[k] = static_cast<ptrdiff_t>(((k * 7) % kc) * ldb);
-              std::vector<float> b_exact(b.begin(), b.begin() + (kc - 1) * ldb + nr);
-              std::vector<float> bias = random_vector(uk.mr, 19);
-              std::vector<float> c = random_vector(uk.mr * ldc, 23);
-              const std::vector<float> c0 = c;
+    for (const GemmColsKernel& uk : {t->gemm_cols, t->gemm_cols_alt}) {
+      ASSERT_NE(uk.fn, nullptr);
+      for (size_t kc : {1, 2, 5, 16, 67, 300}) {
+        for (const Epilogue& e : kEpilogues) {
+          for (bool use_offsets : {false, true}) {
+            for (size_t mr = 1; mr <= uk.mr; ++mr) {
+              for (size_t nr = 1; nr <= uk.nr; nr += (nr < 4 || nr + 4 > uk.nr) ? 1 : 3) {
+                const size_t ldb = nr + 2, ldc = uk.nr + 5;
+                std::vector<float> a = random_vector(kc * uk.mr, 3 + kc);
+                for (size_t k = 0; k < kc; ++k)
+                  for (size_t i = mr; i < uk.mr; ++i) a[k * uk.mr + i] = 0;
+                // B rows exactly nr floats long at the end of the buffer: any
+                // read past a row's nr-th float in the last row leaves the vector
+                // (ASan sees it).
+                std::vector<float> b = random_vector((kc - 1) * ldb + nr + 7, 5 + nr);
+                std::vector<ptrdiff_t> offsets(kc);
+                for (size_t k = 0; k < kc; ++k)
+                  offsets[k] = static_cast<ptrdiff_t>(((k * 7) % kc) * ldb);
+                std::vector<float> b_exact(b.begin(), b.begin() + (kc - 1) * ldb + nr);
+                std::vector<float> bias = random_vector(uk.mr, 19);
+                std::vector<float> c = random_vector(uk.mr * ldc, 23);
+                const std::vector<float> c0 = c;
 
-              GemmColsArgs args;
-              args.a = a.data();
-              args.b = b_exact.data();
-              args.ldb = static_cast<ptrdiff_t>(ldb);
-              args.b_offsets = use_offsets ? offsets.data() : nullptr;
-              args.kc = kc;
-              args.bias = e.bias ? bias.data() : nullptr;
-              args.mr = mr;
-              args.nr = nr;
-              args.out = make_output(e, c.data(), ldc);
-              uk.fn(args);
+                GemmColsArgs args;
+                args.a = a.data();
+                args.b = b_exact.data();
+                args.ldb = static_cast<ptrdiff_t>(ldb);
+                args.b_offsets = use_offsets ? offsets.data() : nullptr;
+                args.kc = kc;
+                args.bias = e.bias ? bias.data() : nullptr;
+                args.mr = mr;
+                args.nr = nr;
+                args.out = make_output(e, c.data(), ldc);
+                uk.fn(args);
 
-              for (size_t i = 0; i < uk.mr; ++i)
-                for (size_t j = 0; j < ldc; ++j) {
-                  if (i >= mr || j >= nr) {
-                    ASSERT_EQ(c[i * ldc + j], c0[i * ldc + j]) << "wrote outside the tile";
-                    continue;
+                for (size_t i = 0; i < uk.mr; ++i)
+                  for (size_t j = 0; j < ldc; ++j) {
+                    if (i >= mr || j >= nr) {
+                      ASSERT_EQ(c[i * ldc + j], c0[i * ldc + j]) << "wrote outside the tile";
+                      continue;
+                    }
+                    double want = e.accumulate ? c0[i * ldc + j] : (e.bias ? bias[i] : 0.0);
+                    for (size_t k = 0; k < kc; ++k) {
+                      const ptrdiff_t row =
+                          use_offsets ? offsets[k] : static_cast<ptrdiff_t>(k * ldb);
+                      want += double(a[k * uk.mr + i]) * b_exact[row + j];
+                    }
+                    expect_near_sum(c[i * ldc + j], apply(e, want), kc, ndconv_isa_name(t->isa));
+                    if (HasFailure()) {
+                      FAIL() << ndconv_isa_name(t->isa) << " mr=" << mr << " nr=" << nr
+                             << " kc=" << kc << " offsets=" << use_offsets << " i=" << i
+                             << " j=" << j;
+                    }
                   }
-                  double want = e.accumulate ? c0[i * ldc + j] : (e.bias ? bias[i] : 0.0);
-                  for (size_t k = 0; k < kc; ++k) {
-                    const ptrdiff_t row = use_offsets ? offsets[k] : static_cast<ptrdiff_t>(k * ldb);
-                    want += double(a[k * uk.mr + i]) * b_exact[row + j];
-                  }
-                  expect_near_sum(c[i * ldc + j], apply(e, want), kc, ndconv_isa_name(t->isa));
-                  if (HasFailure()) {
-                    FAIL() << ndconv_isa_name(t->isa) << " mr=" << mr << " nr=" << nr
-                           << " kc=" << kc << " offsets=" << use_offsets << " i=" << i << " j=" << j;
-                  }
-                }
+              }
             }
           }
         }

@@ -46,6 +46,8 @@ const PointwiseCase kCases[] = {
     {2, 1, 24, 16, 1, 9, 2},    {1, 1, 13, 29, 1, 50, 3},  {3, 2, 8, 12, 1, 5, 2},
     {2, 1, 12, 18, 3, 6, 1},    {2, 2, 8, 8, 8, 5, 2},     {1, 1, 520, 17, 1, 3, 1},
     {2, 1, 64, 96, 2, 15, 1},   {1, 3, 7, 65, 1, 33, 1},
+    // Shapes whose M or N fit the alternative tile shapes better.
+    {2, 1, 16, 48, 1, 4, 1},    {1, 2, 9, 24, 1, 64, 1},   {2, 1, 30, 8, 1, 12, 1},
 };
 
 class Pointwise : public IsaTest {};
