@@ -22,23 +22,35 @@ kernels::Activation activation_of(const ConvShape& s) {
   return {s.activation, s.act_min, s.act_max};
 }
 
-// Channels-first B panels: input channel planes read in place, or (strided)
-// the panel's pixels gathered once into the scratch panel.
+// Channels-first B panels. Read in place, a panel is kc input rows at a large
+// stride, which alias into a few L1 sets and are evicted between M blocks; so
+// when enough M blocks reuse it, the panel is first copied into the contiguous
+// scratch panel. Strided convolutions gather the panel's pixels the same way.
 struct PointwisePanels {
   const float* b;
   ptrdiff_t ldb;
   const int64_t* gather;  // input pixel of each output pixel, or NULL (stride 1)
+  bool copy;              // copy even when stride is 1
 
   ColsPanel panel(size_t k0, size_t kc, size_t n, size_t nr, size_t NR, float* scratch) const {
-    if (!gather) return {b + static_cast<ptrdiff_t>(k0) * ldb + static_cast<ptrdiff_t>(n), ldb, nullptr};
+    if (!gather && !copy)
+      return {b + static_cast<ptrdiff_t>(k0) * ldb + static_cast<ptrdiff_t>(n), ldb, nullptr};
     for (size_t k = 0; k < kc; ++k) {
       const float* src = b + static_cast<ptrdiff_t>(k0 + k) * ldb;
       float* dst = scratch + k * NR;
-      for (size_t j = 0; j < nr; ++j) dst[j] = src[gather[n + j]];
+      if (gather) {
+        for (size_t j = 0; j < nr; ++j) dst[j] = src[gather[n + j]];
+      } else {
+        for (size_t j = 0; j < nr; ++j) dst[j] = src[n + j];
+      }
     }
     return {scratch, static_cast<ptrdiff_t>(NR), nullptr};
   }
 };
+
+// M blocks from which copying a channels-first panel pays for itself (measured
+// on pw_mbv2_project, 3 blocks: slower; pw_res2_*, 8+ blocks: faster).
+constexpr size_t kCopyPanelMinMBlocks = 4;
 
 class PointwiseGemm final : public Algorithm {
  public:
@@ -120,7 +132,8 @@ class PointwiseGemm final : public Algorithm {
       const size_t image = gemm / groups, g = gemm % groups;
       const size_t mt = index % t.tasks() / t.n_tasks, nt = index % t.n_tasks;
       const PointwisePanels panels{input + (image * cin + g * cin_g) * in_pixels,
-                                   static_cast<ptrdiff_t>(in_pixels), offsets_.data()};
+                                   static_cast<ptrdiff_t>(in_pixels), offsets_.data(),
+                                   (M + uk.mr - 1) / uk.mr >= kCopyPanelMinMBlocks};
       float* c = output + (image * cout + g * M) * out_pixels;
       const size_t m0 = mt * t.m_tile, n0 = nt * t.n_tile;
       gemm_cols_task(uk, packed_, g, M, N, m0, std::min(M, m0 + t.m_tile), n0,
