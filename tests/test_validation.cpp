@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <string>
 #include <thread>
@@ -25,6 +26,13 @@ ndconv_conv_desc valid_desc() {
   d.in_size[0] = d.in_size[1] = 8;
   d.kernel[0] = d.kernel[1] = 3;
   return d;
+}
+
+// Stores an arbitrary integer in an enum field, as a C caller can (a C++
+// static_cast to an out-of-range enum value would itself be undefined).
+template <class Enum>
+void store_raw(Enum* field, int value) {
+  std::memcpy(field, &value, sizeof value);
 }
 
 const std::vector<float> kWeights(4 * 4 * 9, 0.5f);
@@ -90,19 +98,19 @@ TEST(Validation, Rank) {
 
 TEST(Validation, EnumValues) {
   ndconv_conv_desc d = valid_desc();
-  d.layout = static_cast<ndconv_layout>(2);
+  store_raw(&d.layout, 2);
   expect_invalid(d, {"layout = 2"});
   d = valid_desc();
-  d.layout = static_cast<ndconv_layout>(-1);
+  store_raw(&d.layout, -1);
   expect_invalid(d, {"layout = -1"});
   d = valid_desc();
-  d.weight_layout = static_cast<ndconv_weight_layout>(7);
+  store_raw(&d.weight_layout, 7);
   expect_invalid(d, {"weight_layout = 7"});
   d = valid_desc();
-  d.padding = static_cast<ndconv_padding>(4);
+  store_raw(&d.padding, 4);
   expect_invalid(d, {"padding = 4"});
   d = valid_desc();
-  d.activation = static_cast<ndconv_activation>(3);
+  store_raw(&d.activation, 3);
   expect_invalid(d, {"activation = 3"});
 }
 
