@@ -51,6 +51,7 @@ struct Options {
   std::string isa;  // empty: ndconv's default
   bool report = false;
   bool peak_only = false;
+  bool inject_mismatch = false;  // corrupt one ndconv output before the check
 };
 
 const char kUsage[] =
@@ -62,6 +63,8 @@ const char kUsage[] =
     "  --isa=NAME      force ndconv's ISA: auto, scalar, avx2, avx512, neon\n"
     "  --report        repetitions (default 5) and one markdown table of medians\n"
     "  --peak          print the single-core FMA peak per ISA and exit\n"
+    "  --inject-mismatch  add an error to one element of ndconv's first output, to\n"
+    "                  see the correctness gate fail the run (tests use it)\n"
     "  e.g. --benchmark_filter=REGEX  --benchmark_format=json  --benchmark_min_time=S\n"
     "       --benchmark_repetitions=N  (see --help of Google Benchmark below)\n";
 
@@ -107,6 +110,8 @@ bool parse_options(int* argc, char** argv, Options* o) {
       o->report = true;
     } else if (std::strcmp(a, "--peak") == 0) {
       o->peak_only = true;
+    } else if (std::strcmp(a, "--inject-mismatch") == 0) {
+      o->inject_mismatch = true;
     } else {
       if (std::strcmp(a, "--help") == 0 || std::strcmp(a, "-h") == 0) std::fputs(kUsage, stdout);
       argv[kept++] = argv[i];
@@ -168,6 +173,8 @@ struct Globals {
   double peak = 0;  // single-core peak x threads, GFLOP/s
   std::unique_ptr<ShapeCase> current;
   std::vector<std::string> failures;
+  bool verbose_checks = false;  // report mode: one line per check on stderr
+  bool inject_mismatch = false;
 } g;
 
 ShapeCase& shape_case(size_t index) {
@@ -247,9 +254,16 @@ void check_ndconv(size_t index, int layout) {
   } else {
     std::vector<float> got_ncx =
         layout == NDCONV_NCX ? l.output : nxc_to_ncx(l.output, s.batch, s.out_channels, s.out_pixels);
+    if (g.inject_mismatch) {
+      g.inject_mismatch = false;  // once: the first checked output only
+      got_ncx[got_ncx.size() / 2] += 1.0f;
+    }
     Expected want = expected_output(s, c);
     CheckResult r = check_close(got_ncx, want.values, want.terms, want.rel_tol);
     if (!r.ok) l.error = describe_failure(s, kLayoutNames[layout], want.source, r);
+    else if (g.verbose_checks)
+      std::fprintf(stderr, "        check ndconv/%s/%s against %s: ok (worst error %.3f of its bound)\n",
+                   s.name.c_str(), kLayoutNames[layout], want.source.c_str(), r.worst_ratio);
   }
   if (!l.error.empty()) {
     std::fprintf(stderr, "ndconv_bench: FAIL: %s\n", l.error.c_str());
@@ -388,6 +402,8 @@ int run(int argc, char** argv) {
   }
 
   g.threads = opt.threads;
+  g.verbose_checks = opt.report;
+  g.inject_mismatch = opt.inject_mismatch;
   g.peak = best_peak(peaks) * opt.threads;
   // Same threads for both libraries: ndconv's own pool with N threads (none
   // for N = 1: run on the calling thread, as a single-threaded user would),
