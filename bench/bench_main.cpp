@@ -7,7 +7,8 @@
 // mismatch skips that benchmark with the error and the run exits non-zero.
 #include <unistd.h>
 
-#include <atomic>
+#include <algorithm>
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -146,8 +147,6 @@ bool apply_isa(const std::string& name) {
 const char* const kLayoutNames[2] = {"ncx", "nxc"};
 
 struct LayoutCase {
-  bool checked = false;
-  std::string error;          // non-empty: ndconv failed here, not timed
   std::vector<float> input;   // in this layout
   std::vector<float> output;  // ndconv's, in this layout
   ndconv_conv* plan = nullptr;
@@ -174,6 +173,14 @@ struct Globals {
   std::unique_ptr<ShapeCase> current;
   std::vector<std::string> failures;
   bool verbose_checks = false;  // report mode: one line per check on stderr
+  // Outcome of the correctness check per shape and layout. Kept apart from
+  // ShapeCase: report mode checks every shape first, then times them.
+  struct Check {
+    bool done = false;
+    std::string error;     // non-empty: ndconv failed here, not timed
+    double seconds = 0;    // duration of the checked run
+  };
+  std::vector<std::array<Check, 2>> checks;
   bool inject_mismatch = false;
 } g;
 
@@ -233,24 +240,38 @@ Expected expected_output(const BenchShape& s, const ShapeCase& c) {
   return e;
 }
 
-// Creates the ndconv plan for (shape, layout) and checks one run of it.
-void check_ndconv(size_t index, int layout) {
+// The shape's ndconv plan for this layout, created on first use. Plans are
+// deterministic (same descriptor, weights and ISA: same kernel), so a plan
+// re-created after its shape's data was freed is the one that was checked.
+ndconv_status ensure_plan(size_t index, int layout) {
   const BenchShape& s = g.shapes[index];
   ShapeCase& c = shape_case(index);
   LayoutCase& l = c.layouts[layout];
-  if (l.checked) return;
-  l.checked = true;
-  const std::string where = "shape " + s.name + ", layout " + kLayoutNames[layout];
+  if (l.plan) return NDCONV_OK;
   ndconv_conv_desc desc = s.desc(ndconv_layout(layout));
   std::vector<float> weights =
       layout == NDCONV_NCX ? c.weights_oix
                            : oix_to_xio(c.weights_oix, s.out_channels, s.in_channels / s.groups, s.taps);
-  ndconv_status status = ndconv_conv_create(&desc, weights.data(), c.bias.data(), &l.plan);
-  if (status == NDCONV_OK)
+  return ndconv_conv_create(&desc, weights.data(), c.bias.data(), &l.plan);
+}
+
+// Checks one run of ndconv on (shape, layout), once per process.
+void check_ndconv(size_t index, int layout) {
+  Globals::Check& check = g.checks[index][size_t(layout)];
+  if (check.done) return;
+  check.done = true;
+  const BenchShape& s = g.shapes[index];
+  const std::string where = "shape " + s.name + ", layout " + kLayoutNames[layout];
+  ndconv_status status = ensure_plan(index, layout);
+  LayoutCase& l = g.current->layouts[layout];
+  if (status == NDCONV_OK) {
+    auto t0 = std::chrono::steady_clock::now();
     status = ndconv_conv_run(l.plan, l.input.data(), l.output.data(), g.pool);
+    check.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  }
   if (status != NDCONV_OK) {
-    l.error = "ndconv failed on " + where + ": " + ndconv_status_string(status) + ": " +
-              ndconv_last_error();
+    check.error = "ndconv failed on " + where + ": " + ndconv_status_string(status) + ": " +
+                  ndconv_last_error();
   } else {
     std::vector<float> got_ncx =
         layout == NDCONV_NCX ? l.output : nxc_to_ncx(l.output, s.batch, s.out_channels, s.out_pixels);
@@ -258,16 +279,17 @@ void check_ndconv(size_t index, int layout) {
       g.inject_mismatch = false;  // once: the first checked output only
       got_ncx[got_ncx.size() / 2] += 1.0f;
     }
-    Expected want = expected_output(s, c);
+    Expected want = expected_output(s, *g.current);
     CheckResult r = check_close(got_ncx, want.values, want.terms, want.rel_tol);
-    if (!r.ok) l.error = describe_failure(s, kLayoutNames[layout], want.source, r);
+    if (!r.ok)
+      check.error = describe_failure(s, kLayoutNames[layout], want.source, r);
     else if (g.verbose_checks)
-      std::fprintf(stderr, "        check ndconv/%s/%s against %s: ok (worst error %.3f of its bound)\n",
+      std::fprintf(stderr, "check ndconv/%s/%s against %s: ok (worst error %.3f of its bound)\n",
                    s.name.c_str(), kLayoutNames[layout], want.source.c_str(), r.worst_ratio);
   }
-  if (!l.error.empty()) {
-    std::fprintf(stderr, "ndconv_bench: FAIL: %s\n", l.error.c_str());
-    g.failures.push_back(l.error);
+  if (!check.error.empty()) {
+    std::fprintf(stderr, "ndconv_bench: FAIL: %s\n", check.error.c_str());
+    g.failures.push_back(check.error);
   }
 }
 
@@ -282,15 +304,20 @@ void set_counters(benchmark::State& state, const BenchShape& s, double seconds) 
 
 void bench_ndconv(benchmark::State& state, size_t index, int layout) {
   check_ndconv(index, layout);
-  LayoutCase& l = g.current->layouts[layout];
-  if (!l.error.empty()) {
-    state.SkipWithError(l.error.c_str());
+  const std::string& error = g.checks[index][size_t(layout)].error;
+  if (!error.empty()) {
+    state.SkipWithError(error.c_str());
     return;
   }
+  ndconv_status status = ensure_plan(index, layout);
+  if (status != NDCONV_OK) {
+    state.SkipWithError(ndconv_last_error());
+    return;
+  }
+  LayoutCase& l = g.current->layouts[layout];
   state.SetLabel(ndconv_conv_kernel_name(l.plan));
   const float* in = l.input.data();
   float* out = l.output.data();
-  ndconv_status status = NDCONV_OK;
   auto t0 = std::chrono::steady_clock::now();
   for (auto _ : state) {
     status = ndconv_conv_run(l.plan, in, out, g.pool);
@@ -335,17 +362,30 @@ void bench_onednn(benchmark::State& state, size_t index, int layout, OnednnMode 
 }
 #endif
 
-std::vector<std::string> register_benchmarks() {
+// Report mode caps the timing of a slow ndconv path (e.g. the reference
+// convolution, ~1 s per run on big shapes) to about this many seconds per
+// benchmark, by giving it fewer repetitions (at least 1); the table marks them.
+constexpr double kReportNdconvBudgetSeconds = 1.5;
+
+// report_repetitions: 0 outside report mode, else the repetitions asked for.
+std::vector<std::string> register_benchmarks(int report_repetitions) {
   std::vector<std::string> names;
-  auto add = [&](const std::string& name, auto fn) {
-    benchmark::RegisterBenchmark(name.c_str(), fn)->Unit(benchmark::kMillisecond);
+  auto add = [&](const std::string& name, auto fn, int repetitions = 0) {
+    benchmark::internal::Benchmark* b = benchmark::RegisterBenchmark(name.c_str(), fn);
+    b->Unit(benchmark::kMillisecond);
+    if (repetitions > 0) b->Repetitions(repetitions);
     names.push_back(name);
   };
   for (size_t i = 0; i < g.shapes.size(); ++i) {
     const BenchShape& s = g.shapes[i];
     for (int layout : {int(NDCONV_NCX), int(NDCONV_NXC)}) {
       const std::string suffix = "/" + s.name + "/" + kLayoutNames[layout];
-      add("ndconv" + suffix, [i, layout](benchmark::State& st) { bench_ndconv(st, i, layout); });
+      int repetitions = 0;  // 0: the --benchmark_repetitions flag
+      const double seconds = g.checks[i][size_t(layout)].seconds;
+      if (report_repetitions > 1 && seconds * report_repetitions > kReportNdconvBudgetSeconds)
+        repetitions = std::max(1, int(kReportNdconvBudgetSeconds / seconds));
+      add("ndconv" + suffix, [i, layout](benchmark::State& st) { bench_ndconv(st, i, layout); },
+          repetitions);
 #if defined(NDCONV_HAVE_ONEDNN)
       if (!OnednnConv::supports(s)) continue;  // rank > 3: ndconv alone
       add("onednn_plain" + suffix,
@@ -358,20 +398,23 @@ std::vector<std::string> register_benchmarks() {
   return names;
 }
 
-// How many registered names the --benchmark_filter selects (for the progress
-// total; Google Benchmark matches with POSIX extended regexes, '-' negates).
-size_t count_selected(const std::vector<std::string>& names, std::string filter) {
-  if (filter.empty() || filter == "all" || filter == ".") return names.size();
+// Whether --benchmark_filter selects a benchmark name, the way Google Benchmark
+// matches (POSIX extended regex, searched; a leading '-' negates).
+bool filter_selects(std::string filter, const std::string& name) {
+  if (filter.empty() || filter == "all" || filter == ".") return true;
   bool negate = filter[0] == '-';
   if (negate) filter.erase(0, 1);
   try {
-    std::regex re(filter, std::regex::extended);
-    size_t n = 0;
-    for (const std::string& name : names) n += std::regex_search(name, re) != negate;
-    return n;
+    return std::regex_search(name, std::regex(filter, std::regex::extended)) != negate;
   } catch (const std::regex_error&) {
-    return 0;
+    return true;  // Google Benchmark reports the bad regex itself
   }
+}
+
+size_t count_selected(const std::vector<std::string>& names, const std::string& filter) {
+  size_t n = 0;
+  for (const std::string& name : names) n += filter_selects(filter, name);
+  return n;
 }
 
 const char* find_flag(int argc, char** argv, const char* prefix) {
@@ -440,7 +483,21 @@ int run(int argc, char** argv) {
   benchmark::Initialize(&bench_argc, args.data());
   if (benchmark::ReportUnrecognizedArguments(bench_argc, args.data())) return 2;
 
-  std::vector<std::string> names = register_benchmarks();
+  g.checks.assign(g.shapes.size(), {});
+  if (opt.report) {
+    // Check every selected shape first: failures show before any timing, and
+    // the checked run's duration sets the repetitions of slow ndconv paths.
+    std::fprintf(stderr, "ndconv_bench --report: %zu shapes x 2 layouts from %s, %d thread(s); "
+                 "checking ndconv's outputs\n", g.shapes.size(), opt.shapes_path.c_str(), opt.threads);
+    for (size_t i = 0; i < g.shapes.size(); ++i)
+      for (int layout : {int(NDCONV_NCX), int(NDCONV_NXC)})
+        if (filter_selects(filter, "ndconv/" + g.shapes[i].name + "/" + kLayoutNames[layout]))
+          check_ndconv(i, layout);
+    g.current.reset();
+    std::fprintf(stderr, "timing (median of %d repetitions; ndconv capped at ~%.1f s per benchmark)\n",
+                 repetitions, kReportNdconvBudgetSeconds);
+  }
+  std::vector<std::string> names = register_benchmarks(opt.report ? repetitions : 0);
   benchmark::AddCustomContext("ndconv_isa", ndconv_isa_name(ndconv_current_isa()));
   benchmark::AddCustomContext("threads", std::to_string(opt.threads));
   for (const IsaPeak& p : peaks)
@@ -449,8 +506,6 @@ int run(int argc, char** argv) {
 
   if (opt.report) {
     MedianReporter reporter(count_selected(names, filter));
-    std::fprintf(stderr, "ndconv_bench --report: %zu shapes x 2 layouts from %s, %d thread(s)\n",
-                 g.shapes.size(), opt.shapes_path.c_str(), opt.threads);
     benchmark::RunSpecifiedBenchmarks(&reporter);
     ReportHeader header;
     header.peaks = peaks;

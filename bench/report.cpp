@@ -84,6 +84,7 @@ void print_report(std::ostream& out, const ReportHeader& h, const std::vector<Be
   out << " GFLOP/s; threads: " << h.threads << " (% of peak is of " << fixed(peak, 1)
       << "); ndconv ISA: " << h.ndconv_isa << "; shapes: " << h.shapes_path;
   if (!h.have_onednn) out << "; oneDNN: not built in";
+  out << ". ndconv cells marked (n=K): a slow path, timed K times (about 1.5 s per cell)";
   out << "\n\n";
   out << "| shape | layout | MFLOP | ndconv GF/s | oneDNN plain GF/s | oneDNN best GF/s | "
          "ndconv/plain | ndconv/best | % of peak | ndconv kernel | oneDNN plain impl | "
@@ -95,13 +96,18 @@ void print_report(std::ostream& out, const ReportHeader& h, const std::vector<Be
     for (const char* layout : {"ncx", "nxc"}) {
       const std::string suffix = "/" + s.name + "/" + layout;
       const double nd = median_of(results, "ndconv" + suffix);
+      std::string nd_cell = fixed(nd, 2);
+      auto nd_result = results.find("ndconv" + suffix);
+      if (std::isfinite(nd) && nd_result != results.end() &&
+          int(nd_result->second.gflops.size()) < h.repetitions)
+        nd_cell += " (n=" + std::to_string(nd_result->second.gflops.size()) + ")";
       const double plain = median_of(results, "onednn_plain" + suffix);
       const double best = median_of(results, "onednn_best" + suffix);
       const double r_plain = nd / plain, r_best = nd / best;
       if (std::isfinite(r_plain) && r_plain > 0) log_plain += std::log(r_plain), ++n_plain;
       if (std::isfinite(r_best) && r_best > 0) log_best += std::log(r_best), ++n_best;
       out << "| " << s.name << " | " << layout << " | " << fixed(s.flops() / 1e6, 2) << " | "
-          << fixed(nd, 2) << " | " << fixed(plain, 2) << " | " << fixed(best, 2) << " | "
+          << nd_cell << " | " << fixed(plain, 2) << " | " << fixed(best, 2) << " | "
           << fixed(r_plain, 3) << " | " << fixed(r_best, 3) << " | "
           << (peak > 0 ? fixed(100.0 * nd / peak, 1) : std::string("–")) << " | "
           << label_of(results, "ndconv" + suffix) << " | "

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# The README's main job: install the dependencies, build ndconv in Release and
+# print the ndconv-vs-oneDNN table for the default suite (bench/shapes.tsv).
+#
+#   scripts/bench.sh                      # single thread, the default suite
+#   scripts/bench.sh --threads=2          # any ndconv_bench flag passes through
+#   scripts/bench.sh --shapes=bench/smoke_shapes.tsv --benchmark_min_time=0.01
+#
+# Environment: BUILD_DIR (default build), JOBS (default: number of cores).
+# Progress goes to stderr; the markdown table alone goes to stdout, so
+# `scripts/bench.sh > table.md` keeps just the table.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+build_dir="${BUILD_DIR:-build}"
+jobs="${JOBS:-$(nproc 2>/dev/null || echo 2)}"
+
+step() { printf '\n==> %s\n' "$*" >&2; }
+
+if [[ -f scripts/setup.sh ]]; then
+  step "Installing dependencies (scripts/setup.sh)"
+  bash scripts/setup.sh >&2
+else
+  step "Checking dependencies"
+  missing=()
+  command -v cmake >/dev/null || missing+=("cmake")
+  command -v c++ >/dev/null || command -v g++ >/dev/null || missing+=("g++")
+  [[ -f /usr/include/xsimd/xsimd.hpp ]] || missing+=("libxsimd-dev")
+  [[ -f /usr/include/benchmark/benchmark.h ]] || missing+=("libbenchmark-dev")
+  if ((${#missing[@]})); then
+    echo "missing: ${missing[*]}" >&2
+    echo "install them with: sudo apt-get install ${missing[*]}" >&2
+    exit 1
+  fi
+  if [[ ! -f /usr/include/oneapi/dnnl/dnnl.hpp ]]; then
+    echo "note: oneDNN (libdnnl-dev) not found: the table will show ndconv alone" >&2
+  fi
+  echo "ok" >&2
+fi
+
+step "Configuring (Release) in $build_dir/"
+cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=Release >&2
+
+step "Building ndconv_bench (-j$jobs)"
+cmake --build "$build_dir" -j "$jobs" --target ndconv_bench >&2
+
+step "Running $build_dir/bench/ndconv_bench --report $* (progress below, table at the end)"
+exec "$build_dir/bench/ndconv_bench" --report "$@"
