@@ -93,8 +93,16 @@ bool starts_with(const char* text, const char* prefix) {
 // Takes our flags out of argv (Google Benchmark rejects unknown ones).
 bool parse_options(int* argc, char** argv, Options* o) {
   int kept = 1;
+  std::string joined;  // "--flag=value" built from the two-argument form "--flag value"
   for (int i = 1; i < *argc; ++i) {
     const char* a = argv[i];
+    for (const char* flag : {"--shapes", "--threads", "--isa"}) {
+      if (std::strcmp(a, flag) == 0 && i + 1 < *argc) {
+        joined = std::string(flag) + "=" + argv[++i];
+        a = joined.c_str();
+        break;
+      }
+    }
     if (starts_with(a, "--shapes=")) {
       o->shapes_path = a + 9;
     } else if (starts_with(a, "--threads=")) {
@@ -462,6 +470,17 @@ int run(int argc, char** argv) {
 #if defined(NDCONV_HAVE_ONEDNN)
   omp_set_num_threads(opt.threads);
 #endif
+  // Threads that share a core with other work wait for each other a whole
+  // scheduler slice at every barrier: measured here, oneDNN's OpenMP barriers
+  // then cost ~12 ms per call on a tiny shape. Say so instead of printing it.
+  double load = 0;
+  const long cores = sysconf(_SC_NPROCESSORS_ONLN);
+  if (opt.threads > 1 && getloadavg(&load, 1) == 1 && load > double(cores) - opt.threads + 0.5)
+    std::fprintf(stderr,
+                 "ndconv_bench: note: load average %.1f on %ld cores: with --threads=%d the timings "
+                 "are distorted by other work (OpenMP spin-waits stall when a thread is "
+                 "descheduled; OMP_WAIT_POLICY=passive helps oneDNN)\n",
+                 load, cores, opt.threads);
 
   // Report mode: default repetitions and a short minimum time (the slow
   // reference path takes ~1 s per iteration on big shapes, so the time cap,

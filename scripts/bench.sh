@@ -6,14 +6,20 @@
 #   scripts/bench.sh --threads=2          # any ndconv_bench flag passes through
 #   scripts/bench.sh --shapes=bench/smoke_shapes.tsv --benchmark_min_time=0.01
 #
-# Environment: BUILD_DIR (default build), JOBS (default: number of cores).
+# Builds with the `release` CMake preset (build/release/) when the repository
+# has CMakePresets.json, else in build/. Environment: BUILD_DIR overrides the
+# build directory, JOBS the parallel jobs (default: number of cores).
 # Progress goes to stderr; the markdown table alone goes to stdout, so
 # `scripts/bench.sh > table.md` keeps just the table.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-build_dir="${BUILD_DIR:-build}"
+if [[ -z "${BUILD_DIR:-}" && -f CMakePresets.json ]] && grep -q '"name": "release"' CMakePresets.json; then
+  use_preset=1; build_dir=build/release
+else
+  use_preset=0; build_dir="${BUILD_DIR:-build}"
+fi
 jobs="${JOBS:-$(nproc 2>/dev/null || echo 2)}"
 
 step() { printf '\n==> %s\n' "$*" >&2; }
@@ -40,7 +46,11 @@ else
 fi
 
 step "Configuring (Release) in $build_dir/"
-cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=Release >&2
+if ((use_preset)); then
+  cmake --preset release >&2
+else
+  cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=Release >&2
+fi
 
 step "Building ndconv_bench (-j$jobs)"
 cmake --build "$build_dir" -j "$jobs" --target ndconv_bench >&2
