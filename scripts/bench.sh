@@ -1,23 +1,59 @@
 #!/usr/bin/env bash
-# ndconv's main job: the benchmark report against oneDNN.
+# The README's main job: install the dependencies, build ndconv in Release and
+# print the ndconv-vs-oneDNN table for the default suite (bench/shapes.tsv).
 #
-# PLACEHOLDER until the benchmark lands (issue 4; its helper replaces this
-# file): installs what is missing, builds the release preset's ndconv_info and
-# prints what ndconv detects on this machine.
+#   scripts/bench.sh                      # single thread, the default suite
+#   scripts/bench.sh --threads=2          # any ndconv_bench flag passes through
+#   scripts/bench.sh --shapes=bench/smoke_shapes.tsv --benchmark_min_time=0.01
+#
+# Builds with the `release` CMake preset (build/release/) when the repository
+# has CMakePresets.json, else in build/. Environment: BUILD_DIR overrides the
+# build directory, JOBS the parallel jobs (default: number of cores).
+# Progress goes to stderr; the markdown table alone goes to stdout, so
+# `scripts/bench.sh > table.md` keeps just the table.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-jobs="$(nproc 2>/dev/null || echo 2)"
-
-scripts/setup.sh
-log="$root/build/bench-build.log"
-mkdir -p "$root/build"
-if ! { cmake --preset release && cmake --build --preset release -j "$jobs" --target ndconv_info; } >"$log" 2>&1; then
-  cat "$log"
-  echo "bench.sh: build failed (log: $log)" >&2
-  exit 1
+if [[ -z "${BUILD_DIR:-}" && -f CMakePresets.json ]] && grep -q '"name": "release"' CMakePresets.json; then
+  use_preset=1; build_dir=build/release
+else
+  use_preset=0; build_dir="${BUILD_DIR:-build}"
 fi
-build/release/examples/ndconv_info
-echo
-echo "bench.sh: the ndconv vs oneDNN benchmark is not written yet; this placeholder only reports the ISA."
+jobs="${JOBS:-$(nproc 2>/dev/null || echo 2)}"
+
+step() { printf '\n==> %s\n' "$*" >&2; }
+
+if [[ -f scripts/setup.sh ]]; then
+  step "Installing dependencies (scripts/setup.sh)"
+  bash scripts/setup.sh >&2
+else
+  step "Checking dependencies"
+  missing=()
+  command -v cmake >/dev/null || missing+=("cmake")
+  command -v c++ >/dev/null || command -v g++ >/dev/null || missing+=("g++")
+  [[ -f /usr/include/xsimd/xsimd.hpp ]] || missing+=("libxsimd-dev")
+  [[ -f /usr/include/benchmark/benchmark.h ]] || missing+=("libbenchmark-dev")
+  if ((${#missing[@]})); then
+    echo "missing: ${missing[*]}" >&2
+    echo "install them with: sudo apt-get install ${missing[*]}" >&2
+    exit 1
+  fi
+  if [[ ! -f /usr/include/oneapi/dnnl/dnnl.hpp ]]; then
+    echo "note: oneDNN (libdnnl-dev) not found: the table will show ndconv alone" >&2
+  fi
+  echo "ok" >&2
+fi
+
+step "Configuring (Release) in $build_dir/"
+if ((use_preset)); then
+  cmake --preset release >&2
+else
+  cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=Release >&2
+fi
+
+step "Building ndconv_bench (-j$jobs)"
+cmake --build "$build_dir" -j "$jobs" --target ndconv_bench >&2
+
+step "Running $build_dir/bench/ndconv_bench --report $* (progress below, table at the end)"
+exec "$build_dir/bench/ndconv_bench" --report "$@"

@@ -1,0 +1,56 @@
+// `ndconv_bench --report`: a Google Benchmark reporter that shows progress on
+// stderr and keeps the median `gflops` of every benchmark, then one markdown
+// table comparing ndconv with oneDNN per shape and layout.
+#pragma once
+
+#include <map>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include <benchmark/benchmark.h>
+
+#include "fma_peak.h"
+#include "shapes.h"
+
+namespace ndconv_bench {
+
+struct BenchResult {
+  std::vector<double> gflops;  // one per repetition
+  std::string label;           // kernel / implementation name
+  std::string error;           // set if the benchmark was skipped with an error
+  double median() const;       // NaN if there are no samples
+};
+
+class MedianReporter : public benchmark::BenchmarkReporter {
+ public:
+  // expected_benchmarks: shown as the progress total (0: unknown).
+  explicit MedianReporter(size_t expected_benchmarks) : expected_(expected_benchmarks) {}
+  bool ReportContext(const Context& context) override;
+  void ReportRuns(const std::vector<Run>& runs) override;
+
+  // Results by registered benchmark name, e.g. "ndconv/pw_seq_ffn/ncx".
+  const std::map<std::string, BenchResult>& results() const { return results_; }
+
+ private:
+  size_t expected_;
+  size_t done_ = 0;
+  std::map<std::string, BenchResult> results_;
+};
+
+struct ReportHeader {
+  std::vector<IsaPeak> peaks;
+  int threads = 1;
+  std::string ndconv_isa;
+  std::string shapes_path;
+  int repetitions = 1;
+  bool have_onednn = false;
+};
+
+// Writes the table: one row per shape and layout, geometric means of the two
+// ratios at the bottom.
+void print_report(std::ostream& out, const ReportHeader& header,
+                  const std::vector<BenchShape>& shapes,
+                  const std::map<std::string, BenchResult>& results);
+
+}  // namespace ndconv_bench

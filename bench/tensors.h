@@ -1,0 +1,34 @@
+// Test data and layout conversions for the benchmark's correctness check. The
+// bench keeps every tensor's logical copy in NCX activations / OIX weights and
+// converts to what each implementation is handed.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "shapes.h"
+
+namespace ndconv_bench {
+
+// Deterministic uniform values in [-1, 1).
+std::vector<float> random_tensor(int64_t count, uint32_t seed);
+
+// [N, C, X...] <-> [N, X..., C].
+std::vector<float> ncx_to_nxc(const std::vector<float>& ncx, int64_t batch, int64_t channels,
+                              int64_t pixels);
+std::vector<float> nxc_to_ncx(const std::vector<float>& nxc, int64_t batch, int64_t channels,
+                              int64_t pixels);
+// [C_out, C_in/g, K...] -> [K..., C_in/g, C_out].
+std::vector<float> oix_to_xio(const std::vector<float>& oix, int64_t out_channels,
+                              int64_t in_per_group, int64_t taps);
+
+std::vector<float> absolute(const std::vector<float>& values);
+
+// Float64 direct convolution on NCX / OIX data, independent of ndconv's own
+// reference (the bench must not check ndconv against itself). Fills `out` and
+// `terms` (per output element: sum |x*w| + |bias|, the API.md error scale).
+void reference_conv(const BenchShape& shape, const std::vector<float>& input,
+                    const std::vector<float>& weights, const std::vector<float>& bias,
+                    std::vector<double>* out, std::vector<double>* terms);
+
+}  // namespace ndconv_bench
