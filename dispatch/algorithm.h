@@ -3,10 +3,13 @@
 // immutable afterwards, so run() is safe from many threads at once.
 #pragma once
 
+#include <cstddef>
 #include <memory>
+#include <new>
 #include <string>
 
 #include "dispatch/conv_shape.h"
+#include "dispatch/memory.h"
 #include "kernels/kernel_table.h"
 #include "ndconv/ndconv.h"
 
@@ -20,6 +23,17 @@ class Algorithm {
   virtual ndconv_status run(const float* input, float* output, ndconv_threadpool* pool) const = 0;
   // "<algorithm>/<isa>", e.g. "pointwise-gemm/avx512".
   const std::string& name() const { return name_; }
+
+  // Algorithms live in memory from dispatch::allocate (aligned, and counted by
+  // the tests' fault injector). Factories use `new (std::nothrow)`.
+  static void* operator new(size_t bytes) {
+    void* p = allocate(bytes);
+    if (!p) throw std::bad_alloc();
+    return p;
+  }
+  static void* operator new(size_t bytes, const std::nothrow_t&) noexcept { return allocate(bytes); }
+  static void operator delete(void* p) noexcept { deallocate(p); }
+  static void operator delete(void* p, const std::nothrow_t&) noexcept { deallocate(p); }
 
  protected:
   explicit Algorithm(std::string name) : name_(std::move(name)) {}

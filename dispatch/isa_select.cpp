@@ -103,10 +103,16 @@ bool isa_available(ndconv_isa isa) {
 }
 
 const kernels::KernelTable* current_kernel_table() {
+  ndconv_status ignored;
+  return current_kernel_table(&ignored);
+}
+
+const kernels::KernelTable* current_kernel_table(ndconv_status* status) {
   IsaState& st = state();
   const int isa = st.isa.load();
+  *status = NDCONV_OK;
   if (isa == kEnvError) {
-    fail(st.env_status, st.env_error_message);
+    *status = fail(st.env_status, st.env_error_message);
     return nullptr;
   }
   return kernels::kernel_table_for(isa == NDCONV_ISA_AUTO ? detect_best()

@@ -1,0 +1,243 @@
+// ndconv's C++17 layer: header-only, over the C API of ndconv.h and nothing
+// else. RAII plan and pool types, a descriptor builder that reads like the
+// PyTorch / Keras layer arguments, and errors as exceptions (ndconv::Error
+// carries the status and the ndconv_last_error text).
+//
+//   auto conv = ndconv::ConvBuilder::conv2d(64, 128, {3, 3})
+//                   .input_size({56, 56}).batch(8)
+//                   .stride(2).padding_same().relu().channels_last()
+//                   .build(weights, bias);
+//   ndconv::ThreadPool pool(4);
+//   conv.run(input, output, pool);
+#ifndef NDCONV_NDCONV_HPP
+#define NDCONV_NDCONV_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <initializer_list>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "ndconv/ndconv.h"
+
+namespace ndconv {
+
+// A failed ndconv call: status() is the C status, what() is
+// "<status name>: <ndconv_last_error()>".
+class Error : public std::runtime_error {
+ public:
+  Error(ndconv_status status, const std::string& detail)
+      : std::runtime_error(std::string(ndconv_status_string(status)) + ": " + detail),
+        status_(status),
+        detail_(detail) {}
+  ndconv_status status() const noexcept { return status_; }
+  const std::string& detail() const noexcept { return detail_; }  // ndconv_last_error text
+
+ private:
+  ndconv_status status_;
+  std::string detail_;
+};
+
+// Throws Error for any status but NDCONV_OK.
+inline void check(ndconv_status status) {
+  if (status != NDCONV_OK) throw Error(status, ndconv_last_error());
+}
+
+// Owns an ndconv_threadpool: ndconv's own threads, or the host's parallel_for.
+class ThreadPool {
+ public:
+  // Host callback form: run fn(ctx, i) for every i in [0, count), return when done.
+  using ParallelFor = std::function<void(ndconv_task_fn fn, void* ctx, size_t count)>;
+
+  // ndconv's own threads; 0 = one per core. The calling thread also works.
+  explicit ThreadPool(size_t threads = 0) : pool_(ndconv_threadpool_create(threads)) {
+    if (!pool_) throw Error(NDCONV_OUT_OF_MEMORY, ndconv_last_error());
+  }
+
+  // The host runtime's threads: `parallel_for` runs every task, `threads` is
+  // the split hint. The callable is kept alive by the pool.
+  static ThreadPool external(ParallelFor parallel_for, size_t threads) {
+    if (!parallel_for) throw Error(NDCONV_INVALID_ARGUMENT, "parallel_for is empty");
+    auto holder = std::make_unique<ParallelFor>(std::move(parallel_for));
+    ndconv_threadpool* p = ndconv_threadpool_create_external(
+        [](void* pool_ctx, ndconv_task_fn fn, void* ctx, size_t count) {
+          (*static_cast<ParallelFor*>(pool_ctx))(fn, ctx, count);
+        },
+        holder.get(), threads);
+    if (!p) throw Error(NDCONV_INVALID_ARGUMENT, ndconv_last_error());
+    return ThreadPool(p, std::move(holder));
+  }
+
+  ThreadPool(ThreadPool&& o) noexcept : pool_(o.pool_), callback_(std::move(o.callback_)) { o.pool_ = nullptr; }
+  ThreadPool& operator=(ThreadPool&& o) noexcept {
+    std::swap(pool_, o.pool_);
+    std::swap(callback_, o.callback_);
+    return *this;
+  }
+  ThreadPool(const ThreadPool&) = delete;
+  ThreadPool& operator=(const ThreadPool&) = delete;
+  ~ThreadPool() { ndconv_threadpool_destroy(pool_); }
+
+  ndconv_threadpool* get() const noexcept { return pool_; }
+
+ private:
+  ThreadPool(ndconv_threadpool* p, std::unique_ptr<ParallelFor> callback)
+      : pool_(p), callback_(std::move(callback)) {}
+  ndconv_threadpool* pool_ = nullptr;
+  std::unique_ptr<ParallelFor> callback_;  // external pools only
+};
+
+// Element counts of a descriptor's tensors (validates it: throws Error).
+struct TensorSizes {
+  int64_t input = 0, weights = 0, bias = 0, output = 0;
+  std::vector<int64_t> out_size;  // spatial output extent, one per dimension
+};
+
+inline TensorSizes tensor_sizes(const ndconv_conv_desc& d) {
+  int64_t out[NDCONV_MAX_RANK] = {};
+  check(ndconv_conv_output_size(&d, out));
+  TensorSizes t;
+  const int64_t groups = d.groups ? d.groups : 1;
+  t.input = d.batch * d.in_channels;
+  t.weights = d.out_channels * (d.in_channels / groups);
+  t.output = d.batch * d.out_channels;
+  t.bias = d.out_channels;
+  for (int i = 0; i < d.rank; ++i) {  // no overflow: validated above
+    t.input *= d.in_size[i];
+    t.weights *= d.kernel[i];
+    t.output *= out[i];
+    t.out_size.push_back(out[i]);
+  }
+  return t;
+}
+
+// An immutable convolution plan. run() is const and thread-safe.
+class Conv {
+ public:
+  Conv() = default;
+  // weights in desc.weight_layout; bias may be NULL. Copies what it needs.
+  Conv(const ndconv_conv_desc& desc, const float* weights, const float* bias = nullptr) : desc_(desc) {
+    check(ndconv_conv_create(&desc, weights, bias, &conv_));
+  }
+  Conv(Conv&& o) noexcept : conv_(o.conv_), desc_(o.desc_) { o.conv_ = nullptr; }
+  Conv& operator=(Conv&& o) noexcept {
+    std::swap(conv_, o.conv_);
+    std::swap(desc_, o.desc_);
+    return *this;
+  }
+  Conv(const Conv&) = delete;
+  Conv& operator=(const Conv&) = delete;
+  ~Conv() { ndconv_conv_destroy(conv_); }
+
+  // output = act(conv(input) + bias). No pool: the calling thread only.
+  void run(const float* input, float* output) const { check(ndconv_conv_run(conv_, input, output, nullptr)); }
+  void run(const float* input, float* output, const ThreadPool& pool) const {
+    check(ndconv_conv_run(conv_, input, output, pool.get()));
+  }
+
+  const char* kernel_name() const noexcept { return ndconv_conv_kernel_name(conv_); }
+  const ndconv_conv_desc& desc() const noexcept { return desc_; }
+  TensorSizes sizes() const { return tensor_sizes(desc_); }
+  const ndconv_conv* get() const noexcept { return conv_; }
+  explicit operator bool() const noexcept { return conv_ != nullptr; }
+
+ private:
+  ndconv_conv* conv_ = nullptr;
+  ndconv_conv_desc desc_{};
+};
+
+// Builds an ndconv_conv_desc with the vocabulary of torch.nn.ConvNd and
+// keras.layers.ConvND. Per-dimension setters take one value for every
+// dimension or a list with one value per dimension.
+class ConvBuilder {
+ public:
+  using Dims = std::initializer_list<int64_t>;
+
+  // in_channels -> out_channels with the given kernel; rank = kernel's length.
+  static ConvBuilder conv(int64_t in_channels, int64_t out_channels, Dims kernel) {
+    if (kernel.size() < 1 || kernel.size() > NDCONV_MAX_RANK)
+      throw Error(NDCONV_INVALID_ARGUMENT, "kernel has " + std::to_string(kernel.size()) +
+                                               " values; the rank must be 1 .. 8");
+    ConvBuilder b;
+    b.d_.rank = static_cast<int32_t>(kernel.size());
+    b.d_.batch = 1;
+    b.d_.in_channels = in_channels;
+    b.d_.out_channels = out_channels;
+    b.set(b.d_.kernel, kernel, "kernel");
+    return b;
+  }
+  static ConvBuilder conv1d(int64_t in_ch, int64_t out_ch, int64_t kernel) { return conv(in_ch, out_ch, {kernel}); }
+  static ConvBuilder conv2d(int64_t in_ch, int64_t out_ch, Dims kernel) { return conv(in_ch, out_ch, kernel); }
+  static ConvBuilder conv3d(int64_t in_ch, int64_t out_ch, Dims kernel) { return conv(in_ch, out_ch, kernel); }
+
+  ConvBuilder& batch(int64_t n) { d_.batch = n; return *this; }
+  ConvBuilder& input_size(Dims size) { return set(d_.in_size, size, "input_size"); }
+  ConvBuilder& stride(int64_t s) { return fill(d_.stride, s); }
+  ConvBuilder& stride(Dims s) { return set(d_.stride, s, "stride"); }
+  ConvBuilder& dilation(int64_t v) { return fill(d_.dilation, v); }
+  ConvBuilder& dilation(Dims v) { return set(d_.dilation, v, "dilation"); }
+  ConvBuilder& groups(int64_t g) { d_.groups = g; return *this; }
+  // groups = in_channels (PyTorch's depthwise form).
+  ConvBuilder& depthwise() { d_.groups = d_.in_channels; return *this; }
+
+  // Explicit padding, PyTorch style: the same amount on both sides.
+  ConvBuilder& padding(int64_t p) { d_.padding = NDCONV_PAD_EXPLICIT; fill(d_.pad_begin, p); return fill(d_.pad_end, p); }
+  ConvBuilder& padding(Dims p) {
+    d_.padding = NDCONV_PAD_EXPLICIT;
+    set(d_.pad_begin, p, "padding");
+    return set(d_.pad_end, p, "padding");
+  }
+  // ONNX pads: begin and end per dimension.
+  ConvBuilder& padding(Dims begin, Dims end) {
+    d_.padding = NDCONV_PAD_EXPLICIT;
+    set(d_.pad_begin, begin, "pad_begin");
+    return set(d_.pad_end, end, "pad_end");
+  }
+  ConvBuilder& padding_same() { d_.padding = NDCONV_PAD_SAME_UPPER; return *this; }  // Keras 'same'
+  ConvBuilder& padding_same_lower() { d_.padding = NDCONV_PAD_SAME_LOWER; return *this; }
+  ConvBuilder& padding_valid() { d_.padding = NDCONV_PAD_VALID; return *this; }
+
+  ConvBuilder& relu() { d_.activation = NDCONV_ACT_RELU; return *this; }
+  ConvBuilder& relu6() { return clamp(0.0f, 6.0f); }
+  ConvBuilder& clamp(float lo, float hi) {
+    d_.activation = NDCONV_ACT_CLAMP;
+    d_.act_min = lo;
+    d_.act_max = hi;
+    return *this;
+  }
+  ConvBuilder& no_activation() { d_.activation = NDCONV_ACT_NONE; return *this; }
+
+  ConvBuilder& channels_last() { d_.layout = NDCONV_NXC; return *this; }    // NHWC
+  ConvBuilder& channels_first() { d_.layout = NDCONV_NCX; return *this; }   // NCHW
+  ConvBuilder& weights_xio() { d_.weight_layout = NDCONV_XIO; return *this; }  // Keras kernel
+  ConvBuilder& weights_oix() { d_.weight_layout = NDCONV_OIX; return *this; }  // PyTorch weight
+
+  const ndconv_conv_desc& desc() const noexcept { return d_; }
+  operator const ndconv_conv_desc&() const noexcept { return d_; }
+  TensorSizes sizes() const { return tensor_sizes(d_); }
+  std::vector<int64_t> output_size() const { return tensor_sizes(d_).out_size; }
+  Conv build(const float* weights, const float* bias = nullptr) const { return Conv(d_, weights, bias); }
+
+ private:
+  ConvBuilder& fill(int64_t* dst, int64_t v) {
+    for (int i = 0; i < NDCONV_MAX_RANK; ++i) dst[i] = v;
+    return *this;
+  }
+  ConvBuilder& set(int64_t* dst, Dims values, const char* what) {
+    if (values.size() != static_cast<size_t>(d_.rank))
+      throw Error(NDCONV_INVALID_ARGUMENT, std::string(what) + " has " + std::to_string(values.size()) +
+                                               " values for rank " + std::to_string(d_.rank));
+    int i = 0;
+    for (int64_t v : values) dst[i++] = v;
+    return *this;
+  }
+  ndconv_conv_desc d_{};
+};
+
+}  // namespace ndconv
+
+#endif  // NDCONV_NDCONV_HPP
