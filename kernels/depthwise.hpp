@@ -114,121 +114,152 @@ struct NxcLanes {
   }
 };
 
-// Output channels [o, o + n) (n <= W) of the whole row.
-template <class Arch, NxcInput kIn, bool kTail, bool kClamp>
-void nxc_channel_block(const DepthwiseParams& p, const DepthwiseRow& a, size_t o, size_t n,
-                       Bounds bounds) {
+// One output row: its constants, and the three ways to compute its pixels
+// for output channels [o, o + n) (n == W unless kTail).
+template <class Arch, NxcInput kIn, bool kClamp>
+struct NxcRow {
   using S = simd<Arch>;
   using vec = typename S::vec;
+  template <bool kTail>
   using IO = NxcLanes<Arch, kIn, kTail>;
-  // Pixels per register block: accumulators + the taps' weights + one input
-  // stay within 16 registers (AVX2) / comfortably within 32 (AVX-512).
-  constexpr int kBlock = 8;
 
-  const size_t cin = p.in_channels, cout = p.out_channels, m = p.multiplier;
-  const size_t ps = p.packed_stride;
-  const float* wb = p.packed + o;  // bias; tap t at wb + (1 + t) * ps
-  const ptrdiff_t s = static_cast<ptrdiff_t>(p.stride_w), d = static_cast<ptrdiff_t>(p.dilation_w);
-  const ptrdiff_t k = static_cast<ptrdiff_t>(p.kernel_w), pad = static_cast<ptrdiff_t>(p.pad_w);
-  const ptrdiff_t w_in = static_cast<ptrdiff_t>(p.in_width);
-  const ptrdiff_t cin_s = static_cast<ptrdiff_t>(cin);
-  const vec vlo = S::set1(bounds.lo), vhi = S::set1(bounds.hi);
-  float* out = a.output + o;
+  const DepthwiseRow& a;
+  const float* packed;  // bias row; tap t at packed + (1 + t) * ps
+  size_t cout, m, ps;
+  ptrdiff_t s, d, k, pad, w_in, cin;
+  vec vlo, vhi;
 
-  auto init = [&](size_t x) -> vec { return a.first ? S::load(wb) : IO::load(out + x * cout, n); };
-  auto finish = [&](size_t x, vec v) {
+  NxcRow(const DepthwiseParams& p, const DepthwiseRow& row, Bounds bounds)
+      : a(row),
+        packed(p.packed),
+        cout(p.out_channels),
+        m(p.multiplier),
+        ps(p.packed_stride),
+        s(static_cast<ptrdiff_t>(p.stride_w)),
+        d(static_cast<ptrdiff_t>(p.dilation_w)),
+        k(static_cast<ptrdiff_t>(p.kernel_w)),
+        pad(static_cast<ptrdiff_t>(p.pad_w)),
+        w_in(static_cast<ptrdiff_t>(p.in_width)),
+        cin(static_cast<ptrdiff_t>(p.in_channels)),
+        vlo(S::set1(bounds.lo)),
+        vhi(S::set1(bounds.hi)) {}
+
+  template <bool kTail>
+  vec init(size_t x, size_t o, size_t n) const {
+    return a.first ? S::load(packed + o) : IO<kTail>::load(a.output + x * cout + o, n);
+  }
+  template <bool kTail>
+  void finish(size_t x, size_t o, size_t n, vec v) const {
     if (kClamp) v = S::min(vhi, S::max(vlo, v));
-    IO::store(out + x * cout, v, n);
-  };
+    IO<kTail>::store(a.output + x * cout + o, v, n);
+  }
 
   // Any pixel: only its valid taps.
-  auto pixel = [&](size_t x) {
-    vec acc = init(x);
+  template <bool kTail>
+  void pixel(size_t x, size_t o, size_t n) const {
+    vec acc = init<kTail>(x, o, n);
     const ptrdiff_t base = static_cast<ptrdiff_t>(x) * s - pad;
     ptrdiff_t lo, hi;
     valid_taps(base, d, k, w_in, &lo, &hi);
     for (size_t r = 0; r < a.rows; ++r) {
       const float* row = a.input + a.row_offset[r];
-      const float* wt = wb + (1 + a.row_tap[r]) * ps;
+      const float* wt = packed + o + (1 + a.row_tap[r]) * ps;
       for (ptrdiff_t kx = lo; kx < hi; ++kx)
-        acc = S::fmadd(IO::input(row + (base + kx * d) * cin_s, o, m, n), S::load(wt + kx * ps), acc);
+        acc = S::fmadd(IO<kTail>::input(row + (base + kx * d) * cin, o, m, n), S::load(wt + kx * ps), acc);
     }
-    finish(x, acc);
-  };
+    finish<kTail>(x, o, n, acc);
+  }
 
   // NX interior pixels from x: every tap valid, accumulators in registers.
-  auto block = [&](auto count, size_t x) {
-    constexpr int NX = decltype(count)::value;
+  template <int NX, bool kTail>
+  void block(size_t x, size_t o, size_t n) const {
     vec acc[NX];
 #pragma GCC unroll 16
-    for (int j = 0; j < NX; ++j) acc[j] = init(x + j);
+    for (int j = 0; j < NX; ++j) acc[j] = init<kTail>(x + j, o, n);
     const ptrdiff_t base = static_cast<ptrdiff_t>(x) * s - pad;
     for (size_t r = 0; r < a.rows; ++r) {
-      const float* row = a.input + a.row_offset[r] + base * cin_s;
-      const float* wt = wb + (1 + a.row_tap[r]) * ps;
+      const float* row = a.input + a.row_offset[r] + base * cin;
+      const float* wt = packed + o + (1 + a.row_tap[r]) * ps;
       for (ptrdiff_t kx = 0; kx < k; ++kx) {
         const vec w = S::load(wt + kx * ps);
-        const float* q = row + kx * d * cin_s;
+        const float* q = row + kx * d * cin;
 #pragma GCC unroll 16
-        for (int j = 0; j < NX; ++j) acc[j] = S::fmadd(IO::input(q + j * s * cin_s, o, m, n), w, acc[j]);
+        for (int j = 0; j < NX; ++j) {
+          acc[j] = S::fmadd(IO<kTail>::input(q, o, m, n), w, acc[j]);
+          q += s * cin;
+        }
       }
     }
 #pragma GCC unroll 16
-    for (int j = 0; j < NX; ++j) finish(x + j, acc[j]);
-  };
+    for (int j = 0; j < NX; ++j) finish<kTail>(x + j, o, n, acc[j]);
+  }
 
   // The same for 3 taps, stride 1, dilation 1: input pixel t feeds outputs
   // t, t-1 and t-2 of the block, so each input vector is loaded once per row
   // (NX + 2 loads and 3 weight loads for 3 * NX FMAs).
-  auto block3 = [&](auto count, size_t x) {
-    constexpr int NX = decltype(count)::value;
+  template <int NX, bool kTail>
+  void block3(size_t x, size_t o, size_t n) const {
     vec acc[NX];
 #pragma GCC unroll 16
-    for (int j = 0; j < NX; ++j) acc[j] = init(x + j);
+    for (int j = 0; j < NX; ++j) acc[j] = init<kTail>(x + j, o, n);
     const ptrdiff_t base = static_cast<ptrdiff_t>(x) - pad;
     for (size_t r = 0; r < a.rows; ++r) {
-      const float* row = a.input + a.row_offset[r] + base * cin_s;
-      const float* wt = wb + (1 + a.row_tap[r]) * ps;
+      const float* q = a.input + a.row_offset[r] + base * cin;
+      const float* wt = packed + o + (1 + a.row_tap[r]) * ps;
       const vec w0 = S::load(wt), w1 = S::load(wt + ps), w2 = S::load(wt + 2 * ps);
 #pragma GCC unroll 16
       for (int t = 0; t < NX + 2; ++t) {
-        const vec v = IO::input(row + t * cin_s, o, m, n);
+        const vec v = IO<kTail>::input(q, o, m, n);
+        q += cin;
         if (t < NX) acc[t] = S::fmadd(v, w0, acc[t]);
         if (t >= 1 && t - 1 < NX) acc[t - 1] = S::fmadd(v, w1, acc[t - 1]);
         if (t >= 2) acc[t - 2] = S::fmadd(v, w2, acc[t - 2]);
       }
     }
 #pragma GCC unroll 16
-    for (int j = 0; j < NX; ++j) finish(x + j, acc[j]);
+    for (int j = 0; j < NX; ++j) finish<kTail>(x + j, o, n, acc[j]);
+  }
+};
+
+// Pixel blocks outer, channel blocks inner: a block of pixels reads a few
+// contiguous input spans (all channels of its window), which stream well and
+// stay in L1 across the channel blocks.
+template <class Arch, NxcInput kIn, bool kClamp>
+void nxc_row(const DepthwiseParams& p, const DepthwiseRow& a, Bounds bounds) {
+  constexpr size_t W = simd<Arch>::width;
+  // Pixels per register block: accumulators + the taps' weights + one input
+  // stay within 16 registers (AVX2) / comfortably within 32 (AVX-512).
+  constexpr int kBlock = 8;
+  using Row = NxcRow<Arch, kIn, kClamp>;
+  const Row row(p, a, bounds);
+  const size_t full_end = a.channel_begin + (a.channel_end - a.channel_begin) / W * W;
+  const size_t tail = a.channel_end - full_end;
+  // f(o, n, Count<is tail>) for every channel block of the range.
+  auto channel_blocks = [&](auto f) {
+    for (size_t o = a.channel_begin; o < full_end; o += W) f(o, W, Count<0>{});
+    if (tail) f(full_end, tail, Count<1>{});
   };
 
   size_t xl, xr;
   interior_range(p, &xl, &xr);
-  for (size_t x = 0; x < xl; ++x) pixel(x);
-  const bool sliding = kIn == NxcInput::contiguous && k == 3 && s == 1 && d == 1;
+  for (size_t x = 0; x < xl; ++x)
+    channel_blocks([&](size_t o, size_t n, auto t) { row.template pixel<decltype(t)::value != 0>(x, o, n); });
+  const bool sliding = kIn == NxcInput::contiguous && p.kernel_w == 3 && p.stride_w == 1 && p.dilation_w == 1;
   size_t x = xl;
-  if (sliding) {
-    for (; x + kBlock <= xr; x += kBlock) block3(Count<kBlock>{}, x);
-    auto rest = [&](auto count) { block3(count, x); };
-    with_count<kBlock - 1>(static_cast<int>(xr - x), rest);
-  } else {
-    for (; x + kBlock <= xr; x += kBlock) block(Count<kBlock>{}, x);
-    auto rest = [&](auto count) { block(count, x); };
-    with_count<kBlock - 1>(static_cast<int>(xr - x), rest);
-  }
-  for (x = xr; x < p.out_width; ++x) pixel(x);
-}
-
-template <class Arch, NxcInput kIn, bool kClamp>
-void nxc_row(const DepthwiseParams& p, const DepthwiseRow& a, Bounds bounds) {
-  constexpr size_t W = simd<Arch>::width;
-  for (size_t o = a.channel_begin; o < a.channel_end; o += W) {
-    const size_t n = min_size(W, a.channel_end - o);
-    if (n == W)
-      nxc_channel_block<Arch, kIn, false, kClamp>(p, a, o, n, bounds);
-    else
-      nxc_channel_block<Arch, kIn, true, kClamp>(p, a, o, n, bounds);
-  }
+  auto blocks = [&](auto count) {
+    constexpr int NX = decltype(count)::value;
+    channel_blocks([&](size_t o, size_t n, auto t) {
+      constexpr bool kTail = decltype(t)::value != 0;
+      if (sliding)
+        row.template block3<NX, kTail>(x, o, n);
+      else
+        row.template block<NX, kTail>(x, o, n);
+    });
+  };
+  for (; x + kBlock <= xr; x += kBlock) blocks(Count<kBlock>{});
+  with_count<kBlock - 1>(static_cast<int>(xr - x), blocks);
+  for (x = xr; x < p.out_width; ++x)
+    channel_blocks([&](size_t o, size_t n, auto t) { row.template pixel<decltype(t)::value != 0>(x, o, n); });
 }
 
 template <class Arch, bool kClamp>
