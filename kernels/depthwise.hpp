@@ -13,8 +13,9 @@
 //       reuse each loaded input vector for the three outputs it feeds.
 //  NCX: vectors run across output pixels of a row (contiguous in NCX); a
 //       weight is broadcast and FMA'd with a shifted input segment. Stride 1
-//       only: a strided row would need a gather, so stride > 1 runs the
-//       per-pixel scalar loop (measured: see bench/bench_depthwise.cpp).
+//       only: a strided row would need a gather, so stride > 1 accumulates
+//       tap by tap into the output row with compiler-vectorized strided loops
+//       (see strided_interior).
 #pragma once
 
 #include "kernels/kernel_table.h"
@@ -275,6 +276,36 @@ void nxc_row_for_input(const DepthwiseParams& p, const DepthwiseRow& a, Bounds b
 
 // ---------------------------------------------------------------- NCX ------
 
+// Interior pixels [xl, xr) of an NCX row with stride > 1 (kStride, or
+// p.stride_w when kStride is 0). The output row itself is the accumulator: one
+// pass per tap, each a plain loop over pixels with a strided input read that
+// the compiler vectorizes for this ISA (permutes for stride 2, gathers
+// otherwise) -- simpler than a hand-written deinterleave and measured faster
+// than the per-pixel loop.
+template <int kStride>
+void strided_interior(const DepthwiseParams& p, const DepthwiseRow& a, const float* plane,
+                      float* out, const float* wt, size_t xl, size_t xr, Bounds bounds, bool clamp) {
+  using S1 = simd<scalar_arch>;
+  const ptrdiff_t s = kStride ? kStride : static_cast<ptrdiff_t>(p.stride_w);
+  const ptrdiff_t d = static_cast<ptrdiff_t>(p.dilation_w);
+  const ptrdiff_t pad = static_cast<ptrdiff_t>(p.pad_w);
+  const size_t n = xr - xl;
+  float* __restrict acc = out + xl;
+  if (a.first)
+    for (size_t i = 0; i < n; ++i) acc[i] = wt[0];
+  for (size_t r = 0; r < a.rows; ++r) {
+    const float* row = plane + a.row_offset[r] + static_cast<ptrdiff_t>(xl) * s - pad;
+    const float* w = wt + 1 + a.row_tap[r];
+    for (size_t kx = 0; kx < p.kernel_w; ++kx) {
+      const float wk = w[kx];
+      const float* __restrict src = row + static_cast<ptrdiff_t>(kx) * d;
+      for (size_t i = 0; i < n; ++i) acc[i] += src[static_cast<ptrdiff_t>(i) * s] * wk;
+    }
+  }
+  if (clamp)
+    for (size_t i = 0; i < n; ++i) acc[i] = S1::min(bounds.hi, S1::max(bounds.lo, acc[i]));
+}
+
 // Output channel o of the row.
 template <class Arch, bool kClamp>
 void ncx_channel_row(const DepthwiseParams& p, const DepthwiseRow& a, size_t o, size_t xl,
@@ -354,8 +385,10 @@ void ncx_channel_row(const DepthwiseParams& p, const DepthwiseRow& a, size_t o, 
       auto rest = [&](auto count) { block(count, Count<1>{}, x, n_last); };
       with_count<kBlock>(static_cast<int>(nv), rest);
     }
+  } else if (s == 2) {
+    strided_interior<2>(p, a, plane, out, wt, xl, xr, bounds, kClamp);
   } else {
-    for (size_t x = xl; x < xr; ++x) pixel(x);
+    strided_interior<0>(p, a, plane, out, wt, xl, xr, bounds, kClamp);
   }
   for (size_t x = xr; x < p.out_width; ++x) pixel(x);
 }
