@@ -5,6 +5,7 @@
 #include <cinttypes>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <string>
 
 #include "dispatch/conv_shape.h"
@@ -52,10 +53,20 @@ ndconv_status check_tensor_size(const char* what, const char* lead0_name, int64_
   return NDCONV_OK;
 }
 
+// The integer a C caller stored in an enum field. Read through memcpy: in C++,
+// loading an enum object that holds a value outside the enum's range is
+// undefined behaviour (and UBSan says so), and C callers may store anything.
+template <class Enum>
+int raw_enum_value(const Enum& field) {
+  static_assert(sizeof(Enum) == sizeof(int), "C enums are int-sized");
+  int v;
+  std::memcpy(&v, &field, sizeof v);
+  return v;
+}
+
 ndconv_status check_enums(const ndconv_conv_desc& d) {
-  // Read as int: a C caller may store any integer in an enum field.
-  const int layout = static_cast<int>(d.layout), wlayout = static_cast<int>(d.weight_layout);
-  const int padding = static_cast<int>(d.padding), act = static_cast<int>(d.activation);
+  const int layout = raw_enum_value(d.layout), wlayout = raw_enum_value(d.weight_layout);
+  const int padding = raw_enum_value(d.padding), act = raw_enum_value(d.activation);
   if (layout < NDCONV_NCX || layout > NDCONV_NXC) return invalid_enum("layout", layout, NDCONV_NXC);
   if (wlayout < NDCONV_OIX || wlayout > NDCONV_XIO)
     return invalid_enum("weight_layout", wlayout, NDCONV_XIO);
