@@ -1,6 +1,7 @@
 // Chooses a plan's algorithm: the first factory in priority order that
 // accepts the shape wins.
 #include "dispatch/algorithm.h"
+#include "dispatch/depthwise_algorithm.h"
 #include "dispatch/error.h"
 #include "dispatch/pointwise_algorithm.h"
 #include "dispatch/reference_algorithm.h"
@@ -18,6 +19,7 @@ namespace {
 //   make_indirect_algorithm    (general N-D through an indirection buffer / im2col tiles)
 // The reference accepts every valid shape and must stay last.
 constexpr AlgorithmFactory kAlgorithms[] = {
+    make_depthwise_algorithm,  // before pointwise: a 1x1 depthwise is a per-channel scale
     make_pointwise_algorithm,
     make_reference_algorithm,
 };

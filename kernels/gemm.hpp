@@ -83,13 +83,15 @@ struct GemmTile {
     }
     if (full) {
       NDCONV_UNROLL
-      for (size_t i = MR; i-- > 0;) {
+      for (size_t r = 0; r < MR; ++r) {
+        const size_t i = MR - 1 - r;
         NDCONV_UNROLL
         for (size_t j = 0; j < NRV; ++j) S::store(rows[i] + j * W, acc[i][j]);
       }
     } else {
       NDCONV_UNROLL
-      for (size_t i = MR; i-- > 0;) {
+      for (size_t r = 0; r < MR; ++r) {
+        const size_t i = MR - 1 - r;
         NDCONV_UNROLL
         for (size_t j = 0; j < NRV; ++j) S::store_partial(rows[i] + j * W, acc[i][j], lanes(j, nr));
       }

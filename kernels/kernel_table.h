@@ -28,6 +28,52 @@ using BiasActFn = void (*)(float* y, size_t rows, size_t cols, ptrdiff_t ld,
                            const float* bias, bool bias_per_column,
                            const Activation& act);
 
+// ---- Depthwise convolution (kernels/depthwise.hpp) ----------------------
+// groups == C_in, multiplier M = C_out / C_in: output channel o reads input
+// channel o / M. The spatial dims are seen as rows over the last dim ("width");
+// dispatch walks the outer dims and hands the kernel one output row at a time
+// with the list of input rows its valid outer taps read (padding rows are
+// simply absent), and the kernel handles the width dim: per output pixel only
+// the taps inside the input are read, so no byte outside the input is touched.
+
+// Constant for a plan.
+struct DepthwiseParams {
+  size_t in_channels = 0, out_channels = 0, multiplier = 1;
+  size_t in_width = 0, out_width = 0;     // extent of the last spatial dim
+  size_t kernel_w = 1, stride_w = 1, dilation_w = 1, pad_w = 0;  // pad_w: pad_begin of the last dim
+  size_t in_plane = 0, out_plane = 0;     // NCX: floats per channel plane (in, out)
+  // Packed weights, bias first (zero when absent):
+  //  NXC: [1 + taps][packed_stride], packed_stride = C_out rounded up to the
+  //       vector width, zero filled: row 0 the bias, row 1 + t tap t.
+  //  NCX: [C_out][packed_stride], packed_stride = 1 + taps: bias, then taps.
+  // Taps are numbered row-major over the kernel dims (the last dim fastest).
+  const float* packed = nullptr;
+  size_t packed_stride = 0;
+  Activation act;
+};
+
+// One output row (all output pixels along the last dim) for a channel range.
+struct DepthwiseRow {
+  const float* input = nullptr;         // this batch item's input tensor
+  // The valid outer taps of this row: offset (floats) of the input row each
+  // reads, measured from `input` (NCX: from the channel plane), and the index
+  // of its first tap (kx = 0) in the packed weights.
+  const ptrdiff_t* row_offset = nullptr;
+  const uint32_t* row_tap = nullptr;
+  size_t rows = 0;
+  // NXC: the output row (pixel 0, channel 0); NCX: the row in channel 0's
+  // plane (channel o's is at + o * out_plane).
+  float* output = nullptr;
+  // Output channels [begin, end); NXC: begin is a multiple of the vector width.
+  size_t channel_begin = 0, channel_end = 0;
+  // first: start from the bias (else accumulate onto the output, for rows
+  // whose taps come in several calls); last: apply the activation.
+  bool first = true, last = true;
+};
+
+using DepthwiseRowFn = void (*)(const DepthwiseParams& params, const DepthwiseRow& row);
+// ---- end depthwise --------------------------------------------------------
+
 struct KernelTable {
   ndconv_isa isa;
   size_t vector_floats;  // floats per SIMD register (1 for scalar)
@@ -40,6 +86,9 @@ struct KernelTable {
   // dispatch::pick_rows_kernel / pick_cols_kernel to choose per problem.
   GemmRowsKernel gemm_rows_alt;
   GemmColsKernel gemm_cols_alt;
+  // Depthwise (kernels/depthwise.hpp): one output row, NXC / NCX.
+  DepthwiseRowFn depthwise_nxc_row;
+  DepthwiseRowFn depthwise_ncx_row;
 };
 
 // Defined by the ISA instances this build contains (see cmake/NdconvIsa.cmake).

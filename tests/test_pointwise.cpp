@@ -65,7 +65,10 @@ TEST_P(Pointwise, MatchesReferenceEveryLayoutAndEpilogue) {
           o.guard = (c.cin + c.cout) % 2 ? Guard::kBefore : Guard::kAfter;
           o.seed = static_cast<uint64_t>(c.cin * 131 + c.cout);
           ASSERT_TRUE(create_run_and_check(d, o)) << describe(d);
-          ASSERT_EQ(name, std::string("pointwise-gemm/") + ndconv_isa_name(GetParam()));
+          // A 1x1 depthwise convolution is the depthwise kernel's (a per-channel scale).
+          const bool depthwise = c.groups == c.cin && c.cin > 1;
+          ASSERT_EQ(name, std::string(depthwise ? "depthwise/" : "pointwise-gemm/") +
+                              ndconv_isa_name(GetParam()));
         }
 }
 

@@ -1,0 +1,292 @@
+// Depthwise convolution (groups == C_in) through the public API, against the
+// float64 reference, under every ISA this CPU runs, with every tensor against
+// a guard page (after, and before, the data).
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "dispatch/isa_select.h"
+#include "ndconv/ndconv.h"
+#include "tests/support/reference_check.h"
+
+namespace {
+
+using ndconv::test::create_run_and_check;
+using ndconv::test::describe;
+using ndconv::test::Guard;
+using ndconv::test::RunOptions;
+
+std::vector<ndconv_isa> available_isas() {
+  std::vector<ndconv_isa> isas;
+  for (ndconv_isa isa : {NDCONV_ISA_SCALAR, NDCONV_ISA_AVX2, NDCONV_ISA_AVX512, NDCONV_ISA_NEON})
+    if (ndconv::dispatch::isa_available(isa)) isas.push_back(isa);
+  return isas;
+}
+
+class Depthwise : public ::testing::Test {
+ protected:
+  void TearDown() override { ndconv_set_isa(NDCONV_ISA_AUTO); }
+};
+
+// A small deterministic generator for the shape sweeps (test data itself
+// comes from the support library's seeded tensors).
+struct Lcg {
+  uint64_t state;
+  explicit Lcg(uint64_t seed) : state(seed * 6364136223846793005ull + 1442695040888963407ull) {}
+  int64_t uniform(int64_t lo, int64_t hi) {  // [lo, hi]
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    return lo + static_cast<int64_t>((state >> 33) % static_cast<uint64_t>(hi - lo + 1));
+  }
+};
+
+ndconv_conv_desc depthwise_desc(int rank, int64_t channels, int64_t multiplier) {
+  ndconv_conv_desc d = {};
+  d.rank = rank;
+  d.batch = 1;
+  d.in_channels = channels;
+  d.out_channels = channels * multiplier;
+  d.groups = channels;
+  return d;
+}
+
+void set_activation(ndconv_conv_desc* d, int which) {
+  d->activation = static_cast<ndconv_activation>(which % 3);
+  d->act_min = -0.25f;
+  d->act_max = 0.5f;
+}
+
+// Creates, runs and checks `d` under `isa`, with the guard after and before
+// the tensors, and checks the plan really is the depthwise algorithm.
+void check(ndconv_isa isa, const ndconv_conv_desc& d, bool with_bias, uint64_t seed,
+           ndconv_threadpool* pool = nullptr) {
+  ASSERT_EQ(ndconv_set_isa(isa), NDCONV_OK);
+  for (Guard guard : {Guard::kAfter, Guard::kBefore}) {
+    RunOptions options;
+    options.seed = seed;
+    options.with_bias = with_bias;
+    options.guard = guard;
+    options.pool = pool;
+    std::string name;
+    options.kernel_name = &name;
+    ASSERT_TRUE(create_run_and_check(d, options))
+        << ndconv_isa_name(isa) << " bias=" << with_bias << " " << describe(d);
+    ASSERT_EQ(name, std::string("depthwise/") + ndconv_isa_name(isa)) << describe(d);
+  }
+}
+
+// Every channel count up to two AVX-512 vectors + 1 (every tail of every
+// ISA), multipliers 1 and 2, both layouts and weight layouts, every activation.
+// (One channel is an ordinary convolution: see the test after the next ones.)
+TEST_F(Depthwise, EveryChannelCountBothLayoutsMultipliers1And2) {
+  for (ndconv_isa isa : available_isas()) {
+    for (ndconv_layout layout : {NDCONV_NCX, NDCONV_NXC}) {
+      for (int64_t m : {1, 2}) {
+        for (int64_t c = 2; c <= 33; ++c) {
+          ndconv_conv_desc d = depthwise_desc(2, c, m);
+          d.layout = layout;
+          d.weight_layout = c % 2 ? NDCONV_OIX : NDCONV_XIO;
+          d.batch = 1 + c % 2;
+          d.in_size[0] = 5;
+          d.in_size[1] = 7;
+          d.kernel[0] = d.kernel[1] = 3;
+          d.pad_begin[0] = d.pad_begin[1] = d.pad_end[0] = d.pad_end[1] = 1;
+          set_activation(&d, static_cast<int>(c));
+          check(isa, d, c % 4 != 0, static_cast<uint64_t>(c));
+        }
+      }
+    }
+  }
+}
+
+// Rows wide enough for full NCX register blocks and every tail of them, and
+// for full NXC pixel blocks; 3x3 stride 1 (the sliding NXC path) and others.
+TEST_F(Depthwise, WideRowsEveryWidthTail) {
+  for (ndconv_isa isa : available_isas()) {
+    for (ndconv_layout layout : {NDCONV_NCX, NDCONV_NXC}) {
+      for (int64_t w = 1; w <= 140; w += (w < 20 ? 1 : 7)) {
+        for (int variant = 0; variant < 3; ++variant) {
+          ndconv_conv_desc d = depthwise_desc(2, layout == NDCONV_NXC ? 19 : 3, 1);
+          d.layout = layout;
+          d.in_size[0] = 4;
+          d.in_size[1] = w;
+          d.kernel[0] = 3;
+          d.kernel[1] = variant == 2 ? 5 : 3;
+          d.dilation[1] = variant == 1 ? 2 : 1;
+          d.stride[1] = 1;
+          d.pad_begin[0] = d.pad_end[0] = 1;
+          d.pad_begin[1] = variant;
+          d.pad_end[1] = 2;
+          const int64_t span = d.dilation[1] * (d.kernel[1] - 1) + 1;
+          if (w + d.pad_begin[1] + d.pad_end[1] < span) continue;
+          set_activation(&d, variant);
+          check(isa, d, true, static_cast<uint64_t>(w * 3 + variant));
+        }
+      }
+    }
+  }
+}
+
+// Random shapes, ranks 1 to 5: stride 1-3, dilation 1-2, asymmetric padding
+// (also wider than the kernel, so whole rows read only padding), kernels
+// larger than the unpadded input, batch > 1, multipliers 1-3 and 16 (a whole
+// AVX-512 vector of outputs per input channel), every activation, both
+// layouts and weight layouts, bias on and off.
+TEST_F(Depthwise, RandomShapesRanks1To5) {
+  const std::vector<ndconv_isa> isas = available_isas();
+  Lcg rng(7);
+  int checked = 0;
+  for (int iter = 0; iter < 400; ++iter) {
+    const int rank = 1 + iter % 5;
+    const int64_t multiplier_choices[] = {1, 1, 2, 3, 16};
+    const int64_t m = multiplier_choices[rng.uniform(0, 4)];
+    const int64_t c = rng.uniform(2, rank <= 2 ? 37 : 9);  // one channel is not depthwise
+    ndconv_conv_desc d = depthwise_desc(rank, c, m);
+    d.layout = rng.uniform(0, 1) ? NDCONV_NXC : NDCONV_NCX;
+    d.weight_layout = rng.uniform(0, 1) ? NDCONV_XIO : NDCONV_OIX;
+    d.batch = rng.uniform(1, 3);
+    const int64_t max_in = rank == 1 ? 40 : rank == 2 ? 12 : 5;
+    bool ok = true;
+    for (int i = 0; i < rank; ++i) {
+      d.in_size[i] = rng.uniform(1, max_in);
+      d.kernel[i] = rng.uniform(1, rank <= 2 ? 5 : 3);
+      d.stride[i] = rng.uniform(1, 3);
+      d.dilation[i] = rng.uniform(1, 2);
+      d.pad_begin[i] = rng.uniform(0, 3);
+      d.pad_end[i] = rng.uniform(0, 3);
+      const int64_t span = d.dilation[i] * (d.kernel[i] - 1) + 1;
+      if (d.in_size[i] + d.pad_begin[i] + d.pad_end[i] < span) ok = false;
+    }
+    if (!ok) continue;
+    set_activation(&d, static_cast<int>(rng.uniform(0, 2)));
+    const bool with_bias = rng.uniform(0, 1) != 0;
+    for (ndconv_isa isa : isas) check(isa, d, with_bias, static_cast<uint64_t>(iter));
+    if (HasFatalFailure()) return;
+    ++checked;
+  }
+  EXPECT_GT(checked, 250);  // the sweep really ran (few shapes are rejected)
+}
+
+// SAME padding (upper and lower) resolved by the API, odd and even kernels,
+// strides 1 and 2.
+TEST_F(Depthwise, SamePadding) {
+  for (ndconv_isa isa : available_isas()) {
+    for (ndconv_padding pad : {NDCONV_PAD_SAME_UPPER, NDCONV_PAD_SAME_LOWER}) {
+      for (int64_t k : {2, 3, 4}) {
+        for (int64_t s : {1, 2}) {
+          for (ndconv_layout layout : {NDCONV_NCX, NDCONV_NXC}) {
+            ndconv_conv_desc d = depthwise_desc(2, 21, 1);
+            d.layout = layout;
+            d.padding = pad;
+            d.in_size[0] = 9;
+            d.in_size[1] = 20;
+            d.kernel[0] = d.kernel[1] = k;
+            d.stride[0] = d.stride[1] = s;
+            d.activation = NDCONV_ACT_RELU;
+            check(isa, d, true, static_cast<uint64_t>(k * 10 + s));
+          }
+        }
+      }
+    }
+  }
+}
+
+// Kernels larger than the unpadded input: most taps are padding, and the
+// interior (all taps valid) is empty.
+TEST_F(Depthwise, KernelLargerThanInput) {
+  for (ndconv_isa isa : available_isas()) {
+    for (ndconv_layout layout : {NDCONV_NCX, NDCONV_NXC}) {
+      for (int rank : {1, 2, 3}) {
+        ndconv_conv_desc d = depthwise_desc(rank, 17, 2);
+        d.layout = layout;
+        d.batch = 2;
+        for (int i = 0; i < rank; ++i) {
+          d.in_size[i] = 2 + i;
+          d.kernel[i] = 5;
+          d.pad_begin[i] = 3;
+          d.pad_end[i] = 2;
+        }
+        set_activation(&d, rank);
+        check(isa, d, true, static_cast<uint64_t>(rank));
+      }
+    }
+  }
+}
+
+// More than the kernel's 64 input rows per call: rows are accumulated over
+// several kernel calls, the activation applied once at the end.
+TEST_F(Depthwise, ManyOuterTapsAccumulateOverCalls) {
+  for (ndconv_isa isa : available_isas()) {
+    for (ndconv_layout layout : {NDCONV_NCX, NDCONV_NXC}) {
+      ndconv_conv_desc d = depthwise_desc(3, 18, 1);
+      d.layout = layout;
+      d.in_size[0] = 12;
+      d.in_size[1] = 11;
+      d.in_size[2] = 6;
+      d.kernel[0] = 9;
+      d.kernel[1] = 9;
+      d.kernel[2] = 3;
+      d.pad_begin[0] = d.pad_end[0] = 4;
+      d.pad_begin[1] = d.pad_end[1] = 4;
+      d.pad_begin[2] = d.pad_end[2] = 1;
+      d.activation = NDCONV_ACT_CLAMP;
+      d.act_min = -0.5f;
+      d.act_max = 0.5f;
+      check(isa, d, true, 99);
+    }
+  }
+}
+
+// The thread pool, including the split of channels when there is a single
+// row (rank 1, batch 1), and an external parallel_for.
+TEST_F(Depthwise, ThreadPoolSplitsRowsAndChannels) {
+  ndconv_threadpool* pool = ndconv_threadpool_create(2);
+  ASSERT_NE(pool, nullptr);
+  for (ndconv_isa isa : available_isas()) {
+    for (ndconv_layout layout : {NDCONV_NCX, NDCONV_NXC}) {
+      for (int rank : {1, 2}) {
+        ndconv_conv_desc d = depthwise_desc(rank, 77, 1);
+        d.layout = layout;
+        for (int i = 0; i < rank; ++i) {
+          d.in_size[i] = 30;
+          d.kernel[i] = 3;
+          d.pad_begin[i] = d.pad_end[i] = 1;
+        }
+        check(isa, d, true, 5, pool);
+      }
+    }
+  }
+  ndconv_threadpool_destroy(pool);
+}
+
+// The depthwise factory declines what is not depthwise, and one input channel
+// (groups == C_in == 1), which the GEMM paths serve better.
+TEST_F(Depthwise, OneInputChannelIsNotDepthwise) {
+  for (int64_t m : {1, 3}) {
+    ndconv_conv_desc d = depthwise_desc(2, 1, m);
+    d.in_size[0] = d.in_size[1] = 5;
+    d.kernel[0] = d.kernel[1] = 3;
+    RunOptions options;
+    std::string name;
+    options.kernel_name = &name;
+    ASSERT_TRUE(create_run_and_check(d, options));
+    EXPECT_EQ(name.rfind("depthwise/", 0), std::string::npos) << name;
+  }
+}
+
+TEST_F(Depthwise, RegularAndGroupedConvolutionsAreNotDepthwise) {
+  for (int64_t groups : {1, 2}) {
+    ndconv_conv_desc d = depthwise_desc(2, 4, 1);
+    d.groups = groups;
+    d.in_size[0] = d.in_size[1] = 5;
+    d.kernel[0] = d.kernel[1] = 3;
+    RunOptions options;
+    std::string name;
+    options.kernel_name = &name;
+    ASSERT_TRUE(create_run_and_check(d, options));
+    EXPECT_EQ(name.rfind("depthwise/", 0), std::string::npos) << name;
+  }
+}
+
+}  // namespace
