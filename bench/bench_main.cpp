@@ -11,6 +11,7 @@
 #include <array>
 #include <chrono>
 #include <cmath>
+#include <ctime>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -52,6 +53,7 @@ struct Options {
   std::string isa;  // empty: ndconv's default
   bool report = false;
   bool peak_only = false;
+  bool ab = false;  // interleaved ndconv vs oneDNN rounds (run_ab)
   bool inject_mismatch = false;  // corrupt one ndconv output before the check
 };
 
@@ -64,6 +66,9 @@ const char kUsage[] =
     "  --isa=NAME      force ndconv's ISA: auto, scalar, avx2, avx512, neon\n"
     "  --report        repetitions (default 5) and one markdown table of medians\n"
     "  --peak          print the single-core FMA peak per ISA and exit\n"
+    "  --ab            interleaved A/B: alternating short rounds of ndconv and oneDNN\n"
+    "                  plain per shape and layout (--benchmark_filter selects), medians\n"
+    "                  of rates and of per-round ratios; robust on a noisy machine\n"
     "  --inject-mismatch  add an error to one element of ndconv's first output, to\n"
     "                  see the correctness gate fail the run (tests use it)\n"
     "  e.g. --benchmark_filter=REGEX  --benchmark_format=json  --benchmark_min_time=S\n"
@@ -117,6 +122,8 @@ bool parse_options(int* argc, char** argv, Options* o) {
       o->isa = a + 6;
     } else if (std::strcmp(a, "--report") == 0) {
       o->report = true;
+    } else if (std::strcmp(a, "--ab") == 0) {
+      o->ab = true;
     } else if (std::strcmp(a, "--peak") == 0) {
       o->peak_only = true;
     } else if (std::strcmp(a, "--inject-mismatch") == 0) {
@@ -431,6 +438,98 @@ const char* find_flag(int argc, char** argv, const char* prefix) {
   return nullptr;
 }
 
+// ------------------------------------------------------ interleaved A/B --
+
+// Seconds of the clock the comparison uses: with one thread, the calling
+// thread's CPU time (time the scheduler gives to other processes on a shared
+// machine is not counted against either library); with several, wall time.
+double ab_clock(int threads) {
+  if (threads > 1)
+    return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+  timespec t;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return double(t.tv_sec) + 1e-9 * double(t.tv_nsec);
+}
+
+// Runs fn repeatedly for at least `seconds`; returns seconds per run.
+template <class Fn>
+double ab_time(Fn&& fn, double seconds, int threads) {
+  fn();  // warm: caches, page faults, lazy pool start
+  size_t runs = 0;
+  const double t0 = ab_clock(threads);
+  double t = t0;
+  do {
+    fn();
+    ++runs;
+    t = ab_clock(threads);
+  } while (t - t0 < seconds);
+  return (t - t0) / double(runs);
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const size_t n = v.size();
+  return n == 0 ? 0.0 : n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+// For each selected shape and layout: `rounds` rounds, each timing ndconv and
+// oneDNN plain for ~20 ms apiece in alternating order, so both libraries see
+// the same machine state; prints medians of the rates and of the per-round
+// ndconv/oneDNN ratio as a markdown table.
+int run_ab(const Options& opt, const std::string& filter) {
+#if !defined(NDCONV_HAVE_ONEDNN)
+  std::fprintf(stderr, "ndconv_bench --ab needs oneDNN (not found at configure time)\n");
+  return 2;
+#else
+  constexpr int kRounds = 15;
+  constexpr double kRoundSeconds = 0.02;
+  std::printf("| shape | layout | ndconv GF/s | oneDNN plain GF/s | ndconv/plain (median of %d rounds) | "
+              "ndconv kernel | oneDNN impl |\n|---|---|---:|---:|---:|---|---|\n", kRounds);
+  std::vector<double> ratios;
+  for (size_t i = 0; i < g.shapes.size(); ++i) {
+    const BenchShape& s = g.shapes[i];
+    if (!OnednnConv::supports(s)) continue;
+    for (int layout : {int(NDCONV_NCX), int(NDCONV_NXC)}) {
+      if (!filter_selects(filter, s.name + "/" + kLayoutNames[layout])) continue;
+      check_ndconv(i, layout);
+      if (!g.checks[i][size_t(layout)].error.empty()) continue;
+      if (ensure_plan(i, layout) != NDCONV_OK) continue;
+      ShapeCase& c = shape_case(i);
+      LayoutCase& l = c.layouts[layout];
+      OnednnConv onednn(s, ndconv_layout(layout), OnednnMode::plain, c.weights_oix.data(),
+                        c.bias.data());
+      onednn.set_input(l.input.data());
+      auto run_ndconv = [&] { ndconv_conv_run(l.plan, l.input.data(), l.output.data(), g.pool); };
+      auto run_onednn = [&] { onednn.execute(); };
+      std::vector<double> ours, theirs, ratio;
+      for (int r = 0; r < kRounds; ++r) {
+        double a, b;
+        if (r % 2) {
+          b = ab_time(run_onednn, kRoundSeconds, opt.threads);
+          a = ab_time(run_ndconv, kRoundSeconds, opt.threads);
+        } else {
+          a = ab_time(run_ndconv, kRoundSeconds, opt.threads);
+          b = ab_time(run_onednn, kRoundSeconds, opt.threads);
+        }
+        ours.push_back(s.flops() / a / 1e9);
+        theirs.push_back(s.flops() / b / 1e9);
+        ratio.push_back(b / a);
+      }
+      ratios.push_back(median(ratio));
+      std::printf("| %s | %s | %.1f | %.1f | %.3f | %s | %s |\n", s.name.c_str(), kLayoutNames[layout],
+                  median(ours), median(theirs), median(ratio), ndconv_conv_kernel_name(l.plan),
+                  onednn.impl_info().c_str());
+      std::fflush(stdout);
+    }
+  }
+  double log_sum = 0;
+  for (double r : ratios) log_sum += std::log(r);
+  if (!ratios.empty())
+    std::printf("| **geometric mean** | | | | %.3f | | |\n", std::exp(log_sum / double(ratios.size())));
+  return g.failures.empty() ? 0 : 1;
+#endif
+}
+
 int run(int argc, char** argv) {
   Options opt;
   if (!parse_options(&argc, argv, &opt)) return 2;
@@ -503,6 +602,12 @@ int run(int argc, char** argv) {
   if (benchmark::ReportUnrecognizedArguments(bench_argc, args.data())) return 2;
 
   g.checks.assign(g.shapes.size(), {});
+  if (opt.ab) {
+    const int status = run_ab(opt, filter);
+    g.current.reset();
+    ndconv_threadpool_destroy(g.pool);
+    return status;
+  }
   if (opt.report) {
     // Check every selected shape first: failures show before any timing, and
     // the checked run's duration sets the repetitions of slow ndconv paths.

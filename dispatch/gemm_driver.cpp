@@ -22,14 +22,16 @@ constexpr size_t kL2Budget = 512 * 1024;
 size_t l1_k_block(size_t NR) { return std::max<size_t>(64, kL1Budget / (sizeof(float) * NR)); }
 
 GemmTiling choose_gemm_tiling(size_t M, size_t N, size_t K, size_t MR, size_t NR,
-                              size_t independent, size_t threads, bool k_splittable) {
+                              size_t independent, size_t threads, bool k_splittable,
+                              size_t a_block_bytes) {
   GemmTiling t;
   const size_t kc_max = l1_k_block(NR);
   const size_t k_blocks = k_splittable ? ceil_div(K, kc_max) : 1;
   t.kc = ceil_div(K, k_blocks);
 
   const size_t m_blocks = ceil_div(M, MR), n_panels = ceil_div(N, NR);
-  size_t m_tile_blocks = std::max<size_t>(1, kL2Budget / (sizeof(float) * K * MR));
+  if (a_block_bytes == 0) a_block_bytes = kL2Budget;
+  size_t m_tile_blocks = std::max<size_t>(1, a_block_bytes / (sizeof(float) * K * MR));
   m_tile_blocks = std::min(m_tile_blocks, m_blocks);
   size_t m_tasks = ceil_div(m_blocks, m_tile_blocks);
   size_t n_tasks = 1;

@@ -30,8 +30,10 @@ struct GemmTiling {
 // `independent` is how many such GEMMs run side by side (batch x groups for
 // channels-first), which also feed the threads. `k_splittable` is false when K
 // must not be blocked (several kernel taps per microkernel call).
+// `a_block_bytes` bounds a task's A block (default: an L2 budget).
 GemmTiling choose_gemm_tiling(size_t M, size_t N, size_t K, size_t MR, size_t NR,
-                              size_t independent, size_t threads, bool k_splittable = true);
+                              size_t independent, size_t threads, bool k_splittable = true,
+                              size_t a_block_bytes = 0);
 
 // The K block that keeps a kc x NR slice of packed weights in L1.
 size_t l1_k_block(size_t NR);

@@ -30,19 +30,20 @@ struct PointwisePanels {
   const float* b;
   ptrdiff_t ldb;
   const int64_t* gather;  // input pixel of each output pixel, or NULL (stride 1)
-  bool copy;              // copy even when stride is 1
+  kernels::CopyPanelFn copy;  // copy even when stride is 1 (NULL: read in place)
 
   ColsPanel panel(size_t k0, size_t kc, size_t n, size_t nr, size_t NR, float* scratch) const {
-    if (!gather && !copy)
-      return {b + static_cast<ptrdiff_t>(k0) * ldb + static_cast<ptrdiff_t>(n), ldb, nullptr};
-    for (size_t k = 0; k < kc; ++k) {
-      const float* src = b + static_cast<ptrdiff_t>(k0 + k) * ldb;
-      float* dst = scratch + k * NR;
-      if (gather) {
+    const float* first_row = b + static_cast<ptrdiff_t>(k0) * ldb;
+    if (gather) {
+      for (size_t k = 0; k < kc; ++k) {
+        const float* src = first_row + static_cast<ptrdiff_t>(k) * ldb;
+        float* dst = scratch + k * NR;
         for (size_t j = 0; j < nr; ++j) dst[j] = src[gather[n + j]];
-      } else {
-        for (size_t j = 0; j < nr; ++j) dst[j] = src[n + j];
       }
+    } else if (copy) {
+      copy(first_row + n, ldb, kc, nr, NR, scratch);
+    } else {
+      return {first_row + static_cast<ptrdiff_t>(n), ldb, nullptr};
     }
     return {scratch, static_cast<ptrdiff_t>(NR), nullptr};
   }
@@ -51,12 +52,14 @@ struct PointwisePanels {
 // M blocks from which copying a channels-first panel pays for itself (measured
 // on pw_mbv2_project, 3 blocks: slower; pw_res2_*, 8+ blocks: faster).
 constexpr size_t kCopyPanelMinMBlocks = 4;
+constexpr size_t kColsABlockBytes = 4 << 20;
 
 class PointwiseGemm final : public Algorithm {
  public:
   PointwiseGemm(const ConvShape& shape, const kernels::KernelTable& table)
       : Algorithm(std::string("pointwise-gemm/") + ndconv_isa_name(table.isa)),
         s_(shape),
+        table_(table),
         act_(activation_of(shape)),
         rows_kernel_(pick_rows_kernel(table, static_cast<size_t>(shape.batch * shape.out_pixels()),
                                       static_cast<size_t>(shape.out_channels_per_group()))),
@@ -125,15 +128,19 @@ class PointwiseGemm final : public Algorithm {
     const size_t cin_g = static_cast<size_t>(s_.in_channels_per_group());
     const size_t cin = static_cast<size_t>(s_.in_channels);
     const size_t cout = static_cast<size_t>(s_.out_channels);
+    // Packed weights stream from L3 well enough (the microkernel reads them
+    // sequentially); the copied B panels are the expensive part, so the A
+    // block is sized for L3 to copy each panel as few times as possible.
     const GemmTiling t = choose_gemm_tiling(M, N, packed_.k(), uk.mr, uk.nr, images * groups,
-                                            threadpool_threads(pool));
+                                            threadpool_threads(pool), true, kColsABlockBytes);
     auto task = [&](size_t index) {
       const size_t gemm = index / t.tasks();
       const size_t image = gemm / groups, g = gemm % groups;
       const size_t mt = index % t.tasks() / t.n_tasks, nt = index % t.n_tasks;
       const PointwisePanels panels{input + (image * cin + g * cin_g) * in_pixels,
                                    static_cast<ptrdiff_t>(in_pixels), offsets_.data(),
-                                   (M + uk.mr - 1) / uk.mr >= kCopyPanelMinMBlocks};
+                                   (M + uk.mr - 1) / uk.mr >= kCopyPanelMinMBlocks
+                                       ? table_.copy_panel : nullptr};
       float* c = output + (image * cout + g * M) * out_pixels;
       const size_t m0 = mt * t.m_tile, n0 = nt * t.n_tile;
       gemm_cols_task(uk, packed_, g, M, N, m0, std::min(M, m0 + t.m_tile), n0,
@@ -143,6 +150,7 @@ class PointwiseGemm final : public Algorithm {
   }
 
   ConvShape s_;
+  const kernels::KernelTable& table_;
   kernels::Activation act_;
   kernels::GemmRowsKernel rows_kernel_;  // the tile shape chosen for this problem
   kernels::GemmColsKernel cols_kernel_;

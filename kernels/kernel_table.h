@@ -74,6 +74,9 @@ struct DepthwiseRow {
 using DepthwiseRowFn = void (*)(const DepthwiseParams& params, const DepthwiseRow& row);
 // ---- end depthwise --------------------------------------------------------
 
+using CopyPanelFn = void (*)(const float* src, ptrdiff_t ld, size_t kc, size_t nr, size_t NR,
+                             float* dst);
+
 struct KernelTable {
   ndconv_isa isa;
   size_t vector_floats;  // floats per SIMD register (1 for scalar)
@@ -86,6 +89,9 @@ struct KernelTable {
   // dispatch::pick_rows_kernel / pick_cols_kernel to choose per problem.
   GemmRowsKernel gemm_rows_alt;
   GemmColsKernel gemm_cols_alt;
+  // dst[k * NR + j] = src[k * ld + j] for k < kc, j < nr (kernels/pack.hpp):
+  // a channels-first B panel made contiguous for gemm_cols.
+  CopyPanelFn copy_panel;
   // Depthwise (kernels/depthwise.hpp): one output row, NXC / NCX.
   DepthwiseRowFn depthwise_nxc_row;
   DepthwiseRowFn depthwise_ncx_row;
