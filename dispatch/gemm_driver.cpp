@@ -59,16 +59,22 @@ size_t padded_work(size_t M, size_t N, size_t MR, size_t NR) {
 }
 }  // namespace
 
+// The first of `main` and `alternatives` with the least padded work.
+template <class Kernel, size_t kAlternatives>
+const Kernel& least_padded(const Kernel& main, const Kernel (&alternatives)[kAlternatives],
+                           size_t M, size_t N) {
+  const Kernel* best = &main;
+  for (const Kernel& k : alternatives)
+    if (k.fn && padded_work(M, N, k.mr, k.nr) < padded_work(M, N, best->mr, best->nr)) best = &k;
+  return *best;
+}
+
 const kernels::GemmRowsKernel& pick_rows_kernel(const kernels::KernelTable& table, size_t M, size_t N) {
-  const auto& a = table.gemm_rows;
-  const auto& b = table.gemm_rows_alt;
-  return padded_work(M, N, b.mr, b.nr) < padded_work(M, N, a.mr, a.nr) ? b : a;
+  return least_padded(table.gemm_rows, table.gemm_rows_alt, M, N);
 }
 
 const kernels::GemmColsKernel& pick_cols_kernel(const kernels::KernelTable& table, size_t M, size_t N) {
-  const auto& a = table.gemm_cols;
-  const auto& b = table.gemm_cols_alt;
-  return padded_work(M, N, b.mr, b.nr) < padded_work(M, N, a.mr, a.nr) ? b : a;
+  return least_padded(table.gemm_cols, table.gemm_cols_alt, M, N);
 }
 
 kernels::GemmOutput gemm_output(const kernels::Activation& act, float* c, size_t ldc,
@@ -85,10 +91,17 @@ kernels::GemmOutput gemm_output(const kernels::Activation& act, float* c, size_t
   return out;
 }
 
-GemmRowsReduction rows_reduction(size_t taps, size_t kc_tap, size_t kc_budget) {
+GemmRowsReduction rows_reduction(size_t taps, size_t kc_tap, size_t kc_budget, size_t N) {
   GemmRowsReduction r;
   r.taps = taps;
   r.kc_tap = kc_tap;
+  if (N * taps * kc_tap * sizeof(float) <= kL2Budget / 2) {
+    // The whole weight matrix stays in L2: M blocks outermost, no K blocks.
+    r.m_outer = true;
+    r.tap_block = std::min(taps, kMaxTapBlock);
+    r.k_block = kc_tap;
+    return r;
+  }
   if (kc_tap >= kc_budget || taps == 1) {
     // Slices of one tap, of equal size.
     const size_t blocks = ceil_div(kc_tap, kc_budget);

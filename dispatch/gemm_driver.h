@@ -56,10 +56,16 @@ struct GemmRowsReduction {
   size_t kc_tap = 0;
   size_t tap_block = 1;   // taps per microkernel call
   size_t k_block = 0;     // floats of one tap per call (== kc_tap when tap_block > 1)
+  // Loop order. false: per N panel, all M blocks (the panel's weights slice
+  // stays in L1; for large weight matrices). true: per M block, all N panels
+  // (the block's A rows stay in L1 and each C row block is finished and
+  // written contiguously; for weight matrices that fit in L2).
+  bool m_outer = false;
 };
 
-// Splits K for the L1 budget of the B panel slice (see choose_gemm_tiling's kc).
-GemmRowsReduction rows_reduction(size_t taps, size_t kc_tap, size_t kc_budget);
+// Splits K for the L1 budget of the B panel slice (see choose_gemm_tiling's kc)
+// and picks the loop order from the size of the packed weights (N x K floats).
+GemmRowsReduction rows_reduction(size_t taps, size_t kc_tap, size_t kc_budget, size_t N);
 
 // One task of a channels-last GEMM: C[m0:m1, n0:n1] of group g; `row(m, t)`
 // points at the kc_tap floats of tap t of A row m (a zero row for padding).
@@ -70,35 +76,48 @@ void gemm_rows_task(const kernels::GemmRowsKernel& uk, const PackedWeights& w, s
                     const kernels::Activation& act) {
   const size_t MR = uk.mr, NR = uk.nr;
   const float* a[kMaxMR * kMaxTapBlock];
+  kernels::GemmRowsArgs args;
+  args.a = a;
+  // One microkernel call: K block (t0, k0) of tile (m, n).
+  auto call = [&](size_t m, size_t n, size_t t0, size_t tn, size_t k0, size_t kc, bool pointers) {
+    args.mr = M - m < MR ? M - m : MR;
+    args.nr = N - n < NR ? N - n : NR;
+    if (pointers) {
+      // Rows past mr repeat the last real row: always readable, never stored.
+      for (size_t t = 0; t < tn; ++t)
+        for (size_t i = 0; i < MR; ++i)
+          a[t * MR + i] = row(m + (i < args.mr ? i : args.mr - 1), t0 + t);
+    }
+    args.a_k_offset = static_cast<ptrdiff_t>(k0);
+    args.taps = tn;
+    args.kc = kc;
+    args.b = w.rows(g, n / NR) + (t0 * red.kc_tap + k0) * NR;
+    args.bias = w.bias(g, n / NR);
+    args.out = gemm_output(act, c + m * ldc + n, ldc, t0 == 0 && k0 == 0,
+                           t0 + tn == red.taps && k0 + kc == red.kc_tap);
+    uk.fn(args);
+  };
+  if (red.m_outer) {
+    for (size_t m = m0; m < m1; m += MR)
+      for (size_t t0 = 0; t0 < red.taps; t0 += red.tap_block) {
+        const size_t tn = red.taps - t0 < red.tap_block ? red.taps - t0 : red.tap_block;
+        for (size_t k0 = 0; k0 < red.kc_tap; k0 += red.k_block) {
+          const size_t kc = red.kc_tap - k0 < red.k_block ? red.kc_tap - k0 : red.k_block;
+          for (size_t n = n0; n < n1; n += NR) call(m, n, t0, tn, k0, kc, n == n0);
+        }
+      }
+    return;
+  }
   // Per N panel, all K blocks, each over all M blocks: the task's C columns
   // of the panel stay in cache between the K blocks that accumulate into them.
-  for (size_t n = n0; n < n1; n += NR) {
-    kernels::GemmRowsArgs args;
-    args.a = a;
-    args.bias = w.bias(g, n / NR);
-    args.nr = N - n < NR ? N - n : NR;
+  for (size_t n = n0; n < n1; n += NR)
     for (size_t t0 = 0; t0 < red.taps; t0 += red.tap_block) {
       const size_t tn = red.taps - t0 < red.tap_block ? red.taps - t0 : red.tap_block;
       for (size_t k0 = 0; k0 < red.kc_tap; k0 += red.k_block) {
         const size_t kc = red.kc_tap - k0 < red.k_block ? red.kc_tap - k0 : red.k_block;
-        const bool first = t0 == 0 && k0 == 0;
-        const bool last = t0 + tn == red.taps && k0 + kc == red.kc_tap;
-        args.a_k_offset = static_cast<ptrdiff_t>(k0);
-        args.taps = tn;
-        args.kc = kc;
-        args.b = w.rows(g, n / NR) + (t0 * red.kc_tap + k0) * NR;
-        for (size_t m = m0; m < m1; m += MR) {
-          args.mr = M - m < MR ? M - m : MR;
-          // Rows past mr repeat the last real row: always readable, never stored.
-          for (size_t t = 0; t < tn; ++t)
-            for (size_t i = 0; i < MR; ++i)
-              a[t * MR + i] = row(m + (i < args.mr ? i : args.mr - 1), t0 + t);
-          args.out = gemm_output(act, c + m * ldc + n, ldc, first, last);
-          uk.fn(args);
-        }
+        for (size_t m = m0; m < m1; m += MR) call(m, n, t0, tn, k0, kc, true);
       }
     }
-  }
 }
 
 // Where a channels-first GEMM's B panel (kc rows x nr pixels starting at

@@ -97,7 +97,7 @@ class PointwiseGemm final : public Algorithm {
     const GemmTiling t = choose_gemm_tiling(M, N, packed_.k(), uk.mr, uk.nr, groups,
                                             threadpool_threads(pool));
     const int64_t* offsets = offsets_.data();
-    const GemmRowsReduction red = rows_reduction(1, packed_.k(), l1_k_block(uk.nr));
+    const GemmRowsReduction red = rows_reduction(1, packed_.k(), l1_k_block(uk.nr), N);
     auto task = [&](size_t index) {
       const size_t g = index / t.tasks();
       const size_t mt = index % t.tasks() / t.n_tasks, nt = index % t.n_tasks;

@@ -180,39 +180,40 @@ namespace kernels {
 namespace NDCONV_KERNEL_NS {
 
 // Tile shapes per ISA: fill the register file with accumulators while leaving
-// room for the B vectors and the A broadcast. Each ISA has a main shape and an
-// alternative with a different MR and NR; the planner picks the one that pads
-// the problem's M and N least (e.g. M = 128 rows or C_out = 24 channels).
+// room for the B vectors and the A broadcast. Each ISA has a main shape and
+// two alternatives with other MR and NR; the planner picks the one that pads
+// the problem's M and N least (e.g. M = 128 rows, M = 49 pixels of a 7x7
+// map, or C_out = 24 channels).
 //  - AVX-512 (32 zmm): 14 x 2 zmm = 28 accumulators + 2 B vectors + the
-//    broadcast; alternative 8 x 3 zmm.
+//    broadcast; alternatives 8 x 3 and 7 x 3 zmm.
 //  - AVX2 (16 ymm): 6 x 2 ymm = 12 accumulators + 2 B + 1 broadcast;
-//    alternative 4 x 3 ymm.
-//  - NEON (32 q): 6 x 4 q = 24 accumulators + 4 B + broadcasts; alternative
-//    8 x 3 q.
-//  - scalar: 4 x 4 floats, enough independent chains for the FPU; alternative
-//    2 x 8.
+//    alternatives 4 x 3 and 5 x 2 ymm.
+//  - NEON (32 q): 6 x 4 q = 24 accumulators + 4 B + broadcasts; alternatives
+//    8 x 3 and 7 x 3 q.
+//  - scalar: 4 x 4 floats, enough independent chains for the FPU;
+//    alternatives 2 x 8 and 7 x 2.
 template <class Arch>
 struct gemm_tiles;
 template <>
 struct gemm_tiles<scalar_arch> {
-  static constexpr size_t mr = 4, nrv = 4, alt_mr = 2, alt_nrv = 8;
+  static constexpr size_t mr = 4, nrv = 4, alt_mr = 2, alt_nrv = 8, alt2_mr = 7, alt2_nrv = 2;
 };
 #if defined(NDCONV_SIMD_X86) && defined(__AVX512F__)
 template <>
 struct gemm_tiles<avx512_arch> {
-  static constexpr size_t mr = 14, nrv = 2, alt_mr = 8, alt_nrv = 3;
+  static constexpr size_t mr = 14, nrv = 2, alt_mr = 8, alt_nrv = 3, alt2_mr = 7, alt2_nrv = 3;
 };
 #endif
 #if defined(NDCONV_SIMD_X86) && defined(__AVX2__) && defined(__FMA__)
 template <>
 struct gemm_tiles<avx2_arch> {
-  static constexpr size_t mr = 6, nrv = 2, alt_mr = 4, alt_nrv = 3;
+  static constexpr size_t mr = 6, nrv = 2, alt_mr = 4, alt_nrv = 3, alt2_mr = 5, alt2_nrv = 2;
 };
 #endif
 #if defined(NDCONV_SIMD_NEON)
 template <>
 struct gemm_tiles<neon_arch> {
-  static constexpr size_t mr = 6, nrv = 4, alt_mr = 8, alt_nrv = 3;
+  static constexpr size_t mr = 6, nrv = 4, alt_mr = 8, alt_nrv = 3, alt2_mr = 7, alt2_nrv = 3;
 };
 #endif
 

@@ -85,10 +85,10 @@ struct KernelTable {
   // and packed weights x channels-first rows.
   GemmRowsKernel gemm_rows;
   GemmColsKernel gemm_cols;
-  // The same with the ISA's alternative tile shape (see gemm_tiles): use
+  // The same with the ISA's alternative tile shapes (see gemm_tiles): use
   // dispatch::pick_rows_kernel / pick_cols_kernel to choose per problem.
-  GemmRowsKernel gemm_rows_alt;
-  GemmColsKernel gemm_cols_alt;
+  GemmRowsKernel gemm_rows_alt[2];
+  GemmColsKernel gemm_cols_alt[2];
   // dst[k * NR + j] = src[k * ld + j] for k < kc, j < nr (kernels/pack.hpp):
   // a channels-first B panel made contiguous for gemm_cols.
   CopyPanelFn copy_panel;

@@ -60,7 +60,7 @@ void expect_near_sum(float got, double want, size_t terms, const char* what) {
 
 TEST(GemmRowsKernel, AllTailsAllK) {
   for (const KernelTable* t : available_tables()) {
-    for (const GemmRowsKernel& uk : {t->gemm_rows, t->gemm_rows_alt}) {
+    for (const GemmRowsKernel& uk : {t->gemm_rows, t->gemm_rows_alt[0], t->gemm_rows_alt[1]}) {
       ASSERT_NE(uk.fn, nullptr);
       ASSERT_LE(uk.mr, 16u);
       for (size_t taps : {1, 3}) {
@@ -130,7 +130,7 @@ TEST(GemmRowsKernel, AllTailsAllK) {
 
 TEST(GemmColsKernel, AllTailsAllKStridedAndOffsetRows) {
   for (const KernelTable* t : available_tables()) {
-    for (const GemmColsKernel& uk : {t->gemm_cols, t->gemm_cols_alt}) {
+    for (const GemmColsKernel& uk : {t->gemm_cols, t->gemm_cols_alt[0], t->gemm_cols_alt[1]}) {
       ASSERT_NE(uk.fn, nullptr);
       for (size_t kc : {1, 2, 5, 16, 67, 300}) {
         for (const Epilogue& e : kEpilogues) {
