@@ -78,10 +78,13 @@ void gemm_rows_task(const kernels::GemmRowsKernel& uk, const PackedWeights& w, s
   const float* a[kMaxMR * kMaxTapBlock];
   kernels::GemmRowsArgs args;
   args.a = a;
-  // One microkernel call: K block (t0, k0) of tile (m, n).
-  auto call = [&](size_t m, size_t n, size_t t0, size_t tn, size_t k0, size_t kc, bool pointers) {
+  // One microkernel call: K block (t0, k0) of the tile row (m, n .. n_end):
+  // the microkernel sweeps the N panels itself when n_end - n > NR.
+  args.panel_stride = w.panel_stride();
+  auto call = [&](size_t m, size_t n, size_t n_end, size_t t0, size_t tn, size_t k0, size_t kc,
+                  bool pointers) {
     args.mr = M - m < MR ? M - m : MR;
-    args.nr = N - n < NR ? N - n : NR;
+    args.nr = (n_end < N ? n_end : N) - n;
     if (pointers) {
       // Rows past mr repeat the last real row: always readable, never stored.
       for (size_t t = 0; t < tn; ++t)
@@ -103,7 +106,7 @@ void gemm_rows_task(const kernels::GemmRowsKernel& uk, const PackedWeights& w, s
         const size_t tn = red.taps - t0 < red.tap_block ? red.taps - t0 : red.tap_block;
         for (size_t k0 = 0; k0 < red.kc_tap; k0 += red.k_block) {
           const size_t kc = red.kc_tap - k0 < red.k_block ? red.kc_tap - k0 : red.k_block;
-          for (size_t n = n0; n < n1; n += NR) call(m, n, t0, tn, k0, kc, n == n0);
+          call(m, n0, n1, t0, tn, k0, kc, k0 == 0);
         }
       }
     return;
@@ -115,7 +118,7 @@ void gemm_rows_task(const kernels::GemmRowsKernel& uk, const PackedWeights& w, s
       const size_t tn = red.taps - t0 < red.tap_block ? red.taps - t0 : red.tap_block;
       for (size_t k0 = 0; k0 < red.kc_tap; k0 += red.k_block) {
         const size_t kc = red.kc_tap - k0 < red.k_block ? red.kc_tap - k0 : red.k_block;
-        for (size_t m = m0; m < m1; m += MR) call(m, n, t0, tn, k0, kc, true);
+        for (size_t m = m0; m < m1; m += MR) call(m, n, n + NR, t0, tn, k0, kc, true);
       }
     }
 }
@@ -144,9 +147,12 @@ void gemm_cols_task(const kernels::GemmColsKernel& uk, const PackedWeights& w, s
   const size_t K = w.k(), MR = uk.mr, NR = uk.nr;
   alignas(64) float scratch[kMaxColsScratchFloats];
   if (kc_block * NR > kMaxColsScratchFloats) kc_block = kMaxColsScratchFloats / NR;
-  // Per N panel, all K blocks, each over all M blocks (see gemm_rows_task).
+  // Per N panel, all K blocks, each over all M blocks (see gemm_rows_task),
+  // one microkernel call sweeping the M blocks.
+  kernels::GemmColsArgs args;
+  args.panel_stride = w.panel_stride();
+  args.mr = (m1 < M ? m1 : M) - m0;
   for (size_t n = n0; n < n1; n += NR) {
-    kernels::GemmColsArgs args;
     args.nr = N - n < NR ? N - n : NR;
     for (size_t k0 = 0; k0 < K; k0 += kc_block) {
       args.kc = K - k0 < kc_block ? K - k0 : kc_block;
@@ -154,13 +160,10 @@ void gemm_cols_task(const kernels::GemmColsKernel& uk, const PackedWeights& w, s
       args.b = panel.b;
       args.ldb = panel.ldb;
       args.b_offsets = panel.offsets;
-      for (size_t m = m0; m < m1; m += MR) {
-        args.a = w.rows(g, m / MR) + k0 * MR;
-        args.bias = w.bias(g, m / MR);
-        args.mr = M - m < MR ? M - m : MR;
-        args.out = gemm_output(act, c + m * ldc + n, ldc, k0 == 0, k0 + args.kc == K);
-        uk.fn(args);
-      }
+      args.a = w.rows(g, m0 / MR) + k0 * MR;
+      args.bias = w.bias(g, m0 / MR);
+      args.out = gemm_output(act, c + m0 * ldc + n, ldc, k0 == 0, k0 + args.kc == K);
+      uk.fn(args);
     }
   }
 }

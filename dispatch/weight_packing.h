@@ -26,6 +26,8 @@ class PackedWeights {
   // Panel p of group g: bias row, then k() rows of panel_width() floats.
   const float* bias(size_t g, size_t p) const { return data_.data() + (g * panels_ + p) * stride(); }
   const float* rows(size_t g, size_t p) const { return bias(g, p) + width_; }
+  // Floats from one panel to the next (GemmRowsArgs / GemmColsArgs::panel_stride).
+  size_t panel_stride() const { return stride(); }
 
  private:
   size_t stride() const { return (k_ + 1) * width_; }

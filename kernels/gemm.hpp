@@ -107,24 +107,29 @@ void gemm_rows(const GemmRowsArgs& args) {
   using vec = typename T::vec;
   constexpr size_t W = T::W;
   constexpr size_t NR = NRV * W;
-  T tile;
-  tile.init_columns(args.out.accumulate ? nullptr : args.bias);
-  const float* b = args.b;
   const size_t kc = args.kc;
-  for (size_t t = 0; t < args.taps; ++t) {
-    const float* a[MR];
-    for (size_t i = 0; i < MR; ++i) a[i] = args.a[t * MR + i] + args.a_k_offset;
-    for (size_t k = 0; k < kc; ++k) {
-      vec bv[NRV];
-      for (size_t j = 0; j < NRV; ++j) bv[j] = S::load(b + j * W);
-      b += NR;
-      for (size_t i = 0; i < MR; ++i) {
-        const vec av = S::set1(a[i][k]);
-        for (size_t j = 0; j < NRV; ++j) tile.acc[i][j] = S::fmadd(av, bv[j], tile.acc[i][j]);
+  GemmOutput out = args.out;
+  for (size_t col = 0; col < args.nr; col += NR) {
+    const size_t panel = col / NR;
+    const float* b = args.b + panel * args.panel_stride;
+    T tile;
+    tile.init_columns(out.accumulate || !args.bias ? nullptr : args.bias + panel * args.panel_stride);
+    for (size_t t = 0; t < args.taps; ++t) {
+      const float* a[MR];
+      for (size_t i = 0; i < MR; ++i) a[i] = args.a[t * MR + i] + args.a_k_offset;
+      for (size_t k = 0; k < kc; ++k) {
+        vec bv[NRV];
+        for (size_t j = 0; j < NRV; ++j) bv[j] = S::load(b + j * W);
+        b += NR;
+        for (size_t i = 0; i < MR; ++i) {
+          const vec av = S::set1(a[i][k]);
+          for (size_t j = 0; j < NRV; ++j) tile.acc[i][j] = S::fmadd(av, bv[j], tile.acc[i][j]);
+        }
       }
     }
+    out.c = args.out.c + col;
+    tile.finish(out, args.mr, args.nr - col < NR ? args.nr - col : NR);
   }
-  tile.finish(args.out, args.mr, args.nr);
 }
 
 // Channels-first microkernel. See GemmColsArgs for the operand contract.
@@ -134,28 +139,33 @@ void gemm_cols_impl(const GemmColsArgs& args) {
   using S = typename T::S;
   using vec = typename T::vec;
   constexpr size_t W = T::W;
-  T tile;
-  tile.init_rows(args.out.accumulate ? nullptr : args.bias);
-  const float* a = args.a;
-  const size_t nr = args.out_nr();
-  for (size_t k = 0; k < args.kc; ++k) {
-    const float* brow = args.b + (kOffsets ? args.b_offsets[k] : static_cast<ptrdiff_t>(k) * args.ldb);
-    vec bv[NRV];
-    for (size_t j = 0; j < NRV; ++j) {
-      if (kFullN || j * W + W <= nr)
-        bv[j] = S::load(brow + j * W);
-      else if (j * W < nr)
-        bv[j] = S::load_partial(brow + j * W, nr - j * W);
-      else
-        bv[j] = S::zero();
+  const size_t nr = args.nr;
+  GemmOutput out = args.out;
+  for (size_t row = 0; row < args.mr; row += MR) {
+    const size_t panel = row / MR;
+    const float* a = args.a + panel * args.panel_stride;
+    T tile;
+    tile.init_rows(out.accumulate || !args.bias ? nullptr : args.bias + panel * args.panel_stride);
+    for (size_t k = 0; k < args.kc; ++k) {
+      const float* brow = args.b + (kOffsets ? args.b_offsets[k] : static_cast<ptrdiff_t>(k) * args.ldb);
+      vec bv[NRV];
+      for (size_t j = 0; j < NRV; ++j) {
+        if (kFullN || j * W + W <= nr)
+          bv[j] = S::load(brow + j * W);
+        else if (j * W < nr)
+          bv[j] = S::load_partial(brow + j * W, nr - j * W);
+        else
+          bv[j] = S::zero();
+      }
+      for (size_t i = 0; i < MR; ++i) {
+        const vec av = S::set1(a[i]);
+        for (size_t j = 0; j < NRV; ++j) tile.acc[i][j] = S::fmadd(av, bv[j], tile.acc[i][j]);
+      }
+      a += MR;
     }
-    for (size_t i = 0; i < MR; ++i) {
-      const vec av = S::set1(a[i]);
-      for (size_t j = 0; j < NRV; ++j) tile.acc[i][j] = S::fmadd(av, bv[j], tile.acc[i][j]);
-    }
-    a += MR;
+    out.c = args.out.c + row * args.out.ldc;
+    tile.finish(out, args.mr - row < MR ? args.mr - row : MR, nr);
   }
-  tile.finish(args.out, args.mr, nr);
 }
 
 template <class Arch, size_t MR, size_t NRV>

@@ -31,7 +31,12 @@ struct GemmRowsArgs {
   size_t kc = 0;            // floats per tap and row
   const float* b = nullptr; // packed panel slice: taps * kc rows of NR floats (zero past the real N)
   const float* bias = nullptr;  // NR floats (zero past the real N), or nullptr for no bias
-  size_t mr = 0, nr = 0;    // the real tile extent, mr <= MR, nr <= NR
+  // The real extent: mr <= MR rows, nr columns. nr > NR makes one call sweep
+  // ceil(nr / NR) adjacent panels (C columns p*NR.., weights and bias at
+  // b + p * panel_stride and bias + p * panel_stride), sharing the A row
+  // setup: the per-call cost is paid once per M block, not once per tile.
+  size_t mr = 0, nr = 0;
+  size_t panel_stride = 0;  // floats between consecutive packed panels (nr > NR)
   GemmOutput out;
 };
 
@@ -44,9 +49,13 @@ struct GemmColsArgs {
   const ptrdiff_t* b_offsets = nullptr;  // optional per-k row offsets (shifted views)
   size_t kc = 0;
   const float* bias = nullptr;      // MR floats, or nullptr
-  size_t mr = 0, nr = 0;            // only nr floats of each B row are read
+  // The real extent: nr <= NR columns (only nr floats of each B row are
+  // read), mr rows. mr > MR makes one call sweep ceil(mr / MR) blocks of MR
+  // rows (C rows p*MR.., weights and bias at a + p * panel_stride and
+  // bias + p * panel_stride) over the same B panel.
+  size_t mr = 0, nr = 0;
+  size_t panel_stride = 0;          // floats between consecutive packed panels (mr > MR)
   GemmOutput out;
-  size_t out_nr() const { return nr; }
 };
 
 using GemmRowsFn = void (*)(const GemmRowsArgs& args);

@@ -62,9 +62,13 @@ TEST(GemmRowsKernel, AllTailsAllK) {
   for (const KernelTable* t : available_tables()) {
     for (const GemmRowsKernel& uk : {t->gemm_rows, t->gemm_rows_alt[0], t->gemm_rows_alt[1]}) {
       ASSERT_NE(uk.fn, nullptr);
+      // Every K for the main shape; the alternatives share its code, so fewer.
+      const bool main_shape = uk.fn == t->gemm_rows.fn;
+      const std::vector<size_t> kcs = main_shape ? std::vector<size_t>{1, 2, 5, 16, 67, 300}
+                                                 : std::vector<size_t>{1, 16, 67};
       ASSERT_LE(uk.mr, 16u);
       for (size_t taps : {1, 3}) {
-        for (size_t kc : {1, 2, 5, 16, 67, 300}) {
+        for (size_t kc : kcs) {
           for (const Epilogue& e : kEpilogues) {
             for (size_t mr = 1; mr <= uk.mr; ++mr) {
               for (size_t nr = 1; nr <= uk.nr; nr += (nr < 4 || nr + 4 > uk.nr) ? 1 : 3) {
@@ -132,7 +136,10 @@ TEST(GemmColsKernel, AllTailsAllKStridedAndOffsetRows) {
   for (const KernelTable* t : available_tables()) {
     for (const GemmColsKernel& uk : {t->gemm_cols, t->gemm_cols_alt[0], t->gemm_cols_alt[1]}) {
       ASSERT_NE(uk.fn, nullptr);
-      for (size_t kc : {1, 2, 5, 16, 67, 300}) {
+      const bool main_shape = uk.fn == t->gemm_cols.fn;
+      const std::vector<size_t> kcs = main_shape ? std::vector<size_t>{1, 2, 5, 16, 67, 300}
+                                                 : std::vector<size_t>{1, 16, 67};
+      for (size_t kc : kcs) {
         for (const Epilogue& e : kEpilogues) {
           for (bool use_offsets : {false, true}) {
             for (size_t mr = 1; mr <= uk.mr; ++mr) {
@@ -188,6 +195,87 @@ TEST(GemmColsKernel, AllTailsAllKStridedAndOffsetRows) {
             }
           }
         }
+      }
+    }
+  }
+}
+
+// One call sweeping several panels: N panels for gemm_rows (nr > NR), M
+// blocks for gemm_cols (mr > MR), with the packed layout's panel stride,
+// against the double-precision product.
+TEST(GemmKernels, OneCallSweepsSeveralPanels) {
+  for (const KernelTable* t : available_tables()) {
+    for (const GemmRowsKernel& uk : {t->gemm_rows, t->gemm_rows_alt[0], t->gemm_rows_alt[1]}) {
+      const size_t kc = 37, mr = uk.mr > 1 ? uk.mr - 1 : 1;
+      for (size_t nr : {uk.nr + 1, 2 * uk.nr, 3 * uk.nr - 2}) {
+        const size_t panels = (nr + uk.nr - 1) / uk.nr, stride = (kc + 1) * uk.nr + 3;
+        std::vector<float> packed = random_vector(panels * stride, 31 + nr);
+        for (size_t col = nr; col < panels * uk.nr; ++col)  // zero past N, as packing does
+          for (size_t k = 0; k <= kc; ++k) packed[(col / uk.nr) * stride + k * uk.nr + col % uk.nr] = 0;
+        std::vector<float> a_data = random_vector(mr * kc, 37);
+        std::vector<const float*> a(uk.mr);
+        for (size_t i = 0; i < uk.mr; ++i) a[i] = a_data.data() + (i < mr ? i : mr - 1) * kc;
+        const size_t ldc = nr + 3;
+        std::vector<float> c(uk.mr * ldc, -7.0f);
+        GemmRowsArgs args;
+        args.a = a.data();
+        args.kc = kc;
+        args.bias = packed.data();
+        args.b = packed.data() + uk.nr;
+        args.panel_stride = stride;
+        args.mr = mr;
+        args.nr = nr;
+        args.out = make_output({false, false, true}, c.data(), ldc);
+        uk.fn(args);
+        for (size_t i = 0; i < uk.mr; ++i)
+          for (size_t j = 0; j < ldc; ++j) {
+            if (i >= mr || j >= nr) {
+              ASSERT_EQ(c[i * ldc + j], -7.0f) << "wrote outside the call's tiles";
+              continue;
+            }
+            const float* panel = packed.data() + (j / uk.nr) * stride;
+            double want = panel[j % uk.nr];
+            for (size_t k = 0; k < kc; ++k) want += double(a[i][k]) * panel[uk.nr + k * uk.nr + j % uk.nr];
+            ASSERT_NEAR(c[i * ldc + j], want, 1e-6 * (kc + 4))
+                << ndconv_isa_name(t->isa) << " rows " << uk.mr << "x" << uk.nr << " nr=" << nr << " i=" << i
+                << " j=" << j;
+          }
+      }
+    }
+    for (const GemmColsKernel& uk : {t->gemm_cols, t->gemm_cols_alt[0], t->gemm_cols_alt[1]}) {
+      const size_t kc = 29, nr = uk.nr > 1 ? uk.nr - 1 : 1;
+      for (size_t mr : {uk.mr + 1, 2 * uk.mr, 3 * uk.mr - 1}) {
+        const size_t panels = (mr + uk.mr - 1) / uk.mr, stride = (kc + 1) * uk.mr + 5;
+        std::vector<float> packed = random_vector(panels * stride, 41 + mr);
+        for (size_t row = mr; row < panels * uk.mr; ++row)
+          for (size_t k = 0; k <= kc; ++k) packed[(row / uk.mr) * stride + k * uk.mr + row % uk.mr] = 0;
+        std::vector<float> b = random_vector(kc * nr, 43);
+        const size_t ldc = nr + 2;
+        std::vector<float> c(panels * uk.mr * ldc, -7.0f);
+        GemmColsArgs args;
+        args.bias = packed.data();
+        args.a = packed.data() + uk.mr;
+        args.panel_stride = stride;
+        args.b = b.data();
+        args.ldb = static_cast<ptrdiff_t>(nr);
+        args.kc = kc;
+        args.mr = mr;
+        args.nr = nr;
+        args.out = make_output({false, false, true}, c.data(), ldc);
+        uk.fn(args);
+        for (size_t i = 0; i < panels * uk.mr; ++i)
+          for (size_t j = 0; j < ldc; ++j) {
+            if (i >= mr || j >= nr) {
+              ASSERT_EQ(c[i * ldc + j], -7.0f) << "wrote outside the call's tiles";
+              continue;
+            }
+            const float* panel = packed.data() + (i / uk.mr) * stride;
+            double want = panel[i % uk.mr];
+            for (size_t k = 0; k < kc; ++k) want += double(panel[uk.mr + k * uk.mr + i % uk.mr]) * b[k * nr + j];
+            ASSERT_NEAR(c[i * ldc + j], want, 1e-6 * (kc + 4))
+                << ndconv_isa_name(t->isa) << " cols " << uk.mr << "x" << uk.nr << " mr=" << mr << " i=" << i
+                << " j=" << j;
+          }
       }
     }
   }
