@@ -81,6 +81,16 @@ struct GemmTile {
         for (size_t j = 0; j < NRV; ++j) acc[i][j] = S::min(vhi, S::max(vlo, acc[i][j]));
       }
     }
+    if (out.row_max) {  // fused max pooling over the tile's rows (GemmOutput::row_max)
+      NDCONV_UNROLL
+      for (size_t j = 0; j < NRV; ++j) {
+        vec m = acc[0][j];
+        NDCONV_UNROLL
+        for (size_t i = 1; i < MR; ++i) m = S::max(m, acc[i][j]);
+        S::store(out.row_max + j * W, S::max(S::load(out.row_max + j * W), m));
+      }
+      return;
+    }
     if (full) {
       NDCONV_UNROLL
       for (size_t i = MR; i-- > 0;) {
