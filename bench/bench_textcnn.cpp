@@ -100,7 +100,84 @@ void register_conv(const std::string& name, const ndconv_conv_desc& d, size_t th
       ->UseRealTime();
 }
 
+// The text-CNN block: branches 3, 4, 5 x 100 filters over N=32 sentences of
+// 64 words x 300, ReLU, max over time. Fused: one ndconv_textcnn_run.
+// Unfused: one ndconv convolution per branch (ReLU fused) into [N, L_b, F],
+// then max over time into the same [N, 300] features.
+struct BlockSetup {
+  static constexpr int64_t N = 32, L = 64, E = 300, F = 100;
+  static constexpr int64_t kNgrams[3] = {3, 4, 5};
+  std::vector<float> input = random_floats(N * L * E, 5), output = std::vector<float>(N * 3 * F);
+  std::vector<std::vector<float>> weights, biases;
+  double flops = 0;
+  BlockSetup() {
+    for (int64_t k : kNgrams) {
+      weights.push_back(random_floats(static_cast<size_t>(k * E * F), static_cast<unsigned>(k)));
+      biases.push_back(random_floats(F, static_cast<unsigned>(k + 10)));
+      flops += 2.0 * N * F * (L - k + 1) * k * E;
+    }
+  }
+};
+
+void textcnn_fused(benchmark::State& state) {
+  BlockSetup s;
+  ndconv_textcnn_desc d{};
+  d.batch = s.N;
+  d.seq_len = s.L;
+  d.embed_dim = s.E;
+  d.branch_count = 3;
+  for (int b = 0; b < 3; ++b) d.branches[b] = {BlockSetup::kNgrams[b], s.F};
+  d.layout = NDCONV_NXC;
+  d.weight_layout = NDCONV_XIO;
+  d.activation = NDCONV_ACT_RELU;
+  const float* w[3] = {s.weights[0].data(), s.weights[1].data(), s.weights[2].data()};
+  const float* b[3] = {s.biases[0].data(), s.biases[1].data(), s.biases[2].data()};
+  ndconv_textcnn* block = nullptr;
+  check(ndconv_textcnn_create(&d, w, b, &block), "textcnn create");
+  state.SetLabel(ndconv_textcnn_kernel_name(block));
+  for (auto _ : state) {
+    check(ndconv_textcnn_run(block, s.input.data(), s.output.data(), nullptr), "textcnn run");
+    benchmark::DoNotOptimize(s.output.data());
+  }
+  state.counters["GFLOPS"] = benchmark::Counter(s.flops * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+  ndconv_textcnn_destroy(block);
+}
+
+void textcnn_unfused(benchmark::State& state) {
+  BlockSetup s;
+  std::vector<ndconv_conv*> convs;
+  std::vector<std::vector<float>> act;
+  for (int b = 0; b < 3; ++b) {
+    ndconv_conv_desc d = ngram_desc(1, NDCONV_NXC, s.N, s.L, s.E, BlockSetup::kNgrams[b], s.F, 0);
+    d.weight_layout = NDCONV_XIO;
+    d.activation = NDCONV_ACT_RELU;
+    ndconv_conv* c = nullptr;
+    check(ndconv_conv_create(&d, s.weights[b].data(), s.biases[b].data(), &c), "conv create");
+    convs.push_back(c);
+    act.emplace_back(static_cast<size_t>(s.N * (s.L - BlockSetup::kNgrams[b] + 1) * s.F));
+  }
+  state.SetLabel(ndconv_conv_kernel_name(convs[0]));
+  for (auto _ : state) {
+    for (int b = 0; b < 3; ++b) {
+      check(ndconv_conv_run(convs[b], s.input.data(), act[b].data(), nullptr), "conv run");
+      const int64_t Lo = s.L - BlockSetup::kNgrams[b] + 1;
+      for (int64_t n = 0; n < s.N; ++n) {
+        float* out = s.output.data() + n * 3 * s.F + b * s.F;
+        const float* a = act[b].data() + n * Lo * s.F;
+        for (int64_t f = 0; f < s.F; ++f) out[f] = a[f];
+        for (int64_t l = 1; l < Lo; ++l)
+          for (int64_t f = 0; f < s.F; ++f) out[f] = std::max(out[f], a[l * s.F + f]);
+      }
+    }
+    benchmark::DoNotOptimize(s.output.data());
+  }
+  state.counters["GFLOPS"] = benchmark::Counter(s.flops * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+  for (ndconv_conv* c : convs) ndconv_conv_destroy(c);
+}
+
 void register_suite() {
+  benchmark::RegisterBenchmark("textcnn_block/fused", textcnn_fused)->Unit(benchmark::kMicrosecond)->UseRealTime();
+  benchmark::RegisterBenchmark("textcnn_block/unfused", textcnn_unfused)->Unit(benchmark::kMicrosecond)->UseRealTime();
   for (ndconv_layout layout : {NDCONV_NCX, NDCONV_NXC}) {
     const std::string l = layout == NDCONV_NCX ? "/NCX" : "/NXC";
     register_conv("text_seed_conv2d" + l, ngram_desc(2, layout, 1, 600, 300, 3, 64, 0));
