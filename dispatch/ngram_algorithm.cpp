@@ -19,6 +19,32 @@ bool is_full_width(const ConvShape& s) {
   return true;
 }
 
+size_t narrow_tail_columns(size_t columns, const kernels::KernelTable& table) {
+  const size_t tail = columns % table.gemm_rows.nr;
+  return tail <= table.gemm_rows_narrow.nr ? tail : 0;
+}
+
+bool pack_channel_range(const ConvShape& shape, const float* weights, const float* bias,
+                        size_t first, size_t count, size_t width, PackedWeights* out) {
+  const size_t cin = static_cast<size_t>(shape.in_channels), cout = static_cast<size_t>(shape.out_channels);
+  const size_t taps = static_cast<size_t>(shape.kernel_taps());
+  // The range as its own OIX tensor [count][cin][taps], then the usual packing.
+  AlignedArray<float> slice;
+  if (!slice.resize(count * cin * taps)) return false;
+  for (size_t j = 0; j < count; ++j)
+    for (size_t ci = 0; ci < cin; ++ci)
+      for (size_t t = 0; t < taps; ++t) {
+        const size_t co = first + j;
+        const size_t src = shape.weight_layout == NDCONV_OIX ? (co * cin + ci) * taps + t
+                                                             : (t * cin + ci) * cout + co;
+        slice[(j * cin + ci) * taps + t] = weights[src];
+      }
+  ConvShape s = shape;
+  s.out_channels = static_cast<int64_t>(count);
+  s.weight_layout = NDCONV_OIX;
+  return out->pack(s, slice.data(), bias ? bias + first : nullptr, width);
+}
+
 namespace {
 
 // The sequence axis (dim 0) and the rest. A "step" is everything one sequence
@@ -106,6 +132,10 @@ class NgramGemm final : public Algorithm {
     const size_t width = rows_form_ ? table_.gemm_rows.nr : table_.gemm_cols.mr;
     if (!packed_.pack(s_, weights, bias, width)) return false;
     if (rows_form_) {
+      tail_ = narrow_tail_columns(g_.cout, table_);
+      n_main_ = g_.cout - tail_;
+      if (tail_ && !pack_channel_range(s_, weights, bias, n_main_, tail_, table_.gemm_rows_narrow.nr, &packed_tail_))
+        return false;
       if (!zero_step_.resize(g_.step)) return false;
       std::fill(zero_step_.data(), zero_step_.data() + g_.step, 0.0f);
       if (!build_row_ranges()) return false;
@@ -202,16 +232,26 @@ class NgramGemm final : public Algorithm {
         const ptrdiff_t src = g_.source(l, tap);
         return g_.inside(src) ? input + (image * g_.L + static_cast<size_t>(src)) * g_.step : zero;
       };
+      // Full-width panels [n0, min(n1, n_main)), then (last N task) the
+      // narrow tail panel, whose packing starts at column n_main.
+      const size_t main1 = std::min(n1, n_main_);
+      const bool tail = tail_ && n1 > n_main_;
+      const auto& narrow = table_.gemm_rows_narrow;
       if (channels_last) {
         // C rows are output rows of [N, Lo, F]: the microkernel stores in place.
-        if (range.border)
-          gemm_rows_task(uk, packed_, 0, border, m1, N, m0, m1, n0, n1, taps, output, N, act_);
-        else
-          gemm_rows_task(uk, packed_, 0, interior, m1, N, m0, m1, n0, n1, window, output, N, act_);
+        if (range.border) {
+          if (n0 < main1) gemm_rows_task(uk, packed_, 0, border, m1, N, m0, m1, n0, main1, taps, output, N, act_);
+          if (tail) gemm_rows_task(narrow, packed_tail_, 0, border, m1, tail_, m0, m1, 0, tail_, taps, output + n_main_, N, act_);
+        } else {
+          if (n0 < main1) gemm_rows_task(uk, packed_, 0, interior, m1, N, m0, m1, n0, main1, window, output, N, act_);
+          if (tail) gemm_rows_task(narrow, packed_tail_, 0, interior, m1, tail_, m0, m1, 0, tail_, window, output + n_main_, N, act_);
+        }
       } else if (range.border) {
-        transposed_tiles(m0, m1, n0, n1, border, taps, output);
+        if (n0 < main1) transposed_tiles(uk, packed_, 0, m0, m1, n0, main1, border, taps, output);
+        if (tail) transposed_tiles(narrow, packed_tail_, n_main_, m0, m1, 0, tail_, border, taps, output);
       } else {
-        transposed_tiles(m0, m1, n0, n1, interior, window, output);
+        if (n0 < main1) transposed_tiles(uk, packed_, 0, m0, m1, n0, main1, interior, window, output);
+        if (tail) transposed_tiles(narrow, packed_tail_, n_main_, m0, m1, 0, tail_, interior, window, output);
       }
     };
     parallel_for(pool, chunks * t.n_tasks, task);
@@ -219,21 +259,22 @@ class NgramGemm final : public Algorithm {
 
   // One-channel NCX: the same windows, but the output is [N, F, Lo], the
   // transpose of the GEMM's C. Each tile is finished in an L1 scratch tile and
-  // scattered to its columns (mr * nr stores per MR * NR * K FMAs).
+  // scattered to its columns (mr * nr stores per MR * NR * K FMAs). Columns
+  // [n0, n1) of `packed` are output channels column_offset + n.
   template <class RowFn>
-  void transposed_tiles(size_t m0, size_t m1, size_t n0, size_t n1, const GemmRowsReduction& red,
-                        const RowFn& row, float* output) const {
-    const auto& uk = table_.gemm_rows;
+  void transposed_tiles(const kernels::GemmRowsKernel& uk, const PackedWeights& packed,
+                        size_t column_offset, size_t m0, size_t m1, size_t n0, size_t n1,
+                        const GemmRowsReduction& red, const RowFn& row, float* output) const {
     alignas(64) float tile[kMaxMR * kMaxNR];
     const size_t N = g_.cout, Lo = g_.Lo;
     for (size_t m = m0; m < m1; m += uk.mr) {
       const size_t mr = std::min(uk.mr, m1 - m);
       for (size_t n = n0; n < n1; n += uk.nr) {
         const size_t nr = std::min(uk.nr, n1 - n);
-        gemm_rows_tile(uk, packed_, red, m, mr, n, nr, row, tile, act_, nullptr);
+        gemm_rows_tile(uk, packed, red, m, mr, n, nr, row, tile, act_, nullptr);
         for (size_t i = 0; i < mr; ++i) {
           const size_t image = (m + i) / Lo, l = (m + i) % Lo;
-          float* out = output + (image * N + n) * Lo + l;
+          float* out = output + (image * N + column_offset + n) * Lo + l;
           for (size_t j = 0; j < nr; ++j) out[j * Lo] = tile[i * uk.nr + j];
         }
       }
@@ -264,6 +305,9 @@ class NgramGemm final : public Algorithm {
   kernels::Activation act_;
   bool rows_form_ = true;
   PackedWeights packed_;
+  // Rows form: columns [n_main_, F) run on the narrow kernel from their own packing.
+  size_t tail_ = 0, n_main_ = 0;
+  PackedWeights packed_tail_;
   AlignedArray<float> zero_step_;     // the padding "step" border taps read
   AlignedArray<RowRange> ranges_;     // rows form: interior / border row ranges
   AlignedArray<ptrdiff_t> offsets_;   // shifted-views form: B row offsets, or empty

@@ -26,6 +26,15 @@ std::unique_ptr<Algorithm> make_ngram_algorithm(const ConvShape& shape,
                                                 const float* weights, const float* bias,
                                                 ndconv_status* status);
 
+// Columns the narrow microkernel (KernelTable::gemm_rows_narrow) takes: the
+// last F % NR when they fit in its one vector, else 0 (all panels full width).
+size_t narrow_tail_columns(size_t columns, const kernels::KernelTable& table);
+
+// Packs output channels [first, first + count) of a groups-1 `shape` alone,
+// from weights in any layout, as panels of `width`. False on allocation failure.
+bool pack_channel_range(const ConvShape& shape, const float* weights, const float* bias,
+                        size_t first, size_t count, size_t width, PackedWeights* out);
+
 // One MR x NR tile of a channels-last GEMM over the whole reduction: C rows
 // [m, m + mr), columns [n, n + nr) (n a multiple of NR). The K blocks of `red`
 // accumulate in `tile` (MR * NR floats, the caller's L1 scratch, row stride

@@ -224,6 +224,19 @@ GemmRowsKernel gemm_rows_kernel() {
   using C = gemm_tiles<Arch>;
   return {&gemm_rows<Arch, C::rows_mr, C::rows_nrv>, C::rows_mr, C::rows_nrv * simd<Arch>::width};
 }
+// One vector of columns; MR large enough to hide the FMA latency (8 chains on
+// AVX2) with the B vector and broadcast still in registers.
+template <class Arch>
+struct gemm_narrow_tile { static constexpr size_t mr = 8; };
+#if defined(NDCONV_SIMD_X86) && defined(__AVX512F__)
+template <>
+struct gemm_narrow_tile<avx512_arch> { static constexpr size_t mr = 14; };
+#endif
+template <class Arch>
+GemmRowsKernel gemm_rows_narrow_kernel() {
+  constexpr size_t MR = gemm_narrow_tile<Arch>::mr;
+  return {&gemm_rows<Arch, MR, 1>, MR, simd<Arch>::width};
+}
 template <class Arch>
 GemmColsKernel gemm_cols_kernel() {
   using C = gemm_tiles<Arch>;

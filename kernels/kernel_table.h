@@ -36,6 +36,10 @@ struct KernelTable {
   // and packed weights x channels-first rows.
   GemmRowsKernel gemm_rows;
   GemmColsKernel gemm_cols;
+  // gemm_rows with one vector of columns (NR = vector_floats): the last
+  // panel when the columns left over are at most one vector (e.g. 100
+  // filters = 3 x 32 + 4 on AVX-512), so no whole vector of zeros is computed.
+  GemmRowsKernel gemm_rows_narrow;
 };
 
 // Defined by the ISA instances this build contains (see cmake/NdconvIsa.cmake).
