@@ -97,6 +97,7 @@ void run_conv(benchmark::State& state, const ndconv_conv_desc& d, size_t threads
 void register_conv(const std::string& name, const ndconv_conv_desc& d, size_t threads = 1) {
   benchmark::RegisterBenchmark(name.c_str(), [d, threads](benchmark::State& s) { run_conv(s, d, threads); })
       ->Unit(benchmark::kMicrosecond)
+      ->MeasureProcessCPUTime()
       ->UseRealTime();
 }
 

@@ -116,6 +116,9 @@ ConvShape branch_shape(const ndconv_textcnn_desc& d, int b) {
 struct Branch {
   size_t k = 0, filters = 0, offset = 0, panels = 0, first_task = 0;
   PackedWeights packed;
+  // Filters [n_main, filters) on the narrow kernel (see narrow_tail_columns).
+  size_t tail = 0, n_main = 0;
+  PackedWeights packed_tail;
 };
 
 }  // namespace
@@ -135,11 +138,18 @@ class TextCnn {
       br.k = static_cast<size_t>(d_.branches[b].ngram);
       br.filters = static_cast<size_t>(d_.branches[b].filters);
       br.offset = offset;
-      br.panels = (br.filters + NR - 1) / NR;
+      br.tail = narrow_tail_columns(br.filters, table_);
+      br.n_main = br.filters - br.tail;
+      br.panels = (br.n_main + NR - 1) / NR + (br.tail ? 1 : 0);
       br.first_task = tasks;
       offset += br.filters;
       tasks += br.panels;
-      if (!br.packed.pack(branch_shape(d_, b), weights[b], biases ? biases[b] : nullptr, NR)) return false;
+      const ConvShape shape = branch_shape(d_, b);
+      const float* bias = biases ? biases[b] : nullptr;
+      if (!br.packed.pack(shape, weights[b], bias, NR)) return false;
+      if (br.tail && !pack_channel_range(shape, weights[b], bias, br.n_main, br.tail,
+                                         table_.gemm_rows_narrow.nr, &br.packed_tail))
+        return false;
     }
     features_ = offset;
     tasks_per_sentence_ = tasks;
@@ -179,14 +189,18 @@ class TextCnn {
  private:
   // Task `index`: sentence n, branch b, filters [p*NR, p*NR + nr).
   void sentence_branch_panel(const float* input, float* output, size_t index) const {
-    const auto& uk = table_.gemm_rows;
-    const size_t NR = uk.nr;
     const size_t n = index / tasks_per_sentence_, local = index % tasks_per_sentence_;
     int b = d_.branch_count - 1;
     while (branches_[b].first_task > local) --b;
     const Branch& br = branches_[b];
-    const size_t p = local - br.first_task, col = p * NR;
-    const size_t nr = std::min(NR, br.filters - col);
+    const size_t p = local - br.first_task;
+    // The last panel of a branch with a narrow tail runs on the narrow kernel
+    // from its own packing (whose column 0 is filter n_main).
+    const bool narrow = br.tail && p + 1 == br.panels;
+    const auto& uk = narrow ? table_.gemm_rows_narrow : table_.gemm_rows;
+    const PackedWeights& packed = narrow ? br.packed_tail : br.packed;
+    const size_t col = narrow ? br.n_main : p * uk.nr, packed_col = narrow ? 0 : col;
+    const size_t nr = std::min(uk.nr, br.filters - col);
     const size_t E = static_cast<size_t>(d_.embed_dim), L = static_cast<size_t>(d_.seq_len);
     const size_t Lo = L - br.k + 1, K = br.k * E;
     const float* sentence = input + n * L * E;
@@ -197,10 +211,10 @@ class TextCnn {
     auto window = [&](size_t l, size_t) { return sentence + l * E; };
     alignas(64) float tile[kMaxMR * kMaxNR];
     alignas(64) float running_max[kMaxNR];
-    for (size_t j = 0; j < NR; ++j) running_max[j] = -std::numeric_limits<float>::infinity();
+    for (size_t j = 0; j < uk.nr; ++j) running_max[j] = -std::numeric_limits<float>::infinity();
     for (size_t m = 0; m < Lo; m += uk.mr)
-      gemm_rows_tile(uk, br.packed, red, m, std::min(uk.mr, Lo - m), col, nr, window, tile, act_,
-                     running_max);
+      gemm_rows_tile(uk, packed, red, m, std::min(uk.mr, Lo - m), packed_col, nr, window, tile,
+                     act_, running_max);
     float* out = output + n * features_ + br.offset + col;
     for (size_t j = 0; j < nr; ++j) out[j] = running_max[j];
   }
