@@ -81,6 +81,16 @@ struct GemmTile {
         for (size_t j = 0; j < NRV; ++j) acc[i][j] = S::min(vhi, S::max(vlo, acc[i][j]));
       }
     }
+    if (out.row_max) {  // fused max pooling over the tile's rows (GemmOutput::row_max)
+      NDCONV_UNROLL
+      for (size_t j = 0; j < NRV; ++j) {
+        vec m = acc[0][j];
+        NDCONV_UNROLL
+        for (size_t i = 1; i < MR; ++i) m = S::max(m, acc[i][j]);
+        S::store(out.row_max + j * W, S::max_nan(S::load(out.row_max + j * W), m));
+      }
+      return;
+    }
     if (full) {
       NDCONV_UNROLL
       for (size_t r = 0; r < MR; ++r) {
@@ -128,6 +138,7 @@ void gemm_rows(const GemmRowsArgs& args) {
       }
     }
     out.c = args.out.c + col;
+    if (args.out.row_max) out.row_max = args.out.row_max + col;
     tile.finish(out, args.mr, args.nr - col < NR ? args.nr - col : NR);
   }
 }
@@ -230,6 +241,19 @@ struct gemm_tiles<neon_arch> {
 template <class Arch, size_t MR, size_t NRV>
 GemmRowsKernel gemm_rows_kernel() {
   return {&gemm_rows<Arch, MR, NRV>, MR, NRV * simd<Arch>::width};
+}
+// One vector of columns; MR large enough to hide the FMA latency (8 chains on
+// AVX2) with the B vector and broadcast still in registers.
+template <class Arch>
+struct gemm_narrow_tile { static constexpr size_t mr = 8; };
+#if defined(NDCONV_SIMD_X86) && defined(__AVX512F__)
+template <>
+struct gemm_narrow_tile<avx512_arch> { static constexpr size_t mr = 14; };
+#endif
+template <class Arch>
+GemmRowsKernel gemm_rows_narrow_kernel() {
+  constexpr size_t MR = gemm_narrow_tile<Arch>::mr;
+  return {&gemm_rows<Arch, MR, 1>, MR, simd<Arch>::width};
 }
 template <class Arch, size_t MR, size_t NRV>
 GemmColsKernel gemm_cols_kernel() {

@@ -18,6 +18,15 @@ struct GemmOutput {
   // Apply min(max(y, lo), hi) before storing (the last K block only).
   bool clamp = false;
   float lo = 0.0f, hi = 0.0f;
+  // gemm_rows only: instead of storing the tile, max-reduce it over its rows
+  // into this running maximum, row_max[j] = max(row_max[j], max_i C[i][j])
+  // for j < nr (row_max holds NR floats; lanes past nr are don't-care).
+  // Max-over-time pooling fused into the GEMM: the finished tile (after
+  // accumulate and clamp) never reaches memory. Rows past mr repeat the last
+  // real row (see GemmRowsArgs), so they do not change the maximum. With
+  // accumulate, C (ldc) still supplies the partial sums of earlier K blocks.
+  // NaN handling is the ISA max instruction's (not guaranteed to propagate).
+  float* row_max = nullptr;
 };
 
 // Channels-last: C[i][j] (+)= bias[j] + sum_t sum_k a[t*MR+i][a_k_offset + k] * b[(t*kc + k)*NR + j]

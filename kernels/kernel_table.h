@@ -95,6 +95,10 @@ struct KernelTable {
   // Depthwise (kernels/depthwise.hpp): one output row, NXC / NCX.
   DepthwiseRowFn depthwise_nxc_row;
   DepthwiseRowFn depthwise_ncx_row;
+  // gemm_rows with one vector of columns (NR = vector_floats): the last
+  // panel when the columns left over are at most one vector (e.g. 100
+  // filters = 3 x 32 + 4 on AVX-512), so no whole vector of zeros is computed.
+  GemmRowsKernel gemm_rows_narrow;
 };
 
 // Defined by the ISA instances this build contains (see cmake/NdconvIsa.cmake).

@@ -58,6 +58,8 @@ struct simd<scalar_arch> {
   static vec add(vec a, vec b) { return a + b; }
   static vec max(vec lo, vec y) { return (y != y) ? y : (y < lo ? lo : y); }
   static vec min(vec hi, vec y) { return (y != y) ? y : (y > hi ? hi : y); }
+  // max(a, b) that is NaN when either is (a running max keeps a NaN it met).
+  static vec max_nan(vec a, vec b) { return (a != a) ? a : max(a, b); }
   static float reduce_max(vec v) { return v; }
 };
 
@@ -84,6 +86,9 @@ struct simd<avx2_arch> {
   static vec add(vec a, vec b) { return _mm256_add_ps(a, b); }
   static vec max(vec lo, vec y) { return _mm256_max_ps(lo, y); }
   static vec min(vec hi, vec y) { return _mm256_min_ps(hi, y); }
+  static vec max_nan(vec a, vec b) {
+    return _mm256_blendv_ps(_mm256_max_ps(a, b), a, _mm256_cmp_ps(a, a, _CMP_UNORD_Q));
+  }
   static float reduce_max(vec v) {
     __m128 m = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
     m = _mm_max_ps(m, _mm_movehl_ps(m, m));
@@ -120,6 +125,9 @@ struct simd<avx512_arch> {
 #endif
   static vec max(vec lo, vec y) { return _mm512_max_ps(lo, y); }
   static vec min(vec hi, vec y) { return _mm512_min_ps(hi, y); }
+  static vec max_nan(vec a, vec b) {
+    return _mm512_mask_mov_ps(_mm512_max_ps(a, b), _mm512_cmp_ps_mask(a, a, _CMP_UNORD_Q), a);
+  }
   static float reduce_max(vec v) { return _mm512_reduce_max_ps(v); }
 #if defined(__GNUC__) && !defined(__clang__)
 #  pragma GCC diagnostic pop
@@ -155,6 +163,7 @@ struct simd<neon_arch> {
   // which also propagates a NaN result.
   static vec max(vec lo, vec y) { return vmaxq_f32(lo, y); }
   static vec min(vec hi, vec y) { return vminq_f32(hi, y); }
+  static vec max_nan(vec a, vec b) { return vmaxq_f32(a, b); }  // NaN if either is
   static float reduce_max(vec v) { return vmaxvq_f32(v); }
 };
 #endif

@@ -157,6 +157,70 @@ NDCONV_API const char* ndconv_status_string(ndconv_status status);
    call on this thread has failed. */
 NDCONV_API const char* ndconv_last_error(void);
 
+/* ==========================================================================
+   Fused text-CNN block (an addition to the API above; nothing above changes).
+
+   The sentence-classification layer of Kim (2014): over each sentence, an
+   [L, E] matrix of word embeddings, several branches of n-gram convolutions
+   (branch b: Conv1D with kernel k_b over E channels, F_b filters, stride 1,
+   no padding, L_b = L - k_b + 1 output positions), each with its bias and
+   activation, then max pooling over time, concatenated:
+
+     output[n][off_b + f] = max over l < L_b of act(bias_b[f] +
+                            sum_{t < k_b, e < E} x[n][l + t][e] * w_b[t][e][f])
+
+   with off_b = F_0 + .. + F_{b-1}; output is [N, F_0 + .. + F_{B-1}]. One
+   call does it all, and the [L_b, F_b] activations are never written to
+   memory. Error conventions are those of the convolution API above.
+   ========================================================================== */
+
+#define NDCONV_TEXTCNN_MAX_BRANCHES 8
+
+typedef enum ndconv_textcnn_pooling {
+  NDCONV_TEXTCNN_POOL_MAX = 0       /* global max over time */
+} ndconv_textcnn_pooling;
+
+typedef struct ndconv_textcnn_branch {
+  int64_t ngram;                    /* k: words per window, 1 .. seq_len */
+  int64_t filters;                  /* F >= 1 */
+} ndconv_textcnn_branch;
+
+typedef struct ndconv_textcnn_desc {
+  int64_t batch;                    /* N >= 1 sentences */
+  int64_t seq_len;                  /* L >= 1 words each */
+  int64_t embed_dim;                /* E >= 1 floats per word */
+  int32_t branch_count;             /* 1 .. NDCONV_TEXTCNN_MAX_BRANCHES */
+  ndconv_textcnn_branch branches[NDCONV_TEXTCNN_MAX_BRANCHES];  /* [0, branch_count) read */
+  ndconv_layout layout;             /* input: NXC [N, L, E] (Keras), or NCX [N, E, L]
+                                       (PyTorch Conv1d); the output is [N, sum F] either way */
+  ndconv_weight_layout weight_layout;  /* per branch: XIO [k, E, F] (Keras Conv1D kernel),
+                                          OIX [F, E, k] (PyTorch Conv1d weight) */
+  ndconv_activation activation;     /* RELU (the classic), NONE or CLAMP */
+  float act_min, act_max;           /* read only with NDCONV_ACT_CLAMP, as in ndconv_conv_desc */
+  ndconv_textcnn_pooling pooling;   /* NDCONV_TEXTCNN_POOL_MAX (0) */
+} ndconv_textcnn_desc;
+
+typedef struct ndconv_textcnn ndconv_textcnn;   /* opaque, immutable plan */
+
+/* weights[b]: branch b's filters in desc->weight_layout. biases may be NULL
+   (no bias anywhere), and so may any biases[b] (no bias for that branch);
+   biases[b] holds F_b floats. create copies everything it needs. On failure
+   *out_textcnn is set to NULL. */
+NDCONV_API ndconv_status ndconv_textcnn_create(const ndconv_textcnn_desc* desc,
+                                               const float* const* weights,
+                                               const float* const* biases,
+                                               ndconv_textcnn** out_textcnn);
+NDCONV_API void ndconv_textcnn_destroy(ndconv_textcnn* textcnn);   /* NULL is a no-op */
+
+/* output [N, sum F] = the block applied to input (layout per desc). Does not
+   modify input; input and output must not overlap; thread-safe like
+   ndconv_conv_run. pool NULL runs on the calling thread. */
+NDCONV_API ndconv_status ndconv_textcnn_run(const ndconv_textcnn* textcnn, const float* input,
+                                            float* output, ndconv_threadpool* pool);
+
+/* "textcnn-fused-gemm/<isa>"; "" for NULL. */
+NDCONV_API const char* ndconv_textcnn_kernel_name(const ndconv_textcnn* textcnn);
+
 #ifdef __cplusplus
 }  /* extern "C" */
 #endif

@@ -238,6 +238,105 @@ class ConvBuilder {
   ndconv_conv_desc d_{};
 };
 
+// ---- Fused text-CNN block (ndconv_textcnn_*) --------------------------------
+//
+//   auto block = ndconv::TextCnnBuilder(/*batch=*/32, /*seq_len=*/64, /*embed_dim=*/300)
+//                    .branch(3, 100).branch(4, 100).branch(5, 100)
+//                    .relu().weights_xio()
+//                    .build({w3, w4, w5}, {b3, b4, b5});
+//   block.run(sentences, features);   // [32, 64, 300] -> [32, 300]
+
+// An immutable text-CNN block plan. run() is const and thread-safe.
+class TextCnn {
+ public:
+  TextCnn() = default;
+  // weights[b] in desc.weight_layout; biases may be NULL, and so may biases[b].
+  TextCnn(const ndconv_textcnn_desc& desc, const float* const* weights, const float* const* biases)
+      : desc_(desc) {
+    check(ndconv_textcnn_create(&desc, weights, biases, &block_));
+  }
+  TextCnn(TextCnn&& o) noexcept : block_(o.block_), desc_(o.desc_) { o.block_ = nullptr; }
+  TextCnn& operator=(TextCnn&& o) noexcept {
+    std::swap(block_, o.block_);
+    std::swap(desc_, o.desc_);
+    return *this;
+  }
+  TextCnn(const TextCnn&) = delete;
+  TextCnn& operator=(const TextCnn&) = delete;
+  ~TextCnn() { ndconv_textcnn_destroy(block_); }
+
+  // output [batch, features()] from input [batch, seq_len, embed_dim] (or
+  // [batch, embed_dim, seq_len] with channels_first()).
+  void run(const float* input, float* output) const {
+    check(ndconv_textcnn_run(block_, input, output, nullptr));
+  }
+  void run(const float* input, float* output, const ThreadPool& pool) const {
+    check(ndconv_textcnn_run(block_, input, output, pool.get()));
+  }
+
+  // Output features per sentence: the sum of the branches' filters.
+  int64_t features() const noexcept {
+    int64_t f = 0;
+    for (int b = 0; b < desc_.branch_count; ++b) f += desc_.branches[b].filters;
+    return f;
+  }
+  const char* kernel_name() const noexcept { return ndconv_textcnn_kernel_name(block_); }
+  const ndconv_textcnn_desc& desc() const noexcept { return desc_; }
+  explicit operator bool() const noexcept { return block_ != nullptr; }
+
+ private:
+  ndconv_textcnn* block_ = nullptr;
+  ndconv_textcnn_desc desc_{};
+};
+
+// Builds an ndconv_textcnn_desc. Defaults: input [N, L, E] (channels-last),
+// PyTorch weights [F, E, k], no activation (call relu() for the classic block).
+class TextCnnBuilder {
+ public:
+  TextCnnBuilder(int64_t batch, int64_t seq_len, int64_t embed_dim) {
+    d_.batch = batch;
+    d_.seq_len = seq_len;
+    d_.embed_dim = embed_dim;
+    d_.layout = NDCONV_NXC;
+  }
+  // One more branch: windows of `ngram` words, `filters` output features.
+  TextCnnBuilder& branch(int64_t ngram, int64_t filters) {
+    if (d_.branch_count >= NDCONV_TEXTCNN_MAX_BRANCHES)
+      throw Error(NDCONV_INVALID_ARGUMENT, "more than " + std::to_string(NDCONV_TEXTCNN_MAX_BRANCHES) + " branches");
+    d_.branches[d_.branch_count++] = {ngram, filters};
+    return *this;
+  }
+  TextCnnBuilder& relu() { d_.activation = NDCONV_ACT_RELU; return *this; }
+  TextCnnBuilder& clamp(float lo, float hi) {
+    d_.activation = NDCONV_ACT_CLAMP;
+    d_.act_min = lo;
+    d_.act_max = hi;
+    return *this;
+  }
+  TextCnnBuilder& no_activation() { d_.activation = NDCONV_ACT_NONE; return *this; }
+  TextCnnBuilder& channels_last() { d_.layout = NDCONV_NXC; return *this; }    // [N, L, E]
+  TextCnnBuilder& channels_first() { d_.layout = NDCONV_NCX; return *this; }   // [N, E, L]
+  TextCnnBuilder& weights_xio() { d_.weight_layout = NDCONV_XIO; return *this; }  // Keras [k, E, F]
+  TextCnnBuilder& weights_oix() { d_.weight_layout = NDCONV_OIX; return *this; }  // PyTorch [F, E, k]
+
+  const ndconv_textcnn_desc& desc() const noexcept { return d_; }
+  // One weights pointer per branch; biases empty (no bias) or one per branch
+  // (entries may be nullptr).
+  TextCnn build(const std::vector<const float*>& weights, const std::vector<const float*>& biases = {}) const {
+    const size_t n = static_cast<size_t>(d_.branch_count);
+    if (weights.size() != n)
+      throw Error(NDCONV_INVALID_ARGUMENT, std::to_string(weights.size()) + " weight tensors for " +
+                                               std::to_string(n) + " branches");
+    if (!biases.empty() && biases.size() != n)
+      throw Error(NDCONV_INVALID_ARGUMENT, std::to_string(biases.size()) + " bias tensors for " +
+                                               std::to_string(n) + " branches");
+    return TextCnn(d_, weights.data(), biases.empty() ? nullptr : biases.data());
+  }
+
+ private:
+  ndconv_textcnn_desc d_{};
+};
+
 }  // namespace ndconv
 
 #endif  // NDCONV_NDCONV_HPP
