@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cinttypes>
 #include <cmath>
+#include <cstring>
 #include <exception>
 #include <limits>
 #include <new>
@@ -32,10 +33,22 @@ ndconv_status invalid_enum(const char* field, int value, int last) {
   return failf(NDCONV_INVALID_ARGUMENT, "%s = %d is not a valid value (0 .. %d)", field, value, last);
 }
 
+// The integer a C caller stored in an enum field, read through memcpy: loading
+// an enum object that holds a value outside its enumerators is UB in C++
+// (UBSan -fsanitize=enum reports it), and those are exactly the values this
+// validation must reject.
+template <class Enum>
+int raw_enum_value(const Enum& field) {
+  static_assert(sizeof(Enum) == sizeof(int), "C enums are int-sized here");
+  int v;
+  std::memcpy(&v, &field, sizeof v);
+  return v;
+}
+
 // Every rule of the descriptor, each failure naming the field and its value.
 ndconv_status validate_textcnn(const ndconv_textcnn_desc& d) {
-  const int layout = static_cast<int>(d.layout), wlayout = static_cast<int>(d.weight_layout);
-  const int act = static_cast<int>(d.activation), pooling = static_cast<int>(d.pooling);
+  const int layout = raw_enum_value(d.layout), wlayout = raw_enum_value(d.weight_layout);
+  const int act = raw_enum_value(d.activation), pooling = raw_enum_value(d.pooling);
   if (d.batch < 1) return failf(NDCONV_INVALID_ARGUMENT, "batch = %" PRId64 " must be >= 1", d.batch);
   if (d.seq_len < 1)
     return failf(NDCONV_INVALID_ARGUMENT, "seq_len = %" PRId64 " must be >= 1", d.seq_len);
@@ -50,7 +63,7 @@ ndconv_status validate_textcnn(const ndconv_textcnn_desc& d) {
   if (act < NDCONV_ACT_NONE || act > NDCONV_ACT_CLAMP)
     return invalid_enum("activation", act, NDCONV_ACT_CLAMP);
   if (pooling != NDCONV_TEXTCNN_POOL_MAX) return invalid_enum("pooling", pooling, NDCONV_TEXTCNN_POOL_MAX);
-  if (d.activation == NDCONV_ACT_CLAMP) {
+  if (act == NDCONV_ACT_CLAMP) {
     if (std::isnan(d.act_min))
       return failf(NDCONV_INVALID_ARGUMENT, "act_min = nan is NaN (activation = CLAMP)");
     if (std::isnan(d.act_max))

@@ -146,10 +146,12 @@ ndconv_status resolve_extent(ndconv_padding mode, const ndconv_conv_desc& d, int
     pad_begin = d.pad_begin[i];
     pad_end = d.pad_end[i];
   } else if (mode == NDCONV_PAD_SAME_UPPER || mode == NDCONV_PAD_SAME_LOWER) {
-    // ONNX auto_pad: out = ceil(in / stride). (out - 1) * stride < in and
-    // span - in < span, so nothing here can overflow.
+    // ONNX auto_pad: out = ceil(in / stride). span - in cannot overflow (both
+    // in [1, INT64_MAX]) and (out - 1) * stride < in, so adding it in that
+    // order stays below span. ((out - 1) * stride + span first overflows when
+    // span is near INT64_MAX: found by the fuzzer.)
     const int64_t out = in / stride + (in % stride != 0);
-    int64_t total = (out - 1) * stride + span - in;
+    int64_t total = (span - in) + (out - 1) * stride;
     if (total < 0) total = 0;
     const int64_t half = total / 2;
     pad_begin = mode == NDCONV_PAD_SAME_UPPER ? half : total - half;
