@@ -86,7 +86,7 @@ struct GemmTile {
       for (size_t j = 0; j < NRV; ++j) {
         vec m = acc[0][j];
         NDCONV_UNROLL
-        for (size_t i = 1; i < MR; ++i) m = S::max(m, acc[i][j]);
+        for (size_t i = 1; i < MR; ++i) m = S::max_nan(m, acc[i][j]);  // not max(): it drops a NaN in m
         S::store(out.row_max + j * W, S::max_nan(S::load(out.row_max + j * W), m));
       }
       return;
