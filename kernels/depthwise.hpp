@@ -289,6 +289,9 @@ void strided_interior(const DepthwiseParams& p, const DepthwiseRow& a, const flo
   const ptrdiff_t s = kStride ? kStride : static_cast<ptrdiff_t>(p.stride_w);
   const ptrdiff_t d = static_cast<ptrdiff_t>(p.dilation_w);
   const ptrdiff_t pad = static_cast<ptrdiff_t>(p.pad_w);
+  // An empty interior can start at xl = out_width, where xl * s - pad is far
+  // outside the row (huge strides): no pointer may be formed from it (UB).
+  if (xr <= xl) return;
   const size_t n = xr - xl;
   float* __restrict acc = out + xl;
   if (a.first)
