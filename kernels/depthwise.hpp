@@ -184,11 +184,11 @@ struct NxcRow {
       for (ptrdiff_t kx = 0; kx < k; ++kx) {
         const vec w = S::load(wt + kx * ps);
         const float* q = row + kx * d * cin;
+        // Pixel j's input from q by index, not by advancing q: a pointer one
+        // stride past the last pixel may lie outside any object (huge strides).
 #pragma GCC unroll 16
-        for (int j = 0; j < NX; ++j) {
-          acc[j] = S::fmadd(IO<kTail>::input(q, o, m, n), w, acc[j]);
-          q += s * cin;
-        }
+        for (int j = 0; j < NX; ++j)
+          acc[j] = S::fmadd(IO<kTail>::input(q + j * s * cin, o, m, n), w, acc[j]);
       }
     }
 #pragma GCC unroll 16
