@@ -33,7 +33,8 @@ constexpr size_t kUnitsPerThread = 4;
 // Taps [*lo, *hi) of a k-tap window starting at input position `base` with
 // dilation d that fall inside [0, extent).
 void valid_taps(int64_t base, int64_t d, int64_t k, int64_t extent, int64_t* lo, int64_t* hi) {
-  int64_t l = base >= 0 ? 0 : (-base + d - 1) / d;
+  // ceil(-base / d) without forming -base + d - 1 (overflows for huge dilations).
+  int64_t l = base >= 0 ? 0 : -base / d + (-base % d != 0);
   int64_t h = base > extent - 1 ? 0 : (extent - 1 - base) / d + 1;
   h = std::min(h, k);
   *lo = std::min(l, h);
