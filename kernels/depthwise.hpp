@@ -340,9 +340,11 @@ void ncx_channel_row(const DepthwiseParams& p, const DepthwiseRow& a, size_t o, 
     ptrdiff_t lo, hi;
     valid_taps(base, d, k, w_in, &lo, &hi);
     for (size_t r = 0; r < a.rows; ++r) {
-      const float* row = plane + a.row_offset[r] + base;
+      // base may be far inside the padding: index from the row's start, never
+      // form row + base (a pointer outside the tensor is UB even unread).
+      const float* row = plane + a.row_offset[r];
       const float* w = taps + a.row_tap[r];
-      for (ptrdiff_t kx = lo; kx < hi; ++kx) acc += row[kx * d] * w[kx];
+      for (ptrdiff_t kx = lo; kx < hi; ++kx) acc += row[base + kx * d] * w[kx];
     }
     if (kClamp) acc = S1::min(bounds.hi, S1::max(bounds.lo, acc));
     out[x] = acc;
