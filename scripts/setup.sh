@@ -6,6 +6,10 @@
 #                               Benchmark, oneDNN (benchmark and cross-checks)
 #   scripts/setup.sh --cross    also the AArch64 cross compiler and qemu-user,
 #                               for the aarch64 preset (tests under qemu)
+#   scripts/setup.sh --sanitizers
+#                               also clang-14 and its runtimes (libFuzzer,
+#                               sanitizers) and GCC's ThreadSanitizer runtime,
+#                               for the fuzz and tsan presets
 #   scripts/setup.sh --check    install nothing: list what is missing, exit 1
 #                               if anything is
 #
@@ -13,13 +17,15 @@
 # only when something has to be installed.
 set -euo pipefail
 
-usage() { sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; }
 
 cross=0
+sanitizers=0
 check_only=0
 for arg in "$@"; do
   case "$arg" in
     --cross) cross=1 ;;
+    --sanitizers) sanitizers=1 ;;
     --check) check_only=1 ;;
     -h|--help) usage; exit 0 ;;
     *) echo "setup.sh: unknown option '$arg'" >&2; usage >&2; exit 2 ;;
@@ -31,6 +37,9 @@ done
 packages=(g++ cmake libxsimd-dev libdnnl-dev libgtest-dev googletest libbenchmark-dev)
 if (( cross )); then
   packages+=(g++-aarch64-linux-gnu qemu-user)
+fi
+if (( sanitizers )); then
+  packages+=(clang-14 libclang-rt-14-dev libtsan2)
 fi
 
 if ! command -v dpkg-query >/dev/null 2>&1; then

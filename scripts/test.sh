@@ -14,6 +14,12 @@
 #   --install   scripts/check_install.sh: install static and shared, build an
 #               outside find_package(ndconv) project against each
 #   --bench     the benchmark's smoke run, if the benchmark is built
+#   --fuzz      the `fuzz` preset (clang-14, libFuzzer, ASan + UBSan): check
+#               the committed seed corpus is current, then run each fuzz
+#               target for a bounded time (NDCONV_FUZZ_SECONDS, default 30)
+#   --tsan      the `tsan` preset (ThreadSanitizer): build only the tests it
+#               needs, run the stress test (NDCONV_STRESS_SECONDS, default
+#               10) and the thread pool and concurrency tests
 # Before the stages, scripts/setup.sh installs missing packages (skip with
 # --no-setup). Build logs and ctest outputs go to build/test-logs/.
 # Exit status 0 only if every selected stage passed.
@@ -23,16 +29,16 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root" || exit 1
 log_dir="$root/build/test-logs"
 jobs="$(nproc 2>/dev/null || echo 2)"
-all_stages=(release isa asan aarch64 install bench)
+all_stages=(release isa asan aarch64 install bench fuzz tsan)
 stages=()
 run_setup=1
 
-usage() { sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; }
 while (( $# )); do
   case "$1" in
     --all) stages=("${all_stages[@]}") ;;
     --quick) stages+=(release isa) ;;
-    --release|--isa|--asan|--aarch64|--install|--bench) stages+=("${1#--}") ;;
+    --release|--isa|--asan|--aarch64|--install|--bench|--fuzz|--tsan) stages+=("${1#--}") ;;
     --no-setup) run_setup=0 ;;
     -j) jobs="${2:?-j needs a number}"; shift ;;
     -j*) jobs="${1#-j}" ;;
@@ -131,7 +137,10 @@ run_stage() {
 
 # --------------------------------------------------------------------- stages
 stage_setup() {
-  if selected aarch64; then scripts/setup.sh --cross; else scripts/setup.sh; fi
+  local args=()
+  selected aarch64 && args+=(--cross)
+  (selected fuzz || selected tsan) && args+=(--sanitizers)
+  scripts/setup.sh "${args[@]}"
 }
 
 stage_release() {
@@ -211,6 +220,63 @@ stage_bench() {
   return "$rc"
 }
 # ===== end of BENCH HOOK =====
+
+# ===== FUZZ AND TSAN STAGES (issue 8) =====
+# The libFuzzer targets, each for NDCONV_FUZZ_SECONDS (default 30: about a
+# minute for both). New inputs go to a scratch corpus, never into the repo;
+# a crash, a sanitizer report or a failed check (mismatch against the
+# reference, disagreeing statuses) fails the stage and leaves the input in
+# build/test-logs/fuzz-<target>/.
+stage_fuzz() {
+  if ! command -v clang++-14 >/dev/null 2>&1; then
+    echo "test.sh: clang++-14 missing (scripts/setup.sh --sanitizers installs it)"
+    count_check 1
+    return 1
+  fi
+  build_preset fuzz || return 1
+  local dir="build/fuzz/tests/fuzz" rc=0 target seconds="${NDCONV_FUZZ_SECONDS:-30}" fresh stale
+  # The committed seeds must be exactly what the generator writes today.
+  fresh="$(mktemp -d)"
+  mkdir -p "$fresh/conv" "$fresh/textcnn"
+  "$dir/ndconv_make_corpus" "$fresh" >/dev/null || rc=1
+  stale="$(cd "$fresh" && for f in */*; do cmp -s "$f" "$root/tests/fuzz/corpus/$f" || echo "$f"; done)"
+  rm -rf "$fresh"
+  if [[ -n "$stale" ]]; then
+    echo "test.sh: tests/fuzz/corpus differs from ndconv_make_corpus for: $stale"
+    echo "test.sh: regenerate with: $dir/ndconv_make_corpus tests/fuzz/corpus"
+    rc=1
+  fi
+  count_check "$rc"
+  for target in conv textcnn; do
+    local work="$log_dir/fuzz-$target" log="$log_dir/fuzz-$target.log" runs trc=0
+    rm -rf "$work"
+    mkdir -p "$work/corpus"
+    ASAN_OPTIONS=allocator_may_return_null=1:detect_leaks=1 \
+    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+      "$dir/ndconv_fuzz_$target" -max_total_time="$seconds" -timeout=30 -print_final_stats=1 \
+        -artifact_prefix="$work/" "$work/corpus" "tests/fuzz/corpus/$target" >"$log" 2>&1 || trc=1
+    runs="$(grep -o 'stat::number_of_executed_units: [0-9]*' "$log" | grep -o '[0-9]*$')"
+    echo "test.sh: fuzz $target: ${runs:-?} inputs executed in ${seconds}s" \
+         "($(ls "tests/fuzz/corpus/$target" | wc -l) seeds, $(ls "$work/corpus" | wc -l) new corpus inputs)"
+    if (( trc != 0 )); then
+      grep -E 'FUZZ CHECK|runtime error|ERROR|SUMMARY' "$log" | head -n 20
+      echo "test.sh: fuzz $target FAILED; log: $log; input: $(ls "$work"/crash-* "$work"/leak-* "$work"/timeout-* 2>/dev/null)"
+      rc=1
+    fi
+    count_check "$trc"
+  done
+  return "$rc"
+}
+
+# ThreadSanitizer: the stress test and the thread pool / concurrency suites.
+stage_tsan() {
+  build_preset tsan || return 1
+  run_ctest tsan NDCONV_STRESS_SECONDS="${NDCONV_STRESS_SECONDS:-10}" -- --preset tsan
+  local rc=$?
+  grep -h '^stress:' "$log_dir/ctest-tsan.log" 2>/dev/null | sed 's/^/test.sh: /'
+  return "$rc"
+}
+# ===== end of FUZZ AND TSAN STAGES =====
 
 # ----------------------------------------------------------------------- main
 total_start=$SECONDS
