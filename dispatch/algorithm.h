@@ -22,7 +22,7 @@ class Algorithm {
   // out = act(conv(in) + bias) for the whole batch; pool may be NULL.
   virtual ndconv_status run(const float* input, float* output, ndconv_threadpool* pool) const = 0;
   // "<algorithm>/<isa>", e.g. "pointwise-gemm/avx512".
-  const std::string& name() const { return name_; }
+  const PlanName& name() const { return name_; }
 
   // Algorithms live in memory from dispatch::allocate (aligned, and counted by
   // the tests' fault injector). Factories use `new (std::nothrow)`.
@@ -36,10 +36,14 @@ class Algorithm {
   static void operator delete(void* p, const std::nothrow_t&) noexcept { deallocate(p); }
 
  protected:
-  explicit Algorithm(std::string name) : name_(std::move(name)) {}
+  explicit Algorithm(const PlanName& name) : name_(name) {}
+  // Kept so code written against the former std::string name still builds;
+  // building that string allocates outside allocate(), which
+  // tests/test_allocation_walk.cpp reports: use PlanName.
+  explicit Algorithm(const std::string& name) : name_(name.c_str()) {}
 
  private:
-  std::string name_;
+  PlanName name_;
 };
 
 // Factory signature every algorithm provides. Returns nullptr and sets

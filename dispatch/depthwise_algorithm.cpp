@@ -43,8 +43,8 @@ void valid_taps(int64_t base, int64_t d, int64_t k, int64_t extent, int64_t* lo,
 
 class DepthwiseAlgorithm final : public Algorithm {
  public:
-  DepthwiseAlgorithm(std::string name, const ConvShape& shape, const kernels::KernelTable& table)
-      : Algorithm(std::move(name)), shape_(shape) {
+  DepthwiseAlgorithm(const ConvShape& shape, const kernels::KernelTable& table)
+      : Algorithm(PlanName("depthwise", ndconv_isa_name(table.isa))), shape_(shape) {
     const bool nxc = shape.layout == NDCONV_NXC;
     row_fn_ = nxc ? table.depthwise_nxc_row : table.depthwise_ncx_row;
     vector_ = nxc ? table.vector_floats : 1;
@@ -222,8 +222,7 @@ std::unique_ptr<Algorithm> make_depthwise_algorithm(const ConvShape& shape,
   // GiB of weights) is left to the reference.
   if (shape.kernel_taps() > static_cast<int64_t>(std::numeric_limits<uint32_t>::max())) return nullptr;
 
-  std::unique_ptr<DepthwiseAlgorithm> algo(new (std::nothrow) DepthwiseAlgorithm(
-      std::string("depthwise/") + ndconv_isa_name(table.isa), shape, table));
+  std::unique_ptr<DepthwiseAlgorithm> algo(new (std::nothrow) DepthwiseAlgorithm(shape, table));
   if (!algo) {
     *status = fail(NDCONV_OUT_OF_MEMORY, "out of memory creating the depthwise algorithm");
     return nullptr;

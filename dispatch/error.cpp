@@ -15,8 +15,8 @@ void store(const char* text) {
 }
 }  // namespace
 
-ndconv_status fail(ndconv_status status, std::string message) {
-  store(message.c_str());
+ndconv_status fail(ndconv_status status, const char* message) {
+  store(message);
   return status;
 }
 

@@ -2,15 +2,16 @@
 // C entry point uses to fail with a message that names the field and value.
 #pragma once
 
-#include <string>
-
 #include "ndconv/ndconv.h"
 
 namespace ndconv {
 namespace dispatch {
 
-// Records `message` as this thread's last error and returns `status`.
-ndconv_status fail(ndconv_status status, std::string message);
+// Records `message` as this thread's last error and returns `status`. Takes a
+// C string, not std::string: failing must not allocate (the failure may be
+// out of memory, and validation rejects overflowing sizes before any
+// allocation).
+ndconv_status fail(ndconv_status status, const char* message);
 
 // printf-style convenience: fail(NDCONV_INVALID_ARGUMENT, "rank = %d ...", ...).
 ndconv_status failf(ndconv_status status, const char* format, ...)

@@ -1,6 +1,7 @@
 #include "dispatch/memory.h"
 
 #include <atomic>
+#include <cstdio>
 
 namespace ndconv {
 namespace dispatch {
@@ -24,6 +25,11 @@ void* allocate(size_t bytes) noexcept {
 
 void deallocate(void* p) noexcept {
   if (p) ::operator delete(p, kAlignment);
+}
+
+PlanName::PlanName(const char* name) noexcept { std::snprintf(text_, sizeof text_, "%s", name); }
+PlanName::PlanName(const char* algorithm, const char* isa) noexcept {
+  std::snprintf(text_, sizeof text_, "%s/%s", algorithm, isa);
 }
 
 namespace testing {

@@ -62,6 +62,19 @@ class AlignedArray {
   size_t size_ = 0;
 };
 
+// A plan's kernel name, "<algorithm>/<isa>", in a fixed buffer: a std::string
+// would allocate outside allocate() (names exceed the small-string buffer),
+// where the fault injector cannot reach it. Longer names are truncated.
+class PlanName {
+ public:
+  explicit PlanName(const char* name) noexcept;
+  PlanName(const char* algorithm, const char* isa) noexcept;  // "<algorithm>/<isa>"
+  const char* c_str() const noexcept { return text_; }
+
+ private:
+  char text_[48];
+};
+
 namespace testing {
 // Fault injection for tests: allocation number `n` (1-based, counted from this
 // call, all threads) and every one after it fail; 0 disables. Returns how many

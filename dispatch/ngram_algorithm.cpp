@@ -125,7 +125,7 @@ struct ShiftedViews {
 class NgramGemm final : public Algorithm {
  public:
   NgramGemm(const ConvShape& shape, const kernels::KernelTable& table)
-      : Algorithm(std::string("ngram-gemm/") + ndconv_isa_name(table.isa)),
+      : Algorithm(PlanName("ngram-gemm", ndconv_isa_name(table.isa))),
         s_(shape), g_(shape), table_(table), act_(activation_of(shape)) {}
 
   bool init(const float* weights, const float* bias) {

@@ -57,7 +57,7 @@ constexpr size_t kColsABlockBytes = 4 << 20;
 class PointwiseGemm final : public Algorithm {
  public:
   PointwiseGemm(const ConvShape& shape, const kernels::KernelTable& table)
-      : Algorithm(std::string("pointwise-gemm/") + ndconv_isa_name(table.isa)),
+      : Algorithm(PlanName("pointwise-gemm", ndconv_isa_name(table.isa))),
         s_(shape),
         table_(table),
         act_(activation_of(shape)),

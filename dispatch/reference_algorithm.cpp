@@ -19,7 +19,7 @@ constexpr size_t kTasksPerThread = 4;  // slack for uneven thread speeds
 class ReferenceAlgorithm final : public Algorithm {
  public:
   ReferenceAlgorithm(const ConvShape& shape, AlignedArray<float> weights, AlignedArray<float> bias)
-      : Algorithm("reference/scalar"),
+      : Algorithm(PlanName("reference/scalar")),
         shape_(shape),
         weights_(std::move(weights)),
         bias_(std::move(bias)) {}

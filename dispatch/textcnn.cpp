@@ -139,7 +139,7 @@ struct Branch {
 class TextCnn {
  public:
   TextCnn(const ndconv_textcnn_desc& d, const kernels::KernelTable& table)
-      : d_(d), table_(table), name_(std::string("textcnn-fused-gemm/") + ndconv_isa_name(table.isa)) {
+      : d_(d), table_(table), name_("textcnn-fused-gemm", ndconv_isa_name(table.isa)) {
     act_ = {d.activation, d.act_min, d.act_max};
   }
 
@@ -193,7 +193,7 @@ class TextCnn {
     return NDCONV_OK;
   }
 
-  const std::string& name() const { return name_; }
+  const PlanName& name() const { return name_; }
 
   static void* operator new(size_t bytes, const std::nothrow_t&) noexcept { return allocate(bytes); }
   static void operator delete(void* p) noexcept { deallocate(p); }
@@ -234,7 +234,7 @@ class TextCnn {
 
   ndconv_textcnn_desc d_;
   const kernels::KernelTable& table_;
-  std::string name_;
+  PlanName name_;  // fixed buffer: no allocation outside dispatch::allocate
   kernels::Activation act_;
   Branch branches_[NDCONV_TEXTCNN_MAX_BRANCHES];
   size_t features_ = 0, tasks_per_sentence_ = 0;

@@ -22,7 +22,6 @@
 #include <new>
 #include <system_error>
 #include <thread>
-#include <vector>
 
 #include "dispatch/error.h"
 #include "dispatch/memory.h"
@@ -75,10 +74,14 @@ class WorkerPool {
   ~WorkerPool() { stop(); }
 
   // Starts `workers` threads; false (and no threads left running) on failure.
+  // The std::thread array comes from allocate() like every other allocation
+  // (only std::thread's own start-up state uses the global operator new).
   bool start(size_t workers) noexcept {
+    threads_ = static_cast<std::thread*>(allocate(workers * sizeof(std::thread)));
+    if (!threads_) return false;
     try {
-      threads_.reserve(workers);
-      for (size_t i = 0; i < workers; ++i) threads_.emplace_back([this] { worker_main(); });
+      for (; thread_count_ < workers; ++thread_count_)
+        new (threads_ + thread_count_) std::thread([this] { worker_main(); });
       return true;
     } catch (...) {  // std::system_error (no more threads) or std::bad_alloc
       stop();
@@ -165,9 +168,13 @@ class WorkerPool {
       stopping_.store(true);
     }
     work_cv_.notify_all();
-    for (std::thread& t : threads_)
-      if (t.joinable()) t.join();
-    threads_.clear();
+    for (size_t i = 0; i < thread_count_; ++i) {
+      if (threads_[i].joinable()) threads_[i].join();
+      threads_[i].~thread();
+    }
+    deallocate(threads_);
+    threads_ = nullptr;
+    thread_count_ = 0;
   }
 
   std::mutex mutex_;
@@ -178,7 +185,8 @@ class WorkerPool {
   size_t sleepers_ = 0;
   std::atomic<uint64_t> generation_{0};
   std::atomic<bool> stopping_{false};
-  std::vector<std::thread> threads_;
+  std::thread* threads_ = nullptr;  // [thread_count_], from allocate()
+  size_t thread_count_ = 0;
 };
 
 }  // namespace dispatch

@@ -6,7 +6,6 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
-#include <string>
 
 #include "dispatch/conv_shape.h"
 #include "dispatch/error.h"
@@ -24,14 +23,19 @@ ndconv_status invalid_enum(const char* field, int value, int last) {
   return failf(NDCONV_INVALID_ARGUMENT, "%s = %d is not a valid value (0 .. %d)", field, value, last);
 }
 
-// "[3, 224, 224]" for messages about a whole per-dimension array.
-std::string dims_text(const int64_t* dims, int rank) {
-  std::string s = "[";
-  for (int i = 0; i < rank; ++i) {
-    if (i) s += ", ";
-    s += std::to_string(dims[i]);
-  }
-  return s + "]";
+// "[3, 224, 224]" for messages about a whole per-dimension array, in a fixed
+// buffer: rejecting a descriptor allocates nothing.
+struct DimsText {
+  char text[NDCONV_MAX_RANK * 22 + 4];
+};
+DimsText dims_text(const int64_t* dims, int rank) {
+  DimsText t;
+  size_t used = static_cast<size_t>(std::snprintf(t.text, sizeof t.text, "["));
+  for (int i = 0; i < rank && used < sizeof t.text; ++i)
+    used += static_cast<size_t>(std::snprintf(t.text + used, sizeof t.text - used, "%s%" PRId64,
+                                              i ? ", " : "", dims[i]));
+  if (used < sizeof t.text) std::snprintf(t.text + used, sizeof t.text - used, "]");
+  return t;
 }
 
 // Element count of a tensor = lead0 * lead1 * prod(dims), then its byte size.
@@ -46,7 +50,7 @@ ndconv_status check_tensor_size(const char* what, const char* lead0_name, int64_
     return failf(NDCONV_INVALID_ARGUMENT,
                  "%s element count overflows int64 (%s = %" PRId64 ", %s = %" PRId64 ", %s = %s)",
                  what, lead0_name, lead0, lead1_name, lead1, dims_name,
-                 dims_text(dims, rank).c_str());
+                 dims_text(dims, rank).text);
   if (!checked_mul(count, kFloatBytes, &bytes))
     return failf(NDCONV_INVALID_ARGUMENT,
                  "%s byte size overflows int64 (%" PRId64 " elements of 4 bytes)", what, count);
