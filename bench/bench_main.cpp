@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <ctime>
@@ -19,6 +20,7 @@
 #include <memory>
 #include <regex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <benchmark/benchmark.h>
@@ -54,6 +56,7 @@ struct Options {
   bool report = false;
   bool peak_only = false;
   bool ab = false;  // interleaved ndconv vs oneDNN rounds (run_ab)
+  bool load = false;  // one plan run from 1, 2, 4, 8 threads at once (run_load)
   bool inject_mismatch = false;  // corrupt one ndconv output before the check
 };
 
@@ -69,6 +72,10 @@ const char kUsage[] =
     "  --ab            interleaved A/B: alternating short rounds of ndconv and oneDNN\n"
     "                  plain per shape and layout (--benchmark_filter selects), medians\n"
     "                  of rates and of per-round ratios; robust on a noisy machine\n"
+    "  --load          one plan run concurrently from T = 1, 2, 4, 8 threads (each its own\n"
+    "                  buffers, NULL pool): runs/s and GFLOP/s in total, every output\n"
+    "                  compared bit for bit with a single-threaded run; default shapes\n"
+    "                  text_query_same and pw_seq_ffn (--benchmark_filter selects)\n"
     "  --inject-mismatch  add an error to one element of ndconv's first output, to\n"
     "                  see the correctness gate fail the run (tests use it)\n"
     "  e.g. --benchmark_filter=REGEX  --benchmark_format=json  --benchmark_min_time=S\n"
@@ -124,6 +131,8 @@ bool parse_options(int* argc, char** argv, Options* o) {
       o->report = true;
     } else if (std::strcmp(a, "--ab") == 0) {
       o->ab = true;
+    } else if (std::strcmp(a, "--load") == 0) {
+      o->load = true;
     } else if (std::strcmp(a, "--peak") == 0) {
       o->peak_only = true;
     } else if (std::strcmp(a, "--inject-mismatch") == 0) {
@@ -530,6 +539,73 @@ int run_ab(const Options& opt, const std::string& filter) {
 #endif
 }
 
+// ------------------------------------------------------ concurrent load --
+
+// A server's view: ONE plan shared by T request threads, each calling run at
+// once with its own input and output and no pool (the plan is immutable, so
+// this is the documented way to scale with requests). For each selected shape
+// and layout and T = 1, 2, 4, 8: every thread runs for kLoadSeconds; reports
+// the total throughput and checks every output bit for bit against a
+// single-threaded run of the same plan (itself checked by check_ndconv).
+int run_load(const std::string& filter) {
+  constexpr double kLoadSeconds = 0.5;
+  const std::string selected = filter.empty() ? "^(text_query_same|pw_seq_ffn)/" : filter;
+  const long cores = sysconf(_SC_NPROCESSORS_ONLN);
+  std::printf("| shape | layout | kernel | threads | runs/s | GFLOP/s | vs 1 thread | runs | bitwise equal |\n"
+              "|---|---|---|---:|---:|---:|---:|---:|---|\n");
+  bool all_equal = true;
+  for (size_t i = 0; i < g.shapes.size(); ++i) {
+    const BenchShape& s = g.shapes[i];
+    for (int layout : {int(NDCONV_NCX), int(NDCONV_NXC)}) {
+      if (!filter_selects(selected, s.name + "/" + kLayoutNames[layout])) continue;
+      check_ndconv(i, layout);
+      if (!g.checks[i][size_t(layout)].error.empty() || ensure_plan(i, layout) != NDCONV_OK) continue;
+      LayoutCase& l = shape_case(i).layouts[layout];
+      std::vector<float> single(l.output.size());
+      if (ndconv_conv_run(l.plan, l.input.data(), single.data(), nullptr) != NDCONV_OK) continue;
+      double one_thread_rate = 0;
+      for (int threads : {1, 2, 4, 8}) {
+        std::atomic<long> runs{0}, mismatches{0};
+        std::atomic<int> ready{0};
+        std::vector<std::thread> pool;
+        double start = 0, end = 0;
+        for (int t = 0; t < threads; ++t)
+          pool.emplace_back([&, t] {
+            const std::vector<float> input = l.input;  // own buffers, as separate requests have
+            std::vector<float> output(single.size());
+            ++ready;
+            while (ready.load() < threads) std::this_thread::yield();
+            const auto t0 = std::chrono::steady_clock::now();
+            if (t == 0) start = std::chrono::duration<double>(t0.time_since_epoch()).count();
+            long mine = 0, bad = 0;
+            for (auto now = t0; std::chrono::duration<double>(now - t0).count() < kLoadSeconds;
+                 now = std::chrono::steady_clock::now()) {
+              if (ndconv_conv_run(l.plan, input.data(), output.data(), nullptr) != NDCONV_OK ||
+                  std::memcmp(output.data(), single.data(), single.size() * sizeof(float)) != 0)
+                ++bad;
+              ++mine;
+            }
+            runs += mine;
+            mismatches += bad;
+          });
+        for (std::thread& th : pool) th.join();
+        end = std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+        const double seconds = end - start, rate = double(runs.load()) / seconds;
+        if (threads == 1) one_thread_rate = rate;
+        all_equal &= mismatches.load() == 0;
+        std::printf("| %s | %s | %s | %d | %.0f | %.1f | %.2fx | %ld | %s |\n", s.name.c_str(),
+                    kLayoutNames[layout], ndconv_conv_kernel_name(l.plan), threads, rate, rate * s.flops() / 1e9, one_thread_rate > 0 ? rate / one_thread_rate : 0.0,
+                    runs.load(), mismatches.load() == 0 ? "yes" : "NO");
+        std::fflush(stdout);
+      }
+    }
+  }
+  std::printf("\n%ld cores; %s\n", cores,
+              all_equal ? "every output matched the single-threaded run bit for bit"
+                        : "MISMATCHES: some outputs differed from the single-threaded run");
+  return all_equal && g.failures.empty() ? 0 : 1;
+}
+
 int run(int argc, char** argv) {
   Options opt;
   if (!parse_options(&argc, argv, &opt)) return 2;
@@ -602,8 +678,8 @@ int run(int argc, char** argv) {
   if (benchmark::ReportUnrecognizedArguments(bench_argc, args.data())) return 2;
 
   g.checks.assign(g.shapes.size(), {});
-  if (opt.ab) {
-    const int status = run_ab(opt, filter);
+  if (opt.ab || opt.load) {
+    const int status = opt.ab ? run_ab(opt, filter) : run_load(filter);
     g.current.reset();
     ndconv_threadpool_destroy(g.pool);
     return status;

@@ -271,9 +271,9 @@ stage_fuzz() {
 # ThreadSanitizer: the stress test and the thread pool / concurrency suites.
 stage_tsan() {
   build_preset tsan || return 1
-  run_ctest tsan NDCONV_STRESS_SECONDS="${NDCONV_STRESS_SECONDS:-10}" -- --preset tsan
+  run_ctest tsan NDCONV_STRESS_SECONDS="${NDCONV_STRESS_SECONDS:-10}" -- --preset tsan -V
   local rc=$?
-  grep -h '^stress:' "$log_dir/ctest-tsan.log" 2>/dev/null | sed 's/^/test.sh: /'
+  grep -ho 'stress: [0-9].*' "$log_dir/ctest-tsan.log" 2>/dev/null | sed 's/^/test.sh: /'
   return "$rc"
 }
 # ===== end of FUZZ AND TSAN STAGES =====

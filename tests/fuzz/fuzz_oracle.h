@@ -187,5 +187,34 @@ inline bool within_tolerance(float got, double want, double magnitude) {
   return std::fabs(static_cast<double>(got) - want) <= 1e-5 * magnitude;
 }
 
+// The text-CNN header's formula in float64 for output [n][offset_b + f]:
+// max over time of act(bias + window . filter), NaN if any window's is (the
+// pooling propagates NaN), and the largest per-window magnitude as the bound.
+inline void textcnn_reference(const ndconv_textcnn_desc& d, const float* x, const float* w,
+                              const float* bias, int64_t n, int b, int64_t f, double* value,
+                              double* bound) {
+  const int64_t L = d.seq_len, E = d.embed_dim, k = d.branches[b].ngram, F = d.branches[b].filters;
+  double best = -INFINITY, magnitude = 0.0;
+  bool nan = false;
+  for (int64_t l = 0; l + k <= L; ++l) {
+    double y = bias ? bias[f] : 0.0, m = bias ? std::fabs(bias[f]) : 0.0;
+    for (int64_t t = 0; t < k; ++t)
+      for (int64_t e = 0; e < E; ++e) {
+        const double xv = d.layout == NDCONV_NXC ? x[(n * L + l + t) * E + e] : x[(n * E + e) * L + l + t];
+        const double wv = d.weight_layout == NDCONV_XIO ? w[(t * E + e) * F + f] : w[(f * E + e) * k + t];
+        y += xv * wv;
+        m += std::fabs(xv * wv);
+      }
+    if (d.activation == NDCONV_ACT_RELU && y < 0.0) y = 0.0;
+    if (d.activation == NDCONV_ACT_CLAMP && !std::isnan(y))
+      y = y < d.act_min ? d.act_min : (y > d.act_max ? d.act_max : y);
+    if (std::isnan(y)) nan = true;
+    if (y > best) best = y;
+    if (m > magnitude) magnitude = m;
+  }
+  *value = nan ? NAN : best;
+  *bound = magnitude;
+}
+
 }  // namespace fuzz
 }  // namespace ndconv

@@ -34,37 +34,6 @@ ndconv_threadpool* shared_pool() {
   return pool;
 }
 
-double activate(const ndconv_textcnn_desc& d, double y) {
-  if (std::isnan(y)) return y;
-  if (d.activation == NDCONV_ACT_RELU) return y < 0.0 ? 0.0 : y;
-  if (d.activation == NDCONV_ACT_CLAMP) return std::min(std::max(y, double{d.act_min}), double{d.act_max});
-  return y;
-}
-
-// The header's formula in float64 for output [n][offset + f] of branch b.
-void reference(const ndconv_textcnn_desc& d, const float* x, const float* w, const float* bias,
-               int64_t n, int b, int64_t f, double* value, double* bound) {
-  const int64_t L = d.seq_len, E = d.embed_dim, k = d.branches[b].ngram, F = d.branches[b].filters;
-  double best = -INFINITY, magnitude = 0.0;
-  bool nan = false;
-  for (int64_t l = 0; l + k <= L; ++l) {
-    double y = bias ? bias[f] : 0.0, m = bias ? std::fabs(bias[f]) : 0.0;
-    for (int64_t t = 0; t < k; ++t)
-      for (int64_t e = 0; e < E; ++e) {
-        const double xv = d.layout == NDCONV_NXC ? x[(n * L + l + t) * E + e] : x[(n * E + e) * L + l + t];
-        const double wv = d.weight_layout == NDCONV_XIO ? w[(t * E + e) * F + f] : w[(f * E + e) * k + t];
-        y += xv * wv;
-        m += std::fabs(xv * wv);
-      }
-    const double a = activate(d, y);
-    if (std::isnan(a)) nan = true;  // max over time propagates NaN (README)
-    best = std::max(best, a);
-    magnitude = std::max(magnitude, m);
-  }
-  *value = nan ? NAN : best;
-  *bound = magnitude;
-}
-
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -135,7 +104,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         const float* bb = bias_arg ? bias_arg[b] : nullptr;
         for (int64_t f = 0; f < d.branches[b].filters; ++f) {
           double want, bound;
-          reference(d, input.get(), w[b], bb, n, b, f, &want, &bound);
+          textcnn_reference(d, input.get(), w[b], bb, n, b, f, &want, &bound);
           const float got = output[n * features + offset + f];
           FUZZ_CHECK(within_tolerance(got, want, bound),
                      "textcnn mismatch at [%lld][%lld] (branch %d): got %.9g, want %.9g (bound %g), "
