@@ -600,7 +600,10 @@ int run_load(const std::string& filter) {
       }
     }
   }
-  std::printf("\n%ld cores; %s\n", cores,
+  double load = 0;
+  if (getloadavg(&load, 1) != 1) load = -1;
+  // More threads than free cores cannot add throughput: say how busy the machine was.
+  std::printf("\n%ld cores, load average %.1f at the end; %s\n", cores, load,
               all_equal ? "every output matched the single-threaded run bit for bit"
                         : "MISMATCHES: some outputs differed from the single-threaded run");
   return all_equal && g.failures.empty() ? 0 : 1;
