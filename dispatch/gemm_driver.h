@@ -118,7 +118,14 @@ void gemm_rows_task(const kernels::GemmRowsKernel& uk, const PackedWeights& w, s
       const size_t tn = red.taps - t0 < red.tap_block ? red.taps - t0 : red.tap_block;
       for (size_t k0 = 0; k0 < red.kc_tap; k0 += red.k_block) {
         const size_t kc = red.kc_tap - k0 < red.k_block ? red.kc_tap - k0 : red.k_block;
-        for (size_t m = m0; m < m1; m += MR) call(m, n, n + NR, t0, tn, k0, kc, true);
+        for (size_t m = m0; m < m1; m += MR) {
+          // The first M block brings the slice in from memory: let it also
+          // prefetch the slice the next K block (or panel) streams, which
+          // follows in the packed weights.
+          args.b_prefetch = m == m0 ? w.rows(g, n / NR) + (t0 * red.kc_tap + k0 + kc) * NR : nullptr;
+          call(m, n, n + NR, t0, tn, k0, kc, true);
+        }
+        args.b_prefetch = nullptr;
       }
     }
 }

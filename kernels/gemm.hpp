@@ -128,6 +128,10 @@ void gemm_rows(const GemmRowsArgs& args) {
       const float* a[MR];
       for (size_t i = 0; i < MR; ++i) a[i] = args.a[t * MR + i] + args.a_k_offset;
       for (size_t k = 0; k < kc; ++k) {
+        if (args.b_prefetch) {
+          const float* next = args.b_prefetch + (t * kc + k) * NR;
+          for (size_t j = 0; j < NR; j += 16) __builtin_prefetch(next + j);
+        }
         vec bv[NRV];
         for (size_t j = 0; j < NRV; ++j) bv[j] = S::load(b + j * W);
         b += NR;
@@ -157,7 +161,11 @@ void gemm_cols_impl(const GemmColsArgs& args) {
     const float* a = args.a + panel * args.panel_stride;
     T tile;
     tile.init_rows(out.accumulate || !args.bias ? nullptr : args.bias + panel * args.panel_stride);
+    // The next block's weights stream from L2/L3 while this block computes
+    // (one cache line per 64 bytes of this block's rows).
+    const float* next_a = row + MR < args.mr ? a + args.panel_stride : nullptr;
     for (size_t k = 0; k < args.kc; ++k) {
+      if (next_a && (k * MR) % 16 < MR) __builtin_prefetch(next_a + k * MR);
       const float* brow = args.b + (kOffsets ? args.b_offsets[k] : static_cast<ptrdiff_t>(k) * args.ldb);
       vec bv[NRV];
       for (size_t j = 0; j < NRV; ++j) {
