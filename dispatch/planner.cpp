@@ -2,6 +2,7 @@
 // accepts the shape wins.
 #include "dispatch/algorithm.h"
 #include "dispatch/error.h"
+#include "dispatch/indirect_algorithm.h"
 #include "dispatch/pointwise_algorithm.h"
 #include "dispatch/reference_algorithm.h"
 
@@ -19,6 +20,7 @@ namespace {
 // The reference accepts every valid shape and must stay last.
 constexpr AlgorithmFactory kAlgorithms[] = {
     make_pointwise_algorithm,
+    make_indirect_algorithm,
     make_reference_algorithm,
 };
 

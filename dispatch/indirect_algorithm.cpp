@@ -1,0 +1,331 @@
+#include "dispatch/indirect_algorithm.h"
+
+#include <algorithm>
+#include <cstring>
+#include <limits>
+#include <new>
+
+#include "dispatch/error.h"
+#include "dispatch/gemm_driver.h"
+#include "dispatch/threadpool.h"
+
+namespace ndconv {
+namespace dispatch {
+namespace {
+
+// Indirection entry of a tap that reads only padding.
+constexpr int64_t kPaddingTap = std::numeric_limits<int64_t>::min();
+
+// Per-task stack scratch of the channels-last path: rows of merged taps that
+// straddle the input border, gathered with zeros. One slot of kc_tap floats
+// per (row, tap) of a microkernel call: MR * tap_block * kc_tap <= MR *
+// kc_budget floats (taps are merged only when kc_tap <= kc_budget), at most
+// 14 * 256 (AVX-512), 6 * 512 (AVX2, NEON), 4 * 2048 (scalar) = 8192 floats.
+constexpr size_t kBorderScratchFloats = 8192;
+
+kernels::Activation activation_of(const ConvShape& s) { return {s.activation, s.act_min, s.act_max}; }
+
+// Row-major odometer over `extent[0..n)`; false when it wraps to all zeros.
+bool next_coord(int64_t* coord, const int64_t* extent, int n) {
+  for (int d = n - 1; d >= 0; --d) {
+    if (++coord[d] < extent[d]) return true;
+    coord[d] = 0;
+  }
+  return false;
+}
+
+
+// Channels-last taps merge the innermost kernel dim when its input run is
+// contiguous (dilation 1, one group so a pixel's channels are all of K): a
+// "tap" is then kernel[last] adjacent pixels x C_in floats. Worth it when
+// C_in is small (stem: 3 channels, audio: 1), where a tap of C_in floats would
+// leave the microkernel reloading row pointers every few k.
+constexpr int64_t kMergeMaxChannels = 32;
+
+class IndirectGemm final : public Algorithm {
+ public:
+  IndirectGemm(const ConvShape& shape, const kernels::KernelTable& table)
+      : Algorithm(std::string(shape.layout == NDCONV_NXC ? "indirect-gemm/" : "im2col-panel-gemm/") +
+                  ndconv_isa_name(table.isa)),
+        s_(shape), table_(table), act_(activation_of(shape)) {}
+
+  bool init(const float* weights, const float* bias) {
+    const bool nxc = s_.layout == NDCONV_NXC;
+    if (!packed_.pack(s_, weights, bias, nxc ? table_.gemm_rows.nr : table_.gemm_cols.mr)) return false;
+    return nxc ? init_channels_last() : init_channels_first();
+  }
+
+  ndconv_status run(const float* input, float* output, ndconv_threadpool* pool) const override {
+    if (s_.layout == NDCONV_NXC)
+      run_channels_last(input, output, pool);
+    else
+      run_channels_first(input, output, pool);
+    return NDCONV_OK;
+  }
+
+ private:
+  // ---- channels-last: indirection buffer -------------------------------
+
+  bool init_channels_last() {
+    const int inner = s_.rank - 1;
+    const size_t cin_g = static_cast<size_t>(s_.in_channels_per_group());
+    kc_budget_ = l1_k_block(table_.gemm_rows.nr);
+    span_ = 1;
+    if (s_.groups == 1 && s_.dilation[inner] == 1 && s_.kernel[inner] > 1 &&
+        s_.in_channels <= kMergeMaxChannels &&
+        static_cast<size_t>(s_.kernel[inner]) * cin_g <= kc_budget_ &&
+        table_.gemm_rows.mr * kc_budget_ <= kBorderScratchFloats)
+      span_ = s_.kernel[inner];
+    taps_ = static_cast<size_t>(s_.kernel_taps() / span_);
+    kc_tap_ = cin_g * static_cast<size_t>(span_);
+
+    const size_t out_pixels = static_cast<size_t>(s_.out_pixels());
+    if (!index_.resize(out_pixels * taps_) || !zero_row_.resize(kc_tap_)) return false;
+    std::memset(zero_row_.data(), 0, kc_tap_ * sizeof(float));
+    if (span_ > 1 && !inner_start_.resize(out_pixels)) return false;
+
+    int64_t tap_extent[NDCONV_MAX_RANK];
+    for (int d = 0; d < s_.rank; ++d) tap_extent[d] = s_.kernel[d];
+    tap_extent[inner] = s_.kernel[inner] / span_;
+    int64_t o[NDCONV_MAX_RANK] = {};
+    int64_t* entry = index_.data();
+    size_t p = 0;
+    do {
+      if (span_ > 1) inner_start_[p] = o[inner] * s_.stride[inner] - s_.pad_begin[inner];
+      int64_t k[NDCONV_MAX_RANK] = {};
+      do {
+        int64_t offset = 0;
+        bool padding = false;
+        for (int d = 0; d < s_.rank; ++d) {
+          const int64_t i = o[d] * s_.stride[d] + k[d] * s_.dilation[d] - s_.pad_begin[d];
+          // A merged run [i, i + span) reads padding only if it misses the input.
+          const int64_t reach = d == inner ? span_ : 1;
+          if (i + reach <= 0 || i >= s_.in_size[d]) padding = true;
+          offset = offset * s_.in_size[d] + i;
+        }
+        *entry++ = padding ? kPaddingTap : offset;
+      } while (next_coord(k, tap_extent, s_.rank));
+      ++p;
+    } while (next_coord(o, s_.out_size, s_.rank));
+    return true;
+  }
+
+  void run_channels_last(const float* input, float* output, ndconv_threadpool* pool) const {
+    const auto& uk = table_.gemm_rows;
+    const size_t groups = static_cast<size_t>(s_.groups);
+    const size_t images = static_cast<size_t>(s_.batch);
+    const size_t M = static_cast<size_t>(s_.out_pixels());
+    const size_t N = static_cast<size_t>(s_.out_channels_per_group());
+    const size_t cin = static_cast<size_t>(s_.in_channels);
+    const size_t cin_g = static_cast<size_t>(s_.in_channels_per_group());
+    const size_t cout = static_cast<size_t>(s_.out_channels);
+    const size_t image_floats = static_cast<size_t>(s_.in_pixels()) * cin;
+    const GemmTiling t = choose_gemm_tiling(M, N, packed_.k(), uk.mr, uk.nr, images * groups,
+                                            threadpool_threads(pool));
+    const GemmRowsReduction red = rows_reduction(taps_, kc_tap_, kc_budget_);
+    const int64_t* index = index_.data();
+    const float* zero = zero_row_.data();
+    const size_t taps = taps_;
+    auto task = [&](size_t task_index) {
+      const size_t gemm = task_index / t.tasks();
+      const size_t image = gemm / groups, g = gemm % groups;
+      const size_t mt = task_index % t.tasks() / t.n_tasks, nt = task_index % t.n_tasks;
+      const float* base = input + image * image_floats + g * cin_g;
+      const size_t m0 = mt * t.m_tile, n0 = nt * t.n_tile;
+      float* c = output + image * M * cout + g * N;
+      if (span_ == 1) {
+        auto row = [&](size_t m, size_t tap) -> const float* {
+          const int64_t e = index[m * taps + tap];
+          return e == kPaddingTap ? zero : base + e * static_cast<int64_t>(cin);
+        };
+        gemm_rows_task(uk, packed_, g, red, M, N, m0, std::min(M, m0 + t.m_tile), n0,
+                       std::min(N, n0 + t.n_tile), row, c, cout, act_);
+        return;
+      }
+      // Merged taps: a run crossing the input border is gathered with zeros
+      // into the slot of its (row, tap) within the current microkernel call
+      // (m0 is a multiple of MR, so m % MR and tap % tap_block are unique
+      // within a call; the driver fetches all rows of a call before it).
+      alignas(64) float border[kBorderScratchFloats];
+      const int64_t width = s_.in_size[s_.rank - 1];
+      const int64_t span = span_;
+      const int64_t* start = inner_start_.data();
+      const size_t MR = uk.mr, tap_block = red.tap_block, kc_tap = kc_tap_;
+      auto row = [&](size_t m, size_t tap) -> const float* {
+        const int64_t e = index[m * taps + tap];
+        if (e == kPaddingTap) return zero;
+        const int64_t x0 = start[m];
+        if (x0 >= 0 && x0 + span <= width) return base + e * static_cast<int64_t>(cin);
+        float* slot = border + ((m % MR) * tap_block + tap % tap_block) * kc_tap;
+        for (int64_t x = 0; x < span; ++x) {
+          float* dst = slot + x * static_cast<int64_t>(cin);
+          if (x0 + x < 0 || x0 + x >= width)
+            std::memset(dst, 0, cin * sizeof(float));
+          else
+            std::memcpy(dst, base + (e + x) * static_cast<int64_t>(cin), cin * sizeof(float));
+        }
+        return slot;
+      };
+      gemm_rows_task(uk, packed_, g, red, M, N, m0, std::min(M, m0 + t.m_tile), n0,
+                     std::min(N, n0 + t.n_tile), row, c, cout, act_);
+    };
+    parallel_for(pool, images * groups * t.tasks(), task);
+  }
+
+  // ---- channels-first: im2col panels ------------------------------------
+
+  // The input line (offset of its first pixel in a channel plane, or -1 for
+  // padding) that each output line reads for each tap of the outer kernel
+  // dims. Lines run along the innermost dim, which the panel copy handles.
+  bool init_channels_first() {
+    const int inner = s_.rank - 1;
+    out_width_ = s_.out_size[inner];
+    lines_ = static_cast<size_t>(s_.out_pixels() / out_width_);
+    outer_taps_ = static_cast<size_t>(s_.kernel_taps() / s_.kernel[inner]);
+    if (!line_offset_.resize(lines_ * outer_taps_)) return false;
+    int64_t o[NDCONV_MAX_RANK] = {};  // outer output coordinates
+    int64_t* entry = line_offset_.data();
+    do {
+      int64_t k[NDCONV_MAX_RANK] = {};
+      do {
+        int64_t offset = 0;
+        bool padding = false;
+        for (int d = 0; d < inner; ++d) {
+          const int64_t i = o[d] * s_.stride[d] + k[d] * s_.dilation[d] - s_.pad_begin[d];
+          if (i < 0 || i >= s_.in_size[d]) padding = true;
+          offset = offset * s_.in_size[d] + i;
+        }
+        *entry++ = padding ? -1 : offset * s_.in_size[inner];
+      } while (inner > 0 && next_coord(k, s_.kernel, inner));
+    } while (inner > 0 && next_coord(o, s_.out_size, inner));
+    return true;
+  }
+
+  // Packs the (kc x nr) B panel of im2col rows [k0, k0+kc) and output pixels
+  // [n, n+nr) from one image and group: row k = (tap, input channel), zeros
+  // where the tap reads padding.
+  struct Im2colPanels {
+    const IndirectGemm& plan;
+    const float* input;  // channel 0 of this image and group
+
+    ColsPanel panel(size_t k0, size_t kc, size_t n, size_t nr, size_t NR, float* scratch) const {
+      const ConvShape& s = plan.s_;
+      const int inner = s.rank - 1;
+      const size_t ow = static_cast<size_t>(plan.out_width_);
+      const size_t cin_g = static_cast<size_t>(s.in_channels_per_group());
+      const size_t kw = static_cast<size_t>(s.kernel[inner]);
+      const int64_t stride = s.stride[inner], dilation = s.dilation[inner];
+      const int64_t pad = s.pad_begin[inner], width = s.in_size[inner];
+      const size_t plane = static_cast<size_t>(s.in_pixels());
+
+      // The panel's pixels as runs along output lines.
+      struct Run { size_t line, ox, len, j; };
+      Run runs[kMaxNR + 2];
+      size_t run_count = 0;
+      for (size_t j = 0, line = n / ow, ox = n % ow; j < nr; ++line, ox = 0) {
+        const size_t len = std::min(ow - ox, nr - j);
+        runs[run_count++] = {line, ox, len, j};
+        j += len;
+      }
+
+      size_t tap = k0 / cin_g, ci = k0 % cin_g;
+      for (size_t k = 0; k < kc; ++k) {
+        const size_t outer_tap = tap / kw;
+        const int64_t shift = static_cast<int64_t>(tap % kw) * dilation - pad;
+        const float* channel = input + ci * plane;
+        float* dst = scratch + k * NR;
+        for (size_t r = 0; r < run_count; ++r) {
+          const Run& run = runs[r];
+          float* d = dst + run.j;
+          const int64_t line = plan.line_offset_[run.line * plan.outer_taps_ + outer_tap];
+          if (line < 0) {
+            std::memset(d, 0, run.len * sizeof(float));
+            continue;
+          }
+          // Input x of q-th pixel: (ox + q) * stride + shift; valid q in [qa, qb).
+          const int64_t x0 = static_cast<int64_t>(run.ox) * stride + shift;
+          const int64_t len = static_cast<int64_t>(run.len);
+          const int64_t qa = x0 >= 0 ? 0 : std::min(len, (-x0 + stride - 1) / stride);
+          const int64_t qb = x0 >= width ? 0 : std::min(len, (width - x0 + stride - 1) / stride);
+          const float* src = channel + line;  // pixel x of the input line at src[x]
+          int64_t q = 0;
+          for (; q < qa; ++q) d[q] = 0.0f;
+          if (stride == 1) {
+            if (qb > q) std::memcpy(d + q, src + x0 + q, static_cast<size_t>(qb - q) * sizeof(float));
+            q = std::max(q, qb);
+          } else {
+            for (; q < qb; ++q) d[q] = src[x0 + q * stride];
+          }
+          for (; q < len; ++q) d[q] = 0.0f;
+        }
+        if (++ci == cin_g) {
+          ci = 0;
+          ++tap;
+        }
+      }
+      return {scratch, static_cast<ptrdiff_t>(NR), nullptr};
+    }
+  };
+
+  void run_channels_first(const float* input, float* output, ndconv_threadpool* pool) const {
+    const auto& uk = table_.gemm_cols;
+    const size_t groups = static_cast<size_t>(s_.groups);
+    const size_t images = static_cast<size_t>(s_.batch);
+    const size_t out_pixels = static_cast<size_t>(s_.out_pixels());
+    const size_t in_pixels = static_cast<size_t>(s_.in_pixels());
+    const size_t M = static_cast<size_t>(s_.out_channels_per_group());
+    const size_t N = out_pixels;
+    const size_t cin_g = static_cast<size_t>(s_.in_channels_per_group());
+    const size_t cin = static_cast<size_t>(s_.in_channels);
+    const size_t cout = static_cast<size_t>(s_.out_channels);
+    const GemmTiling t = choose_gemm_tiling(M, N, packed_.k(), uk.mr, uk.nr, images * groups,
+                                            threadpool_threads(pool));
+    auto task = [&](size_t index) {
+      const size_t gemm = index / t.tasks();
+      const size_t image = gemm / groups, g = gemm % groups;
+      const size_t mt = index % t.tasks() / t.n_tasks, nt = index % t.n_tasks;
+      const Im2colPanels panels{*this, input + (image * cin + g * cin_g) * in_pixels};
+      float* c = output + (image * cout + g * M) * out_pixels;
+      const size_t m0 = mt * t.m_tile, n0 = nt * t.n_tile;
+      gemm_cols_task(uk, packed_, g, M, N, m0, std::min(M, m0 + t.m_tile), n0,
+                     std::min(N, n0 + t.n_tile), t.kc, panels, c, out_pixels, act_);
+    };
+    parallel_for(pool, images * groups * t.tasks(), task);
+  }
+
+  ConvShape s_;
+  const kernels::KernelTable& table_;
+  kernels::Activation act_;
+  PackedWeights packed_;
+
+  // Channels-last.
+  size_t kc_budget_ = 0;
+  int64_t span_ = 1;          // kernel pixels merged into one tap along the innermost dim
+  size_t taps_ = 0, kc_tap_ = 0;
+  AlignedArray<int64_t> index_;        // [out_pixels][taps]: input pixel of the tap's first pixel, or kPaddingTap
+  AlignedArray<int64_t> inner_start_;  // merged: innermost input coordinate of each output pixel's run
+  AlignedArray<float> zero_row_;       // kc_tap zeros, read for padding taps
+
+  // Channels-first.
+  int64_t out_width_ = 0;
+  size_t lines_ = 0, outer_taps_ = 0;
+  AlignedArray<int64_t> line_offset_;  // [output line][outer tap]
+};
+
+}  // namespace
+
+std::unique_ptr<Algorithm> make_indirect_algorithm(const ConvShape& shape,
+                                                   const kernels::KernelTable& table,
+                                                   const float* weights, const float* bias,
+                                                   ndconv_status* status) {
+  *status = NDCONV_OK;
+  std::unique_ptr<IndirectGemm> algo(new (std::nothrow) IndirectGemm(shape, table));
+  if (!algo || !algo->init(weights, bias)) {
+    *status = fail(NDCONV_OUT_OF_MEMORY, "out of memory building the indirect convolution plan");
+    return nullptr;
+  }
+  return algo;
+}
+
+}  // namespace dispatch
+}  // namespace ndconv
