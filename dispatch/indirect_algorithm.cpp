@@ -16,12 +16,16 @@ namespace {
 // Indirection entry of a tap that reads only padding.
 constexpr int64_t kPaddingTap = std::numeric_limits<int64_t>::min();
 
-// Per-task stack scratch of the channels-last path: rows of merged taps that
-// straddle the input border, gathered with zeros. One slot of kc_tap floats
-// per (row, tap) of a microkernel call: MR * tap_block * kc_tap <= MR *
-// kc_budget floats (taps are merged only when kc_tap <= kc_budget), at most
-// 14 * 256 (AVX-512), 6 * 512 (AVX2, NEON), 4 * 2048 (scalar) = 8192 floats.
+// Per-task stack scratch of the channels-last path (all bounds checked at
+// create; a shape past them takes the shared driver, without merged taps):
+//  - rows of merged taps that straddle the input border, gathered with zeros,
+//    one slot of kc_tap floats per (row, tap) of an M block: MR * K floats;
+//  - the row pointers of an M block, MR * taps;
+//  - the microkernel calls of an M block (runs of non-padding taps).
+// Together 32 KiB + 32 KiB + 32 KiB: 96 KiB of stack per task.
 constexpr size_t kBorderScratchFloats = 8192;
+constexpr size_t kMaxRowPointers = 4096;
+constexpr size_t kMaxCalls = 1024;
 
 kernels::Activation activation_of(const ConvShape& s) { return {s.activation, s.act_min, s.act_max}; }
 
@@ -74,10 +78,14 @@ class IndirectGemm final : public Algorithm {
     if (s_.groups == 1 && s_.dilation[inner] == 1 && s_.kernel[inner] > 1 &&
         s_.in_channels <= kMergeMaxChannels &&
         static_cast<size_t>(s_.kernel[inner]) * cin_g <= kc_budget_ &&
-        table_.gemm_rows.mr * kc_budget_ <= kBorderScratchFloats)
+        table_.gemm_rows.mr * static_cast<size_t>(s_.kernel_taps()) * cin_g <= kBorderScratchFloats)
       span_ = s_.kernel[inner];
     taps_ = static_cast<size_t>(s_.kernel_taps() / span_);
     kc_tap_ = cin_g * static_cast<size_t>(span_);
+    const GemmRowsReduction red = rows_reduction(taps_, kc_tap_, kc_budget_);
+    const size_t slices = (kc_tap_ + red.k_block - 1) / red.k_block;
+    own_loop_ = taps_ * table_.gemm_rows.mr <= kMaxRowPointers && taps_ * slices <= kMaxCalls;
+    if (!own_loop_) span_ = 1;  // (merging implies a small K, so this never undoes one)
 
     const size_t out_pixels = static_cast<size_t>(s_.out_pixels());
     if (!index_.resize(out_pixels * taps_) || !zero_row_.resize(kc_tap_)) return false;
@@ -110,6 +118,71 @@ class IndirectGemm final : public Algorithm {
     return true;
   }
 
+  // One task: C[m0:m1, n0:n1] of one image and group. Unlike the shared
+  // gemm_rows_task (N panel outermost), the M block is outermost here: the
+  // MR x taps row pointers are fetched from the indirection buffer once per
+  // M block and reused for every N panel and K block (with small K, e.g. the
+  // stem's 147 or the audio stem's 10, fetching them per N panel cost a third
+  // of the time), and taps that read only padding for every row of the block
+  // are skipped (the 3-D video conv's first and last frames).
+  template <class RowFn>
+  void channels_last_task(const GemmRowsReduction& red, size_t g, size_t M, size_t N, size_t m0,
+                          size_t m1, size_t n0, size_t n1, const RowFn& row, float* c,
+                          size_t ldc) const {
+    const auto& uk = table_.gemm_rows;
+    const size_t MR = uk.mr, NR = uk.nr, taps = taps_;
+    const float* a[kMaxRowPointers];
+    struct Call { size_t t0, tn, k0, kc; };
+    Call calls[kMaxCalls];
+    const float* zero = zero_row_.data();
+    for (size_t m = m0; m < m1; m += MR) {
+      const size_t mr = std::min(MR, M - m);
+      size_t count = 0;
+      size_t run = 0;  // active taps in the current call
+      for (size_t t = 0; t < taps; ++t) {
+        bool active = false;
+        for (size_t i = 0; i < MR; ++i) {
+          const float* p = row(m + (i < mr ? i : mr - 1), t);
+          a[t * MR + i] = p;
+          active |= p != zero;
+        }
+        if (!active) {
+          run = 0;
+          continue;
+        }
+        if (red.tap_block == 1) {
+          for (size_t k0 = 0; k0 < kc_tap_; k0 += red.k_block)
+            calls[count++] = {t, 1, k0, std::min(red.k_block, kc_tap_ - k0)};
+        } else if (run > 0 && run < red.tap_block) {
+          ++calls[count - 1].tn;  // extends the previous call's run of taps
+          ++run;
+          continue;
+        } else {
+          calls[count++] = {t, 1, 0, kc_tap_};
+        }
+        run = 1;
+      }
+      if (count == 0) calls[count++] = {0, 1, 0, kc_tap_};  // only padding: bias and activation
+      for (size_t n = n0; n < n1; n += NR) {
+        kernels::GemmRowsArgs args;
+        args.bias = packed_.bias(g, n / NR);
+        args.mr = mr;
+        args.nr = std::min(NR, N - n);
+        const float* panel = packed_.rows(g, n / NR);
+        for (size_t k = 0; k < count; ++k) {
+          const Call& call = calls[k];
+          args.a = a + call.t0 * MR;
+          args.a_k_offset = static_cast<ptrdiff_t>(call.k0);
+          args.taps = call.tn;
+          args.kc = call.kc;
+          args.b = panel + (call.t0 * kc_tap_ + call.k0) * NR;
+          args.out = gemm_output(act_, c + m * ldc + n, ldc, k == 0, k + 1 == count);
+          uk.fn(args);
+        }
+      }
+    }
+  }
+
   void run_channels_last(const float* input, float* output, ndconv_threadpool* pool) const {
     const auto& uk = table_.gemm_rows;
     const size_t groups = static_cast<size_t>(s_.groups);
@@ -132,31 +205,33 @@ class IndirectGemm final : public Algorithm {
       const size_t mt = task_index % t.tasks() / t.n_tasks, nt = task_index % t.n_tasks;
       const float* base = input + image * image_floats + g * cin_g;
       const size_t m0 = mt * t.m_tile, n0 = nt * t.n_tile;
+      const size_t m1 = std::min(M, m0 + t.m_tile), n1 = std::min(N, n0 + t.n_tile);
       float* c = output + image * M * cout + g * N;
       if (span_ == 1) {
         auto row = [&](size_t m, size_t tap) -> const float* {
           const int64_t e = index[m * taps + tap];
           return e == kPaddingTap ? zero : base + e * static_cast<int64_t>(cin);
         };
-        gemm_rows_task(uk, packed_, g, red, M, N, m0, std::min(M, m0 + t.m_tile), n0,
-                       std::min(N, n0 + t.n_tile), row, c, cout, act_);
+        if (own_loop_)
+          channels_last_task(red, g, M, N, m0, m1, n0, n1, row, c, cout);
+        else
+          gemm_rows_task(uk, packed_, g, red, M, N, m0, m1, n0, n1, row, c, cout, act_);
         return;
       }
-      // Merged taps: a run crossing the input border is gathered with zeros
-      // into the slot of its (row, tap) within the current microkernel call
-      // (m0 is a multiple of MR, so m % MR and tap % tap_block are unique
-      // within a call; the driver fetches all rows of a call before it).
+      // Merged taps (always with own_loop_): a run crossing the input border
+      // is gathered with zeros into the slot of its (row, tap) within the
+      // current M block (m0 is a multiple of MR, so m % MR is the row).
       alignas(64) float border[kBorderScratchFloats];
       const int64_t width = s_.in_size[s_.rank - 1];
       const int64_t span = span_;
       const int64_t* start = inner_start_.data();
-      const size_t MR = uk.mr, tap_block = red.tap_block, kc_tap = kc_tap_;
+      const size_t MR = uk.mr, kc_tap = kc_tap_;
       auto row = [&](size_t m, size_t tap) -> const float* {
         const int64_t e = index[m * taps + tap];
         if (e == kPaddingTap) return zero;
         const int64_t x0 = start[m];
         if (x0 >= 0 && x0 + span <= width) return base + e * static_cast<int64_t>(cin);
-        float* slot = border + ((m % MR) * tap_block + tap % tap_block) * kc_tap;
+        float* slot = border + ((m % MR) * taps + tap) * kc_tap;
         for (int64_t x = 0; x < span; ++x) {
           float* dst = slot + x * static_cast<int64_t>(cin);
           if (x0 + x < 0 || x0 + x >= width)
@@ -166,8 +241,7 @@ class IndirectGemm final : public Algorithm {
         }
         return slot;
       };
-      gemm_rows_task(uk, packed_, g, red, M, N, m0, std::min(M, m0 + t.m_tile), n0,
-                     std::min(N, n0 + t.n_tile), row, c, cout, act_);
+      channels_last_task(red, g, M, N, m0, m1, n0, n1, row, c, cout);
     };
     parallel_for(pool, images * groups * t.tasks(), task);
   }
@@ -300,6 +374,7 @@ class IndirectGemm final : public Algorithm {
 
   // Channels-last.
   size_t kc_budget_ = 0;
+  bool own_loop_ = false;     // channels_last_task (else the shared gemm_rows_task)
   int64_t span_ = 1;          // kernel pixels merged into one tap along the innermost dim
   size_t taps_ = 0, kc_tap_ = 0;
   AlignedArray<int64_t> index_;        // [out_pixels][taps]: input pixel of the tap's first pixel, or kPaddingTap
