@@ -28,6 +28,36 @@ using BiasActFn = void (*)(float* y, size_t rows, size_t cols, ptrdiff_t ld,
                            const float* bias, bool bias_per_column,
                            const Activation& act);
 
+// ---- Grouped convolution, few channels per group (kernels/grouped.hpp) ----
+// Channels-last, C_in/G == C_out/G == C (2 or 4): `pixels` output pixels x
+// `lanes` output channels from channel `channel` on, all kernel taps.
+struct GroupedNxcArgs {
+  // [taps][P] pointers to channel 0 of the input pixel each tap reads (a zero
+  // row of C_in floats for padding); P = the kernel's pixel count, rows past
+  // `pixels` repeat the last real one.
+  const float* const* rows = nullptr;
+  size_t taps = 0;
+  size_t channel = 0;   // first output (= input) channel, a multiple of the vector width
+  size_t lanes = 0;     // channels in this block (<= the kernel's lanes), a multiple of C
+  // Packed: row 0 the bias, then per tap C rows; row (t, r) holds, for output
+  // channel o = g*C + co, w[o][(co + r) % C][t]. Rows of weight_stride floats
+  // (C_out rounded up to the vector width, zero filled).
+  const float* weights = nullptr;
+  size_t weight_stride = 0;
+  float* out = nullptr;  // pixel 0, channel 0 of the output block
+  size_t ldo = 0;        // floats between output pixels (C_out)
+  size_t pixels = 0;
+  // The activation: y = min(max(y, lo), hi), always applied (-inf, +inf
+  // without one: two cheap ops per stored vector, and no branch).
+  float lo = 0.0f, hi = 0.0f;
+};
+using GroupedNxcFn = void (*)(const GroupedNxcArgs& args);
+struct GroupedNxcKernel {
+  GroupedNxcFn c2 = nullptr, c4 = nullptr;  // nullptr where the ISA has none
+  size_t pixels = 0, lanes = 0;
+};
+// ---- end grouped ------------------------------------------------------------
+
 struct KernelTable {
   ndconv_isa isa;
   size_t vector_floats;  // floats per SIMD register (1 for scalar)
@@ -36,6 +66,8 @@ struct KernelTable {
   // and packed weights x channels-first rows.
   GemmRowsKernel gemm_rows;
   GemmColsKernel gemm_cols;
+  // Grouped, few channels per group, channels-last (kernels/grouped.hpp).
+  GroupedNxcKernel grouped_nxc;
 };
 
 // Defined by the ISA instances this build contains (see cmake/NdconvIsa.cmake).
