@@ -404,39 +404,54 @@ class IndirectGemm final : public Algorithm {
         j += len;
       }
 
-      size_t tap = k0 / cin_g, ci = k0 % cin_g;
-      for (size_t k = 0; k < kc; ++k) {
+      // Per tap, the geometry of each run (where the copy starts and ends) is
+      // the same for all its input channels: computed once, then every
+      // channel's row is zeros, a contiguous or strided copy, zeros.
+      struct Copy { size_t j, lead, count, len; int64_t src; };  // src < 0: all zeros
+      Copy copies[kMaxNR + 2];
+      size_t k = 0;
+      while (k < kc) {
+        const size_t tap = (k0 + k) / cin_g, ci0 = (k0 + k) % cin_g;
+        const size_t channels = std::min(cin_g - ci0, kc - k);
         const size_t outer_tap = tap / kw;
         const int64_t shift = static_cast<int64_t>(tap % kw) * dilation - pad;
-        const float* channel = input + ci * plane;
-        float* dst = scratch + k * NR;
         for (size_t r = 0; r < run_count; ++r) {
           const Run& run = runs[r];
-          float* d = dst + run.j;
+          Copy& cp = copies[r];
+          cp.j = run.j;
+          cp.len = run.len;
           const int64_t line = plan.line_offset_[run.line * plan.outer_taps_ + outer_tap];
-          if (line < 0) {
-            std::memset(d, 0, run.len * sizeof(float));
-            continue;
-          }
-          // Input x of q-th pixel: (ox + q) * stride + shift; valid q in [qa, qb).
+          // Input x of the q-th pixel: x0 + q * stride; valid q in [qa, qb).
           const int64_t x0 = static_cast<int64_t>(run.ox) * stride + shift;
           const int64_t len = static_cast<int64_t>(run.len);
           const int64_t qa = x0 >= 0 ? 0 : std::min(len, (-x0 + stride - 1) / stride);
           const int64_t qb = x0 >= width ? 0 : std::min(len, (width - x0 + stride - 1) / stride);
-          const float* src = channel + line;  // pixel x of the input line at src[x]
-          int64_t q = 0;
-          for (; q < qa; ++q) d[q] = 0.0f;
-          if (stride == 1) {
-            if (qb > q) std::memcpy(d + q, src + x0 + q, static_cast<size_t>(qb - q) * sizeof(float));
-            q = std::max(q, qb);
+          if (line < 0 || qb <= qa) {
+            cp.lead = run.len;
+            cp.count = 0;
+            cp.src = -1;
           } else {
-            for (; q < qb; ++q) d[q] = src[x0 + q * stride];
+            cp.lead = static_cast<size_t>(qa);
+            cp.count = static_cast<size_t>(qb - qa);
+            cp.src = line + x0 + qa * stride;
           }
-          for (; q < len; ++q) d[q] = 0.0f;
         }
-        if (++ci == cin_g) {
-          ci = 0;
-          ++tap;
+        for (size_t c = 0; c < channels; ++c, ++k) {
+          const float* channel = input + (ci0 + c) * plane;
+          float* dst = scratch + k * NR;
+          for (size_t r = 0; r < run_count; ++r) {
+            const Copy& cp = copies[r];
+            float* d = dst + cp.j;
+            size_t q = 0;
+            for (; q < cp.lead; ++q) d[q] = 0.0f;
+            const float* src = channel + cp.src;
+            if (stride == 1) {
+              for (size_t i = 0; i < cp.count; ++i) d[q + i] = src[i];
+            } else {
+              for (size_t i = 0; i < cp.count; ++i) d[q + i] = src[static_cast<int64_t>(i) * stride];
+            }
+            for (q += cp.count; q < cp.len; ++q) d[q] = 0.0f;
+          }
         }
       }
       return {scratch, static_cast<ptrdiff_t>(NR), nullptr};
