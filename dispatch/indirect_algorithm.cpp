@@ -31,6 +31,7 @@ constexpr size_t kMaxCalls = 1024;
 // per A block measured best among 1..4 with kc 128..512 (conv1d_dilated,
 // conv3x3_res2; differences of a few percent, under the machine's noise).
 constexpr size_t kPanelGroup = 2;
+constexpr size_t kMaxPanelWidth = 128;  // widest NR of a channels-first kernel (narrow: 96)
 constexpr size_t kPanelGroupFloats = 16384;
 
 kernels::Activation activation_of(const ConvShape& s) { return {s.activation, s.act_min, s.act_max}; }
@@ -81,7 +82,12 @@ class IndirectGemm final : public Algorithm {
   bool init(const float* weights, const float* bias) {
     const bool nxc = s_.layout == NDCONV_NXC;
     if (grouped_) return pack_grouped(weights, bias) && init_channels_last();
-    if (!packed_.pack(s_, weights, bias, nxc ? table_.gemm_rows.nr : table_.gemm_cols.mr)) return false;
+    // Channels-first with few output channels per group: the narrow kernel
+    // (ResNeXt NCX, 4 per group: 21 -> see the commit, GFLOP/s).
+    cols_ = s_.out_channels_per_group() <= static_cast<int64_t>(table_.gemm_cols_narrow.mr)
+                ? &table_.gemm_cols_narrow
+                : &table_.gemm_cols;
+    if (!packed_.pack(s_, weights, bias, nxc ? table_.gemm_rows.nr : cols_->mr)) return false;
     return nxc ? init_channels_last() : init_channels_first();
   }
 
@@ -402,7 +408,7 @@ class IndirectGemm final : public Algorithm {
 
       // The panel's pixels as runs along output lines.
       struct Run { size_t line, ox, len, j; };
-      Run runs[kMaxNR + 2];
+      Run runs[kMaxPanelWidth + 2];
       size_t run_count = 0;
       for (size_t j = 0, line = n / ow, ox = n % ow; j < nr; ++line, ox = 0) {
         const size_t len = std::min(ow - ox, nr - j);
@@ -414,7 +420,7 @@ class IndirectGemm final : public Algorithm {
       // the same for all its input channels: computed once, then every
       // channel's row is zeros, a contiguous or strided copy, zeros.
       struct Copy { size_t j, lead, count, len; int64_t src; };  // src < 0: all zeros
-      Copy copies[kMaxNR + 2];
+      Copy copies[kMaxPanelWidth + 2];
       size_t k = 0;
       while (k < kc) {
         const size_t tap = (k0 + k) / cin_g, ci0 = (k0 + k) % cin_g;
@@ -472,7 +478,7 @@ class IndirectGemm final : public Algorithm {
   template <class Source>
   void channels_first_task(size_t g, size_t M, size_t N, size_t m0, size_t m1, size_t n0, size_t n1,
                            const Source& source, float* c, size_t ldc) const {
-    const auto& uk = table_.gemm_cols;
+    const auto& uk = *cols_;
     const size_t K = packed_.k(), MR = uk.mr, NR = uk.nr;
     alignas(64) float scratch[kPanelGroupFloats];
     const size_t kc_block = std::min<size_t>(l1_k_block(NR), kPanelGroupFloats / (kPanelGroup * NR));
@@ -509,7 +515,7 @@ class IndirectGemm final : public Algorithm {
   }
 
   void run_channels_first(const float* input, float* output, ndconv_threadpool* pool) const {
-    const auto& uk = table_.gemm_cols;
+    const auto& uk = *cols_;
     const size_t groups = static_cast<size_t>(s_.groups);
     const size_t images = static_cast<size_t>(s_.batch);
     const size_t out_pixels = static_cast<size_t>(s_.out_pixels());
@@ -538,6 +544,7 @@ class IndirectGemm final : public Algorithm {
   const kernels::KernelTable& table_;
   kernels::Activation act_;
   PackedWeights packed_;
+  const kernels::GemmColsKernel* cols_ = nullptr;  // channels-first microkernel
   kernels::GroupedNxcFn grouped_ = nullptr;
   AlignedArray<float> grouped_weights_;
   size_t grouped_stride_ = 0;

@@ -189,23 +189,27 @@ struct gemm_tiles;
 template <>
 struct gemm_tiles<scalar_arch> {
   static constexpr size_t rows_mr = 4, rows_nrv = 4, cols_mr = 4, cols_nrv = 4;
+  static constexpr size_t narrow_mr = 2, narrow_nrv = 8;
 };
 #if defined(NDCONV_SIMD_X86) && defined(__AVX512F__)
 template <>
 struct gemm_tiles<avx512_arch> {
   static constexpr size_t rows_mr = 14, rows_nrv = 2, cols_mr = 14, cols_nrv = 2;
+  static constexpr size_t narrow_mr = 4, narrow_nrv = 6;
 };
 #endif
 #if defined(NDCONV_SIMD_X86) && defined(__AVX2__) && defined(__FMA__)
 template <>
 struct gemm_tiles<avx2_arch> {
   static constexpr size_t rows_mr = 6, rows_nrv = 2, cols_mr = 6, cols_nrv = 2;
+  static constexpr size_t narrow_mr = 4, narrow_nrv = 3;
 };
 #endif
 #if defined(NDCONV_SIMD_NEON)
 template <>
 struct gemm_tiles<neon_arch> {
   static constexpr size_t rows_mr = 6, rows_nrv = 4, cols_mr = 6, cols_nrv = 4;
+  static constexpr size_t narrow_mr = 4, narrow_nrv = 6;
 };
 #endif
 
@@ -218,6 +222,14 @@ template <class Arch>
 GemmColsKernel gemm_cols_kernel() {
   using C = gemm_tiles<Arch>;
   return {&gemm_cols<Arch, C::cols_mr, C::cols_nrv>, C::cols_mr, C::cols_nrv * simd<Arch>::width};
+}
+// The channels-first kernel for few output channels (grouped convolutions
+// with C_out/G <= 4, where 14-row tiles would compute mostly zero rows):
+// 4 rows x 6 zmm (AVX-512) = 24 accumulators, 4 x 3 ymm (AVX2), 4 x 6 q (NEON).
+template <class Arch>
+GemmColsKernel gemm_cols_narrow_kernel() {
+  using C = gemm_tiles<Arch>;
+  return {&gemm_cols<Arch, C::narrow_mr, C::narrow_nrv>, C::narrow_mr, C::narrow_nrv * simd<Arch>::width};
 }
 
 }  // namespace NDCONV_KERNEL_NS

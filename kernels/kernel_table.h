@@ -68,6 +68,8 @@ struct KernelTable {
   GemmColsKernel gemm_cols;
   // Grouped, few channels per group, channels-last (kernels/grouped.hpp).
   GroupedNxcKernel grouped_nxc;
+  // gemm_cols with few rows (MR <= 4, wide NR), for few output channels per group.
+  GemmColsKernel gemm_cols_narrow;
 };
 
 // Defined by the ISA instances this build contains (see cmake/NdconvIsa.cmake).
