@@ -419,8 +419,13 @@ class IndirectGemm final : public Algorithm {
       // Per tap, the geometry of each run (where the copy starts and ends) is
       // the same for all its input channels: computed once, then every
       // channel's row is zeros, a contiguous or strided copy, zeros.
-      struct Copy { size_t j, lead, count, len; int64_t src; };  // src < 0: all zeros
-      Copy copies[kMaxPanelWidth + 2];
+      kernels::PanelRun copies[kMaxPanelWidth + 2];
+      kernels::PanelPackArgs pack;
+      pack.ld_dst = NR;
+      pack.plane = plane;
+      pack.runs = copies;
+      pack.run_count = run_count;
+      pack.stride = static_cast<ptrdiff_t>(stride);
       size_t k = 0;
       while (k < kc) {
         const size_t tap = (k0 + k) / cin_g, ci0 = (k0 + k) % cin_g;
@@ -429,7 +434,7 @@ class IndirectGemm final : public Algorithm {
         const int64_t shift = static_cast<int64_t>(tap % kw) * dilation - pad;
         for (size_t r = 0; r < run_count; ++r) {
           const Run& run = runs[r];
-          Copy& cp = copies[r];
+          kernels::PanelRun& cp = copies[r];
           cp.j = run.j;
           cp.len = run.len;
           const int64_t line = plan.line_offset_[run.line * plan.outer_taps_ + outer_tap];
@@ -441,30 +446,18 @@ class IndirectGemm final : public Algorithm {
           if (line < 0 || qb <= qa) {
             cp.lead = run.len;
             cp.count = 0;
-            cp.src = -1;
+            cp.src = 0;
           } else {
             cp.lead = static_cast<size_t>(qa);
             cp.count = static_cast<size_t>(qb - qa);
             cp.src = line + x0 + qa * stride;
           }
         }
-        for (size_t c = 0; c < channels; ++c, ++k) {
-          const float* channel = input + (ci0 + c) * plane;
-          float* dst = scratch + k * NR;
-          for (size_t r = 0; r < run_count; ++r) {
-            const Copy& cp = copies[r];
-            float* d = dst + cp.j;
-            size_t q = 0;
-            for (; q < cp.lead; ++q) d[q] = 0.0f;
-            const float* src = channel + cp.src;
-            if (stride == 1) {
-              for (size_t i = 0; i < cp.count; ++i) d[q + i] = src[i];
-            } else {
-              for (size_t i = 0; i < cp.count; ++i) d[q + i] = src[static_cast<int64_t>(i) * stride];
-            }
-            for (q += cp.count; q < cp.len; ++q) d[q] = 0.0f;
-          }
-        }
+        pack.dst = scratch + k * NR;
+        pack.input = input + ci0 * plane;
+        pack.channels = channels;
+        plan.table_.pack_panel_rows(pack);
+        k += channels;
       }
       return {scratch, static_cast<ptrdiff_t>(NR), nullptr};
     }

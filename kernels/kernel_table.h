@@ -58,6 +58,27 @@ struct GroupedNxcKernel {
 };
 // ---- end grouped ------------------------------------------------------------
 
+// ---- Channels-first im2col panel packing (kernels/panel_pack.hpp) --------
+// One run of a panel row: `len` floats from column j: `lead` zeros, `count`
+// input floats from channel + src at the given stride, zeros to the end.
+struct PanelRun {
+  size_t j = 0, lead = 0, count = 0, len = 0;
+  ptrdiff_t src = 0;  // meaningful when count > 0
+};
+// Row c (c < channels) of dst (at dst + c * ld_dst) from input + c * plane.
+struct PanelPackArgs {
+  float* dst = nullptr;
+  size_t ld_dst = 0;
+  const float* input = nullptr;
+  size_t plane = 0;
+  size_t channels = 0;
+  const PanelRun* runs = nullptr;
+  size_t run_count = 0;
+  ptrdiff_t stride = 1;
+};
+using PanelPackFn = void (*)(const PanelPackArgs& args);
+// ---- end panel packing -------------------------------------------------------
+
 struct KernelTable {
   ndconv_isa isa;
   size_t vector_floats;  // floats per SIMD register (1 for scalar)
@@ -70,6 +91,8 @@ struct KernelTable {
   GroupedNxcKernel grouped_nxc;
   // gemm_cols with few rows (MR <= 4, wide NR), for few output channels per group.
   GemmColsKernel gemm_cols_narrow;
+  // Channels-first im2col panel rows of one kernel tap (kernels/panel_pack.hpp).
+  PanelPackFn pack_panel_rows;
 };
 
 // Defined by the ISA instances this build contains (see cmake/NdconvIsa.cmake).
