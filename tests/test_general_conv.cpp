@@ -83,7 +83,19 @@ const GeneralCase kCases[] = {
     {1, 1, 10, 14, 2, {12}, {3}, {1}, {2}, {2}, {1}, kExplicit},
     {2, 1, 6, 12, 6, {5, 5}, {3, 3}, {1, 1}, {1, 1}, {1, 1}, {1, 1}, kExplicit},
     {3, 1, 12, 8, 4, {3, 4, 5}, {2, 3, 3}, {1, 1, 2}, {1, 1, 1}, {1, 1, 1}, {0, 1, 1}, kExplicit},
+    // The grouped kernel (C_in/G == C_out/G of 2 or 4): channel counts that
+    // leave a partial vector, rank 1 and 3, stride, dilation, batch.
+    {1, 2, 8, 8, 4, {13}, {5}, {2}, {1}, {2}, {1}, kExplicit},
+    {2, 1, 36, 36, 9, {6, 7}, {3, 3}, {1, 2}, {2, 1}, {2, 1}, {1, 0}, kExplicit},
+    {3, 2, 20, 20, 10, {3, 4, 4}, {2, 3, 3}, {1, 1, 1}, {1, 1, 1}, {1, 1, 1}, {0, 1, 1}, kExplicit},
+    {2, 1, 10, 10, 5, {4, 3}, {5, 4}, {1, 1}, {1, 1}, {2, 1}, {2, 2}, kExplicit},
 };
+
+// Shapes the grouped channels-last kernel takes where the ISA has one.
+bool takes_grouped_kernel(const GeneralCase& c) {
+  const int64_t per_group = c.cin / c.groups;
+  return c.groups > 1 && c.groups != c.cin && c.cout == c.cin && (per_group == 2 || per_group == 4);
+}
 
 bool is_general_kernel(const std::string& name) {
   return name.rfind("indirect-gemm/", 0) == 0 || name.rfind("im2col-panel-gemm/", 0) == 0 ||
@@ -111,6 +123,9 @@ TEST_P(GeneralConv, MatchesReferenceEveryLayoutAndEpilogue) {
           else
             EXPECT_TRUE(is_general_kernel(name)) << name << " for " << describe(d);
           EXPECT_NE(name.find(ndconv_isa_name(GetParam())), std::string::npos) << name;
+          const bool x86_simd = GetParam() == NDCONV_ISA_AVX2 || GetParam() == NDCONV_ISA_AVX512;
+          if (layout == NDCONV_NXC && x86_simd && takes_grouped_kernel(c))
+            EXPECT_EQ(name.rfind("grouped-indirect/", 0), 0u) << name;
         }
 }
 
