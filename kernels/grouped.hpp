@@ -97,7 +97,9 @@ void grouped_nxc_impl(const GroupedNxcArgs& args) {
   vec acc[P][V];
   NDCONV_UNROLL
   for (size_t v = 0; v < V; ++v) {
-    const vec b = S::load(args.weights + ch + v * W);  // row 0: bias (padded to the stride)
+    // Row 0: the bias (padded to the stride: a vector with lanes is whole in
+    // its row; vectors past the block's lanes are not read at all).
+    const vec b = kFull || v * W < args.lanes ? S::load(args.weights + ch + v * W) : S::zero();
     NDCONV_UNROLL
     for (size_t p = 0; p < P; ++p) acc[p][v] = b;
   }
@@ -108,7 +110,8 @@ void grouped_nxc_impl(const GroupedNxcArgs& args) {
     NDCONV_UNROLL
     for (size_t v = 0; v < V; ++v) {
       NDCONV_UNROLL
-      for (size_t r = 0; r < C; ++r) w[v][r] = S::load(wt + r * args.weight_stride + v * W);
+      for (size_t r = 0; r < C; ++r)
+        w[v][r] = kFull || v * W < args.lanes ? S::load(wt + r * args.weight_stride + v * W) : S::zero();
     }
     wt += C * args.weight_stride;
     NDCONV_UNROLL

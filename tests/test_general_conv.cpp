@@ -61,6 +61,10 @@ const GeneralCase kCases[] = {
     {1, 1, 4, 9, 1, {20}, {3}, {1}, {2}, {2}, {2}, kExplicit},
     {1, 1, 2, 3, 1, {3}, {6}, {1}, {1}, {2}, {3}, kExplicit},
     {1, 1, 300, 20, 1, {9}, {3}, {2}, {1}, {1}, {0}, kExplicit},
+    // stride 2 along long lines (full-vector strided panel copies; the last
+    // tap reads the input's last float, next to the guard page).
+    {1, 1, 3, 5, 1, {80}, {3}, {2}, {1}, {1}, {0}, kExplicit},
+    {2, 1, 2, 3, 1, {5, 71}, {3, 3}, {1, 2}, {1, 1}, {1, 1}, {1, 0}, kExplicit},
     // rank 2: the stem's merged 7-pixel runs crossing both borders, 3x3
     // padded, asymmetric pads with stride and dilation per dim, SAME padding,
     // kernel larger than the input, C_out over several NR panels.
