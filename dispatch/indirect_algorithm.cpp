@@ -62,7 +62,7 @@ kernels::GroupedNxcFn grouped_kernel_for(const ConvShape& s, const kernels::Kern
   const int64_t c = s.in_channels_per_group();
   if (s.out_channels_per_group() != c) return nullptr;
   // The row pointers of one pixel block must fit the task's stack array.
-  if (static_cast<size_t>(s.kernel_taps()) * table.grouped_nxc.pixels > 4096) return nullptr;
+  if (static_cast<size_t>(s.kernel_taps()) * table.grouped_nxc.pixels > kMaxRowPointers) return nullptr;
   return c == 2 ? table.grouped_nxc.c2 : c == 4 ? table.grouped_nxc.c4 : nullptr;
 }
 
