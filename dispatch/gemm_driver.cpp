@@ -95,7 +95,7 @@ GemmRowsReduction rows_reduction(size_t taps, size_t kc_tap, size_t kc_budget, s
   GemmRowsReduction r;
   r.taps = taps;
   r.kc_tap = kc_tap;
-  if (N * taps * kc_tap * sizeof(float) <= kL2Budget / 2) {
+  if (N != 0 && N * taps * kc_tap * sizeof(float) <= kL2Budget / 2) {
     // The whole weight matrix stays in L2: M blocks outermost, no K blocks.
     r.m_outer = true;
     r.tap_block = std::min(taps, kMaxTapBlock);

@@ -64,7 +64,9 @@ struct GemmRowsReduction {
 };
 
 // Splits K for the L1 budget of the B panel slice (see choose_gemm_tiling's kc)
-// and picks the loop order from the size of the packed weights (N x K floats).
+// and picks the loop order from the size of the packed weights (N x K floats;
+// N = 0: always L1-sized blocks, N panel outermost, for callers with their own
+// loop order).
 GemmRowsReduction rows_reduction(size_t taps, size_t kc_tap, size_t kc_budget, size_t N);
 
 // One task of a channels-last GEMM: C[m0:m1, n0:n1] of group g; `row(m, t)`
