@@ -18,26 +18,8 @@ struct ndconv_conv {
   std::unique_ptr<ndconv::dispatch::Algorithm> algorithm;
 };
 
-namespace {
-
 using ndconv::dispatch::failf;
-
-// Runs `body` (returning ndconv_status) with exceptions turned into statuses.
-// The handlers use failf with fixed text: no allocation while out of memory.
-template <class Body>
-ndconv_status guarded(const char* function, Body&& body) noexcept {
-  try {
-    return body();
-  } catch (const std::bad_alloc&) {
-    return failf(NDCONV_OUT_OF_MEMORY, "%s: out of memory", function);
-  } catch (const std::exception& e) {
-    return failf(NDCONV_INTERNAL_ERROR, "%s: internal error: %s", function, e.what());
-  } catch (...) {
-    return failf(NDCONV_INTERNAL_ERROR, "%s: internal error (unknown exception)", function);
-  }
-}
-
-}  // namespace
+using ndconv::dispatch::guarded;
 
 extern "C" ndconv_status ndconv_conv_output_size(const ndconv_conv_desc* desc,
                                                  int64_t out_size[NDCONV_MAX_RANK]) {

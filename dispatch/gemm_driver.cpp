@@ -95,8 +95,11 @@ GemmRowsReduction rows_reduction(size_t taps, size_t kc_tap, size_t kc_budget, s
   GemmRowsReduction r;
   r.taps = taps;
   r.kc_tap = kc_tap;
-  if (N * taps * kc_tap * sizeof(float) <= kL2Budget / 2) {
-    // The whole weight matrix stays in L2: M blocks outermost, no K blocks.
+  if (N != 0 && N * taps * kc_tap * sizeof(float) <= kL2Budget * 3 / 2) {
+    // The whole weight matrix stays in L2 (up to 768 KiB: measured on
+    // pw_res3_down_s2, 512 KiB of weights, 0.90x -> 1.06x oneDNN against the
+    // N-outer order): M blocks outermost, no K blocks, one microkernel call
+    // sweeping every N panel of the block.
     r.m_outer = true;
     r.tap_block = std::min(taps, kMaxTapBlock);
     r.k_block = kc_tap;

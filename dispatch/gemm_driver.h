@@ -64,7 +64,9 @@ struct GemmRowsReduction {
 };
 
 // Splits K for the L1 budget of the B panel slice (see choose_gemm_tiling's kc)
-// and picks the loop order from the size of the packed weights (N x K floats).
+// and picks the loop order from the size of the packed weights (N x K floats;
+// N = 0: always L1-sized blocks, N panel outermost, for callers with their own
+// loop order).
 GemmRowsReduction rows_reduction(size_t taps, size_t kc_tap, size_t kc_budget, size_t N);
 
 // One task of a channels-last GEMM: C[m0:m1, n0:n1] of group g; `row(m, t)`
@@ -118,7 +120,14 @@ void gemm_rows_task(const kernels::GemmRowsKernel& uk, const PackedWeights& w, s
       const size_t tn = red.taps - t0 < red.tap_block ? red.taps - t0 : red.tap_block;
       for (size_t k0 = 0; k0 < red.kc_tap; k0 += red.k_block) {
         const size_t kc = red.kc_tap - k0 < red.k_block ? red.kc_tap - k0 : red.k_block;
-        for (size_t m = m0; m < m1; m += MR) call(m, n, n + NR, t0, tn, k0, kc, true);
+        for (size_t m = m0; m < m1; m += MR) {
+          // The first M block brings the slice in from memory: let it also
+          // prefetch the slice the next K block (or panel) streams, which
+          // follows in the packed weights.
+          args.b_prefetch = m == m0 ? w.rows(g, n / NR) + (t0 * red.kc_tap + k0 + kc) * NR : nullptr;
+          call(m, n, n + NR, t0, tn, k0, kc, true);
+        }
+        args.b_prefetch = nullptr;
       }
     }
 }

@@ -9,9 +9,9 @@ bool has_stride(const ConvShape& s) {
   return false;
 }
 
-bool strided_pixel_offsets(const ConvShape& s, AlignedArray<int64_t>* offsets) {
+bool strided_pixel_offsets(const ConvShape& s, AlignedArray<int64_t>* offsets, int64_t images) {
   const int64_t pixels = s.out_pixels();
-  if (!offsets->resize(static_cast<size_t>(pixels))) return false;
+  if (!offsets->resize(static_cast<size_t>(pixels * images))) return false;
   int64_t coord[NDCONV_MAX_RANK] = {};
   for (int64_t p = 0; p < pixels; ++p) {
     int64_t in_index = 0;
@@ -22,6 +22,9 @@ bool strided_pixel_offsets(const ConvShape& s, AlignedArray<int64_t>* offsets) {
       coord[d] = 0;
     }
   }
+  for (int64_t n = 1; n < images; ++n)
+    for (int64_t p = 0; p < pixels; ++p)
+      (*offsets)[static_cast<size_t>(n * pixels + p)] = n * s.in_pixels() + (*offsets)[static_cast<size_t>(p)];
   return true;
 }
 

@@ -10,9 +10,12 @@
 namespace ndconv {
 namespace dispatch {
 
-// Ignores padding (callers use it where the pads are zero). False on
-// allocation failure.
-bool strided_pixel_offsets(const ConvShape& shape, AlignedArray<int64_t>* offsets);
+// Ignores padding (callers use it where the pads are zero). With images > 1
+// the table covers that many images of the batch, image n's entries offset by
+// n * in_pixels, so a GEMM row m = n * out_pixels + p needs no division.
+// False on allocation failure.
+bool strided_pixel_offsets(const ConvShape& shape, AlignedArray<int64_t>* offsets,
+                           int64_t images = 1);
 
 // True if any spatial stride is not 1.
 bool has_stride(const ConvShape& shape);

@@ -4,6 +4,7 @@
 #include "dispatch/depthwise_algorithm.h"
 #include "dispatch/error.h"
 #include "dispatch/ngram_algorithm.h"
+#include "dispatch/indirect_algorithm.h"
 #include "dispatch/pointwise_algorithm.h"
 #include "dispatch/reference_algorithm.h"
 
@@ -23,6 +24,7 @@ constexpr AlgorithmFactory kAlgorithms[] = {
     make_depthwise_algorithm,  // before pointwise: a 1x1 depthwise is a per-channel scale
     make_pointwise_algorithm,
     make_ngram_algorithm,
+    make_indirect_algorithm,
     make_reference_algorithm,
 };
 

@@ -69,7 +69,10 @@ class PointwiseGemm final : public Algorithm {
   bool init(const float* weights, const float* bias) {
     const size_t width = s_.layout == NDCONV_NXC ? rows_kernel_.nr : cols_kernel_.mr;
     if (!packed_.pack(s_, weights, bias, width)) return false;
-    if (has_stride(s_) && !strided_pixel_offsets(s_, &offsets_)) return false;
+    // Channels-last rows cover the whole batch (no division per row); the
+    // channels-first gather reads one image's entries.
+    const int64_t images = s_.layout == NDCONV_NXC ? s_.batch : 1;
+    if (has_stride(s_) && !strided_pixel_offsets(s_, &offsets_, images)) return false;
     return true;
   }
 
@@ -87,9 +90,7 @@ class PointwiseGemm final : public Algorithm {
   void run_channels_last(const float* input, float* output, ndconv_threadpool* pool) const {
     const auto& uk = rows_kernel_;
     const size_t groups = static_cast<size_t>(s_.groups);
-    const size_t out_pixels = static_cast<size_t>(s_.out_pixels());
-    const size_t in_pixels = static_cast<size_t>(s_.in_pixels());
-    const size_t M = static_cast<size_t>(s_.batch) * out_pixels;
+    const size_t M = static_cast<size_t>(s_.batch * s_.out_pixels());
     const size_t N = static_cast<size_t>(s_.out_channels_per_group());
     const size_t cin = static_cast<size_t>(s_.in_channels);
     const size_t cin_g = static_cast<size_t>(s_.in_channels_per_group());
@@ -103,9 +104,7 @@ class PointwiseGemm final : public Algorithm {
       const size_t mt = index % t.tasks() / t.n_tasks, nt = index % t.n_tasks;
       const float* in_g = input + g * cin_g;
       auto row = [&](size_t m, size_t) -> const float* {
-        if (!offsets) return in_g + m * cin;
-        const size_t image = m / out_pixels;
-        return in_g + (image * in_pixels + static_cast<size_t>(offsets[m % out_pixels])) * cin;
+        return in_g + (offsets ? static_cast<size_t>(offsets[m]) : m) * cin;
       };
       const size_t m0 = mt * t.m_tile, n0 = nt * t.n_tile;
       gemm_rows_task(uk, packed_, g, red, M, N, m0, std::min(M, m0 + t.m_tile), n0,

@@ -247,24 +247,8 @@ struct ndconv_textcnn {
   ndconv::dispatch::TextCnn* plan = nullptr;
 };
 
-namespace {
-
 using ndconv::dispatch::failf;
-
-template <class Body>
-ndconv_status guarded(const char* function, Body&& body) noexcept {
-  try {
-    return body();
-  } catch (const std::bad_alloc&) {
-    return failf(NDCONV_OUT_OF_MEMORY, "%s: out of memory", function);
-  } catch (const std::exception& e) {
-    return failf(NDCONV_INTERNAL_ERROR, "%s: internal error: %s", function, e.what());
-  } catch (...) {
-    return failf(NDCONV_INTERNAL_ERROR, "%s: internal error (unknown exception)", function);
-  }
-}
-
-}  // namespace
+using ndconv::dispatch::guarded;
 
 extern "C" ndconv_status ndconv_textcnn_create(const ndconv_textcnn_desc* desc,
                                                const float* const* weights,

@@ -128,6 +128,10 @@ void gemm_rows(const GemmRowsArgs& args) {
       const float* a[MR];
       for (size_t i = 0; i < MR; ++i) a[i] = args.a[t * MR + i] + args.a_k_offset;
       for (size_t k = 0; k < kc; ++k) {
+        if (args.b_prefetch) {
+          const float* next = args.b_prefetch + (t * kc + k) * NR;
+          for (size_t j = 0; j < NR; j += 16) __builtin_prefetch(next + j);
+        }
         vec bv[NRV];
         for (size_t j = 0; j < NRV; ++j) bv[j] = S::load(b + j * W);
         b += NR;
@@ -157,7 +161,11 @@ void gemm_cols_impl(const GemmColsArgs& args) {
     const float* a = args.a + panel * args.panel_stride;
     T tile;
     tile.init_rows(out.accumulate || !args.bias ? nullptr : args.bias + panel * args.panel_stride);
+    // The next block's weights stream from L2/L3 while this block computes
+    // (one cache line per 64 bytes of this block's rows).
+    const float* next_a = row + MR < args.mr ? a + args.panel_stride : nullptr;
     for (size_t k = 0; k < args.kc; ++k) {
+      if (next_a && (k * MR) % 16 < MR) __builtin_prefetch(next_a + k * MR);
       const float* brow = args.b + (kOffsets ? args.b_offsets[k] : static_cast<ptrdiff_t>(k) * args.ldb);
       vec bv[NRV];
       for (size_t j = 0; j < NRV; ++j) {
@@ -218,23 +226,27 @@ struct gemm_tiles;
 template <>
 struct gemm_tiles<scalar_arch> {
   static constexpr size_t mr = 4, nrv = 4, alt_mr = 2, alt_nrv = 8, alt2_mr = 7, alt2_nrv = 2;
+  static constexpr size_t narrow_mr = 2, narrow_nrv = 8;
 };
 #if defined(NDCONV_SIMD_X86) && defined(__AVX512F__)
 template <>
 struct gemm_tiles<avx512_arch> {
   static constexpr size_t mr = 14, nrv = 2, alt_mr = 8, alt_nrv = 3, alt2_mr = 7, alt2_nrv = 3;
+  static constexpr size_t narrow_mr = 4, narrow_nrv = 6;
 };
 #endif
 #if defined(NDCONV_SIMD_X86) && defined(__AVX2__) && defined(__FMA__)
 template <>
 struct gemm_tiles<avx2_arch> {
   static constexpr size_t mr = 6, nrv = 2, alt_mr = 4, alt_nrv = 3, alt2_mr = 5, alt2_nrv = 2;
+  static constexpr size_t narrow_mr = 4, narrow_nrv = 3;
 };
 #endif
 #if defined(NDCONV_SIMD_NEON)
 template <>
 struct gemm_tiles<neon_arch> {
   static constexpr size_t mr = 6, nrv = 4, alt_mr = 8, alt_nrv = 3, alt2_mr = 7, alt2_nrv = 3;
+  static constexpr size_t narrow_mr = 4, narrow_nrv = 6;
 };
 #endif
 
@@ -258,6 +270,14 @@ GemmRowsKernel gemm_rows_narrow_kernel() {
 template <class Arch, size_t MR, size_t NRV>
 GemmColsKernel gemm_cols_kernel() {
   return {&gemm_cols<Arch, MR, NRV>, MR, NRV * simd<Arch>::width};
+}
+// The channels-first kernel for few output channels (grouped convolutions
+// with C_out/G <= 4, where 14-row tiles would compute mostly zero rows):
+// 4 rows x 6 zmm (AVX-512) = 24 accumulators, 4 x 3 ymm (AVX2), 4 x 6 q (NEON).
+template <class Arch>
+GemmColsKernel gemm_cols_narrow_kernel() {
+  using C = gemm_tiles<Arch>;
+  return {&gemm_cols<Arch, C::narrow_mr, C::narrow_nrv>, C::narrow_mr, C::narrow_nrv * simd<Arch>::width};
 }
 
 }  // namespace NDCONV_KERNEL_NS

@@ -46,6 +46,9 @@ struct GemmRowsArgs {
   // setup: the per-call cost is paid once per M block, not once per tile.
   size_t mr = 0, nr = 0;
   size_t panel_stride = 0;  // floats between consecutive packed panels (nr > NR)
+  // Optional: weights the next call will stream (kc * NR floats, read as taps *
+  // kc rows of NR), prefetched into cache while this call computes.
+  const float* b_prefetch = nullptr;
   GemmOutput out;
 };
 

@@ -95,9 +95,19 @@ bool is_pointwise(const ndconv_conv_desc& d) {
   return true;  // SAME with kernel 1 pads nothing
 }
 
+// Channels-first windows under 64 floats go to the general path (see
+// kMinChannelsFirstWindowFloats in dispatch/ngram_algorithm.cpp).
+bool short_channels_first_window(const ndconv_conv_desc& d) {
+  int64_t window = d.in_channels;
+  for (int i = 0; i < d.rank; ++i) window *= d.kernel[i];
+  return d.layout == NDCONV_NCX && window < 64;
+}
+
 std::string expected_kernel(const ndconv_conv_desc& d) {
-  return std::string(is_pointwise(d) ? "pointwise-gemm/" : "ngram-gemm/") +
-         ndconv_isa_name(ndconv_current_isa());
+  const char* algorithm = is_pointwise(d) ? "pointwise-gemm/"
+                          : short_channels_first_window(d) ? "im2col-panel-gemm/"
+                                                           : "ngram-gemm/";
+  return std::string(algorithm) + ndconv_isa_name(ndconv_current_isa());
 }
 
 // k 1..7 with E of 1, 5, 37 and 300 across the three sequence regimes:

@@ -2,6 +2,8 @@
 // tensor against a guard page.
 #include <gtest/gtest.h>
 
+#include <string>
+
 #include <vector>
 
 #include "ndconv/ndconv.h"
@@ -99,11 +101,14 @@ TEST(WorkedExamples, Conv1dSentenceStride2Valid) {
   for (int i = 0; i < 3; ++i) EXPECT_NEAR(out[i], want[i], 1e-6) << "window " << i;
 }
 
-TEST(WorkedExamples, KernelNameIsReferenceScalar) {
+// The worked example is a padded 3x3: since issue 7 the general channels-first
+// algorithm runs it, named "<algorithm>/<isa>".
+TEST(WorkedExamples, KernelNameNamesAlgorithmAndIsa) {
   const ndconv_conv_desc d = tf_desc(NDCONV_NCX, NDCONV_OIX);
   ndconv_conv* conv = nullptr;
   ASSERT_EQ(ndconv_conv_create(&d, kTfFilterOihw.data(), nullptr, &conv), NDCONV_OK);
-  EXPECT_STREQ(ndconv_conv_kernel_name(conv), "reference/scalar");
+  EXPECT_EQ(std::string(ndconv_conv_kernel_name(conv)),
+            std::string("im2col-panel-gemm/") + ndconv_isa_name(ndconv_current_isa()));
   ndconv_conv_destroy(conv);
   EXPECT_STREQ(ndconv_conv_kernel_name(nullptr), "");
 }

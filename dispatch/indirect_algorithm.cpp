@@ -1,0 +1,576 @@
+#include "dispatch/indirect_algorithm.h"
+
+#include <algorithm>
+#include <cstring>
+#include <limits>
+#include <new>
+
+#include "dispatch/error.h"
+#include "dispatch/gemm_driver.h"
+#include "dispatch/threadpool.h"
+
+namespace ndconv {
+namespace dispatch {
+namespace {
+
+// Indirection entry of a tap that reads only padding.
+constexpr int64_t kPaddingTap = std::numeric_limits<int64_t>::min();
+
+// Per-task stack scratch of the channels-last path (all bounds checked at
+// create; a shape past them takes the shared driver, without merged taps):
+//  - rows of merged taps that straddle the input border, gathered with zeros,
+//    one slot of kc_tap floats per (row, tap) of an M block: MR * K floats;
+//  - the row pointers of an M block, MR * taps;
+//  - the microkernel calls of an M block (runs of non-padding taps).
+// Together 32 KiB + 32 KiB + 32 KiB: 96 KiB of stack per task.
+constexpr size_t kBorderScratchFloats = 8192;
+constexpr size_t kMaxRowPointers = 4096;
+constexpr size_t kMaxCalls = 1024;
+// Channels-first: the packed B panels of one K block, kPanelGroup panels of
+// kc x NR floats: 64 KiB of stack per task (kc shrinks to fit). Two panels
+// per A block measured best among 1..4 with kc 128..512 (conv1d_dilated,
+// conv3x3_res2; differences of a few percent, under the machine's noise).
+constexpr size_t kPanelGroup = 2;
+constexpr size_t kMaxPanelWidth = 128;  // widest NR of a channels-first kernel (narrow: 96)
+constexpr size_t kPanelGroupFloats = 16384;
+
+kernels::Activation activation_of(const ConvShape& s) { return {s.activation, s.act_min, s.act_max}; }
+
+// Row-major odometer over `extent[0..n)`; false when it wraps to all zeros.
+bool next_coord(int64_t* coord, const int64_t* extent, int n) {
+  for (int d = n - 1; d >= 0; --d) {
+    if (++coord[d] < extent[d]) return true;
+    coord[d] = 0;
+  }
+  return false;
+}
+
+
+// Channels-last taps merge the innermost kernel dim when its input run is
+// contiguous (dilation 1, one group so a pixel's channels are all of K): a
+// "tap" is then kernel[last] adjacent pixels x C_in floats. Worth it when
+// C_in is small (stem: 3 channels, audio: 1), where a tap of C_in floats would
+// leave the microkernel reloading row pointers every few k.
+constexpr int64_t kMergeMaxChannels = 32;
+
+// The grouped kernel for channels-last shapes whose groups have 2 or 4 input
+// and output channels (not depthwise), or nullptr. Measured on ResNeXt's 32
+// groups of 4 (AVX-512, one thread): 12 GFLOP/s as per-group GEMMs (N = 4 of
+// NR = 32 lanes); 99 with this kernel (oneDNN plain NHWC: 40-48).
+kernels::GroupedNxcFn grouped_kernel_for(const ConvShape& s, const kernels::KernelTable& table) {
+  if (s.layout != NDCONV_NXC || s.groups == 1 || s.groups == s.in_channels) return nullptr;
+  const int64_t c = s.in_channels_per_group();
+  if (s.out_channels_per_group() != c) return nullptr;
+  // The row pointers of one pixel block must fit the task's stack array.
+  if (static_cast<size_t>(s.kernel_taps()) * table.grouped_nxc.pixels > kMaxRowPointers) return nullptr;
+  return c == 2 ? table.grouped_nxc.c2 : c == 4 ? table.grouped_nxc.c4 : nullptr;
+}
+
+std::string algorithm_name(const ConvShape& s, const kernels::KernelTable& table) {
+  const char* kind = s.layout == NDCONV_NCX         ? "im2col-panel-gemm/"
+                     : grouped_kernel_for(s, table) ? "grouped-indirect/"
+                                                    : "indirect-gemm/";
+  return std::string(kind) + ndconv_isa_name(table.isa);
+}
+
+class IndirectGemm final : public Algorithm {
+ public:
+  IndirectGemm(const ConvShape& shape, const kernels::KernelTable& table)
+      : Algorithm(algorithm_name(shape, table)),
+        s_(shape), table_(table), act_(activation_of(shape)), grouped_(grouped_kernel_for(shape, table)) {}
+
+  bool init(const float* weights, const float* bias) {
+    const bool nxc = s_.layout == NDCONV_NXC;
+    if (grouped_) return pack_grouped(weights, bias) && init_channels_last();
+    // Channels-first with few output channels per group: the narrow kernel
+    // (ResNeXt NCX, 4 per group: 21 -> see the commit, GFLOP/s).
+    cols_ = s_.out_channels_per_group() <= static_cast<int64_t>(table_.gemm_cols_narrow.mr)
+                ? &table_.gemm_cols_narrow
+                : &table_.gemm_cols;
+    if (!packed_.pack(s_, weights, bias, nxc ? table_.gemm_rows.nr : cols_->mr)) return false;
+    return nxc ? init_channels_last() : init_channels_first();
+  }
+
+  ndconv_status run(const float* input, float* output, ndconv_threadpool* pool) const override {
+    if (grouped_)
+      run_grouped(input, output, pool);
+    else if (s_.layout == NDCONV_NXC)
+      run_channels_last(input, output, pool);
+    else
+      run_channels_first(input, output, pool);
+    return NDCONV_OK;
+  }
+
+ private:
+  // ---- channels-last: indirection buffer -------------------------------
+
+  bool init_channels_last() {
+    const int inner = s_.rank - 1;
+    const size_t cin_g = static_cast<size_t>(s_.in_channels_per_group());
+    kc_budget_ = l1_k_block(table_.gemm_rows.nr);
+    span_ = 1;
+    if (s_.groups == 1 && s_.dilation[inner] == 1 && s_.kernel[inner] > 1 &&
+        s_.in_channels <= kMergeMaxChannels &&
+        static_cast<size_t>(s_.kernel[inner]) * cin_g <= kc_budget_ &&
+        table_.gemm_rows.mr * static_cast<size_t>(s_.kernel_taps()) * cin_g <= kBorderScratchFloats)
+      span_ = s_.kernel[inner];
+    taps_ = static_cast<size_t>(s_.kernel_taps() / span_);
+    kc_tap_ = cin_g * static_cast<size_t>(span_);
+    const GemmRowsReduction red = rows_reduction(taps_, kc_tap_, kc_budget_, 0);
+    const size_t slices = (kc_tap_ + red.k_block - 1) / red.k_block;
+    own_loop_ = taps_ * table_.gemm_rows.mr <= kMaxRowPointers && taps_ * slices <= kMaxCalls;
+    if (!own_loop_) span_ = 1;  // (merging implies a small K, so this never undoes one)
+
+    const size_t out_pixels = static_cast<size_t>(s_.out_pixels());
+    // The grouped kernel reads a whole pixel (all C_in channels) per tap.
+    const size_t zeros = grouped_ ? static_cast<size_t>(s_.in_channels) : kc_tap_;
+    if (!index_.resize(out_pixels * taps_) || !zero_row_.resize(zeros)) return false;
+    std::memset(zero_row_.data(), 0, zeros * sizeof(float));
+    if (span_ > 1 && !inner_start_.resize(out_pixels)) return false;
+
+    int64_t tap_extent[NDCONV_MAX_RANK];
+    for (int d = 0; d < s_.rank; ++d) tap_extent[d] = s_.kernel[d];
+    tap_extent[inner] = s_.kernel[inner] / span_;
+    int64_t o[NDCONV_MAX_RANK] = {};
+    int64_t* entry = index_.data();
+    size_t p = 0;
+    do {
+      if (span_ > 1) inner_start_[p] = o[inner] * s_.stride[inner] - s_.pad_begin[inner];
+      int64_t k[NDCONV_MAX_RANK] = {};
+      do {
+        int64_t offset = 0;
+        bool padding = false;
+        for (int d = 0; d < s_.rank; ++d) {
+          const int64_t i = o[d] * s_.stride[d] + k[d] * s_.dilation[d] - s_.pad_begin[d];
+          // A merged run [i, i + span) reads padding only if it misses the input.
+          const int64_t reach = d == inner ? span_ : 1;
+          if (i + reach <= 0 || i >= s_.in_size[d]) padding = true;
+          offset = offset * s_.in_size[d] + i;
+        }
+        *entry++ = padding ? kPaddingTap : offset;
+      } while (next_coord(k, tap_extent, s_.rank));
+      ++p;
+    } while (next_coord(o, s_.out_size, s_.rank));
+    return true;
+  }
+
+  // One task: C[m0:m1, n0:n1] of one image and group. Unlike the shared
+  // gemm_rows_task (N panel outermost), the M block is outermost here: the
+  // MR x taps row pointers are fetched from the indirection buffer once per
+  // M block and reused for every N panel and K block (with small K, e.g. the
+  // stem's 147 or the audio stem's 10, fetching them per N panel cost a third
+  // of the time), and taps that read only padding for every row of the block
+  // are skipped (the 3-D video conv's first and last frames).
+  template <class RowFn>
+  void channels_last_task(const GemmRowsReduction& red, size_t g, size_t M, size_t N, size_t m0,
+                          size_t m1, size_t n0, size_t n1, const RowFn& row, float* c,
+                          size_t ldc) const {
+    const auto& uk = table_.gemm_rows;
+    const size_t MR = uk.mr, NR = uk.nr, taps = taps_;
+    const float* a[kMaxRowPointers];
+    struct Call { size_t t0, tn, k0, kc; };
+    Call calls[kMaxCalls];
+    const float* zero = zero_row_.data();
+    // The epilogue fields, set once: the out-of-line gemm_output per call cost
+    // a store-forwarding stall each (10% of the audio stem, K = 10).
+    const kernels::GemmOutput last_out = gemm_output(act_, nullptr, ldc, true, true);
+    for (size_t m = m0; m < m1; m += MR) {
+      const size_t mr = std::min(MR, M - m);
+      size_t count = 0;
+      size_t run = 0;  // active taps in the current call
+      for (size_t t = 0; t < taps; ++t) {
+        bool active = false;
+        for (size_t i = 0; i < MR; ++i) {
+          const float* p = row(m + (i < mr ? i : mr - 1), t);
+          a[t * MR + i] = p;
+          active |= p != zero;
+        }
+        if (!active) {
+          run = 0;
+          continue;
+        }
+        if (red.tap_block == 1) {
+          for (size_t k0 = 0; k0 < kc_tap_; k0 += red.k_block)
+            calls[count++] = {t, 1, k0, std::min(red.k_block, kc_tap_ - k0)};
+        } else if (run > 0 && run < red.tap_block) {
+          ++calls[count - 1].tn;  // extends the previous call's run of taps
+          ++run;
+          continue;
+        } else {
+          calls[count++] = {t, 1, 0, kc_tap_};
+        }
+        run = 1;
+      }
+      if (count == 0) calls[count++] = {0, 1, 0, kc_tap_};  // only padding: bias and activation
+      for (size_t n = n0; n < n1; n += NR) {
+        kernels::GemmRowsArgs args;
+        args.bias = packed_.bias(g, n / NR);
+        args.mr = mr;
+        args.nr = std::min(NR, N - n);
+        const float* panel = packed_.rows(g, n / NR);
+        for (size_t k = 0; k < count; ++k) {
+          const Call& call = calls[k];
+          args.a = a + call.t0 * MR;
+          args.a_k_offset = static_cast<ptrdiff_t>(call.k0);
+          args.taps = call.tn;
+          args.kc = call.kc;
+          args.b = panel + (call.t0 * kc_tap_ + call.k0) * NR;
+          args.out = last_out;
+          args.out.c = c + m * ldc + n;
+          args.out.accumulate = k != 0;
+          args.out.clamp = last_out.clamp && k + 1 == count;
+          uk.fn(args);
+        }
+      }
+    }
+  }
+
+  void run_channels_last(const float* input, float* output, ndconv_threadpool* pool) const {
+    const auto& uk = table_.gemm_rows;
+    const size_t groups = static_cast<size_t>(s_.groups);
+    const size_t images = static_cast<size_t>(s_.batch);
+    const size_t M = static_cast<size_t>(s_.out_pixels());
+    const size_t N = static_cast<size_t>(s_.out_channels_per_group());
+    const size_t cin = static_cast<size_t>(s_.in_channels);
+    const size_t cin_g = static_cast<size_t>(s_.in_channels_per_group());
+    const size_t cout = static_cast<size_t>(s_.out_channels);
+    const size_t image_floats = static_cast<size_t>(s_.in_pixels()) * cin;
+    const GemmTiling t = choose_gemm_tiling(M, N, packed_.k(), uk.mr, uk.nr, images * groups,
+                                            threadpool_threads(pool));
+    const GemmRowsReduction red = rows_reduction(taps_, kc_tap_, kc_budget_, 0);
+    const int64_t* index = index_.data();
+    const float* zero = zero_row_.data();
+    const size_t taps = taps_;
+    auto task = [&](size_t task_index) {
+      const size_t gemm = task_index / t.tasks();
+      const size_t image = gemm / groups, g = gemm % groups;
+      const size_t mt = task_index % t.tasks() / t.n_tasks, nt = task_index % t.n_tasks;
+      const float* base = input + image * image_floats + g * cin_g;
+      const size_t m0 = mt * t.m_tile, n0 = nt * t.n_tile;
+      const size_t m1 = std::min(M, m0 + t.m_tile), n1 = std::min(N, n0 + t.n_tile);
+      float* c = output + image * M * cout + g * N;
+      if (span_ == 1) {
+        auto row = [&](size_t m, size_t tap) -> const float* {
+          const int64_t e = index[m * taps + tap];
+          return e == kPaddingTap ? zero : base + e * static_cast<int64_t>(cin);
+        };
+        if (own_loop_)
+          channels_last_task(red, g, M, N, m0, m1, n0, n1, row, c, cout);
+        else
+          gemm_rows_task(uk, packed_, g, red, M, N, m0, m1, n0, n1, row, c, cout, act_);
+        return;
+      }
+      // Merged taps (always with own_loop_): a run crossing the input border
+      // is gathered with zeros into the slot of its (row, tap) within the
+      // current M block (m0 is a multiple of MR, so m % MR is the row).
+      alignas(64) float border[kBorderScratchFloats];
+      const int64_t width = s_.in_size[s_.rank - 1];
+      const int64_t span = span_;
+      const int64_t* start = inner_start_.data();
+      const size_t MR = uk.mr, kc_tap = kc_tap_;
+      auto row = [&](size_t m, size_t tap) -> const float* {
+        const int64_t e = index[m * taps + tap];
+        if (e == kPaddingTap) return zero;
+        const int64_t x0 = start[m];
+        if (x0 >= 0 && x0 + span <= width) return base + e * static_cast<int64_t>(cin);
+        float* slot = border + ((m % MR) * taps + tap) * kc_tap;
+        for (int64_t x = 0; x < span; ++x) {
+          float* dst = slot + x * static_cast<int64_t>(cin);
+          if (x0 + x < 0 || x0 + x >= width)
+            std::memset(dst, 0, cin * sizeof(float));
+          else
+            std::memcpy(dst, base + (e + x) * static_cast<int64_t>(cin), cin * sizeof(float));
+        }
+        return slot;
+      };
+      channels_last_task(red, g, M, N, m0, m1, n0, n1, row, c, cout);
+    };
+    parallel_for(pool, images * groups * t.tasks(), task);
+  }
+
+  // ---- channels-last, few channels per group: the grouped kernel ------
+
+  // See GroupedNxcArgs for the layout.
+  bool pack_grouped(const float* weights, const float* bias) {
+    const size_t c = static_cast<size_t>(s_.in_channels_per_group());
+    const size_t taps = static_cast<size_t>(s_.kernel_taps());
+    const size_t cout = static_cast<size_t>(s_.out_channels);
+    const size_t w = table_.vector_floats;
+    grouped_stride_ = (cout + w - 1) / w * w;
+    if (!grouped_weights_.resize((1 + taps * c) * grouped_stride_)) return false;
+    float* dst = grouped_weights_.data();
+    std::memset(dst, 0, grouped_weights_.size() * sizeof(float));
+    for (size_t o = 0; o < cout; ++o) {
+      if (bias) dst[o] = bias[o];
+      for (size_t t = 0; t < taps; ++t)
+        for (size_t r = 0; r < c; ++r) {
+          const size_t ci = (o % c + r) % c;
+          const size_t src = s_.weight_layout == NDCONV_OIX ? (o * c + ci) * taps + t : (t * c + ci) * cout + o;
+          dst[(1 + t * c + r) * grouped_stride_ + o] = weights[src];
+        }
+    }
+    return true;
+  }
+
+  void run_grouped(const float* input, float* output, ndconv_threadpool* pool) const {
+    const auto& uk = table_.grouped_nxc;
+    const size_t P = uk.pixels;
+    const size_t images = static_cast<size_t>(s_.batch);
+    const size_t M = static_cast<size_t>(s_.out_pixels());
+    const size_t cin = static_cast<size_t>(s_.in_channels);
+    const size_t cout = static_cast<size_t>(s_.out_channels);
+    const size_t image_floats = static_cast<size_t>(s_.in_pixels()) * cin;
+    const size_t blocks = (M + P - 1) / P;
+    const size_t threads = threadpool_threads(pool);
+    // Pixel tiles: the whole image on one thread, else ~4 tiles per thread.
+    const size_t tile_blocks = threads > 1 ? std::max<size_t>(1, blocks * images / (threads * 4)) : blocks;
+    const size_t tiles = (blocks + tile_blocks - 1) / tile_blocks;
+    const kernels::GemmOutput clamp = gemm_output(act_, nullptr, 0, true, true);
+    const int64_t* index = index_.data();
+    const float* zero = zero_row_.data();
+    const size_t taps = taps_;
+    auto task = [&](size_t task_index) {
+      const size_t image = task_index / tiles, tile = task_index % tiles;
+      const float* base = input + image * image_floats;
+      const float* rows[kMaxRowPointers];
+      kernels::GroupedNxcArgs args;
+      args.rows = rows;
+      args.taps = taps;
+      args.weights = grouped_weights_.data();
+      args.weight_stride = grouped_stride_;
+      args.ldo = cout;
+      args.lo = clamp.clamp ? clamp.lo : -std::numeric_limits<float>::infinity();
+      args.hi = clamp.clamp ? clamp.hi : std::numeric_limits<float>::infinity();
+      const size_t m_end = std::min(M, (tile + 1) * tile_blocks * P);
+      for (size_t m = tile * tile_blocks * P; m < m_end; m += P) {
+        args.pixels = std::min(P, M - m);
+        for (size_t t = 0; t < taps; ++t)
+          for (size_t p = 0; p < P; ++p) {
+            const int64_t e = index[(m + std::min(p, args.pixels - 1)) * taps + t];
+            rows[t * P + p] = e == kPaddingTap ? zero : base + e * static_cast<int64_t>(cin);
+          }
+        args.out = output + (image * M + m) * cout;
+        for (size_t ch = 0; ch < cout; ch += uk.lanes) {
+          args.channel = ch;
+          args.lanes = std::min(uk.lanes, cout - ch);
+          grouped_(args);
+        }
+      }
+    };
+    parallel_for(pool, images * tiles, task);
+  }
+
+  // ---- channels-first: im2col panels ------------------------------------
+
+  // The input line (offset of its first pixel in a channel plane, or -1 for
+  // padding) that each output line reads for each tap of the outer kernel
+  // dims. Lines run along the innermost dim, which the panel copy handles.
+  bool init_channels_first() {
+    const int inner = s_.rank - 1;
+    out_width_ = s_.out_size[inner];
+    lines_ = static_cast<size_t>(s_.out_pixels() / out_width_);
+    outer_taps_ = static_cast<size_t>(s_.kernel_taps() / s_.kernel[inner]);
+    if (!line_offset_.resize(lines_ * outer_taps_)) return false;
+    int64_t o[NDCONV_MAX_RANK] = {};  // outer output coordinates
+    int64_t* entry = line_offset_.data();
+    do {
+      int64_t k[NDCONV_MAX_RANK] = {};
+      do {
+        int64_t offset = 0;
+        bool padding = false;
+        for (int d = 0; d < inner; ++d) {
+          const int64_t i = o[d] * s_.stride[d] + k[d] * s_.dilation[d] - s_.pad_begin[d];
+          if (i < 0 || i >= s_.in_size[d]) padding = true;
+          offset = offset * s_.in_size[d] + i;
+        }
+        *entry++ = padding ? -1 : offset * s_.in_size[inner];
+      } while (inner > 0 && next_coord(k, s_.kernel, inner));
+    } while (inner > 0 && next_coord(o, s_.out_size, inner));
+    return true;
+  }
+
+  // Packs the (kc x nr) B panel of im2col rows [k0, k0+kc) and output pixels
+  // [n, n+nr) from one image and group: row k = (tap, input channel), zeros
+  // where the tap reads padding.
+  struct Im2colPanels {
+    const IndirectGemm& plan;
+    const float* input;  // channel 0 of this image and group
+
+    ColsPanel panel(size_t k0, size_t kc, size_t n, size_t nr, size_t NR, float* scratch) const {
+      const ConvShape& s = plan.s_;
+      const int inner = s.rank - 1;
+      const size_t ow = static_cast<size_t>(plan.out_width_);
+      const size_t cin_g = static_cast<size_t>(s.in_channels_per_group());
+      const size_t kw = static_cast<size_t>(s.kernel[inner]);
+      const int64_t stride = s.stride[inner], dilation = s.dilation[inner];
+      const int64_t pad = s.pad_begin[inner], width = s.in_size[inner];
+      const size_t plane = static_cast<size_t>(s.in_pixels());
+
+      // The panel's pixels as runs along output lines.
+      struct Run { size_t line, ox, len, j; };
+      Run runs[kMaxPanelWidth + 2];
+      size_t run_count = 0;
+      for (size_t j = 0, line = n / ow, ox = n % ow; j < nr; ++line, ox = 0) {
+        const size_t len = std::min(ow - ox, nr - j);
+        runs[run_count++] = {line, ox, len, j};
+        j += len;
+      }
+
+      // Per tap, the geometry of each run (where the copy starts and ends) is
+      // the same for all its input channels: computed once, then every
+      // channel's row is zeros, a contiguous or strided copy, zeros.
+      kernels::PanelRun copies[kMaxPanelWidth + 2];
+      kernels::PanelPackArgs pack;
+      pack.ld_dst = NR;
+      pack.plane = plane;
+      pack.runs = copies;
+      pack.run_count = run_count;
+      pack.stride = static_cast<ptrdiff_t>(stride);
+      size_t k = 0;
+      while (k < kc) {
+        const size_t tap = (k0 + k) / cin_g, ci0 = (k0 + k) % cin_g;
+        const size_t channels = std::min(cin_g - ci0, kc - k);
+        const size_t outer_tap = tap / kw;
+        const int64_t shift = static_cast<int64_t>(tap % kw) * dilation - pad;
+        for (size_t r = 0; r < run_count; ++r) {
+          const Run& run = runs[r];
+          kernels::PanelRun& cp = copies[r];
+          cp.j = run.j;
+          cp.len = run.len;
+          const int64_t line = plan.line_offset_[run.line * plan.outer_taps_ + outer_tap];
+          // Input x of the q-th pixel: x0 + q * stride; valid q in [qa, qb).
+          const int64_t x0 = static_cast<int64_t>(run.ox) * stride + shift;
+          const int64_t len = static_cast<int64_t>(run.len);
+          const int64_t qa = x0 >= 0 ? 0 : std::min(len, (-x0 + stride - 1) / stride);
+          const int64_t qb = x0 >= width ? 0 : std::min(len, (width - x0 + stride - 1) / stride);
+          if (line < 0 || qb <= qa) {
+            cp.lead = run.len;
+            cp.count = 0;
+            cp.src = 0;
+          } else {
+            cp.lead = static_cast<size_t>(qa);
+            cp.count = static_cast<size_t>(qb - qa);
+            cp.src = line + x0 + qa * stride;
+          }
+        }
+        pack.dst = scratch + k * NR;
+        pack.input = input + ci0 * plane;
+        pack.channels = channels;
+        plan.table_.pack_panel_rows(pack);
+        k += channels;
+      }
+      return {scratch, static_cast<ptrdiff_t>(NR), nullptr};
+    }
+  };
+
+  // One task of the channels-first GEMM. Unlike the shared gemm_cols_task
+  // (one N panel at a time over all of K and M, which streams the whole
+  // packed weight matrix from L2 per 32 pixels: ~56 B/cycle for conv1d_dilated's
+  // 256 x 768), kPanelGroup panels are packed per K block and each A block
+  // (MR x kc, in L1) is used for all of them.
+  template <class Source>
+  void channels_first_task(size_t g, size_t M, size_t N, size_t m0, size_t m1, size_t n0, size_t n1,
+                           const Source& source, float* c, size_t ldc) const {
+    const auto& uk = *cols_;
+    const size_t K = packed_.k(), MR = uk.mr, NR = uk.nr;
+    alignas(64) float scratch[kPanelGroupFloats];
+    const size_t kc_block = std::min<size_t>(l1_k_block(NR), kPanelGroupFloats / (kPanelGroup * NR));
+    const kernels::GemmOutput last_out = gemm_output(act_, nullptr, ldc, true, true);
+    for (size_t ng = n0; ng < n1; ng += kPanelGroup * NR) {
+      const size_t ng1 = std::min(n1, ng + kPanelGroup * NR);
+      for (size_t k0 = 0; k0 < K; k0 += kc_block) {
+        const size_t kc = std::min(kc_block, K - k0);
+        ColsPanel panels[kPanelGroup];
+        size_t count = 0;
+        for (size_t n = ng; n < ng1; n += NR, ++count)
+          panels[count] = source.panel(k0, kc, n, std::min(NR, N - n), NR, scratch + count * kc * NR);
+        for (size_t m = m0; m < m1; m += MR) {
+          kernels::GemmColsArgs args;
+          args.a = packed_.rows(g, m / MR) + k0 * MR;
+          args.bias = packed_.bias(g, m / MR);
+          args.mr = std::min(MR, M - m);
+          args.kc = kc;
+          args.out = last_out;
+          args.out.accumulate = k0 != 0;
+          args.out.clamp = last_out.clamp && k0 + kc == K;
+          for (size_t p = 0; p < count; ++p) {
+            const size_t n = ng + p * NR;
+            args.b = panels[p].b;
+            args.ldb = panels[p].ldb;
+            args.b_offsets = panels[p].offsets;
+            args.nr = std::min(NR, N - n);
+            args.out.c = c + m * ldc + n;
+            uk.fn(args);
+          }
+        }
+      }
+    }
+  }
+
+  void run_channels_first(const float* input, float* output, ndconv_threadpool* pool) const {
+    const auto& uk = *cols_;
+    const size_t groups = static_cast<size_t>(s_.groups);
+    const size_t images = static_cast<size_t>(s_.batch);
+    const size_t out_pixels = static_cast<size_t>(s_.out_pixels());
+    const size_t in_pixels = static_cast<size_t>(s_.in_pixels());
+    const size_t M = static_cast<size_t>(s_.out_channels_per_group());
+    const size_t N = out_pixels;
+    const size_t cin_g = static_cast<size_t>(s_.in_channels_per_group());
+    const size_t cin = static_cast<size_t>(s_.in_channels);
+    const size_t cout = static_cast<size_t>(s_.out_channels);
+    const GemmTiling t = choose_gemm_tiling(M, N, packed_.k(), uk.mr, uk.nr, images * groups,
+                                            threadpool_threads(pool));
+    auto task = [&](size_t index) {
+      const size_t gemm = index / t.tasks();
+      const size_t image = gemm / groups, g = gemm % groups;
+      const size_t mt = index % t.tasks() / t.n_tasks, nt = index % t.n_tasks;
+      const Im2colPanels panels{*this, input + (image * cin + g * cin_g) * in_pixels};
+      float* c = output + (image * cout + g * M) * out_pixels;
+      const size_t m0 = mt * t.m_tile, n0 = nt * t.n_tile;
+      channels_first_task(g, M, N, m0, std::min(M, m0 + t.m_tile), n0, std::min(N, n0 + t.n_tile),
+                          panels, c, out_pixels);
+    };
+    parallel_for(pool, images * groups * t.tasks(), task);
+  }
+
+  ConvShape s_;
+  const kernels::KernelTable& table_;
+  kernels::Activation act_;
+  PackedWeights packed_;
+  const kernels::GemmColsKernel* cols_ = nullptr;  // channels-first microkernel
+  kernels::GroupedNxcFn grouped_ = nullptr;
+  AlignedArray<float> grouped_weights_;
+  size_t grouped_stride_ = 0;
+
+  // Channels-last.
+  size_t kc_budget_ = 0;
+  bool own_loop_ = false;     // channels_last_task (else the shared gemm_rows_task)
+  int64_t span_ = 1;          // kernel pixels merged into one tap along the innermost dim
+  size_t taps_ = 0, kc_tap_ = 0;
+  AlignedArray<int64_t> index_;        // [out_pixels][taps]: input pixel of the tap's first pixel, or kPaddingTap
+  AlignedArray<int64_t> inner_start_;  // merged: innermost input coordinate of each output pixel's run
+  AlignedArray<float> zero_row_;       // kc_tap zeros, read for padding taps
+
+  // Channels-first.
+  int64_t out_width_ = 0;
+  size_t lines_ = 0, outer_taps_ = 0;
+  AlignedArray<int64_t> line_offset_;  // [output line][outer tap]
+};
+
+}  // namespace
+
+std::unique_ptr<Algorithm> make_indirect_algorithm(const ConvShape& shape,
+                                                   const kernels::KernelTable& table,
+                                                   const float* weights, const float* bias,
+                                                   ndconv_status* status) {
+  *status = NDCONV_OK;
+  std::unique_ptr<IndirectGemm> algo(new (std::nothrow) IndirectGemm(shape, table));
+  if (!algo || !algo->init(weights, bias)) {
+    *status = fail(NDCONV_OUT_OF_MEMORY, "out of memory building the indirect convolution plan");
+    return nullptr;
+  }
+  return algo;
+}
+
+}  // namespace dispatch
+}  // namespace ndconv

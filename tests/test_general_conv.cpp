@@ -1,0 +1,179 @@
+// General N-D convolutions (indirect GEMM for channels-last, im2col panels
+// for channels-first, the grouped kernel) through the public API on every
+// ISA: ranks 1 to 5, stride, dilation, asymmetric and SAME padding, kernels
+// larger than the input, groups, channel counts off the vector width, batch,
+// both weight layouts, every activation, guard pages on either side, single
+// thread and a pool.
+#include <gtest/gtest.h>
+
+#include <initializer_list>
+#include <string>
+
+#include "tests/isa_param.h"
+#include "tests/support/reference_check.h"
+
+namespace ndconv {
+namespace test {
+namespace {
+
+struct GeneralCase {
+  int rank;
+  int64_t batch, cin, cout, groups;
+  std::initializer_list<int64_t> size, kernel, stride, dilation, pad_begin, pad_end;
+  ndconv_padding padding;
+};
+
+ndconv_conv_desc make_desc(const GeneralCase& c, ndconv_layout layout, ndconv_weight_layout wl,
+                           ndconv_activation act) {
+  ndconv_conv_desc d = {};
+  d.rank = c.rank;
+  d.layout = layout;
+  d.weight_layout = wl;
+  d.batch = c.batch;
+  d.in_channels = c.cin;
+  d.out_channels = c.cout;
+  d.groups = c.groups;
+  auto fill = [&](int64_t* dst, std::initializer_list<int64_t> v, int64_t dflt) {
+    for (int i = 0; i < c.rank; ++i) dst[i] = dflt;
+    int i = 0;
+    for (int64_t x : v) dst[i++] = x;
+  };
+  fill(d.in_size, c.size, 1);
+  fill(d.kernel, c.kernel, 1);
+  fill(d.stride, c.stride, 1);
+  fill(d.dilation, c.dilation, 1);
+  fill(d.pad_begin, c.pad_begin, 0);
+  fill(d.pad_end, c.pad_end, 0);
+  d.padding = c.padding;
+  d.activation = act;
+  d.act_min = -0.3f;
+  d.act_max = 0.4f;
+  return d;
+}
+
+constexpr ndconv_padding kExplicit = NDCONV_PAD_EXPLICIT;
+
+const GeneralCase kCases[] = {
+    // rank 1: padded, merged C_in = 1 taps with stride (audio stem), dilation,
+    // kernel larger than the input, K sliced past the L1 block (C_in = 300).
+    {1, 1, 3, 5, 1, {17}, {3}, {1}, {1}, {1}, {1}, kExplicit},
+    {1, 2, 1, 7, 1, {43}, {10}, {5}, {1}, {0}, {0}, kExplicit},
+    {1, 1, 4, 9, 1, {20}, {3}, {1}, {2}, {2}, {2}, kExplicit},
+    {1, 1, 2, 3, 1, {3}, {6}, {1}, {1}, {2}, {3}, kExplicit},
+    {1, 1, 300, 20, 1, {9}, {3}, {2}, {1}, {1}, {0}, kExplicit},
+    // stride 2 along long lines (full-vector strided panel copies; the last
+    // tap reads the input's last float, next to the guard page).
+    {1, 1, 3, 5, 1, {80}, {3}, {2}, {1}, {1}, {0}, kExplicit},
+    {2, 1, 2, 3, 1, {5, 71}, {3, 3}, {1, 2}, {1, 1}, {1, 1}, {1, 0}, kExplicit},
+    // rank 2: the stem's merged 7-pixel runs crossing both borders, 3x3
+    // padded, asymmetric pads with stride and dilation per dim, SAME padding,
+    // kernel larger than the input, C_out over several NR panels.
+    {2, 1, 3, 17, 1, {11, 9}, {7, 7}, {2, 2}, {1, 1}, {3, 3}, {3, 3}, kExplicit},
+    {2, 1, 16, 33, 1, {7, 6}, {3, 3}, {1, 1}, {1, 1}, {1, 1}, {1, 1}, kExplicit},
+    {2, 2, 5, 6, 1, {9, 8}, {3, 2}, {2, 1}, {1, 2}, {0, 2}, {1, 0}, kExplicit},
+    {2, 1, 7, 11, 1, {8, 10}, {3, 3}, {2, 2}, {1, 1}, {}, {}, NDCONV_PAD_SAME_UPPER},
+    {2, 1, 6, 4, 1, {5, 7}, {4, 2}, {1, 3}, {1, 1}, {}, {}, NDCONV_PAD_SAME_LOWER},
+    {2, 1, 2, 5, 1, {3, 4}, {5, 6}, {1, 1}, {1, 1}, {2, 3}, {2, 2}, kExplicit},
+    {2, 1, 40, 70, 1, {5, 5}, {3, 3}, {1, 1}, {1, 1}, {1, 1}, {1, 1}, kExplicit},
+    // rank 3 to 5.
+    {3, 1, 5, 6, 1, {4, 5, 3}, {3, 3, 3}, {1, 1, 1}, {1, 1, 1}, {1, 1, 1}, {1, 1, 1}, kExplicit},
+    {4, 1, 3, 4, 1, {3, 3, 4, 3}, {2, 2, 2, 3}, {1, 2, 1, 1}, {1, 1, 2, 1}, {0, 1, 0, 1}, {1, 0, 1, 1}, kExplicit},
+    {5, 2, 2, 3, 1, {2, 3, 2, 3, 4}, {2, 1, 2, 2, 3}, {1, 1, 1, 2, 1}, {1, 1, 1, 1, 1}, {1, 0, 0, 1, 1}, {0, 0, 1, 0, 1}, kExplicit},
+    // groups: C_in/G = 1..5, C_out/G not a vector multiple, ResNeXt-like 4x4.
+    {2, 1, 8, 12, 4, {6, 5}, {3, 3}, {1, 1}, {1, 1}, {1, 1}, {1, 1}, kExplicit},
+    {2, 2, 15, 10, 5, {5, 6}, {3, 3}, {2, 1}, {1, 1}, {1, 0}, {0, 1}, kExplicit},
+    {2, 1, 16, 16, 4, {7, 6}, {3, 3}, {1, 1}, {1, 1}, {1, 1}, {1, 1}, kExplicit},
+    {2, 1, 64, 64, 16, {6, 9}, {3, 3}, {1, 1}, {1, 1}, {1, 1}, {1, 1}, kExplicit},
+    {1, 1, 10, 14, 2, {12}, {3}, {1}, {2}, {2}, {1}, kExplicit},
+    {2, 1, 6, 12, 6, {5, 5}, {3, 3}, {1, 1}, {1, 1}, {1, 1}, {1, 1}, kExplicit},
+    {3, 1, 12, 8, 4, {3, 4, 5}, {2, 3, 3}, {1, 1, 2}, {1, 1, 1}, {1, 1, 1}, {0, 1, 1}, kExplicit},
+    // The grouped kernel (C_in/G == C_out/G of 2 or 4): channel counts that
+    // leave a partial vector, rank 1 and 3, stride, dilation, batch.
+    {1, 2, 8, 8, 4, {13}, {5}, {2}, {1}, {2}, {1}, kExplicit},
+    {2, 1, 36, 36, 9, {6, 7}, {3, 3}, {1, 2}, {2, 1}, {2, 1}, {1, 0}, kExplicit},
+    {3, 2, 20, 20, 10, {3, 4, 4}, {2, 3, 3}, {1, 1, 1}, {1, 1, 1}, {1, 1, 1}, {0, 1, 1}, kExplicit},
+    {2, 1, 10, 10, 5, {4, 3}, {5, 4}, {1, 1}, {1, 1}, {2, 1}, {2, 2}, kExplicit},
+};
+
+// Shapes the grouped channels-last kernel takes where the ISA has one.
+bool takes_grouped_kernel(const GeneralCase& c) {
+  const int64_t per_group = c.cin / c.groups;
+  return c.groups > 1 && c.groups != c.cin && c.cout == c.cin && (per_group == 2 || per_group == 4);
+}
+
+// The general algorithms, or the n-gram GEMM, which also claims rank-1
+// convolutions without dilation (every rank-1 kernel "spans the trailing dims").
+bool is_general_kernel(const std::string& name, const ndconv_conv_desc& d) {
+  const bool ngram_claims = d.rank == 1 && (d.groups <= 1) && (d.dilation[0] <= 1 || d.kernel[0] == 1);
+  if (ngram_claims && name.rfind("ngram-gemm/", 0) == 0) return true;
+  return name.rfind("indirect-gemm/", 0) == 0 || name.rfind("im2col-panel-gemm/", 0) == 0 ||
+         name.rfind("grouped-", 0) == 0;
+}
+
+class GeneralConv : public IsaTest {};
+
+TEST_P(GeneralConv, MatchesReferenceEveryLayoutAndEpilogue) {
+  for (const GeneralCase& c : kCases)
+    for (ndconv_layout layout : {NDCONV_NCX, NDCONV_NXC})
+      for (ndconv_weight_layout wl : {NDCONV_OIX, NDCONV_XIO})
+        for (ndconv_activation act : {NDCONV_ACT_NONE, NDCONV_ACT_RELU, NDCONV_ACT_CLAMP}) {
+          const ndconv_conv_desc d = make_desc(c, layout, wl, act);
+          RunOptions o;
+          std::string name;
+          o.kernel_name = &name;
+          o.with_bias = act != NDCONV_ACT_RELU;
+          o.guard = (c.cin + c.cout + act) % 2 ? Guard::kBefore : Guard::kAfter;
+          o.seed = static_cast<uint64_t>(c.cin * 131 + c.cout * 7 + c.rank);
+          ASSERT_TRUE(create_run_and_check(d, o)) << describe(d);
+          const bool depthwise = c.groups == c.cin && c.groups > 1;
+          if (depthwise)
+            EXPECT_EQ(name.find("reference"), std::string::npos) << name;
+          else
+            EXPECT_TRUE(is_general_kernel(name, d)) << name << " for " << describe(d);
+          EXPECT_NE(name.find(ndconv_isa_name(GetParam())), std::string::npos) << name;
+          const bool x86_simd = GetParam() == NDCONV_ISA_AVX2 || GetParam() == NDCONV_ISA_AVX512;
+          if (layout == NDCONV_NXC && x86_simd && takes_grouped_kernel(c))
+            EXPECT_EQ(name.rfind("grouped-indirect/", 0), 0u) << name;
+        }
+}
+
+TEST_P(GeneralConv, ThreadPoolGivesTheSameAnswer) {
+  ndconv_threadpool* pool = ndconv_threadpool_create(3);
+  ASSERT_NE(pool, nullptr);
+  for (const GeneralCase& c : kCases)
+    for (ndconv_layout layout : {NDCONV_NCX, NDCONV_NXC}) {
+      const ndconv_conv_desc d = make_desc(c, layout, NDCONV_OIX, NDCONV_ACT_RELU);
+      RunOptions o;
+      o.pool = pool;
+      o.guard = Guard::kBefore;
+      EXPECT_TRUE(create_run_and_check(d, o)) << describe(d);
+    }
+  ndconv_threadpool_destroy(pool);
+}
+
+// Larger than the unit cases: several M tiles, K blocks and N panels per
+// task, so the blocking loops (and the thread split of them) are exercised.
+TEST_P(GeneralConv, BlockedShapes) {
+  const GeneralCase cases[] = {
+      {2, 1, 64, 40, 1, {20, 19}, {3, 3}, {1, 1}, {1, 1}, {1, 1}, {1, 1}, kExplicit},
+      {2, 1, 3, 20, 1, {30, 29}, {7, 7}, {2, 2}, {1, 1}, {3, 3}, {3, 3}, kExplicit},
+      {2, 1, 32, 32, 8, {17, 15}, {3, 3}, {1, 1}, {1, 1}, {1, 1}, {1, 1}, kExplicit},
+  };
+  ndconv_threadpool* pool = ndconv_threadpool_create(2);
+  ASSERT_NE(pool, nullptr);
+  for (const GeneralCase& c : cases)
+    for (ndconv_layout layout : {NDCONV_NCX, NDCONV_NXC})
+      for (ndconv_threadpool* p : {static_cast<ndconv_threadpool*>(nullptr), pool}) {
+        const ndconv_conv_desc d = make_desc(c, layout, NDCONV_XIO, NDCONV_ACT_CLAMP);
+        RunOptions o;
+        o.pool = p;
+        EXPECT_TRUE(create_run_and_check(d, o)) << describe(d);
+      }
+  ndconv_threadpool_destroy(pool);
+}
+
+INSTANTIATE_TEST_SUITE_P(AllIsas, GeneralConv, ::testing::ValuesIn(available_isas()), isa_test_name);
+
+}  // namespace
+}  // namespace test
+}  // namespace ndconv
