@@ -66,11 +66,11 @@ kernels::GroupedNxcFn grouped_kernel_for(const ConvShape& s, const kernels::Kern
   return c == 2 ? table.grouped_nxc.c2 : c == 4 ? table.grouped_nxc.c4 : nullptr;
 }
 
-std::string algorithm_name(const ConvShape& s, const kernels::KernelTable& table) {
-  const char* kind = s.layout == NDCONV_NCX         ? "im2col-panel-gemm/"
-                     : grouped_kernel_for(s, table) ? "grouped-indirect/"
-                                                    : "indirect-gemm/";
-  return std::string(kind) + ndconv_isa_name(table.isa);
+PlanName algorithm_name(const ConvShape& s, const kernels::KernelTable& table) {
+  const char* kind = s.layout == NDCONV_NCX         ? "im2col-panel-gemm"
+                     : grouped_kernel_for(s, table) ? "grouped-indirect"
+                                                    : "indirect-gemm";
+  return PlanName(kind, ndconv_isa_name(table.isa));
 }
 
 class IndirectGemm final : public Algorithm {
