@@ -256,6 +256,7 @@ stage_fuzz() {
       "$dir/ndconv_fuzz_$target" -max_total_time="$seconds" -timeout=30 -print_final_stats=1 \
         -artifact_prefix="$work/" "$work/corpus" "tests/fuzz/corpus/$target" >"$log" 2>&1 || trc=1
     runs="$(grep -o 'stat::number_of_executed_units: [0-9]*' "$log" | grep -o '[0-9]*$')"
+    grep -h "^fuzz $target: " "$log" | tail -n 1 | sed 's/^/test.sh: /'
     echo "test.sh: fuzz $target: ${runs:-?} inputs executed in ${seconds}s" \
          "($(ls "tests/fuzz/corpus/$target" | wc -l) seeds, $(ls "$work/corpus" | wc -l) new corpus inputs)"
     if (( trc != 0 )); then

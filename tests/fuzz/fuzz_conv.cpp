@@ -92,6 +92,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   ndconv_conv_desc d;
   read_conv(reader, &d);
   const ConvExpectation e = expect_conv(d);
+  Tally& tally = Tally::count("conv");
+  tally.valid += e.valid;
 
   // 1. output_size: status and extents agree with the oracle; entries past
   //    rank untouched.
@@ -138,6 +140,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const ndconv_status st = ndconv_conv_create(&d, weights.get(), bias_arg, &conv);
   FUZZ_CHECK(st == NDCONV_OK && conv != nullptr, "create returned %d for a valid desc: %s", st,
              ndconv_last_error());
+  ++tally.created;
   const std::string name = ndconv_conv_kernel_name(conv);
   const std::string suffix = std::string("/") + ndconv_isa_name(isa);
   FUZZ_CHECK(name.size() > suffix.size() &&
@@ -147,8 +150,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   // 3. run small problems and compare.
   if (e.input <= kRunTensor && e.output <= kRunTensor && e.weights <= kRunTensor &&
-      e.macs <= kRunMacs)
+      e.macs <= kRunMacs) {
+    ++tally.compared;
     check_run(d, e, control, values, conv, weights.get(), bias_arg, ndconv_isa_name(isa));
+  }
   ndconv_conv_destroy(conv);
   return 0;
 }

@@ -27,6 +27,30 @@ inline i128 sat_mul(i128 a, i128 b) {  // a, b >= 0
   return a * b;
 }
 
+// What a fuzzing session tried, printed at exit (scripts/test.sh shows it).
+struct Tally {
+  const char* target = "";
+  long tried = 0, valid = 0, created = 0, compared = 0;
+  static Tally& get() {
+    static Tally t;
+    return t;
+  }
+  static void print() {
+    const Tally& t = get();
+    std::fprintf(stderr, "fuzz %s: %ld descriptors tried, %ld valid, %ld plans created, %ld runs compared with the reference\n",
+                 t.target, t.tried, t.valid, t.created, t.compared);
+  }
+  // Counts one input; registers the exit report on the first.
+  static Tally& count(const char* target) {
+    Tally& t = get();
+    if (t.tried++ == 0) {
+      t.target = target;
+      std::atexit(print);
+    }
+    return t;
+  }
+};
+
 // Prints the message and aborts: libFuzzer records the input as a crash.
 [[noreturn]] inline void fuzz_fail(const char* what) {
   std::fprintf(stderr, "FUZZ CHECK FAILED: %s\n", what);

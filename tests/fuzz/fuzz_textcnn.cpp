@@ -43,6 +43,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   ndconv_textcnn_desc d;
   read_textcnn(reader, &d);
   const TextCnnExpectation e = expect_textcnn(d);
+  Tally& tally = Tally::count("textcnn");
+  tally.valid += e.valid;
 
   ndconv_isa isas[4];
   int isa_count = 0;
@@ -85,8 +87,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   FUZZ_CHECK(st == NDCONV_OK && block != nullptr, "textcnn create returned %d for a valid desc: %s",
              st, ndconv_last_error());
 
+  ++tally.created;
   if (e.input <= kRunTensor && e.output <= kRunTensor && e.weights_total <= kRunTensor &&
       e.macs <= kRunMacs) {
+    ++tally.compared;
     const size_t in_n = static_cast<size_t>(e.input), out_n = static_cast<size_t>(e.output);
     auto input = floats(in_n), input_copy = floats(in_n), output = floats(out_n);
     values.fill(input.get(), in_n);
