@@ -239,8 +239,6 @@ struct Slide3 {
   // AVX2 / NEON: the weights partly live in L1 (memory-operand FMAs).
   static constexpr int kBlock = S::width >= 16 ? 8 : 4;
 
-  // Everything one channel block's pixels need, in locals (registers) once
-  // inlined: weights, bias, bounds, the R input rows at pixel 0, channel o.
   // Loads each input vector into a register once: else GCC folds the load
   // into all three FMAs it feeds (three loads, the load ports the bound).
   static void keep_in_register(vec& v) {
@@ -251,6 +249,8 @@ struct Slide3 {
 #endif
   }
 
+  // Everything one channel block's pixels need, in locals (registers) once
+  // inlined: weights, bias, bounds, the R input rows at pixel 0, channel o.
   template <int R>
   struct Regs {
     vec w[R][3];
@@ -293,11 +293,28 @@ struct Slide3 {
     }
   }
 
+  // A border pixel (x < xl or x >= xr): only the taps inside the input row,
+  // tested per tap (cheap, predictable) rather than valid_taps' divisions.
+  template <int R, bool kTail>
+  static void edge(const Regs<R>& g, ptrdiff_t x, ptrdiff_t in_x, ptrdiff_t w_in, size_t n) {
+    float* out = g.out + x * g.cout;
+    vec acc = g.first ? g.bias : IO<kTail>::load(out, n);
+#pragma GCC unroll 3
+    for (int r = 0; r < R; ++r) {
+#pragma GCC unroll 3
+      for (int k = 0; k < 3; ++k) {
+        const ptrdiff_t i = in_x + k;
+        if (i >= 0 && i < w_in) acc = S::fmadd(IO<kTail>::load(g.in[r] + i * g.cin, n), g.w[r][k], acc);
+      }
+    }
+    if (kClamp) acc = S::min(g.hi, S::max(g.lo, acc));
+    IO<kTail>::store(out, acc, n);
+  }
+
   // Every pixel of the row for output channels [o, o + n).
   template <int R, bool kTail>
   static void channel_block(const Row& row, size_t o, size_t n, size_t xl, size_t xr, size_t w_out) {
     const DepthwiseRow& a = row.a;
-    for (size_t x = 0; x < xl; ++x) row.template pixel<kTail>(x, o, n);
     Regs<R> g;
 #pragma GCC unroll 3
     for (int r = 0; r < R; ++r) {
@@ -315,6 +332,7 @@ struct Slide3 {
     g.cout = static_cast<ptrdiff_t>(row.cout);
     g.first = a.first;
     const ptrdiff_t pad = row.pad, end = static_cast<ptrdiff_t>(xr);
+    for (ptrdiff_t x = 0; x < static_cast<ptrdiff_t>(xl); ++x) edge<R, kTail>(g, x, x - pad, row.w_in, n);
     ptrdiff_t x = static_cast<ptrdiff_t>(xl);
     for (; x + kBlock <= end; x += kBlock) block<R, kBlock, kTail>(g, x, x - pad, n);
     switch (end - x) {  // the last 0 .. kBlock - 1 interior pixels
@@ -329,11 +347,15 @@ struct Slide3 {
       NDCONV_SLIDE3_REST(5)
       NDCONV_SLIDE3_REST(6)
       NDCONV_SLIDE3_REST(7)
+      NDCONV_SLIDE3_REST(8)
+      NDCONV_SLIDE3_REST(9)
+      NDCONV_SLIDE3_REST(10)
+      NDCONV_SLIDE3_REST(11)
 #undef NDCONV_SLIDE3_REST
       default:
         break;
     }
-    for (size_t xx = xr; xx < w_out; ++xx) row.template pixel<kTail>(xx, o, n);
+    for (x = end; x < static_cast<ptrdiff_t>(w_out); ++x) edge<R, kTail>(g, x, x - pad, row.w_in, n);
   }
 
   template <int R>
@@ -343,10 +365,10 @@ struct Slide3 {
     size_t xl, xr;
     interior_range(p, &xl, &xr);
     const size_t full_end = a.channel_begin + (a.channel_end - a.channel_begin) / W * W;
+    const size_t tail = a.channel_end - full_end;
     for (size_t o = a.channel_begin; o < full_end; o += W)
       channel_block<R, false>(row, o, W, xl, xr, p.out_width);
-    if (full_end < a.channel_end)
-      channel_block<R, true>(row, full_end, a.channel_end - full_end, xl, xr, p.out_width);
+    if (tail) channel_block<R, true>(row, full_end, tail, xl, xr, p.out_width);
   }
 };
 
