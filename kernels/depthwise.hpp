@@ -10,7 +10,9 @@
 //
 //  NXC: vectors run across output channels; a block of output pixels keeps
 //       its accumulators in registers over all taps. 3-tap, stride-1 rows
-//       reuse each loaded input vector for the three outputs it feeds.
+//       with M == 1 and at most 3 input rows (the 3x3 layer, see Slide3) run
+//       channel blocks outer with their weights held in registers, and reuse
+//       each loaded input vector for the three outputs it feeds.
 //  NCX: vectors run across output pixels of a row (contiguous in NCX); a
 //       weight is broadcast and FMA'd with a shifted input segment. Stride 1
 //       only: a strided row would need a gather, so stride > 1 accumulates
