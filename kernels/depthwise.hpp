@@ -10,7 +10,9 @@
 //
 //  NXC: vectors run across output channels; a block of output pixels keeps
 //       its accumulators in registers over all taps. 3-tap, stride-1 rows
-//       reuse each loaded input vector for the three outputs it feeds.
+//       with M == 1 and at most 3 input rows (the 3x3 layer, see Slide3) run
+//       channel blocks outer with their weights held in registers, and reuse
+//       each loaded input vector for the three outputs it feeds.
 //  NCX: vectors run across output pixels of a row (contiguous in NCX); a
 //       weight is broadcast and FMA'd with a shifted input segment. Stride 1
 //       only: a strided row would need a gather, so stride > 1 accumulates
@@ -226,6 +228,156 @@ struct NxcRow {
   }
 };
 
+// 3 taps, stride 1, dilation 1, M == 1, and R (1..3) input rows, the common
+// 3x3 depthwise layer: channel blocks outer, pixels inner. The 3R weight
+// vectors and the bias of a channel block stay in registers for the whole
+// row, and the pixels slide along it NX at a time: each input vector of each
+// row is loaded once and feeds the three outputs it belongs to, into NX
+// independent accumulators (enough chains to hide the FMA latency).
+template <class Arch, bool kClamp>
+struct Slide3 {
+  using S = simd<Arch>;
+  using vec = typename S::vec;
+  using Row = NxcRow<Arch, NxcInput::contiguous, kClamp>;
+  template <bool kTail>
+  using IO = NxcLanes<Arch, NxcInput::contiguous, kTail>;
+  // AVX-512: 8 accumulators + 9 weights + bias + input fit 32 registers.
+  // AVX2 / NEON: the weights partly live in L1 (memory-operand FMAs).
+  static constexpr int kBlock = S::width >= 16 ? 8 : 4;
+
+  // Loads each input vector into a register once: else GCC folds the load
+  // into all three FMAs it feeds (three loads, the load ports the bound).
+  static void keep_in_register(vec& v) {
+#if defined(__x86_64__) || defined(__i386__)
+    if constexpr (S::width > 1) asm("" : "+v"(v));
+#else
+    (void)v;
+#endif
+  }
+
+  // Everything one channel block's pixels need, in locals (registers) once
+  // inlined: weights, bias, bounds, the R input rows at pixel 0, channel o.
+  template <int R>
+  struct Regs {
+    vec w[R][3];
+    vec bias, lo, hi;
+    const float* in[R];
+    float* out;  // pixel 0, channel o
+    ptrdiff_t cin, cout;
+    bool first;
+  };
+
+  // NX interior pixels from x; `in_x` = x - pad >= 0 is their first input.
+  template <int R, int NX, bool kTail>
+  __attribute__((always_inline)) static inline void block(const Regs<R>& g, ptrdiff_t x, ptrdiff_t in_x,
+                                                          size_t n) {
+    vec acc[NX];
+    float* out = g.out + x * g.cout;
+    asm("" : "+r"(out));
+#pragma GCC unroll 16
+    for (int j = 0; j < NX; ++j) acc[j] = g.first ? g.bias : IO<kTail>::load(out + j * g.cout, n);
+#pragma GCC unroll 3
+    for (int r = 0; r < R; ++r) {
+      const float* q = g.in[r] + in_x * g.cin;
+      // An opaque base: else GCC keeps one induction pointer per load (30+
+      // general registers, spilled) instead of base + scaled-index addresses.
+      asm("" : "+r"(q));
+#pragma GCC unroll 16
+      for (int t = 0; t < NX + 2; ++t) {
+        vec v = IO<kTail>::load(q + t * g.cin, n);
+        keep_in_register(v);
+        if (t < NX) acc[t] = S::fmadd(v, g.w[r][0], acc[t]);
+        if (t >= 1 && t - 1 < NX) acc[t - 1] = S::fmadd(v, g.w[r][1], acc[t - 1]);
+        if (t >= 2) acc[t - 2] = S::fmadd(v, g.w[r][2], acc[t - 2]);
+      }
+    }
+#pragma GCC unroll 16
+    for (int j = 0; j < NX; ++j) {
+      vec v = acc[j];
+      if (kClamp) v = S::min(g.hi, S::max(g.lo, v));
+      IO<kTail>::store(out + j * g.cout, v, n);
+    }
+  }
+
+  // A border pixel (x < xl or x >= xr): only the taps inside the input row,
+  // tested per tap (cheap, predictable) rather than valid_taps' divisions.
+  template <int R, bool kTail>
+  static void edge(const Regs<R>& g, ptrdiff_t x, ptrdiff_t in_x, ptrdiff_t w_in, size_t n) {
+    float* out = g.out + x * g.cout;
+    vec acc = g.first ? g.bias : IO<kTail>::load(out, n);
+#pragma GCC unroll 3
+    for (int r = 0; r < R; ++r) {
+#pragma GCC unroll 3
+      for (int k = 0; k < 3; ++k) {
+        const ptrdiff_t i = in_x + k;
+        if (i >= 0 && i < w_in) acc = S::fmadd(IO<kTail>::load(g.in[r] + i * g.cin, n), g.w[r][k], acc);
+      }
+    }
+    if (kClamp) acc = S::min(g.hi, S::max(g.lo, acc));
+    IO<kTail>::store(out, acc, n);
+  }
+
+  // Every pixel of the row for output channels [o, o + n).
+  template <int R, bool kTail>
+  static void channel_block(const Row& row, size_t o, size_t n, size_t xl, size_t xr, size_t w_out) {
+    const DepthwiseRow& a = row.a;
+    Regs<R> g;
+#pragma GCC unroll 3
+    for (int r = 0; r < R; ++r) {
+      const float* wt = row.packed + o + (1 + a.row_tap[r]) * row.ps;
+      g.w[r][0] = S::load(wt);
+      g.w[r][1] = S::load(wt + row.ps);
+      g.w[r][2] = S::load(wt + 2 * row.ps);
+      g.in[r] = a.input + a.row_offset[r] + o;
+    }
+    g.bias = S::load(row.packed + o);
+    g.lo = row.vlo;
+    g.hi = row.vhi;
+    g.out = a.output + o;
+    g.cin = row.cin;
+    g.cout = static_cast<ptrdiff_t>(row.cout);
+    g.first = a.first;
+    const ptrdiff_t pad = row.pad, end = static_cast<ptrdiff_t>(xr);
+    for (ptrdiff_t x = 0; x < static_cast<ptrdiff_t>(xl); ++x) edge<R, kTail>(g, x, x - pad, row.w_in, n);
+    ptrdiff_t x = static_cast<ptrdiff_t>(xl);
+    for (; x + kBlock <= end; x += kBlock) block<R, kBlock, kTail>(g, x, x - pad, n);
+    switch (end - x) {  // the last 0 .. kBlock - 1 interior pixels
+#define NDCONV_SLIDE3_REST(NX) \
+  case NX:                     \
+    if constexpr (NX < kBlock) block<R, NX, kTail>(g, x, x - pad, n); \
+    break;
+      NDCONV_SLIDE3_REST(1)
+      NDCONV_SLIDE3_REST(2)
+      NDCONV_SLIDE3_REST(3)
+      NDCONV_SLIDE3_REST(4)
+      NDCONV_SLIDE3_REST(5)
+      NDCONV_SLIDE3_REST(6)
+      NDCONV_SLIDE3_REST(7)
+      NDCONV_SLIDE3_REST(8)
+      NDCONV_SLIDE3_REST(9)
+      NDCONV_SLIDE3_REST(10)
+      NDCONV_SLIDE3_REST(11)
+#undef NDCONV_SLIDE3_REST
+      default:
+        break;
+    }
+    for (x = end; x < static_cast<ptrdiff_t>(w_out); ++x) edge<R, kTail>(g, x, x - pad, row.w_in, n);
+  }
+
+  template <int R>
+  static void run(const DepthwiseParams& p, const DepthwiseRow& a, Bounds bounds) {
+    constexpr size_t W = S::width;
+    const Row row(p, a, bounds);
+    size_t xl, xr;
+    interior_range(p, &xl, &xr);
+    const size_t full_end = a.channel_begin + (a.channel_end - a.channel_begin) / W * W;
+    const size_t tail = a.channel_end - full_end;
+    for (size_t o = a.channel_begin; o < full_end; o += W)
+      channel_block<R, false>(row, o, W, xl, xr, p.out_width);
+    if (tail) channel_block<R, true>(row, full_end, tail, xl, xr, p.out_width);
+  }
+};
+
 // Pixel blocks outer, channel blocks inner: a block of pixels reads a few
 // contiguous input spans (all channels of its window), which stream well and
 // stay in L1 across the channel blocks.
@@ -235,6 +387,18 @@ void nxc_row(const DepthwiseParams& p, const DepthwiseRow& a, Bounds bounds) {
   // Pixels per register block: accumulators + the taps' weights + one input
   // stay within 16 registers (AVX2) / comfortably within 32 (AVX-512).
   constexpr int kBlock = 8;
+  if constexpr (kIn == NxcInput::contiguous) {
+    if (p.kernel_w == 3 && p.stride_w == 1 && p.dilation_w == 1 && a.rows >= 1 && a.rows <= 3) {
+      using Slide = Slide3<Arch, kClamp>;
+      if (a.rows == 3)
+        Slide::template run<3>(p, a, bounds);
+      else if (a.rows == 2)
+        Slide::template run<2>(p, a, bounds);
+      else
+        Slide::template run<1>(p, a, bounds);
+      return;
+    }
+  }
   using Row = NxcRow<Arch, kIn, kClamp>;
   const Row row(p, a, bounds);
   const size_t full_end = a.channel_begin + (a.channel_end - a.channel_begin) / W * W;

@@ -128,6 +128,60 @@ TEST_F(Depthwise, WideRowsEveryWidthTail) {
   }
 }
 
+// The NXC sliding 3-tap path (multiplier 1, kernel width 3, stride 1,
+// dilation 1; 1 to 3 input rows per output row): every channel count up to two
+// AVX-512 vectors + 1 against every width up to 40 (interior blocks of 8 and 4
+// pixels and every remainder, rows narrower than the kernel's window), with
+// 1, 2 and 3 input rows (1: kernel height 1 or a one-row input), left
+// padding 0 to 2 (border pixels on one side, both, or inside the padding
+// only), every activation.
+TEST_F(Depthwise, NxcSlidingThreeTapsEveryChannelCountAndWidth) {
+  for (ndconv_isa isa : available_isas()) {
+    for (int64_t c = 2; c <= 33; ++c) {
+      for (int64_t w = 1; w <= 40; ++w) {
+        const int variant = static_cast<int>((c + w) % 3);
+        ndconv_conv_desc d = depthwise_desc(2, c, 1);
+        d.layout = NDCONV_NXC;
+        d.weight_layout = w % 2 ? NDCONV_OIX : NDCONV_XIO;
+        d.in_size[0] = variant == 0 ? 1 : 3;
+        d.in_size[1] = w;
+        d.kernel[0] = variant == 2 ? 1 : 3;
+        d.kernel[1] = 3;
+        d.pad_begin[0] = d.pad_end[0] = variant == 2 ? 0 : 1;
+        d.pad_begin[1] = (c * w) % 3;
+        d.pad_end[1] = 2 - d.pad_begin[1] / 2;
+        if (w + d.pad_begin[1] + d.pad_end[1] < 3) continue;
+        set_activation(&d, static_cast<int>(c + w / 3));
+        check(isa, d, (c + w) % 4 != 0, static_cast<uint64_t>(c * 100 + w));
+        if (HasFatalFailure()) return;
+      }
+    }
+  }
+}
+
+// The sliding path accumulating onto the output (not the first call of a
+// row): 65, 66 and 67 valid outer taps are 64 rows in a first call, then 1, 2
+// or 3 rows in a call that starts from the partial sums.
+TEST_F(Depthwise, NxcSlidingThreeTapsAccumulatesOverCalls) {
+  for (ndconv_isa isa : available_isas()) {
+    for (int64_t outer : {65, 66, 67}) {
+      for (int64_t c : {5, 16, 21}) {
+        ndconv_conv_desc d = depthwise_desc(2, c, 1);
+        d.layout = NDCONV_NXC;
+        d.in_size[0] = outer;
+        d.in_size[1] = 13;
+        d.kernel[0] = outer;
+        d.kernel[1] = 3;
+        d.pad_begin[1] = d.pad_end[1] = 1;
+        d.activation = NDCONV_ACT_CLAMP;
+        d.act_min = -0.5f;
+        d.act_max = 0.5f;
+        check(isa, d, true, static_cast<uint64_t>(outer + c));
+      }
+    }
+  }
+}
+
 // Random shapes, ranks 1 to 5: stride 1-3, dilation 1-2, asymmetric padding
 // (also wider than the kernel, so whole rows read only padding), kernels
 // larger than the unpadded input, batch > 1, multipliers 1-3 and 16 (a whole
