@@ -86,7 +86,8 @@ class IndirectGemm final : public Algorithm {
     // (ResNeXt NCX, 4 per group: 21 -> see the commit, GFLOP/s).
     cols_ = s_.out_channels_per_group() <= static_cast<int64_t>(table_.gemm_cols_narrow.mr)
                 ? &table_.gemm_cols_narrow
-                : &table_.gemm_cols;
+                : &pick_cols_kernel(table_, static_cast<size_t>(s_.out_channels_per_group()),
+                                    static_cast<size_t>(s_.out_pixels()));
     if (!packed_.pack(s_, weights, bias, nxc ? table_.gemm_rows.nr : cols_->mr)) return false;
     return nxc ? init_channels_last() : init_channels_first();
   }
