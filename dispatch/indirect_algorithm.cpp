@@ -162,10 +162,21 @@ class IndirectGemm final : public Algorithm {
   // stem's 147 or the audio stem's 10, fetching them per N panel cost a third
   // of the time), and taps that read only padding for every row of the block
   // are skipped (the 3-D video conv's first and last frames).
-  template <class RowFn>
+  //
+  // Most M blocks lie inside one output line, away from its ends: there a
+  // tap's rows are evenly spaced in the input (`step` floats apart), so the
+  // block's pointers of that tap follow from its first and last row, checked
+  // through `row` (which would gather a border run): the stem's per-row
+  // indirection and border checks cost 18% of its time (conv7x7_stem NXC
+  // 0.76x -> 0.86x oneDNN).
+  // `in_place(m_first, m_last)`: row() of those rows (and all between) reads
+  // the input in place, gathering no border run.
+  template <class RowFn, class InPlaceFn>
   void channels_last_task(const GemmRowsReduction& red, size_t g, size_t M, size_t N, size_t m0,
-                          size_t m1, size_t n0, size_t n1, const RowFn& row, float* c,
-                          size_t ldc) const {
+                          size_t m1, size_t n0, size_t n1, const RowFn& row,
+                          const InPlaceFn& in_place, float* c, size_t ldc) const {
+    const size_t out_width = static_cast<size_t>(s_.out_size[s_.rank - 1]);
+    const ptrdiff_t step = static_cast<ptrdiff_t>(s_.stride[s_.rank - 1] * s_.in_channels);
     const auto& uk = table_.gemm_rows;
     const size_t MR = uk.mr, NR = uk.nr, taps = taps_;
     const float* a[kMaxRowPointers];
@@ -179,12 +190,21 @@ class IndirectGemm final : public Algorithm {
       const size_t mr = std::min(MR, M - m);
       size_t count = 0;
       size_t run = 0;  // active taps in the current call
+      const bool linear = m / out_width == (m + mr - 1) / out_width && in_place(m, m + mr - 1);
       for (size_t t = 0; t < taps; ++t) {
         bool active = false;
-        for (size_t i = 0; i < MR; ++i) {
-          const float* p = row(m + (i < mr ? i : mr - 1), t);
-          a[t * MR + i] = p;
-          active |= p != zero;
+        const float** dst = a + t * MR;
+        const float* first = linear ? row(m, t) : zero;
+        const float* last = first != zero ? row(m + mr - 1, t) : zero;
+        if (last != zero && last - first == static_cast<ptrdiff_t>(mr - 1) * step) {
+          for (size_t i = 0; i < MR; ++i) dst[i] = first + static_cast<ptrdiff_t>(i < mr ? i : mr - 1) * step;
+          active = true;
+        } else {
+          for (size_t i = 0; i < MR; ++i) {
+            const float* p = row(m + (i < mr ? i : mr - 1), t);
+            dst[i] = p;
+            active |= p != zero;
+          }
         }
         if (!active) {
           run = 0;
@@ -255,8 +275,9 @@ class IndirectGemm final : public Algorithm {
           const int64_t e = index[m * taps + tap];
           return e == kPaddingTap ? zero : base + e * static_cast<int64_t>(cin);
         };
+        auto in_place = [](size_t, size_t) { return true; };
         if (own_loop_)
-          channels_last_task(red, g, M, N, m0, m1, n0, n1, row, c, cout);
+          channels_last_task(red, g, M, N, m0, m1, n0, n1, row, in_place, c, cout);
         else
           gemm_rows_task(uk, packed_, g, red, M, N, m0, m1, n0, n1, row, c, cout, act_);
         return;
@@ -274,17 +295,23 @@ class IndirectGemm final : public Algorithm {
         if (e == kPaddingTap) return zero;
         const int64_t x0 = start[m];
         if (x0 >= 0 && x0 + span <= width) return base + e * static_cast<int64_t>(cin);
+        // Floats [lo, hi) of the run are inside the input: one pass, no
+        // library calls (a memcpy or memset per pixel of C_in = 3 floats cost
+        // more than the gather itself).
         float* slot = border + ((m % MR) * taps + tap) * kc_tap;
-        for (int64_t x = 0; x < span; ++x) {
-          float* dst = slot + x * static_cast<int64_t>(cin);
-          if (x0 + x < 0 || x0 + x >= width)
-            std::memset(dst, 0, cin * sizeof(float));
-          else
-            std::memcpy(dst, base + (e + x) * static_cast<int64_t>(cin), cin * sizeof(float));
-        }
+        const int64_t ci = static_cast<int64_t>(cin);
+        const int64_t lo = (x0 < 0 ? -x0 : 0) * ci;
+        const int64_t hi = (x0 + span > width ? width - x0 : span) * ci;
+        for (int64_t f = 0; f < static_cast<int64_t>(kc_tap); ++f)
+          slot[f] = f >= lo && f < hi ? base[e * ci + f] : 0.0f;
         return slot;
       };
-      channels_last_task(red, g, M, N, m0, m1, n0, n1, row, c, cout);
+      // Runs of pixels between these two (in one output line) start between
+      // their starts: inside the input when both ends are.
+      auto in_place = [&](size_t first, size_t last) {
+        return start[first] >= 0 && start[last] + span <= width;
+      };
+      channels_last_task(red, g, M, N, m0, m1, n0, n1, row, in_place, c, cout);
     };
     parallel_for(pool, images * groups * t.tasks(), task);
   }
