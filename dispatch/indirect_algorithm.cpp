@@ -187,16 +187,29 @@ class IndirectGemm final : public Algorithm {
     // The epilogue fields, set once: the out-of-line gemm_output per call cost
     // a store-forwarding stall each (10% of the audio stem, K = 10).
     const kernels::GemmOutput last_out = gemm_output(act_, nullptr, ldc, true, true);
+    bool previous_linear = false;  // the block at m - MR was linear with MR rows
     for (size_t m = m0; m < m1; m += MR) {
       const size_t mr = std::min(MR, M - m);
       size_t count = 0;
       size_t run = 0;  // active taps in the current call
       const bool linear = m / out_width == (m + mr - 1) / out_width && in_place(m, m + mr - 1);
+      // Merged taps, this block and the previous one linear in the same line:
+      // each tap's rows are the previous block's moved MR pixels along, or
+      // padding for both (only the outer dims can make an in-place run
+      // padding). No indirection entry is read: the stem's 700 KiB buffer
+      // comes from L3 or memory each run, and the reads of the first and last
+      // rows were most of the remaining time outside the microkernel.
+      const bool shifted = linear && span_ > 1 && previous_linear && (m - MR) / out_width == m / out_width;
+      previous_linear = linear && mr == MR;
       for (size_t t = 0; t < taps; ++t) {
         bool active = false;
         const float** dst = a + t * MR;
-        const float* first = linear ? row(m, t) : zero;
-        const float* last = linear ? row(m + mr - 1, t) : zero;
+        const float* first = shifted ? (dst[0] == zero ? zero : dst[0] + static_cast<ptrdiff_t>(MR) * step)
+                             : linear ? row(m, t)
+                                      : zero;
+        const float* last = shifted ? (first == zero ? zero : first + static_cast<ptrdiff_t>(mr - 1) * step)
+                            : linear ? row(m + mr - 1, t)
+                                     : zero;
         if (first != zero && last != zero && last - first == static_cast<ptrdiff_t>(mr - 1) * step) {
           for (size_t i = 0; i < MR; ++i) dst[i] = first + static_cast<ptrdiff_t>(i < mr ? i : mr - 1) * step;
           active = true;

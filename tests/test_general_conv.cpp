@@ -81,6 +81,7 @@ const GeneralCase kCases[] = {
     // Merged 7- and 5-pixel runs (C_in 3 and 2), then unmerged taps (C_in 40)
     // with dilation, whose first or last row reads padding.
     {2, 1, 3, 20, 1, {9, 70}, {7, 7}, {2, 2}, {1, 1}, {3, 3}, {3, 2}, kExplicit},
+    {2, 1, 3, 17, 1, {5, 130}, {7, 7}, {2, 2}, {1, 1}, {3, 3}, {3, 3}, kExplicit},
     {2, 1, 2, 9, 1, {6, 40}, {3, 5}, {1, 1}, {1, 1}, {1, 2}, {1, 2}, kExplicit},
     {2, 1, 40, 18, 1, {4, 37}, {3, 3}, {1, 1}, {1, 2}, {1, 2}, {1, 2}, kExplicit},
     // rank 3 to 5.
