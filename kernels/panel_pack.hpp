@@ -56,6 +56,9 @@ inline void panel_copy_strided<avx512_arch>(float* d, const float* src, size_t n
 }
 #endif
 
+// How many channels ahead pack_panel_rows prefetches input lines.
+constexpr size_t kPrefetchChannels = 8;
+
 template <class Arch>
 void pack_panel_rows(const PanelPackArgs& args) {
   using S = simd<Arch>;
@@ -69,6 +72,15 @@ void pack_panel_rows(const PanelPackArgs& args) {
       panel_fill_zero<Arch>(d, run.lead);
       d += run.lead;
       const float* src = channel + run.src;
+      // The lines of a later channel: the input planes are far apart (one
+      // plane per channel), so the hardware prefetchers miss them and the
+      // copy would wait on L2/L3 at every row (conv3x3_s2: 43% of the time).
+      if (run.count > 0 && c + kPrefetchChannels < args.channels) {
+        const float* ahead = src + kPrefetchChannels * args.plane;
+        const size_t span = (run.count - 1) * static_cast<size_t>(args.stride) + 1;
+        for (size_t x = 0; x < span; x += 16) __builtin_prefetch(ahead + x);
+        __builtin_prefetch(ahead + span - 1);
+      }
       if (args.stride == 1) {
         size_t q = 0;
         for (; q + W <= run.count; q += W) S::store(d + q, S::load(src + q));

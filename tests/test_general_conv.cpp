@@ -75,6 +75,15 @@ const GeneralCase kCases[] = {
     {2, 1, 6, 4, 1, {5, 7}, {4, 2}, {1, 3}, {1, 1}, {}, {}, NDCONV_PAD_SAME_LOWER},
     {2, 1, 2, 5, 1, {3, 4}, {5, 6}, {1, 1}, {1, 1}, {2, 3}, {2, 2}, kExplicit},
     {2, 1, 40, 70, 1, {5, 5}, {3, 3}, {1, 1}, {1, 1}, {1, 1}, {1, 1}, kExplicit},
+    // Output lines longer than two AVX-512 M blocks (14 rows): blocks inside
+    // one line whose rows all read the input in place take the evenly spaced
+    // row pointers; blocks at a line's ends or across lines the per-row ones.
+    // Merged 7- and 5-pixel runs (C_in 3 and 2), then unmerged taps (C_in 40)
+    // with dilation, whose first or last row reads padding.
+    {2, 1, 3, 20, 1, {9, 70}, {7, 7}, {2, 2}, {1, 1}, {3, 3}, {3, 2}, kExplicit},
+    {2, 1, 3, 17, 1, {5, 130}, {7, 7}, {2, 2}, {1, 1}, {3, 3}, {3, 3}, kExplicit},
+    {2, 1, 2, 9, 1, {6, 40}, {3, 5}, {1, 1}, {1, 1}, {1, 2}, {1, 2}, kExplicit},
+    {2, 1, 40, 18, 1, {4, 37}, {3, 3}, {1, 1}, {1, 2}, {1, 2}, {1, 2}, kExplicit},
     // rank 3 to 5.
     {3, 1, 5, 6, 1, {4, 5, 3}, {3, 3, 3}, {1, 1, 1}, {1, 1, 1}, {1, 1, 1}, {1, 1, 1}, kExplicit},
     {4, 1, 3, 4, 1, {3, 3, 4, 3}, {2, 2, 2, 3}, {1, 2, 1, 1}, {1, 1, 2, 1}, {0, 1, 0, 1}, {1, 0, 1, 1}, kExplicit},
