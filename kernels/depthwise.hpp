@@ -249,7 +249,13 @@ struct Slide3 {
   // into all three FMAs it feeds (three loads, the load ports the bound).
   static void keep_in_register(vec& v) {
 #if defined(__x86_64__) || defined(__i386__)
-    if constexpr (S::width > 1) asm("" : "+v"(v));
+    // The operand is the native register (clang puts no class, even a
+    // one-member xsimd batch, in a register); "v" is any of AVX-512's 32.
+    if constexpr (S::width > 1) {
+      typename vec::register_type r = v;
+      asm("" : "+v"(r));
+      v = r;
+    }
 #else
     (void)v;
 #endif
