@@ -177,9 +177,15 @@ class IndirectGemm final : public Algorithm {
                           const InPlaceFn& in_place, float* c, size_t ldc) const {
     const int inner = s_.rank - 1;
     const size_t out_width = static_cast<size_t>(s_.out_size[inner]);
-    const ptrdiff_t step = static_cast<ptrdiff_t>(s_.stride[s_.rank - 1] * s_.in_channels);
     const auto& uk = table_.gemm_rows;
     const size_t MR = uk.mr, NR = uk.nr, taps = taps_;
+    // A stride far beyond the input (valid with enough padding) can make the
+    // row spacing overflow: such a line has at most one valid pixel per tap,
+    // so it takes the per-row path, which forms no spaced pointers.
+    int64_t step64 = 0;
+    const bool step_fits = !__builtin_mul_overflow(s_.stride[inner], s_.in_channels, &step64) &&
+                           step64 <= std::numeric_limits<int64_t>::max() / static_cast<int64_t>(2 * MR + 2);
+    const ptrdiff_t step = step_fits ? static_cast<ptrdiff_t>(step64) : 0;
     const float* a[kMaxRowPointers];
     struct Call { size_t t0, tn, k0, kc; };
     Call calls[kMaxCalls];
@@ -192,7 +198,8 @@ class IndirectGemm final : public Algorithm {
       const size_t mr = std::min(MR, M - m);
       size_t count = 0;
       size_t run = 0;  // active taps in the current call
-      const bool linear = m / out_width == (m + mr - 1) / out_width && in_place(m, m + mr - 1);
+      const bool linear =
+          step_fits && m / out_width == (m + mr - 1) / out_width && in_place(m, m + mr - 1);
       // Merged taps, this block and the previous one linear in the same line:
       // each tap's rows are the previous block's moved MR pixels along, or
       // padding for both (only the outer dims can make an in-place run

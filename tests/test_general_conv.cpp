@@ -181,6 +181,25 @@ TEST_P(GeneralConv, BlockedShapes) {
   ndconv_threadpool_destroy(pool);
 }
 
+// A stride far beyond the input, made valid by as much padding: each output
+// line has one pixel that reads the input, and the spacing of a line's rows
+// (stride * C_in floats) does not fit in 64 bits. Found by the fuzzer (UBSan:
+// the indirect GEMM formed that spacing for every M block).
+TEST_P(GeneralConv, StrideBeyondTheInputWithHugePadding) {
+  constexpr int64_t kHuge = int64_t{1} << 60;
+  const GeneralCase cases[] = {
+      {1, 1, 8, 8, 1, {4}, {3}, {kHuge}, {1}, {kHuge}, {kHuge}, kExplicit},
+      {2, 2, 16, 5, 1, {3, 4}, {3, 2}, {1, kHuge}, {1, 1}, {1, kHuge}, {1, kHuge}, kExplicit},
+  };
+  for (const GeneralCase& c : cases)
+    for (ndconv_layout layout : {NDCONV_NCX, NDCONV_NXC}) {
+      const ndconv_conv_desc d = make_desc(c, layout, NDCONV_OIX, NDCONV_ACT_NONE);
+      RunOptions o;
+      o.with_bias = true;
+      EXPECT_TRUE(create_run_and_check(d, o)) << describe(d);
+    }
+}
+
 INSTANTIATE_TEST_SUITE_P(AllIsas, GeneralConv, ::testing::ValuesIn(available_isas()), isa_test_name);
 
 }  // namespace
