@@ -145,7 +145,12 @@ class IndirectGemm final : public Algorithm {
           const int64_t i = o[d] * s_.stride[d] + k[d] * s_.dilation[d] - s_.pad_begin[d];
           // A merged run [i, i + span) reads padding only if it misses the input.
           const int64_t reach = d == inner ? span_ : 1;
-          if (i + reach <= 0 || i >= s_.in_size[d]) padding = true;
+          // Stop at padding: its coordinates can be huge (a large pad or
+          // stride) and its offset is never used.
+          if (i + reach <= 0 || i >= s_.in_size[d]) {
+            padding = true;
+            break;
+          }
           offset = offset * s_.in_size[d] + i;
         }
         *entry++ = padding ? kPaddingTap : offset;

@@ -181,15 +181,18 @@ TEST_P(GeneralConv, BlockedShapes) {
   ndconv_threadpool_destroy(pool);
 }
 
-// A stride far beyond the input, made valid by as much padding: each output
-// line has one pixel that reads the input, and the spacing of a line's rows
-// (stride * C_in floats) does not fit in 64 bits. Found by the fuzzer (UBSan:
-// the indirect GEMM formed that spacing for every M block).
-TEST_P(GeneralConv, StrideBeyondTheInputWithHugePadding) {
+// A stride or dilation far beyond the input, made valid by as much padding:
+// each output line has one pixel that reads the input, and the spacing of a
+// line's rows (stride * C_in floats) or a padding tap's flattened offset does
+// not fit in 64 bits. Found by the fuzzer (UBSan in the indirect GEMM).
+TEST_P(GeneralConv, StrideOrDilationBeyondTheInputWithHugePadding) {
   constexpr int64_t kHuge = int64_t{1} << 60;
   const GeneralCase cases[] = {
       {1, 1, 8, 8, 1, {4}, {3}, {kHuge}, {1}, {kHuge}, {kHuge}, kExplicit},
       {2, 2, 16, 5, 1, {3, 4}, {3, 2}, {1, kHuge}, {1, 1}, {1, kHuge}, {1, kHuge}, kExplicit},
+      // Huge dilation: the first taps' coordinates are near -2^61, whose
+      // flattened offset would overflow (the indirection build).
+      {2, 1, 8, 12, 1, {10, 6}, {3, 3}, {1, 1}, {kHuge, 1}, {2 * kHuge, 1}, {0, 1}, kExplicit},
   };
   for (const GeneralCase& c : cases)
     for (ndconv_layout layout : {NDCONV_NCX, NDCONV_NXC}) {
