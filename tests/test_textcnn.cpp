@@ -136,6 +136,11 @@ const BlockCase kCases[] = {
     {4, 64, 300, {{3, 100}, {4, 100}, {5, 100}}},  // the benchmark block, batch 4
     {2, 31, 19, {{1, 5}, {2, 6}, {3, 7}, {4, 8}, {5, 9}, {6, 10}, {7, 40}, {8, 65}}},  // 8 branches
     {5, 16, 48, {{2, 32}}},                    // exact tiles
+    // Tiles straddle sentence ends: 2 and 1 windows per sentence (one tile
+    // spans up to 16 sentences), and a batch split into several runs of
+    // sentences (the runs' last tiles are partial).
+    {7, 3, 10, {{2, 5}, {3, 20}}},
+    {80, 4, 5, {{2, 3}, {1, 18}}},
 };
 
 class TextCnnBlock : public IsaTest {};
