@@ -152,6 +152,11 @@ class NgramGemm final : public Algorithm {
       if (!zero_step_.resize(g_.step)) return false;
       std::fill(zero_step_.data(), zero_step_.data() + g_.step, 0.0f);
       if (!build_row_ranges()) return false;
+      // Tiny reductions (a speech stem: K = 10) take the K-stationary kernel
+      // in the interior, channels-last (conv1d_audio_stem NXC, AVX-512: see
+      // the commit). It reads packed_ for every column, tail included.
+      if (s_.layout == NDCONV_NXC && g_.K <= kernels::kMaxSmallK && table_.gemm_rows_small_k.preferred)
+        small_k_ = table_.gemm_rows_small_k.fn[g_.K];
     } else if (g_.stride == 1 && g_.span == 1 && g_.hi > g_.lo) {
       if (!offsets_.resize(g_.K)) return false;
       for (size_t t = 0; t < g_.k; ++t)
@@ -261,7 +266,9 @@ class NgramGemm final : public Algorithm {
       const auto& narrow = table_.gemm_rows_narrow;
       if (channels_last) {
         // C rows are output rows of [N, Lo, F]: the microkernel stores in place.
-        if (range.border) {
+        if (small_k_ && !range.border) {
+          small_k_rows(m0, m1, n0, n1, window, output);
+        } else if (range.border) {
           if (n0 < main1) gemm_rows_task(uk, packed_, 0, border, m1, N, m0, m1, n0, main1, taps, output, N, act_);
           if (tail) gemm_rows_task(narrow, packed_tail_, 0, border, m1, tail_, m0, m1, 0, tail_, taps, output + n_main_, N, act_);
         } else {
@@ -277,6 +284,29 @@ class NgramGemm final : public Algorithm {
       }
     };
     parallel_for(pool, chunks * t.n_tasks, task);
+  }
+
+  // Rows [m0, m1), columns [n0, n1) (n0 a multiple of NR) through small_k_,
+  // kSmallKRows rows per call.
+  static constexpr size_t kSmallKRows = 16;
+  template <class RowFn>
+  void small_k_rows(size_t m0, size_t m1, size_t n0, size_t n1, const RowFn& row, float* output) const {
+    const size_t NR = table_.gemm_rows.nr, N = g_.cout;
+    const float* rows[kSmallKRows];
+    kernels::GemmRowsArgs args;
+    args.a = rows;
+    args.kc = g_.K;
+    args.b = packed_.rows(0, n0 / NR);
+    args.bias = packed_.bias(0, n0 / NR);
+    args.nr = n1 - n0;
+    args.panel_stride = packed_.panel_stride();
+    args.out = gemm_output(act_, nullptr, N, true, true);
+    for (size_t m = m0; m < m1; m += kSmallKRows) {
+      args.mr = std::min(kSmallKRows, m1 - m);
+      for (size_t i = 0; i < args.mr; ++i) rows[i] = row(m + i, 0);
+      args.out.c = output + m * N + n0;
+      small_k_(args);
+    }
   }
 
   // One-channel NCX: the same windows, but the output is [N, F, Lo], the
@@ -330,6 +360,7 @@ class NgramGemm final : public Algorithm {
   // Rows form: columns [n_main_, F) run on the narrow kernel from their own packing.
   size_t tail_ = 0, n_main_ = 0;
   PackedWeights packed_tail_;
+  kernels::GemmRowsFn small_k_ = nullptr;  // rows form, NXC, K <= kMaxSmallK: interior rows
   AlignedArray<float> zero_step_;     // the padding "step" border taps read
   AlignedArray<RowRange> ranges_;     // rows form: interior / border row ranges
   AlignedArray<ptrdiff_t> offsets_;   // shifted-views form: B row offsets, or empty

@@ -85,3 +85,25 @@ struct GemmColsKernel {
 
 }  // namespace kernels
 }  // namespace ndconv
+
+namespace ndconv {
+namespace kernels {
+
+// Channels-last GEMMs whose whole reduction is a few floats per row (a speech
+// stem: 10 taps over one channel). kernels/gemm_small_k.hpp: fn[K] computes
+// C rows with K == args.kc, or is nullptr (K = 0, or the ISA has no such
+// kernel). GemmRowsArgs as for gemm_rows, except: args.a holds args.mr row
+// pointers (any mr), taps == 1, every C column block is finished in one call
+// (out.accumulate and out.row_max unsupported), and the panel width of the
+// packed weights is the ISA's gemm_rows.nr.
+constexpr size_t kMaxSmallK = 11;
+struct GemmRowsSmallK {
+  GemmRowsFn fn[kMaxSmallK + 1] = {};
+  // Faster than gemm_rows where the ISA has the registers for it (measured
+  // on AVX-512; on AVX2, one row per B load, 0.94x -> 0.65x oneDNN): the
+  // planner uses fn only then, tests use it everywhere.
+  bool preferred = false;
+};
+
+}  // namespace kernels
+}  // namespace ndconv

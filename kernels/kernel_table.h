@@ -157,6 +157,8 @@ struct KernelTable {
   GemmColsKernel gemm_cols_narrow;
   // Channels-first im2col panel rows of one kernel tap (kernels/panel_pack.hpp).
   PanelPackFn pack_panel_rows;
+  // gemm_rows for reductions of at most kMaxSmallK floats (kernels/gemm_small_k.hpp).
+  GemmRowsSmallK gemm_rows_small_k;
 };
 
 // Defined by the ISA instances this build contains (see cmake/NdconvIsa.cmake).

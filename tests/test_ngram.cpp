@@ -247,6 +247,41 @@ TEST_P(Ngram, NotFullWidthIsNotNgram) {
   }
 }
 
+// Speech-stem shapes (one input channel, K = k <= 11 floats per window): the
+// K-stationary kernel in the interior where the ISA prefers it (AVX-512),
+// padded borders through gemm_rows, every column tail, epilogue, a batch, and
+// a thread pool splitting rows and columns.
+TEST_P(Ngram, SmallReductionsSpeechStem) {
+  ndconv_threadpool* pool = ndconv_threadpool_create(3);
+  ASSERT_NE(pool, nullptr);
+  const NgramCase cases[] = {
+      {Form::kConv1d, 1, 400, 1, 10, 512, 5, {NDCONV_PAD_VALID, 0, 0}},
+      {Form::kConv1d, 2, 157, 1, 10, 37, 5, {NDCONV_PAD_VALID, 0, 0}},
+      {Form::kConv1d, 2, 211, 1, 11, 100, 3, {NDCONV_PAD_EXPLICIT, 4, 2}},
+      {Form::kConv1d, 3, 90, 1, 9, 33, 1, {NDCONV_PAD_SAME_UPPER, 0, 0}},
+      {Form::kConv1d, 1, 64, 1, 10, 1, 2, {NDCONV_PAD_VALID, 0, 0}},
+      {Form::kConv1d, 2, 300, 1, 8, 130, 4, {NDCONV_PAD_EXPLICIT, 0, 5}},
+      {Form::kConv1d, 1, 120, 1, 3, 16, 1, {NDCONV_PAD_VALID, 0, 0}},
+  };
+  int i = 0;
+  for (const NgramCase& c : cases)
+    for (ndconv_activation act : {NDCONV_ACT_NONE, NDCONV_ACT_RELU, NDCONV_ACT_CLAMP})
+      for (bool threaded : {false, true}) {
+        const ndconv_conv_desc d = make_desc(c, NDCONV_NXC, i % 2 ? NDCONV_OIX : NDCONV_XIO, act);
+        RunOptions o;
+        std::string name;
+        o.kernel_name = &name;
+        o.with_bias = i % 3 != 2;
+        o.guard = i % 2 ? Guard::kBefore : Guard::kAfter;
+        o.seed = static_cast<uint64_t>(100 + i);
+        o.pool = threaded ? pool : nullptr;
+        ASSERT_TRUE(create_run_and_check(d, o)) << describe(d);
+        ASSERT_EQ(name, expected_kernel(d)) << describe(d);
+        ++i;
+      }
+  ndconv_threadpool_destroy(pool);
+}
+
 INSTANTIATE_TEST_SUITE_P(AllIsas, Ngram, ::testing::ValuesIn(available_isas()), isa_test_name);
 
 }  // namespace
