@@ -23,9 +23,10 @@ kernels::Activation activation_of(const ConvShape& s) {
 }
 
 // Channels-first B panels. Read in place, a panel is kc input rows at a large
-// stride, which alias into a few L1 sets and are evicted between M blocks; so
-// when enough M blocks reuse it, the panel is first copied into the contiguous
-// scratch panel. Strided convolutions gather the panel's pixels the same way.
+// stride; when that stride is a multiple of a large power of two the rows
+// alias into a few L1 sets and are evicted between M blocks, so when enough M
+// blocks reuse the panel it is first copied into the contiguous scratch panel.
+// Strided convolutions gather the panel's pixels the same way.
 struct PointwisePanels {
   const float* b;
   ptrdiff_t ldb;
@@ -49,9 +50,40 @@ struct PointwisePanels {
   }
 };
 
-// M blocks from which copying a channels-first panel pays for itself (measured
-// on pw_mbv2_project, 3 blocks: slower; pw_res2_*, 8+ blocks: faster).
+// M blocks from which copying an aliasing channels-first panel pays for
+// itself (measured on pw_mbv2_project, 3 blocks: slower).
 constexpr size_t kCopyPanelMinMBlocks = 4;
+
+// L1 geometry for the aliasing test: one way of the x86 and Arm L1D caches
+// ndconv targets is 4 KiB (64 sets of 64-byte lines: 48 KiB 12-way, 32 KiB
+// 8-way, 64 KiB 16-way); a panel's rows may put this many lines in one set
+// and still stay in L1 beside the A block and the C tile.
+constexpr size_t kL1WayBytes = 4096;
+constexpr size_t kMaxPanelLinesPerSet = 8;
+
+size_t gcd(size_t a, size_t b) {
+  while (b) {
+    const size_t r = a % b;
+    a = b;
+    b = r;
+  }
+  return a;
+}
+
+// Whether the kc rows of an in-place channels-first panel (ldb floats apart)
+// crowd some L1 set with more than kMaxPanelLinesPerSet lines. Row starts
+// repeat modulo one way, at 4096 / gcd(stride, 4096) distinct offsets, each
+// offset's rows sharing sets: ceil(kc / offsets) lines per set. (The panel as
+// a whole fits L1: kc is sized so that kc x NR floats take 32 KiB.)
+// Measured (AVX-512, Zen 5, one thread): pw_res2_reduce, 56x56 pixels
+// (stride 12544 B: 16 offsets, 8 rows each of a 128-row panel): 0.86x oneDNN
+// with the copy, 0.96x in place; pw_seq_ffn, 128 pixels (512 B: 8 offsets,
+// 32 rows each of a 256-row panel): the copy keeps it at 1.0x.
+bool in_place_panel_aliases(size_t ldb, size_t kc) {
+  const size_t stride = ldb * sizeof(float) % kL1WayBytes;
+  const size_t offsets = kL1WayBytes / gcd(stride, kL1WayBytes);
+  return (kc + offsets - 1) / offsets > kMaxPanelLinesPerSet;
+}
 constexpr size_t kColsABlockBytes = 4 << 20;
 
 class PointwiseGemm final : public Algorithm {
@@ -132,14 +164,15 @@ class PointwiseGemm final : public Algorithm {
     // block is sized for L3 to copy each panel as few times as possible.
     const GemmTiling t = choose_gemm_tiling(M, N, packed_.k(), uk.mr, uk.nr, images * groups,
                                             threadpool_threads(pool), true, kColsABlockBytes);
+    const bool copy = (M + uk.mr - 1) / uk.mr >= kCopyPanelMinMBlocks &&
+                      in_place_panel_aliases(in_pixels, t.kc);
     auto task = [&](size_t index) {
       const size_t gemm = index / t.tasks();
       const size_t image = gemm / groups, g = gemm % groups;
       const size_t mt = index % t.tasks() / t.n_tasks, nt = index % t.n_tasks;
       const PointwisePanels panels{input + (image * cin + g * cin_g) * in_pixels,
                                    static_cast<ptrdiff_t>(in_pixels), offsets_.data(),
-                                   (M + uk.mr - 1) / uk.mr >= kCopyPanelMinMBlocks
-                                       ? table_.copy_panel : nullptr};
+                                   copy ? table_.copy_panel : nullptr};
       float* c = output + (image * cout + g * M) * out_pixels;
       const size_t m0 = mt * t.m_tile, n0 = nt * t.n_tile;
       gemm_cols_task(uk, packed_, g, M, N, m0, std::min(M, m0 + t.m_tile), n0,

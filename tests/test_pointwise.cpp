@@ -48,6 +48,9 @@ const PointwiseCase kCases[] = {
     {2, 1, 64, 96, 2, 15, 1},   {1, 3, 7, 65, 1, 33, 1},
     // Shapes whose M or N fit the alternative tile shapes better.
     {2, 1, 16, 48, 1, 4, 1},    {1, 2, 9, 24, 1, 64, 1},   {2, 1, 30, 8, 1, 12, 1},
+    // Channels-first B panels with many M blocks and K blocks: rows 4 KiB
+    // apart alias in L1 and are copied; 420-pixel rows are read in place.
+    {1, 1, 300, 64, 1, 1024, 1}, {2, 1, 300, 64, 1, 20, 1},
 };
 
 class Pointwise : public IsaTest {};
