@@ -23,7 +23,7 @@ size_t l1_k_block(size_t NR) { return std::max<size_t>(64, kL1Budget / (sizeof(f
 
 GemmTiling choose_gemm_tiling(size_t M, size_t N, size_t K, size_t MR, size_t NR,
                               size_t independent, size_t threads, bool k_splittable,
-                              size_t a_block_bytes) {
+                              size_t a_block_bytes, bool split_n_first) {
   GemmTiling t;
   const size_t kc_max = l1_k_block(NR);
   const size_t k_blocks = k_splittable ? ceil_div(K, kc_max) : 1;
@@ -43,7 +43,7 @@ GemmTiling choose_gemm_tiling(size_t M, size_t N, size_t K, size_t MR, size_t NR
     while (independent * m_tasks * n_tasks < want) {
       const size_t m_left = m_blocks / m_tasks, n_left = n_panels / n_tasks;
       if (m_left <= 1 && n_left <= 1) break;
-      if (m_left >= n_left) ++m_tasks; else ++n_tasks;
+      if (split_n_first ? n_left <= 1 : m_left >= n_left) ++m_tasks; else ++n_tasks;
     }
   }
   t.m_tile = ceil_div(m_blocks, m_tasks) * MR;

@@ -31,9 +31,13 @@ struct GemmTiling {
 // channels-first), which also feed the threads. `k_splittable` is false when K
 // must not be blocked (several kernel taps per microkernel call).
 // `a_block_bytes` bounds a task's A block (default: an L2 budget).
+// `split_n_first`: for the threads, split N before M. Channels-first callers
+// that copy or gather each B panel per task want it: tasks that share N
+// panels (an M split) each pack the same panels again (pw_res3_down_s2 NCX,
+// gathered stride-2 panels, scaled 1.72x on 2 threads with the M split).
 GemmTiling choose_gemm_tiling(size_t M, size_t N, size_t K, size_t MR, size_t NR,
                               size_t independent, size_t threads, bool k_splittable = true,
-                              size_t a_block_bytes = 0);
+                              size_t a_block_bytes = 0, bool split_n_first = false);
 
 // The K block that keeps a kc x NR slice of packed weights in L1.
 size_t l1_k_block(size_t NR);

@@ -593,8 +593,10 @@ class IndirectGemm final : public Algorithm {
     const size_t cin_g = static_cast<size_t>(s_.in_channels_per_group());
     const size_t cin = static_cast<size_t>(s_.in_channels);
     const size_t cout = static_cast<size_t>(s_.out_channels);
+    // Each task packs its own im2col panels: split N across threads first.
     const GemmTiling t = choose_gemm_tiling(M, N, packed_.k(), uk.mr, uk.nr, images * groups,
-                                            threadpool_threads(pool));
+                                            threadpool_threads(pool), true, 0,
+                                            /*split_n_first=*/true);
     auto task = [&](size_t index) {
       const size_t gemm = index / t.tasks();
       const size_t image = gemm / groups, g = gemm % groups;

@@ -163,7 +163,8 @@ class PointwiseGemm final : public Algorithm {
     // sequentially); the copied B panels are the expensive part, so the A
     // block is sized for L3 to copy each panel as few times as possible.
     const GemmTiling t = choose_gemm_tiling(M, N, packed_.k(), uk.mr, uk.nr, images * groups,
-                                            threadpool_threads(pool), true, kColsABlockBytes);
+                                            threadpool_threads(pool), true, kColsABlockBytes,
+                                            /*split_n_first=*/true);
     const bool copy = (M + uk.mr - 1) / uk.mr >= kCopyPanelMinMBlocks &&
                       in_place_panel_aliases(in_pixels, t.kc);
     auto task = [&](size_t index) {

@@ -8,6 +8,7 @@
 #include <random>
 #include <vector>
 
+#include "dispatch/gemm_driver.h"
 #include "dispatch/isa_select.h"
 #include "kernels/kernel_table.h"
 
@@ -279,6 +280,29 @@ TEST(GemmKernels, OneCallSweepsSeveralPanels) {
       }
     }
   }
+}
+
+// The thread split of a channels-first GEMM whose tasks pack their own B
+// panels: N first, so no two tasks pack the same panel; otherwise the longer
+// dimension first. Every (M, N) element is covered by exactly one task.
+TEST(GemmTiling, SplitsNFirstWhenAsked) {
+  const size_t M = 512, N = 784, K = 256, MR = 14, NR = 32;
+  const ndconv::dispatch::GemmTiling n_first =
+      ndconv::dispatch::choose_gemm_tiling(M, N, K, MR, NR, 1, 2, true, 4 << 20, true);
+  EXPECT_EQ(n_first.m_tasks, 1u);
+  EXPECT_GE(n_first.n_tasks, 4u);  // slack for dynamic balance on 2 threads
+  EXPECT_GE(n_first.m_tile, M);
+  EXPECT_GE(n_first.n_tile * n_first.n_tasks, N);
+  EXPECT_LT(n_first.n_tile * (n_first.n_tasks - 1), N);
+  const ndconv::dispatch::GemmTiling longer =
+      ndconv::dispatch::choose_gemm_tiling(M, N, K, MR, NR, 1, 2, true, 4 << 20, false);
+  EXPECT_GT(longer.m_tasks, 1u);
+  EXPECT_GE(longer.m_tile * longer.m_tasks, M);
+  // Too few N panels for the threads: the rest of the split goes to M.
+  const ndconv::dispatch::GemmTiling narrow =
+      ndconv::dispatch::choose_gemm_tiling(M, 40, K, MR, NR, 1, 2, true, 4 << 20, true);
+  EXPECT_EQ(narrow.n_tasks, 2u);
+  EXPECT_GT(narrow.m_tasks, 1u);
 }
 
 TEST(GemmKernels, ClampPropagatesNan) {
