@@ -54,6 +54,15 @@ struct PointwisePanels {
 constexpr size_t kCopyPanelMinMBlocks = 4;
 constexpr size_t kColsABlockBytes = 4 << 20;
 
+// Channels-last K blocks: a weight slice of up to 256 KiB (K x NR floats),
+// swept from L2 by every M block of the task, rather than an L1-sized slice.
+// The microkernel's B loads stream well from L2, while each extra K block
+// costs a C round trip and a call per tile (measured with oneDNN's brgconv as
+// the reference, full K instead of L1 blocks: pw_res5_expand, K = 512,
+// 0.91x -> 0.98x; pw_seq_ffn, K = 768, 0.93x -> 0.97x; pw_res2_reduce 0.91x
+// -> 0.95x).
+constexpr size_t kRowsSliceBytes = 256 * 1024;
+
 class PointwiseGemm final : public Algorithm {
  public:
   PointwiseGemm(const ConvShape& shape, const kernels::KernelTable& table)
@@ -98,7 +107,8 @@ class PointwiseGemm final : public Algorithm {
     const GemmTiling t = choose_gemm_tiling(M, N, packed_.k(), uk.mr, uk.nr, groups,
                                             threadpool_threads(pool));
     const int64_t* offsets = offsets_.data();
-    const GemmRowsReduction red = rows_reduction(1, packed_.k(), l1_k_block(uk.nr), N);
+    const size_t kc_budget = std::max(l1_k_block(uk.nr), kRowsSliceBytes / (sizeof(float) * uk.nr));
+    const GemmRowsReduction red = rows_reduction(1, packed_.k(), kc_budget, N);
     auto task = [&](size_t index) {
       const size_t g = index / t.tasks();
       const size_t mt = index % t.tasks() / t.n_tasks, nt = index % t.n_tasks;

@@ -130,7 +130,10 @@ void gemm_rows(const GemmRowsArgs& args) {
       for (size_t k = 0; k < kc; ++k) {
         if (args.b_prefetch) {
           const float* next = args.b_prefetch + (t * kc + k) * NR;
-          for (size_t j = 0; j < NR; j += 16) __builtin_prefetch(next + j);
+          if (args.b_prefetch_l2)
+            for (size_t j = 0; j < NR; j += 16) __builtin_prefetch(next + j, 0, 2);
+          else
+            for (size_t j = 0; j < NR; j += 16) __builtin_prefetch(next + j);
         }
         vec bv[NRV];
         for (size_t j = 0; j < NRV; ++j) bv[j] = S::load(b + j * W);

@@ -49,6 +49,9 @@ struct GemmRowsArgs {
   // Optional: weights the next call will stream (kc * NR floats, read as taps *
   // kc rows of NR), prefetched into cache while this call computes.
   const float* b_prefetch = nullptr;
+  // Where b_prefetch goes: L1 (false), or L2 when the slice is larger than L1
+  // and would evict the slice this call streams.
+  bool b_prefetch_l2 = false;
   GemmOutput out;
 };
 
