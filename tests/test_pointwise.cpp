@@ -48,6 +48,10 @@ const PointwiseCase kCases[] = {
     {2, 1, 64, 96, 2, 15, 1},   {1, 3, 7, 65, 1, 33, 1},
     // Shapes whose M or N fit the alternative tile shapes better.
     {2, 1, 16, 48, 1, 4, 1},    {1, 2, 9, 24, 1, 64, 1},   {2, 1, 30, 8, 1, 12, 1},
+    // Weights past the L2-resident size (N panel outermost), K past the
+    // L2-sized K block of every tile width (several K blocks accumulating
+    // into C, a tail N panel, a short M block).
+    {1, 1, 4200, 50, 1, 3, 1},  {2, 1, 1500, 130, 1, 4, 1},
 };
 
 class Pointwise : public IsaTest {};
