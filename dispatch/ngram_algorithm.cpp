@@ -219,7 +219,10 @@ class NgramGemm final : public Algorithm {
 
   // A rows are windows: row m = (image, l), tap t = input step l*stride + t - pad.
   void run_windows(const float* input, float* output, ndconv_threadpool* pool) const {
-    const auto& uk = table_.gemm_rows;
+    // The main tile, with its short-row variants for the last M block of a
+    // range (text_query_same, 50 rows: 4 x 14 rows computed -> 3 x 14 + 8).
+    kernels::GemmRowsKernel uk = table_.gemm_rows;
+    uk.short_rows = table_.gemm_rows_short;
     const size_t M = g_.batch * g_.Lo, N = g_.cout;
     const GemmTiling t = choose_gemm_tiling(M, N, g_.K, uk.mr, uk.nr, 1, threadpool_threads(pool));
     // K blocks of up to 4x the L1 budget: the B slice streams from L2 at a

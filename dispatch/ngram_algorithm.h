@@ -46,7 +46,11 @@ void gemm_rows_tile(const kernels::GemmRowsKernel& uk, const PackedWeights& w,
                     const GemmRowsReduction& red, size_t m, size_t mr, size_t n, size_t nr,
                     const RowFn& row, float* tile, const kernels::Activation& act,
                     float* row_max) {
-  const size_t MR = uk.mr, NR = uk.nr;
+  const size_t NR = uk.nr;
+  // A short tile runs the kernel with exactly its rows when it has one.
+  const bool short_tile = uk.short_rows && mr < uk.mr;
+  const size_t MR = short_tile ? mr : uk.mr;
+  const kernels::GemmRowsFn fn = short_tile ? uk.short_rows[mr - 1] : uk.fn;
   const float* a[kMaxMR * kMaxTapBlock];
   kernels::GemmRowsArgs args;
   args.a = a;
@@ -67,7 +71,7 @@ void gemm_rows_tile(const kernels::GemmRowsKernel& uk, const PackedWeights& w,
       args.b = w.rows(0, n / NR) + (t0 * red.kc_tap + k0) * NR;
       args.out = gemm_output(act, tile, NR, first, last);
       if (last) args.out.row_max = row_max;
-      uk.fn(args);
+      fn(args);
     }
   }
 }

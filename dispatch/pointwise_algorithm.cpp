@@ -73,7 +73,10 @@ class PointwiseGemm final : public Algorithm {
         rows_kernel_(pick_rows_kernel(table, static_cast<size_t>(shape.batch * shape.out_pixels()),
                                       static_cast<size_t>(shape.out_channels_per_group()))),
         cols_kernel_(pick_cols_kernel(table, static_cast<size_t>(shape.out_channels_per_group()),
-                                      static_cast<size_t>(shape.out_pixels()))) {}
+                                      static_cast<size_t>(shape.out_pixels()))) {
+    // The main tile computes a short last M block with exactly its rows.
+    if (rows_kernel_.fn == table.gemm_rows.fn) rows_kernel_.short_rows = table.gemm_rows_short;
+  }
 
   bool init(const float* weights, const float* bias) {
     const size_t width = s_.layout == NDCONV_NXC ? rows_kernel_.nr : cols_kernel_.mr;

@@ -11,6 +11,8 @@
 //    fixed stride or through a row-offset table); bias per row.
 #pragma once
 
+#include <utility>  // std::index_sequence (compile time only)
+
 #include "kernels/gemm_args.h"
 #include "kernels/simd.hpp"
 
@@ -256,6 +258,19 @@ struct gemm_tiles<neon_arch> {
 template <class Arch, size_t MR, size_t NRV>
 GemmRowsKernel gemm_rows_kernel() {
   return {&gemm_rows<Arch, MR, NRV>, MR, NRV * simd<Arch>::width};
+}
+// The main tile's columns with fewer rows: entry r - 1 has MR = r, for the
+// last M block of a problem (M = 50 rows in 14-row tiles: a last block of 8
+// rows computes 8 rows, not 14). Same NR, so the same packed weights.
+template <class Arch, size_t NRV, size_t... RowsLess1>
+const GemmRowsFn* gemm_rows_short_fns(std::index_sequence<RowsLess1...>) {
+  static const GemmRowsFn fns[] = {&gemm_rows<Arch, RowsLess1 + 1, NRV>...};
+  return fns;
+}
+template <class Arch>
+const GemmRowsFn* gemm_rows_short_table() {
+  using C = gemm_tiles<Arch>;
+  return gemm_rows_short_fns<Arch, C::nrv>(std::make_index_sequence<C::mr - 1>());
 }
 // One vector of columns; MR large enough to hide the FMA latency (8 chains on
 // AVX2) with the B vector and broadcast still in registers.

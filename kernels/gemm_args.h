@@ -80,6 +80,9 @@ using GemmColsFn = void (*)(const GemmColsArgs& args);
 struct GemmRowsKernel {
   GemmRowsFn fn = nullptr;
   size_t mr = 0, nr = 0;
+  // Optional: short_rows[r - 1] is this kernel with MR = r < mr (same NR),
+  // which gemm_rows_task calls for a last M block of r rows.
+  const GemmRowsFn* short_rows = nullptr;
 };
 struct GemmColsKernel {
   GemmColsFn fn = nullptr;

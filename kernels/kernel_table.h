@@ -157,6 +157,10 @@ struct KernelTable {
   GemmColsKernel gemm_cols_narrow;
   // Channels-first im2col panel rows of one kernel tap (kernels/panel_pack.hpp).
   PanelPackFn pack_panel_rows;
+  // gemm_rows with the main tile's NR and fewer rows: entry r - 1 computes r
+  // rows (r < gemm_rows.mr), reading the same packed weights. For a
+  // problem's last M block (see GemmRowsKernel::short_rows).
+  const GemmRowsFn* gemm_rows_short;
 };
 
 // Defined by the ISA instances this build contains (see cmake/NdconvIsa.cmake).

@@ -58,9 +58,24 @@ void expect_near_sum(float got, double want, size_t terms, const char* what) {
   EXPECT_NEAR(got, want, 1e-6 * (terms + 4)) << what;
 }
 
+// The main, alternative and short-row kernels (gemm_rows_short: the main
+// tile's NR with every row count below its MR).
+std::vector<GemmRowsKernel> rows_kernels(const KernelTable* t) {
+  std::vector<GemmRowsKernel> kernels = {t->gemm_rows, t->gemm_rows_alt[0], t->gemm_rows_alt[1]};
+  for (size_t r = 1; r < t->gemm_rows.mr; ++r) {
+    GemmRowsKernel k;
+    k.fn = t->gemm_rows_short[r - 1];
+    k.mr = r;
+    k.nr = t->gemm_rows.nr;
+    kernels.push_back(k);
+  }
+  return kernels;
+}
+
 TEST(GemmRowsKernel, AllTailsAllK) {
   for (const KernelTable* t : available_tables()) {
-    for (const GemmRowsKernel& uk : {t->gemm_rows, t->gemm_rows_alt[0], t->gemm_rows_alt[1]}) {
+    ASSERT_NE(t->gemm_rows_short, nullptr);
+    for (const GemmRowsKernel& uk : rows_kernels(t)) {
       ASSERT_NE(uk.fn, nullptr);
       // Every K for the main shape; the alternatives share its code, so fewer.
       const bool main_shape = uk.fn == t->gemm_rows.fn;
@@ -205,7 +220,7 @@ TEST(GemmColsKernel, AllTailsAllKStridedAndOffsetRows) {
 // against the double-precision product.
 TEST(GemmKernels, OneCallSweepsSeveralPanels) {
   for (const KernelTable* t : available_tables()) {
-    for (const GemmRowsKernel& uk : {t->gemm_rows, t->gemm_rows_alt[0], t->gemm_rows_alt[1]}) {
+    for (const GemmRowsKernel& uk : rows_kernels(t)) {
       const size_t kc = 37, mr = uk.mr > 1 ? uk.mr - 1 : 1;
       for (size_t nr : {uk.nr + 1, 2 * uk.nr, 3 * uk.nr - 2}) {
         const size_t panels = (nr + uk.nr - 1) / uk.nr, stride = (kc + 1) * uk.nr + 3;
