@@ -297,10 +297,17 @@ class NgramGemm final : public Algorithm {
       for (size_t n = n0; n < n1; n += uk.nr) {
         const size_t nr = std::min(uk.nr, n1 - n);
         gemm_rows_tile(uk, packed, red, m, mr, n, nr, row, tile, act_, nullptr);
-        for (size_t i = 0; i < mr; ++i) {
-          const size_t image = (m + i) / Lo, l = (m + i) % Lo;
-          float* out = output + (image * N + column_offset + n) * Lo + l;
-          for (size_t j = 0; j < nr; ++j) out[j * Lo] = tile[i * uk.nr + j];
+        // Per run of rows within one image, column by column: each output
+        // channel's rows are contiguous there (a row-by-row scatter stored
+        // to nr cache lines per row: 4% of text_kim_batch NCX).
+        for (size_t i0 = 0; i0 < mr;) {
+          const size_t image = (m + i0) / Lo, l0 = (m + i0) % Lo;
+          const size_t run = std::min(mr - i0, Lo - l0);
+          float* out = output + (image * N + column_offset + n) * Lo + l0;
+          const float* src = tile + i0 * uk.nr;
+          for (size_t j = 0; j < nr; ++j)
+            for (size_t i = 0; i < run; ++i) out[j * Lo + i] = src[i * uk.nr + j];
+          i0 += run;
         }
       }
     }
