@@ -147,7 +147,12 @@ class NgramGemm final : public Algorithm {
     if (rows_form_) {
       tail_ = narrow_tail_columns(g_.cout, table_);
       n_main_ = g_.cout - tail_;
-      if (tail_ && !pack_channel_range(s_, weights, bias, n_main_, tail_, table_.gemm_rows_narrow.nr, &packed_tail_))
+      // Up to half a vector of columns: dot products along K (each FMA W
+      // useful products instead of tail_; text_kim_batch, 4 columns past 3 x
+      // 32, see the commit); more: the one-vector broadcast kernel.
+      tail_kernel_ = table_.gemm_rows_dot.fn && 2 * tail_ <= table_.gemm_rows_narrow.nr
+                         ? table_.gemm_rows_dot : table_.gemm_rows_narrow;
+      if (tail_ && !pack_channel_range(s_, weights, bias, n_main_, tail_, tail_kernel_.nr, &packed_tail_))
         return false;
       if (!zero_step_.resize(g_.step)) return false;
       std::fill(zero_step_.data(), zero_step_.data() + g_.step, 0.0f);
@@ -261,7 +266,7 @@ class NgramGemm final : public Algorithm {
       // narrow tail panel, whose packing starts at column n_main.
       const size_t main1 = std::min(n1, n_main_);
       const bool tail = tail_ && n1 > n_main_;
-      const auto& narrow = table_.gemm_rows_narrow;
+      const auto& narrow = tail_kernel_;
       if (channels_last) {
         // C rows are output rows of [N, Lo, F]: the microkernel stores in place.
         if (range.border) {
@@ -292,11 +297,13 @@ class NgramGemm final : public Algorithm {
                         const GemmRowsReduction& red, const RowFn& row, float* output) const {
     alignas(64) float tile[kMaxMR * kMaxNR];
     const size_t N = g_.cout, Lo = g_.Lo;
+    // The dot kernel (nr = 1 per packed panel) takes all its columns at once.
+    const size_t step = uk.nr == 1 ? n1 - n0 : uk.nr;
     for (size_t m = m0; m < m1; m += uk.mr) {
       const size_t mr = std::min(uk.mr, m1 - m);
-      for (size_t n = n0; n < n1; n += uk.nr) {
-        const size_t nr = std::min(uk.nr, n1 - n);
-        gemm_rows_tile(uk, packed, red, m, mr, n, nr, row, tile, act_, nullptr);
+      for (size_t n = n0; n < n1; n += step) {
+        const size_t nr = std::min(step, n1 - n);
+        const size_t ld = gemm_rows_tile(uk, packed, red, m, mr, n, nr, row, tile, act_, nullptr);
         // Per run of rows within one image, column by column: each output
         // channel's rows are contiguous there (a row-by-row scatter stored
         // to nr cache lines per row: 4% of text_kim_batch NCX).
@@ -304,9 +311,9 @@ class NgramGemm final : public Algorithm {
           const size_t image = (m + i0) / Lo, l0 = (m + i0) % Lo;
           const size_t run = std::min(mr - i0, Lo - l0);
           float* out = output + (image * N + column_offset + n) * Lo + l0;
-          const float* src = tile + i0 * uk.nr;
+          const float* src = tile + i0 * ld;
           for (size_t j = 0; j < nr; ++j)
-            for (size_t i = 0; i < run; ++i) out[j * Lo + i] = src[i * uk.nr + j];
+            for (size_t i = 0; i < run; ++i) out[j * Lo + i] = src[i * ld + j];
           i0 += run;
         }
       }
@@ -339,6 +346,7 @@ class NgramGemm final : public Algorithm {
   PackedWeights packed_;
   // Rows form: columns [n_main_, F) run on the narrow kernel from their own packing.
   size_t tail_ = 0, n_main_ = 0;
+  kernels::GemmRowsKernel tail_kernel_;  // narrow (one vector) or dot (nr = 1)
   PackedWeights packed_tail_;
   AlignedArray<float> zero_step_;     // the padding "step" border taps read
   AlignedArray<RowRange> ranges_;     // rows form: interior / border row ranges
