@@ -1,6 +1,7 @@
 #include "dispatch/ngram_algorithm.h"
 
 #include <algorithm>
+#include <cstring>
 #include <new>
 
 #include "dispatch/error.h"
@@ -122,10 +123,19 @@ struct ShiftedViews {
       const size_t t = tap / span, q = tap % span;
       const float* src = image + e * L * span + q;
       float* dst = scratch + kk * NR;
-      for (size_t j = 0; j < nr; ++j) {
-        const ptrdiff_t r = g->source(n + j, t);
-        dst[j] = g->inside(r) ? src[static_cast<size_t>(r) * span] : 0.0f;
-      }
+      // Columns [j_lo, j_hi) read inside the sequence (source rows
+      // r0 + j * stride in [0, L)), the others padding: three plain loops,
+      // the middle one a contiguous copy when stride and span are 1.
+      const ptrdiff_t r0 = g->source(n, t), stride = static_cast<ptrdiff_t>(g->stride);
+      const ptrdiff_t columns = static_cast<ptrdiff_t>(nr), len = static_cast<ptrdiff_t>(L);
+      const ptrdiff_t j_lo = r0 >= 0 ? 0 : std::min(columns, (-r0 + stride - 1) / stride);
+      const ptrdiff_t j_hi = r0 >= len ? j_lo : std::max(j_lo, std::min(columns, (len - r0 + stride - 1) / stride));
+      for (ptrdiff_t j = 0; j < j_lo; ++j) dst[j] = 0.0f;
+      if (stride == 1 && span == 1 && j_hi > j_lo)
+        std::memcpy(dst + j_lo, src + (r0 + j_lo), static_cast<size_t>(j_hi - j_lo) * sizeof(float));
+      else
+        for (ptrdiff_t j = j_lo; j < j_hi; ++j) dst[j] = src[static_cast<size_t>(r0 + j * stride) * span];
+      for (ptrdiff_t j = j_hi; j < columns; ++j) dst[j] = 0.0f;
     }
     return {scratch, static_cast<ptrdiff_t>(NR), nullptr};
   }
