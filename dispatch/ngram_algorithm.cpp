@@ -1,7 +1,6 @@
 #include "dispatch/ngram_algorithm.h"
 
 #include <algorithm>
-#include <cstring>
 #include <new>
 
 #include "dispatch/error.h"
@@ -128,12 +127,16 @@ struct ShiftedViews {
       // the middle one a contiguous copy when stride and span are 1.
       const ptrdiff_t r0 = g->source(n, t), stride = static_cast<ptrdiff_t>(g->stride);
       const ptrdiff_t columns = static_cast<ptrdiff_t>(nr), len = static_cast<ptrdiff_t>(L);
-      const ptrdiff_t j_lo = r0 >= 0 ? 0 : std::min(columns, (-r0 + stride - 1) / stride);
-      const ptrdiff_t j_hi = r0 >= len ? j_lo : std::max(j_lo, std::min(columns, (len - r0 + stride - 1) / stride));
+      // (Ceiling divisions by the stride; none for stride 1, where a panel
+      // row is 16 or 32 floats and a division would cost as much.)
+      auto ceil_div = [stride](ptrdiff_t a) { return stride == 1 ? a : (a + stride - 1) / stride; };
+      const ptrdiff_t j_lo = r0 >= 0 ? 0 : std::min(columns, ceil_div(-r0));
+      const ptrdiff_t j_hi = r0 >= len ? j_lo : std::max(j_lo, std::min(columns, ceil_div(len - r0)));
       for (ptrdiff_t j = 0; j < j_lo; ++j) dst[j] = 0.0f;
-      if (stride == 1 && span == 1 && j_hi > j_lo)
-        std::memcpy(dst + j_lo, src + (r0 + j_lo), static_cast<size_t>(j_hi - j_lo) * sizeof(float));
-      else
+      if (stride == 1 && span == 1) {
+        const float* run = src + r0;  // dereferenced only for j in [j_lo, j_hi)
+        for (ptrdiff_t j = j_lo; j < j_hi; ++j) dst[j] = run[j];
+      } else
         for (ptrdiff_t j = j_lo; j < j_hi; ++j) dst[j] = src[static_cast<size_t>(r0 + j * stride) * span];
       for (ptrdiff_t j = j_hi; j < columns; ++j) dst[j] = 0.0f;
     }
