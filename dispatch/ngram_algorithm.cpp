@@ -122,10 +122,23 @@ struct ShiftedViews {
       const size_t t = tap / span, q = tap % span;
       const float* src = image + e * L * span + q;
       float* dst = scratch + kk * NR;
-      for (size_t j = 0; j < nr; ++j) {
-        const ptrdiff_t r = g->source(n + j, t);
-        dst[j] = g->inside(r) ? src[static_cast<size_t>(r) * span] : 0.0f;
-      }
+      // Columns [j_lo, j_hi) read inside the sequence (source rows
+      // r0 + j * stride in [0, L)), the others padding: three plain loops,
+      // the middle one a contiguous copy when stride and span are 1.
+      const ptrdiff_t r0 = g->source(n, t), stride = static_cast<ptrdiff_t>(g->stride);
+      const ptrdiff_t columns = static_cast<ptrdiff_t>(nr), len = static_cast<ptrdiff_t>(L);
+      // (Ceiling divisions by the stride; none for stride 1, where a panel
+      // row is 16 or 32 floats and a division would cost as much.)
+      auto ceil_div = [stride](ptrdiff_t a) { return stride == 1 ? a : (a + stride - 1) / stride; };
+      const ptrdiff_t j_lo = r0 >= 0 ? 0 : std::min(columns, ceil_div(-r0));
+      const ptrdiff_t j_hi = r0 >= len ? j_lo : std::max(j_lo, std::min(columns, ceil_div(len - r0)));
+      for (ptrdiff_t j = 0; j < j_lo; ++j) dst[j] = 0.0f;
+      if (stride == 1 && span == 1) {
+        const float* run = src + r0;  // dereferenced only for j in [j_lo, j_hi)
+        for (ptrdiff_t j = j_lo; j < j_hi; ++j) dst[j] = run[j];
+      } else
+        for (ptrdiff_t j = j_lo; j < j_hi; ++j) dst[j] = src[static_cast<size_t>(r0 + j * stride) * span];
+      for (ptrdiff_t j = j_hi; j < columns; ++j) dst[j] = 0.0f;
     }
     return {scratch, static_cast<ptrdiff_t>(NR), nullptr};
   }
@@ -147,7 +160,12 @@ class NgramGemm final : public Algorithm {
     if (rows_form_) {
       tail_ = narrow_tail_columns(g_.cout, table_);
       n_main_ = g_.cout - tail_;
-      if (tail_ && !pack_channel_range(s_, weights, bias, n_main_, tail_, table_.gemm_rows_narrow.nr, &packed_tail_))
+      // Up to half a vector of columns: dot products along K (each FMA W
+      // useful products instead of tail_; text_kim_batch, 4 columns past 3 x
+      // 32, see the commit); more: the one-vector broadcast kernel.
+      tail_kernel_ = table_.gemm_rows_dot.fn && 2 * tail_ <= table_.gemm_rows_narrow.nr
+                         ? table_.gemm_rows_dot : table_.gemm_rows_narrow;
+      if (tail_ && !pack_channel_range(s_, weights, bias, n_main_, tail_, tail_kernel_.nr, &packed_tail_))
         return false;
       if (!zero_step_.resize(g_.step)) return false;
       std::fill(zero_step_.data(), zero_step_.data() + g_.step, 0.0f);
@@ -224,7 +242,10 @@ class NgramGemm final : public Algorithm {
 
   // A rows are windows: row m = (image, l), tap t = input step l*stride + t - pad.
   void run_windows(const float* input, float* output, ndconv_threadpool* pool) const {
-    const auto& uk = table_.gemm_rows;
+    // The main tile, with its short-row variants for the last M block of a
+    // range (text_query_same, 50 rows: 4 x 14 rows computed -> 3 x 14 + 8).
+    kernels::GemmRowsKernel uk = table_.gemm_rows;
+    uk.short_rows = table_.gemm_rows_short;
     const size_t M = g_.batch * g_.Lo, N = g_.cout;
     const GemmTiling t = choose_gemm_tiling(M, N, g_.K, uk.mr, uk.nr, 1, threadpool_threads(pool));
     // K blocks of up to 4x the L1 budget: the B slice streams from L2 at a
@@ -263,7 +284,7 @@ class NgramGemm final : public Algorithm {
       // narrow tail panel, whose packing starts at column n_main.
       const size_t main1 = std::min(n1, n_main_);
       const bool tail = tail_ && n1 > n_main_;
-      const auto& narrow = table_.gemm_rows_narrow;
+      const auto& narrow = tail_kernel_;
       if (channels_last) {
         // C rows are output rows of [N, Lo, F]: the microkernel stores in place.
         if (small_k_ && !range.border) {
@@ -319,15 +340,24 @@ class NgramGemm final : public Algorithm {
                         const GemmRowsReduction& red, const RowFn& row, float* output) const {
     alignas(64) float tile[kMaxMR * kMaxNR];
     const size_t N = g_.cout, Lo = g_.Lo;
+    // The dot kernel (nr = 1 per packed panel) takes all its columns at once.
+    const size_t step = uk.nr == 1 ? n1 - n0 : uk.nr;
     for (size_t m = m0; m < m1; m += uk.mr) {
       const size_t mr = std::min(uk.mr, m1 - m);
-      for (size_t n = n0; n < n1; n += uk.nr) {
-        const size_t nr = std::min(uk.nr, n1 - n);
-        gemm_rows_tile(uk, packed, red, m, mr, n, nr, row, tile, act_, nullptr);
-        for (size_t i = 0; i < mr; ++i) {
-          const size_t image = (m + i) / Lo, l = (m + i) % Lo;
-          float* out = output + (image * N + column_offset + n) * Lo + l;
-          for (size_t j = 0; j < nr; ++j) out[j * Lo] = tile[i * uk.nr + j];
+      for (size_t n = n0; n < n1; n += step) {
+        const size_t nr = std::min(step, n1 - n);
+        const size_t ld = gemm_rows_tile(uk, packed, red, m, mr, n, nr, row, tile, act_, nullptr);
+        // Per run of rows within one image, column by column: each output
+        // channel's rows are contiguous there (a row-by-row scatter stored
+        // to nr cache lines per row: 4% of text_kim_batch NCX).
+        for (size_t i0 = 0; i0 < mr;) {
+          const size_t image = (m + i0) / Lo, l0 = (m + i0) % Lo;
+          const size_t run = std::min(mr - i0, Lo - l0);
+          float* out = output + (image * N + column_offset + n) * Lo + l0;
+          const float* src = tile + i0 * ld;
+          for (size_t j = 0; j < nr; ++j)
+            for (size_t i = 0; i < run; ++i) out[j * Lo + i] = src[i * ld + j];
+          i0 += run;
         }
       }
     }
@@ -359,6 +389,7 @@ class NgramGemm final : public Algorithm {
   PackedWeights packed_;
   // Rows form: columns [n_main_, F) run on the narrow kernel from their own packing.
   size_t tail_ = 0, n_main_ = 0;
+  kernels::GemmRowsKernel tail_kernel_;  // narrow (one vector) or dot (nr = 1)
   PackedWeights packed_tail_;
   kernels::GemmRowsFn small_k_ = nullptr;  // rows form, NXC, K <= kMaxSmallK: interior rows
   AlignedArray<float> zero_step_;     // the padding "step" border taps read

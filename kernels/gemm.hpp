@@ -11,6 +11,8 @@
 //    fixed stride or through a row-offset table); bias per row.
 #pragma once
 
+#include <utility>  // std::index_sequence (compile time only)
+
 #include "kernels/gemm_args.h"
 #include "kernels/simd.hpp"
 
@@ -130,7 +132,10 @@ void gemm_rows(const GemmRowsArgs& args) {
       for (size_t k = 0; k < kc; ++k) {
         if (args.b_prefetch) {
           const float* next = args.b_prefetch + (t * kc + k) * NR;
-          for (size_t j = 0; j < NR; j += 16) __builtin_prefetch(next + j);
+          if (args.b_prefetch_l2)
+            for (size_t j = 0; j < NR; j += 16) __builtin_prefetch(next + j, 0, 2);
+          else
+            for (size_t j = 0; j < NR; j += 16) __builtin_prefetch(next + j);
         }
         vec bv[NRV];
         for (size_t j = 0; j < NRV; ++j) bv[j] = S::load(b + j * W);
@@ -144,6 +149,76 @@ void gemm_rows(const GemmRowsArgs& args) {
     out.c = args.out.c + col;
     if (args.out.row_max) out.row_max = args.out.row_max + col;
     tile.finish(out, args.mr, args.nr - col < NR ? args.nr - col : NR);
+  }
+}
+
+// Channels-last microkernel for a few columns (the last output channels past
+// the full panels, e.g. 100 filters = 3 x 32 + 4 on AVX-512): dot products
+// along K instead of broadcasts along N, so each FMA does W useful products
+// rather than nr. The packing is one column per panel (NR = 1): column j's
+// taps * kc weights are contiguous at b + j * panel_stride, its bias at
+// bias + j * panel_stride, so the GemmRowsArgs contract holds with NR = 1
+// (args.nr columns, swept NC at a time).
+template <class Arch, size_t MR, size_t NC>
+void gemm_rows_dot(const GemmRowsArgs& args) {
+  using S = simd<Arch>;
+  using vec = typename S::vec;
+  constexpr size_t W = S::width;
+  const size_t kc = args.kc;
+  const GemmOutput& out = args.out;
+  for (size_t col = 0; col < args.nr; col += NC) {
+    const size_t nc = args.nr - col < NC ? args.nr - col : NC;
+    // Columns past nc repeat the last real one: readable, never stored.
+    const float* b[NC];
+    for (size_t j = 0; j < NC; ++j) b[j] = args.b + (col + (j < nc ? j : nc - 1)) * args.panel_stride;
+    vec acc[MR][NC];
+    for (size_t i = 0; i < MR; ++i)
+      for (size_t j = 0; j < NC; ++j) acc[i][j] = S::zero();
+    for (size_t t = 0; t < args.taps; ++t) {
+      const float* a[MR];
+      for (size_t i = 0; i < MR; ++i) a[i] = args.a[t * MR + i] + args.a_k_offset;
+      const size_t tk = t * kc;
+      size_t k = 0;
+      for (; k + W <= kc; k += W) {
+        vec bv[NC];
+        for (size_t j = 0; j < NC; ++j) bv[j] = S::load(b[j] + tk + k);
+        for (size_t i = 0; i < MR; ++i) {
+          const vec av = S::load(a[i] + k);
+          for (size_t j = 0; j < NC; ++j) acc[i][j] = S::fmadd(av, bv[j], acc[i][j]);
+        }
+      }
+      if (k < kc) {  // masked: nothing past the row or the column is read
+        const size_t n = kc - k;
+        vec bv[NC];
+        for (size_t j = 0; j < NC; ++j) bv[j] = S::load_partial(b[j] + tk + k, n);
+        for (size_t i = 0; i < MR; ++i) {
+          const vec av = S::load_partial(a[i] + k, n);
+          for (size_t j = 0; j < NC; ++j) acc[i][j] = S::fmadd(av, bv[j], acc[i][j]);
+        }
+      }
+    }
+    // Scalar epilogue (mr * nc values per taps * kc * MR * NC / W FMAs).
+    NDCONV_UNROLL
+    for (size_t i = 0; i < MR; ++i) {
+      NDCONV_UNROLL
+      for (size_t j = 0; j < NC; ++j) {
+        if (i >= args.mr || j >= nc) continue;
+        float v = S::reduce_add(acc[i][j]);
+        float* c = out.c + i * out.ldc + col + j;
+        if (out.accumulate) v += *c;
+        else if (args.bias) v += args.bias[(col + j) * args.panel_stride];
+        if (out.clamp) {  // NaN propagates, as in GemmTile::finish
+          v = (v != v) ? v : (v < out.lo ? out.lo : v);
+          v = (v != v) ? v : (v > out.hi ? out.hi : v);
+        }
+        if (out.row_max) {
+          float& m = out.row_max[col + j];
+          m = (m != m) ? m : ((v != v) ? v : (v > m ? v : m));
+        } else {
+          *c = v;
+        }
+      }
+    }
   }
 }
 
@@ -254,6 +329,19 @@ template <class Arch, size_t MR, size_t NRV>
 GemmRowsKernel gemm_rows_kernel() {
   return {&gemm_rows<Arch, MR, NRV>, MR, NRV * simd<Arch>::width};
 }
+// The main tile's columns with fewer rows: entry r - 1 has MR = r, for the
+// last M block of a problem (M = 50 rows in 14-row tiles: a last block of 8
+// rows computes 8 rows, not 14). Same NR, so the same packed weights.
+template <class Arch, size_t NRV, size_t... RowsLess1>
+const GemmRowsFn* gemm_rows_short_fns(std::index_sequence<RowsLess1...>) {
+  static const GemmRowsFn fns[] = {&gemm_rows<Arch, RowsLess1 + 1, NRV>...};
+  return fns;
+}
+template <class Arch>
+const GemmRowsFn* gemm_rows_short_table() {
+  using C = gemm_tiles<Arch>;
+  return gemm_rows_short_fns<Arch, C::nrv>(std::make_index_sequence<C::mr - 1>());
+}
 // One vector of columns; MR large enough to hide the FMA latency (8 chains on
 // AVX2) with the B vector and broadcast still in registers.
 template <class Arch>
@@ -262,6 +350,24 @@ struct gemm_narrow_tile { static constexpr size_t mr = 8; };
 template <>
 struct gemm_narrow_tile<avx512_arch> { static constexpr size_t mr = 14; };
 #endif
+// The dot-product kernel for a few columns: MR x NC accumulators plus NC B
+// vectors and one A vector (AVX-512 6 x 4 = 24 zmm; AVX2 2 x 4 = 8 ymm, A and
+// B vectors within 16; NEON 6 x 4 q; scalar 2 x 4).
+template <class Arch>
+struct gemm_dot_tile { static constexpr size_t mr = 2, nc = 4; };
+#if defined(NDCONV_SIMD_X86) && defined(__AVX512F__)
+template <>
+struct gemm_dot_tile<avx512_arch> { static constexpr size_t mr = 6, nc = 4; };
+#endif
+#if defined(NDCONV_SIMD_NEON)
+template <>
+struct gemm_dot_tile<neon_arch> { static constexpr size_t mr = 6, nc = 4; };
+#endif
+template <class Arch>
+GemmRowsKernel gemm_rows_dot_kernel() {
+  using D = gemm_dot_tile<Arch>;
+  return {&gemm_rows_dot<Arch, D::mr, D::nc>, D::mr, 1};
+}
 template <class Arch>
 GemmRowsKernel gemm_rows_narrow_kernel() {
   constexpr size_t MR = gemm_narrow_tile<Arch>::mr;

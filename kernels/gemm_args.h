@@ -49,6 +49,9 @@ struct GemmRowsArgs {
   // Optional: weights the next call will stream (kc * NR floats, read as taps *
   // kc rows of NR), prefetched into cache while this call computes.
   const float* b_prefetch = nullptr;
+  // Where b_prefetch goes: L1 (false), or L2 when the slice is larger than L1
+  // and would evict the slice this call streams.
+  bool b_prefetch_l2 = false;
   GemmOutput out;
 };
 
@@ -77,6 +80,9 @@ using GemmColsFn = void (*)(const GemmColsArgs& args);
 struct GemmRowsKernel {
   GemmRowsFn fn = nullptr;
   size_t mr = 0, nr = 0;
+  // Optional: short_rows[r - 1] is this kernel with MR = r < mr (same NR),
+  // which gemm_rows_task calls for a last M block of r rows.
+  const GemmRowsFn* short_rows = nullptr;
 };
 struct GemmColsKernel {
   GemmColsFn fn = nullptr;

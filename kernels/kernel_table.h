@@ -159,6 +159,13 @@ struct KernelTable {
   PanelPackFn pack_panel_rows;
   // gemm_rows for reductions of at most kMaxSmallK floats (kernels/gemm_small_k.hpp).
   GemmRowsSmallK gemm_rows_small_k;
+  // gemm_rows with the main tile's NR and fewer rows: entry r - 1 computes r
+  // rows (r < gemm_rows.mr), reading the same packed weights. For a
+  // problem's last M block (see GemmRowsKernel::short_rows).
+  const GemmRowsFn* gemm_rows_short;
+  // gemm_rows for a few columns by dot products along K (kernels/gemm.hpp
+  // gemm_rows_dot): nr = 1, weights packed one column per panel.
+  GemmRowsKernel gemm_rows_dot;
 };
 
 // Defined by the ISA instances this build contains (see cmake/NdconvIsa.cmake).

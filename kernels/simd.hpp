@@ -61,6 +61,7 @@ struct simd<scalar_arch> {
   // max(a, b) that is NaN when either is (a running max keeps a NaN it met).
   static vec max_nan(vec a, vec b) { return (a != a) ? a : max(a, b); }
   static float reduce_max(vec v) { return v; }
+  static float reduce_add(vec v) { return v; }
 };
 
 #if defined(NDCONV_SIMD_X86) && defined(__AVX2__) && defined(__FMA__)
@@ -94,6 +95,12 @@ struct simd<avx2_arch> {
     m = _mm_max_ps(m, _mm_movehl_ps(m, m));
     m = _mm_max_ss(m, _mm_shuffle_ps(m, m, 1));
     return _mm_cvtss_f32(m);
+  }
+  static float reduce_add(vec v) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_shuffle_ps(s, s, 1));
+    return _mm_cvtss_f32(s);
   }
 };
 #endif
@@ -129,6 +136,7 @@ struct simd<avx512_arch> {
     return _mm512_mask_mov_ps(_mm512_max_ps(a, b), _mm512_cmp_ps_mask(a, a, _CMP_UNORD_Q), a);
   }
   static float reduce_max(vec v) { return _mm512_reduce_max_ps(v); }
+  static float reduce_add(vec v) { return _mm512_reduce_add_ps(v); }
 #if defined(__GNUC__) && !defined(__clang__)
 #  pragma GCC diagnostic pop
 #endif
@@ -165,6 +173,7 @@ struct simd<neon_arch> {
   static vec min(vec hi, vec y) { return vminq_f32(hi, y); }
   static vec max_nan(vec a, vec b) { return vmaxq_f32(a, b); }  // NaN if either is
   static float reduce_max(vec v) { return vmaxvq_f32(v); }
+  static float reduce_add(vec v) { return vaddvq_f32(v); }
 };
 #endif
 

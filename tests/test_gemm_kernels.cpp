@@ -3,6 +3,7 @@
 // bias and clamping, against a double-precision loop.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <random>
@@ -59,9 +60,24 @@ void expect_near_sum(float got, double want, size_t terms, const char* what) {
   EXPECT_NEAR(got, want, 1e-6 * (terms + 4)) << what;
 }
 
+// The main, alternative and short-row kernels (gemm_rows_short: the main
+// tile's NR with every row count below its MR).
+std::vector<GemmRowsKernel> rows_kernels(const KernelTable* t) {
+  std::vector<GemmRowsKernel> kernels = {t->gemm_rows, t->gemm_rows_alt[0], t->gemm_rows_alt[1]};
+  for (size_t r = 1; r < t->gemm_rows.mr; ++r) {
+    GemmRowsKernel k;
+    k.fn = t->gemm_rows_short[r - 1];
+    k.mr = r;
+    k.nr = t->gemm_rows.nr;
+    kernels.push_back(k);
+  }
+  return kernels;
+}
+
 TEST(GemmRowsKernel, AllTailsAllK) {
   for (const KernelTable* t : available_tables()) {
-    for (const GemmRowsKernel& uk : {t->gemm_rows, t->gemm_rows_alt[0], t->gemm_rows_alt[1]}) {
+    ASSERT_NE(t->gemm_rows_short, nullptr);
+    for (const GemmRowsKernel& uk : rows_kernels(t)) {
       ASSERT_NE(uk.fn, nullptr);
       // Every K for the main shape; the alternatives share its code, so fewer.
       const bool main_shape = uk.fn == t->gemm_rows.fn;
@@ -201,12 +217,84 @@ TEST(GemmColsKernel, AllTailsAllKStridedAndOffsetRows) {
   }
 }
 
+// The dot-product kernel (one column per packed panel, NR = 1): every mr,
+// 1 to past two sweeps of columns, K with and without a vector tail, several
+// taps, the K offset, every epilogue and the fused row max.
+TEST(GemmRowsKernel, DotProductColumns) {
+  for (const KernelTable* t : available_tables()) {
+    const GemmRowsKernel& uk = t->gemm_rows_dot;
+    ASSERT_NE(uk.fn, nullptr);
+    ASSERT_EQ(uk.nr, 1u);
+    for (size_t taps : {1, 3})
+      for (size_t kc : {1, 3, 16, 17, 67})
+        for (const Epilogue& e : kEpilogues)
+          for (bool row_max : {false, true})
+            for (size_t mr = 1; mr <= uk.mr; ++mr)
+              for (size_t nr = 1; nr <= 9; ++nr) {
+                const size_t lda = kc + 2, ldc = nr + 3, stride = taps * kc + 1 + 5;
+                std::vector<float> a_data = random_vector(taps * mr * lda, 3 + kc);
+                std::vector<const float*> a(taps * uk.mr);
+                for (size_t tp = 0; tp < taps; ++tp)
+                  for (size_t i = 0; i < uk.mr; ++i)
+                    a[tp * uk.mr + i] = a_data.data() + (tp * mr + (i < mr ? i : mr - 1)) * lda;
+                // Column j: bias at packed[j * stride], then taps * kc weights.
+                std::vector<float> packed = random_vector(nr * stride, 5 + nr);
+                std::vector<float> c = random_vector(uk.mr * ldc, 9);
+                const std::vector<float> c0 = c;
+                std::vector<float> maxes = random_vector(nr + 2, 21);
+                const std::vector<float> maxes0 = maxes;
+                GemmRowsArgs args;
+                args.a = a.data();
+                args.a_k_offset = 1;
+                args.taps = taps;
+                args.kc = kc;
+                args.b = packed.data() + 1;
+                args.bias = e.bias ? packed.data() : nullptr;
+                args.mr = mr;
+                args.nr = nr;
+                args.panel_stride = stride;
+                args.out = make_output(e, c.data(), ldc);
+                if (row_max) args.out.row_max = maxes.data();
+                // Rows hold kc + 1 floats past the offset 1: kc read, the last
+                // one is poison that must not be read.
+                for (size_t r = 0; r < taps * mr; ++r) a_data[r * lda + kc + 1] = NAN;
+                uk.fn(args);
+                std::vector<double> want_max(nr, -INFINITY);
+                for (size_t i = 0; i < uk.mr; ++i)
+                  for (size_t j = 0; j < ldc; ++j) {
+                    const bool inside = i < mr && j < nr;
+                    if (!inside || row_max) {
+                      ASSERT_EQ(c[i * ldc + j], c0[i * ldc + j]) << "wrote outside the tile";
+                      if (!inside) continue;
+                    }
+                    double want = e.accumulate ? c0[i * ldc + j] : (e.bias ? packed[j * stride] : 0.0);
+                    for (size_t tp = 0; tp < taps; ++tp)
+                      for (size_t k = 0; k < kc; ++k)
+                        want += double(a[tp * uk.mr + i][1 + k]) * packed[j * stride + 1 + tp * kc + k];
+                    want = apply(e, want);
+                    want_max[j] = std::max(want_max[j], want);
+                    if (!row_max)
+                      expect_near_sum(c[i * ldc + j], want, taps * kc, ndconv_isa_name(t->isa));
+                  }
+                if (row_max) {
+                  for (size_t j = 0; j < nr; ++j)
+                    expect_near_sum(maxes[j], std::max<double>(maxes0[j], want_max[j]), taps * kc,
+                                    "row max");
+                  for (size_t j = nr; j < nr + 2; ++j) ASSERT_EQ(maxes[j], maxes0[j]);
+                }
+                if (HasFailure())
+                  FAIL() << ndconv_isa_name(t->isa) << " mr=" << mr << " nr=" << nr << " kc=" << kc
+                         << " taps=" << taps << " row_max=" << row_max;
+              }
+  }
+}
+
 // One call sweeping several panels: N panels for gemm_rows (nr > NR), M
 // blocks for gemm_cols (mr > MR), with the packed layout's panel stride,
 // against the double-precision product.
 TEST(GemmKernels, OneCallSweepsSeveralPanels) {
   for (const KernelTable* t : available_tables()) {
-    for (const GemmRowsKernel& uk : {t->gemm_rows, t->gemm_rows_alt[0], t->gemm_rows_alt[1]}) {
+    for (const GemmRowsKernel& uk : rows_kernels(t)) {
       const size_t kc = 37, mr = uk.mr > 1 ? uk.mr - 1 : 1;
       for (size_t nr : {uk.nr + 1, 2 * uk.nr, 3 * uk.nr - 2}) {
         const size_t panels = (nr + uk.nr - 1) / uk.nr, stride = (kc + 1) * uk.nr + 3;

@@ -166,6 +166,9 @@ TEST_P(Ngram, EpiloguesAndWeightLayouts) {
       {Form::kConv1d, 4, 64, 300, 4, 100, 1, {NDCONV_PAD_VALID, 0, 0}},
       {Form::kConv1d, 1, 50, 128, 3, 128, 1, {NDCONV_PAD_EXPLICIT, 1, 1}},
       {Form::kConv1d, 2, 101, 70, 7, 45, 3, {NDCONV_PAD_SAME_UPPER, 0, 0}},
+      // Weights past the L2-resident size (N panel outermost, K blocks) with
+      // a few tail columns (the dot-product kernel on AVX-512 and AVX2).
+      {Form::kConv1d, 1, 20, 1100, 5, 36, 1, {NDCONV_PAD_EXPLICIT, 2, 2}},
   };
   for (const NgramCase& c : cases)
     for (ndconv_layout layout : {NDCONV_NXC, NDCONV_NCX})

@@ -51,6 +51,10 @@ const PointwiseCase kCases[] = {
     // Channels-first B panels with many M blocks and K blocks: rows 4 KiB
     // apart alias in L1 and are copied; 420-pixel rows are read in place.
     {1, 1, 300, 64, 1, 1024, 1}, {2, 1, 300, 64, 1, 20, 1},
+    // Weights past the L2-resident size (N panel outermost), K past the
+    // L2-sized K block of every tile width (several K blocks accumulating
+    // into C, a tail N panel, a short M block).
+    {1, 1, 4200, 50, 1, 3, 1},  {2, 1, 1500, 130, 1, 4, 1},
 };
 
 class Pointwise : public IsaTest {};
