@@ -132,8 +132,11 @@ ConvShape branch_shape(const ndconv_textcnn_desc& d, int b) {
 struct Branch {
   size_t k = 0, filters = 0, offset = 0, panels = 0, first_task = 0;
   PackedWeights packed;
-  // Filters [n_main, filters) on the narrow kernel (see narrow_tail_columns).
+  // Filters [n_main, filters) on the tail kernel (see narrow_tail_columns):
+  // dot products along K for up to half a vector of them (nr = 1 per packed
+  // panel, all in one call), else the one-vector kernel.
   size_t tail = 0, n_main = 0;
+  kernels::GemmRowsKernel tail_kernel;
   PackedWeights packed_tail;
 };
 
@@ -163,8 +166,11 @@ class TextCnn {
       const ConvShape shape = branch_shape(d_, b);
       const float* bias = biases ? biases[b] : nullptr;
       if (!br.packed.pack(shape, weights[b], bias, NR)) return false;
+      br.tail_kernel = table_.gemm_rows_dot.fn && 2 * br.tail <= table_.gemm_rows_narrow.nr
+                           ? table_.gemm_rows_dot
+                           : table_.gemm_rows_narrow;
       if (br.tail && !pack_channel_range(shape, weights[b], bias, br.n_main, br.tail,
-                                         table_.gemm_rows_narrow.nr, &br.packed_tail))
+                                         br.tail_kernel.nr, &br.packed_tail))
         return false;
     }
     features_ = offset;
@@ -219,13 +225,13 @@ class TextCnn {
     while (branches_[b].first_task > local) --b;
     const Branch& br = branches_[b];
     const size_t p = local - br.first_task;
-    // The last panel of a branch with a narrow tail runs on the narrow kernel
-    // from its own packing (whose column 0 is filter n_main).
+    // The last panel of a branch with a tail runs on the tail kernel from its
+    // own packing (whose column 0 is filter n_main), all its columns at once.
     const bool narrow = br.tail && p + 1 == br.panels;
-    const auto& uk = narrow ? table_.gemm_rows_narrow : table_.gemm_rows;
+    const auto& uk = narrow ? br.tail_kernel : table_.gemm_rows;
     const PackedWeights& packed = narrow ? br.packed_tail : br.packed;
     const size_t col = narrow ? br.n_main : p * uk.nr, packed_col = narrow ? 0 : col;
-    const size_t nr = std::min(uk.nr, br.filters - col);
+    const size_t nr = narrow ? br.tail : std::min(uk.nr, br.filters - col);
     const size_t E = static_cast<size_t>(d_.embed_dim), L = static_cast<size_t>(d_.seq_len);
     const size_t Lo = L - br.k + 1, K = br.k * E;
     const size_t n0 = run * sentences_per_task_;
@@ -240,7 +246,7 @@ class TextCnn {
     alignas(64) float tile[kMaxMR * kMaxNR];
     alignas(64) float running_max[kMaxNR];
     auto reset = [&] {
-      for (size_t j = 0; j < uk.nr; ++j) running_max[j] = -std::numeric_limits<float>::infinity();
+      for (size_t j = 0; j < kMaxNR; ++j) running_max[j] = -std::numeric_limits<float>::infinity();
     };
     float* out = output + br.offset + col;
     size_t sentence = 0;  // in the run
@@ -259,10 +265,11 @@ class TextCnn {
       } else {
         // Straddles a sentence end: the activated tile goes to L1 and each
         // row joins its own sentence's maximum.
-        gemm_rows_tile(uk, packed, red, m, mr, packed_col, nr, window, tile, act_, nullptr);
+        const size_t ld =
+            gemm_rows_tile(uk, packed, red, m, mr, packed_col, nr, window, tile, act_, nullptr);
         for (size_t i = 0; i < mr; ++i) {
           if (i > 0 && (m + i) % Lo == 0) flush();
-          const float* y = tile + i * uk.nr;
+          const float* y = tile + i * ld;
           for (size_t j = 0; j < nr; ++j) running_max[j] = max_propagating_nan(running_max[j], y[j]);
         }
       }
