@@ -30,6 +30,7 @@
 #include "tests/isa_param.h"
 #include "tests/support/random_tensor.h"
 #include "tests/support/reference_check.h"
+#include "tests/support/conv_desc.h"
 
 // ------------------------------------------------ counting global operator new
 namespace {
@@ -200,21 +201,8 @@ struct ConvCase {
 
 ndconv_conv_desc conv2d(ndconv_layout layout, int64_t cin, int64_t cout, int64_t h, int64_t w,
                         int64_t kh, int64_t kw, int64_t groups, int64_t stride, ndconv_padding padding) {
-  ndconv_conv_desc d = {};
-  d.rank = 2;
-  d.layout = layout;
-  d.batch = 2;
-  d.in_channels = cin;
-  d.out_channels = cout;
-  d.groups = groups;
-  d.in_size[0] = h;
-  d.in_size[1] = w;
-  d.kernel[0] = kh;
-  d.kernel[1] = kw;
-  d.stride[0] = d.stride[1] = stride;
-  d.padding = padding;
-  d.activation = NDCONV_ACT_RELU;
-  return d;
+  return ndconv::test::conv2d_desc(layout, cin, cout, h, w, kh, kw, groups, padding, stride,
+                                   NDCONV_ACT_RELU);
 }
 
 struct NamedDesc {

@@ -21,6 +21,7 @@
 #include "tests/isa_param.h"
 #include "tests/support/random_tensor.h"
 #include "tests/support/reference_check.h"
+#include "tests/support/conv_desc.h"
 
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -53,19 +54,7 @@ constexpr uint64_t kFlushSubnormals = uint64_t{1} << 24;  // FPCR.FZ
 
 ndconv_conv_desc conv2d(ndconv_layout layout, int64_t cin, int64_t cout, int64_t h, int64_t w,
                         int64_t kh, int64_t kw, int64_t groups, ndconv_padding padding) {
-  ndconv_conv_desc d = {};
-  d.rank = 2;
-  d.layout = layout;
-  d.batch = 2;
-  d.in_channels = cin;
-  d.out_channels = cout;
-  d.groups = groups;
-  d.in_size[0] = h;
-  d.in_size[1] = w;
-  d.kernel[0] = kh;
-  d.kernel[1] = kw;
-  d.padding = padding;
-  return d;
+  return ndconv::test::conv2d_desc(layout, cin, cout, h, w, kh, kw, groups, padding);
 }
 
 struct NamedDesc {

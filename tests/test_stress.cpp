@@ -26,28 +26,17 @@
 #include "ndconv/ndconv.h"
 #include "tests/support/random_tensor.h"
 #include "tests/support/reference_check.h"
+#include "tests/support/conv_desc.h"
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// k = 0: the n-gram case, a (3, w) kernel spanning the row.
 ndconv_conv_desc desc2d(ndconv_layout layout, int64_t cin, int64_t cout, int64_t h, int64_t w,
                         int64_t k, int64_t groups, ndconv_padding padding) {
-  ndconv_conv_desc d = {};
-  d.rank = 2;
-  d.layout = layout;
-  d.batch = 2;
-  d.in_channels = cin;
-  d.out_channels = cout;
-  d.groups = groups;
-  d.in_size[0] = h;
-  d.in_size[1] = w;
-  d.kernel[0] = k;
-  d.kernel[1] = k == 0 ? w : k;  // 0: n-gram, the kernel spans the row
-  if (k == 0) d.kernel[0] = 3;
-  d.padding = padding;
-  d.activation = NDCONV_ACT_RELU;
-  return d;
+  return ndconv::test::conv2d_desc(layout, cin, cout, h, w, k == 0 ? 3 : k, k == 0 ? w : k, groups,
+                                   padding, 1, NDCONV_ACT_RELU);
 }
 
 // One shape per algorithm family, small enough for TSan.
