@@ -128,6 +128,41 @@ struct PanelPackArgs {
 using PanelPackFn = void (*)(const PanelPackArgs& args);
 // ---- end panel packing -------------------------------------------------------
 
+// ---- Grouped convolution, few output channels per group, channels-first ----
+// (kernels/grouped_ncx.hpp) One output line of one group: `width` pixels of
+// out_channels (<= the kernel's out_channels) output channels.
+struct GroupedNcxArgs {
+  // The input lines this output line reads (the valid taps of the outer
+  // kernel dims; lines of padding are absent): line[l] points to input
+  // channel 0's copy of the line, channel ci's at + ci * channel_stride. A
+  // copy is zero-padded and split by stride phase so that output pixel x of
+  // inner tap kx reads line[l][tap_offset[kx] + x], for every x < width.
+  const float* const* line = nullptr;
+  const uint32_t* line_tap = nullptr;  // kernel tap of line l's kx = 0 (row-major tap index)
+  size_t lines = 0;
+  size_t in_channels = 0;  // input channels per group
+  size_t channel_stride = 0;
+  const ptrdiff_t* tap_offset = nullptr;
+  size_t kernel_w = 0;     // inner kernel extent (entries of tap_offset)
+  size_t taps = 0;         // all kernel taps
+  // [in_channels][taps][kernel out_channels]: weight of (input channel,
+  // tap, output channel), zero for output channels past out_channels.
+  const float* weights = nullptr;
+  const float* bias = nullptr;  // kernel out_channels floats (zeros without a bias)
+  float* out = nullptr;         // output channel 0's line; channel co's at + co * out_plane
+  size_t out_plane = 0;
+  size_t out_channels = 0;
+  size_t width = 0;
+  // The activation: y = min(max(y, lo), hi), always applied (+-inf without one).
+  float lo = 0.0f, hi = 0.0f;
+};
+using GroupedNcxFn = void (*)(const GroupedNcxArgs& args);
+struct GroupedNcxKernel {
+  GroupedNcxFn fn = nullptr;
+  size_t out_channels = 0;  // output channels per call (weights padded to this)
+};
+// ---- end grouped channels-first -----------------------------------------------
+
 struct KernelTable {
   ndconv_isa isa;
   size_t vector_floats;  // floats per SIMD register (1 for scalar)
@@ -166,6 +201,9 @@ struct KernelTable {
   // gemm_rows for a few columns by dot products along K (kernels/gemm.hpp
   // gemm_rows_dot): nr = 1, weights packed one column per panel.
   GemmRowsKernel gemm_rows_dot;
+  // Grouped, few output channels per group, channels-first: one output line
+  // vectorized across pixels (kernels/grouped_ncx.hpp).
+  GroupedNcxKernel grouped_ncx;
 };
 
 // Defined by the ISA instances this build contains (see cmake/NdconvIsa.cmake).

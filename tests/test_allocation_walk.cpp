@@ -238,6 +238,7 @@ std::vector<NamedDesc> conv_cases() {
       {"general_nxc_3x3", conv2d(NDCONV_NXC, 8, 20, 8, 9, 3, 3, 1, 1, NDCONV_PAD_SAME_UPPER)},
       {"general_ncx_3x3", conv2d(NDCONV_NCX, 8, 20, 8, 9, 3, 3, 1, 1, NDCONV_PAD_SAME_UPPER)},
       {"general_grouped_nxc", conv2d(NDCONV_NXC, 8, 8, 7, 7, 3, 3, 4, 1, NDCONV_PAD_SAME_UPPER)},
+      {"general_grouped_ncx", conv2d(NDCONV_NCX, 8, 8, 7, 7, 3, 3, 4, 1, NDCONV_PAD_SAME_UPPER)},
       {"general_3d_nxc", conv3d},
   };
 }

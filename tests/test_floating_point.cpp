@@ -83,6 +83,7 @@ std::vector<NamedDesc> shapes() {
       {"general_nxc", conv2d(NDCONV_NXC, 7, 20, 8, 9, 3, 3, 1, NDCONV_PAD_SAME_UPPER)},
       {"general_ncx", conv2d(NDCONV_NCX, 7, 20, 8, 9, 3, 3, 1, NDCONV_PAD_SAME_UPPER)},
       {"grouped_nxc", conv2d(NDCONV_NXC, 8, 8, 7, 7, 3, 3, 4, NDCONV_PAD_SAME_UPPER)},
+      {"grouped_ncx", conv2d(NDCONV_NCX, 8, 8, 7, 7, 3, 3, 4, NDCONV_PAD_SAME_UPPER)},
   };
 }
 

@@ -1,5 +1,5 @@
 // General N-D convolutions (indirect GEMM for channels-last, im2col panels
-// for channels-first, the grouped kernel) through the public API on every
+// for channels-first, the grouped kernels) through the public API on every
 // ISA: ranks 1 to 5, stride, dilation, asymmetric and SAME padding, kernels
 // larger than the input, groups, channel counts off the vector width, batch,
 // both weight layouts, every activation, guard pages on either side, single
@@ -110,6 +110,12 @@ bool takes_grouped_kernel(const GeneralCase& c) {
   return c.groups > 1 && c.groups != c.cin && c.cout == c.cin && (per_group == 2 || per_group == 4);
 }
 
+// Channels-first shapes the direct grouped kernel takes (every ISA): groups,
+// not depthwise, at most 4 output channels per group.
+bool takes_grouped_direct(const GeneralCase& c) {
+  return c.groups > 1 && c.groups != c.cin && c.cout / c.groups <= 4;
+}
+
 // The general algorithms, or the n-gram GEMM, which also claims rank-1
 // convolutions without dilation (every rank-1 kernel "spans the trailing dims").
 bool is_general_kernel(const std::string& name, const ndconv_conv_desc& d) {
@@ -143,6 +149,8 @@ TEST_P(GeneralConv, MatchesReferenceEveryLayoutAndEpilogue) {
           const bool x86_simd = GetParam() == NDCONV_ISA_AVX2 || GetParam() == NDCONV_ISA_AVX512;
           if (layout == NDCONV_NXC && x86_simd && takes_grouped_kernel(c))
             EXPECT_EQ(name.rfind("grouped-indirect/", 0), 0u) << name;
+          if (layout == NDCONV_NCX)
+            EXPECT_EQ(name.rfind("grouped-direct/", 0) == 0, takes_grouped_direct(c)) << name;
         }
 }
 
@@ -201,6 +209,53 @@ TEST_P(GeneralConv, StrideOrDilationBeyondTheInputWithHugePadding) {
       o.with_bias = true;
       EXPECT_TRUE(create_run_and_check(d, o)) << describe(d);
     }
+}
+
+// The channels-first direct grouped kernel: every pixel-vector tail of a
+// line (widths 1 to 70 cover 0..4 whole vectors plus any partial one on
+// every ISA), 1 to 4 output channels per group, 1 to 5 input channels per
+// group, strides 1 to 3 with dilation (the stride phases of a line copy),
+// padding wider than the kernel, outer dims that read only padding, ranks 1
+// to 4 (a 3-D kernel reads 9 lines per output line: the line cache evicts
+// around the ones in use), batch, guard pages on both sides, one thread and
+// a pool (line ranges split across tasks).
+TEST_P(GeneralConv, GroupedDirectChannelsFirst) {
+  // (GeneralCase holds initializer lists: each case is used where it is made.)
+  const GeneralCase cases[] = {
+      {2, 1, 8, 8, 2, {5, 56}, {3, 3}, {1, 1}, {1, 1}, {1, 1}, {1, 1}, kExplicit},
+      {2, 2, 12, 6, 3, {4, 33}, {3, 3}, {2, 2}, {1, 2}, {1, 2}, {0, 1}, kExplicit},
+      {2, 1, 10, 15, 5, {6, 40}, {3, 5}, {1, 3}, {2, 1}, {2, 4}, {2, 3}, kExplicit},
+      {1, 2, 6, 3, 3, {50}, {4}, {2}, {3}, {5}, {6}, kExplicit},
+      {1, 1, 16, 8, 4, {17}, {3}, {1}, {1}, {9}, {12}, kExplicit},
+      {3, 1, 8, 8, 2, {4, 5, 19}, {3, 3, 3}, {1, 1, 1}, {1, 1, 1}, {1, 1, 1}, {1, 1, 1}, kExplicit},
+      {3, 1, 6, 6, 3, {3, 4, 9}, {2, 3, 3}, {2, 1, 2}, {1, 2, 1}, {3, 1, 1}, {2, 2, 0}, kExplicit},
+      {4, 1, 4, 4, 2, {3, 3, 3, 21}, {2, 2, 2, 3}, {1, 1, 1, 1}, {1, 1, 1, 1}, {1, 0, 1, 1}, {0, 1, 1, 1}, kExplicit},
+      {2, 1, 32, 32, 8, {9, 9}, {3, 3}, {1, 1}, {1, 1}, {0, 0}, {0, 0}, NDCONV_PAD_SAME_UPPER},
+  };
+  ndconv_threadpool* pool = ndconv_threadpool_create(3);
+  ASSERT_NE(pool, nullptr);
+  int index = 0;
+  auto check = [&](const GeneralCase& c) {
+    for (ndconv_threadpool* p : {static_cast<ndconv_threadpool*>(nullptr), pool}) {
+      ++index;
+      const ndconv_weight_layout wl = index % 2 ? NDCONV_OIX : NDCONV_XIO;
+      const ndconv_activation act = index % 3 == 0 ? NDCONV_ACT_NONE : index % 3 == 1 ? NDCONV_ACT_RELU : NDCONV_ACT_CLAMP;
+      const ndconv_conv_desc d = make_desc(c, NDCONV_NCX, wl, act);
+      RunOptions o;
+      std::string name;
+      o.kernel_name = &name;
+      o.pool = p;
+      o.with_bias = index % 4 != 1;
+      o.guard = index % 2 ? Guard::kBefore : Guard::kAfter;
+      o.seed = static_cast<uint64_t>(index);
+      EXPECT_TRUE(create_run_and_check(d, o)) << describe(d);
+      EXPECT_EQ(name, std::string("grouped-direct/") + ndconv_isa_name(GetParam())) << describe(d);
+    }
+  };
+  for (const GeneralCase& c : cases) check(c);
+  for (int64_t width = 1; width <= 70; ++width)
+    check({2, 1, 8, 4 + 4 * (width % 4 != 0), 2, {3, width}, {3, 3}, {1, 1}, {1, 1}, {1, 1}, {1, 1}, kExplicit});
+  ndconv_threadpool_destroy(pool);
 }
 
 INSTANTIATE_TEST_SUITE_P(AllIsas, GeneralConv, ::testing::ValuesIn(available_isas()), isa_test_name);
