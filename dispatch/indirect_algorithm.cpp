@@ -34,6 +34,7 @@ constexpr size_t kPanelGroup = 2;
 constexpr size_t kMaxPanelWidth = 128;  // widest NR of a channels-first kernel (narrow: 96)
 constexpr size_t kPanelGroupFloats = 16384;
 constexpr size_t kIm2colABlockBytes = 4 << 20;  // see run_channels_first
+constexpr size_t kMaxGuidedTasks = 64;          // see run_channels_first
 
 kernels::Activation activation_of(const ConvShape& s) { return {s.activation, s.act_min, s.act_max}; }
 
@@ -799,18 +800,41 @@ class IndirectGemm final : public Algorithm {
     // panels of 48 in 8 tasks of 9 left 2.3 panels to the last task, so one
     // of two threads ran 36 panels and the other 29 (scaling capped at 1.81).
     const size_t n_panels = (N + uk.nr - 1) / uk.nr;
-    auto n_start = [&](size_t nt) { return std::min(N, nt * n_panels / t.n_tasks * uk.nr); };
+    const size_t threads = threadpool_threads(pool);
+    size_t n_tasks = t.n_tasks;
+    // One GEMM on several threads: guided sizes instead, each task a share of
+    // the panels left (and at least a panel group), so the tasks claimed last
+    // are small and the threads finish together: conv1d_dilated's 22 panels
+    // in equal tasks of 2 or 3 still left one thread 11.3 panels to the
+    // other's 10; guided (6, 4, 3, 3, 2, 2, 1.3) at most 11 to 10.3.
+    size_t guided[kMaxGuidedTasks + 1];
+    bool use_guided = false;
+    if (images * groups == 1 && threads > 1 && t.m_tasks == 1) {
+      size_t count = 0, start = 0;
+      guided[0] = 0;
+      while (start < n_panels && count < kMaxGuidedTasks) {
+        const size_t share = (n_panels - start + 2 * threads - 1) / (2 * threads);
+        start = std::min(n_panels, start + std::max(kPanelGroup, share));
+        guided[++count] = start;
+      }
+      use_guided = start == n_panels;
+      if (use_guided) n_tasks = count;
+    }
+    const size_t tasks = t.m_tasks * n_tasks;
+    auto n_start = [&](size_t nt) {
+      return std::min(N, (use_guided ? guided[nt] : nt * n_panels / n_tasks) * uk.nr);
+    };
     auto task = [&](size_t index) {
-      const size_t gemm = index / t.tasks();
+      const size_t gemm = index / tasks;
       const size_t image = gemm / groups, g = gemm % groups;
-      const size_t mt = index % t.tasks() / t.n_tasks, nt = index % t.n_tasks;
+      const size_t mt = index % tasks / n_tasks, nt = index % n_tasks;
       const Im2colPanels panels{*this, input + (image * cin + g * cin_g) * in_pixels};
       float* c = output + (image * cout + g * M) * out_pixels;
       const size_t m0 = mt * t.m_tile;
       channels_first_task(g, M, N, m0, std::min(M, m0 + t.m_tile), n_start(nt), n_start(nt + 1), panels, c,
                           out_pixels);
     };
-    parallel_for(pool, images * groups * t.tasks(), task);
+    parallel_for(pool, images * groups * tasks, task);
   }
 
   ConvShape s_;
