@@ -649,7 +649,12 @@ class IndirectGemm final : public Algorithm {
         bool padding = false;
         for (int d = 0; d < inner; ++d) {
           const int64_t i = o[d] * s_.stride[d] + k[d] * s_.dilation[d] - s_.pad_begin[d];
-          if (i < 0 || i >= s_.in_size[d]) padding = true;
+          // Stop at padding: its coordinates can be huge (a large pad or
+          // dilation), and the offset would overflow; it is never used.
+          if (i < 0 || i >= s_.in_size[d]) {
+            padding = true;
+            break;
+          }
           offset = offset * s_.in_size[d] + i;
         }
         *entry++ = padding ? -1 : offset * s_.in_size[inner];

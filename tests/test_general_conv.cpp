@@ -201,6 +201,10 @@ TEST_P(GeneralConv, StrideOrDilationBeyondTheInputWithHugePadding) {
       // Huge dilation: the first taps' coordinates are near -2^61, whose
       // flattened offset would overflow (the indirection build).
       {2, 1, 8, 12, 1, {10, 6}, {3, 3}, {1, 1}, {kHuge, 1}, {2 * kHuge, 1}, {0, 1}, kExplicit},
+      // The same with groups (channels-first: the direct grouped kernel,
+      // whose outer lines come from the same coordinates).
+      {2, 1, 8, 8, 4, {10, 6}, {3, 3}, {1, 1}, {kHuge, 1}, {2 * kHuge, 1}, {0, 1}, kExplicit},
+      {2, 1, 4, 4, 2, {3, 5}, {3, 3}, {kHuge, 1}, {1, 1}, {kHuge, 1}, {kHuge, 1}, kExplicit},
   };
   for (const GeneralCase& c : cases)
     for (ndconv_layout layout : {NDCONV_NCX, NDCONV_NXC}) {
