@@ -166,6 +166,9 @@ struct KernelTable {
   // gemm_rows for a few columns by dot products along K (kernels/gemm.hpp
   // gemm_rows_dot): nr = 1, weights packed one column per panel.
   GemmRowsKernel gemm_rows_dot;
+  // gemm_rows over evenly spaced rows (one pointer per tap and a row stride),
+  // main tile shape: the indirect convolution's M blocks inside an output line.
+  GemmRowsStridedKernel gemm_rows_strided;
 };
 
 // Defined by the ISA instances this build contains (see cmake/NdconvIsa.cmake).
