@@ -451,6 +451,7 @@ class IndirectGemm final : public Algorithm {
       // in `first_row` and leave dst alone; others fill dst.
       const int64_t stride_x = s_.stride[s_.rank - 1];
       auto hits = [&](size_t m) { return start[m] + span > 0 && start[m] < width; };
+      size_t range_block = std::numeric_limits<size_t>::max(), range_lo = 0, range_hi = 0;
       auto line_rows = [&](size_t m, size_t mr, size_t tap, bool linear, int64_t& entry,
                            const float** dst, const float*& first_row) -> bool {
         size_t r = 0;
@@ -474,8 +475,26 @@ class IndirectGemm final : public Algorithm {
           first_row = base + er * static_cast<int64_t>(cin);
           return true;
         }
-        bool active = false;
+        // Rows [lo, hi) are in place (runs start further right row by row, so
+        // they are one range), found once per block: evenly spaced pointers.
+        // Only the rows around them are gathered or zero.
+        if (range_block != m) {
+          range_block = m;
+          range_lo = 0;
+          while (range_lo < mr && !(start[m + range_lo] >= 0 && start[m + range_lo] + span <= width))
+            ++range_lo;
+          range_hi = range_lo;
+          while (range_hi < mr && start[m + range_hi] + span <= width) ++range_hi;
+        }
+        bool active = range_lo < range_hi;
+        if (active) {  // r <= range_lo: the first in-place row meets the input
+          const float* p = base + (er + static_cast<int64_t>(range_lo - r) * stride_x) * static_cast<int64_t>(cin);
+          const ptrdiff_t step = static_cast<ptrdiff_t>(stride_x * static_cast<int64_t>(cin));
+          for (size_t i = range_lo; i < range_hi; ++i) dst[i] = p + static_cast<ptrdiff_t>(i - range_lo) * step;
+        }
         for (size_t i = 0; i < mr; ++i) {
+          if (i == range_lo) i = range_hi;
+          if (i >= mr) break;
           const bool hit = i >= r && hits(m + i);
           dst[i] = hit ? row_at(m + i, tap, er + static_cast<int64_t>(i - r) * stride_x) : zero;
           active |= hit;
