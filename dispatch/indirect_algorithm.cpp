@@ -489,8 +489,13 @@ class IndirectGemm final : public Algorithm {
         bool active = range_lo < range_hi;
         if (active) {  // r <= range_lo: the first in-place row meets the input
           const float* p = base + (er + static_cast<int64_t>(range_lo - r) * stride_x) * static_cast<int64_t>(cin);
-          const ptrdiff_t step = static_cast<ptrdiff_t>(stride_x * static_cast<int64_t>(cin));
-          for (size_t i = range_lo; i < range_hi; ++i) dst[i] = p + static_cast<ptrdiff_t>(i - range_lo) * step;
+          dst[range_lo] = p;
+          // Two in-place rows lie inside the input, so their spacing fits;
+          // with one, a stride far past the input is never multiplied out.
+          if (range_hi - range_lo > 1) {
+            const ptrdiff_t step = static_cast<ptrdiff_t>(stride_x * static_cast<int64_t>(cin));
+            for (size_t i = range_lo + 1; i < range_hi; ++i) dst[i] = p + static_cast<ptrdiff_t>(i - range_lo) * step;
+          }
         }
         for (size_t i = 0; i < mr; ++i) {
           if (i == range_lo) i = range_hi;
