@@ -15,17 +15,22 @@ namespace {
 
 // Indirection entry of a tap that reads only padding.
 constexpr int64_t kPaddingTap = std::numeric_limits<int64_t>::min();
+// A channels-last entry not known yet (no real entry is this negative).
+constexpr int64_t kUnknownEntry = kPaddingTap + 1;
 
 // Per-task stack scratch of the channels-last path (all bounds checked at
 // create; a shape past them takes the shared driver, without merged taps):
 //  - rows of merged taps that straddle the input border, gathered with zeros,
 //    one slot of kc_tap floats per (row, tap) of an M block: MR * K floats;
 //  - the row pointers of an M block, MR * taps;
-//  - the microkernel calls of an M block (runs of non-padding taps).
-// Together 32 KiB + 32 KiB + 32 KiB: 96 KiB of stack per task.
+//  - per tap (at most kMaxCalls taps): its first row, whether its rows are
+//    evenly spaced, an indirection entry carried to the next M block, and
+//    the microkernel calls (runs of non-padding taps, two 32-bit indices).
+// Together 32 KiB + 32 KiB + (8 + 1 + 8 + 8) KiB: 89 KiB of stack per task.
 constexpr size_t kBorderScratchFloats = 8192;
 constexpr size_t kMaxRowPointers = 4096;
 constexpr size_t kMaxCalls = 1024;
+constexpr size_t kFloatsPerLine = 16;  // a 64-byte cache line
 // Channels-first: the packed B panels of one K block, kPanelGroup panels of
 // kc x NR floats: 64 KiB of stack per task (kc shrinks to fit). Two panels
 // per A block measured best among 1..4 with kc 128..512 (conv1d_dilated,
@@ -216,27 +221,36 @@ class IndirectGemm final : public Algorithm {
 
   // One task: C[m0:m1, n0:n1] of one image and group. Unlike the shared
   // gemm_rows_task (N panel outermost), the M block is outermost here: the
-  // MR x taps row pointers are fetched from the indirection buffer once per
-  // M block and reused for every N panel and K block (with small K, e.g. the
-  // stem's 147 or the audio stem's 10, fetching them per N panel cost a third
-  // of the time), and taps that read only padding for every row of the block
-  // are skipped (the 3-D video conv's first and last frames).
+  // block's rows of every tap are found once per M block and reused for every
+  // N panel, and taps that read only padding for every row of the block are
+  // skipped (the 3-D video conv's first and last frames). One microkernel
+  // call per N panel and run of active taps takes those taps in full: with
+  // the M block outermost a K block's weights are read once per M block
+  // whatever their size, so splitting K to fit them in L1 bought no reuse,
+  // only extra passes adding into C (conv3x3_res2 NXC 0.97x -> 0.99x oneDNN,
+  // conv1d_dilated 0.94x -> 0.96x, conv3d_video 0.92x -> 0.94x).
   //
   // Most M blocks lie inside one output line, away from its ends: there a
-  // tap's rows are evenly spaced in the input (`step` floats apart), so the
-  // block's pointers of that tap follow from its first and last row, checked
-  // through `row` (which would gather a border run): the stem's per-row
-  // indirection and border checks cost 18% of its time (conv7x7_stem NXC
-  // 0.76x -> 0.86x oneDNN).
+  // tap's rows are evenly spaced in the input (`step` floats apart), so they
+  // follow from its first and last row, checked through `row` (which would
+  // gather a border run): the stem's per-row indirection and border checks
+  // cost 18% of its time (conv7x7_stem NXC 0.76x -> 0.86x oneDNN). A full
+  // block whose active taps are all evenly spaced runs the strided kernel on
+  // one pointer per tap (`first`), building no per-row pointers; other
+  // blocks (line ends, the last short block) the pointer kernel.
   // `in_place(m_first, m_last)`: row() of those rows (and all between) reads
   // the input in place, gathering no border run.
-  template <class RowFn, class InPlaceFn>
-  void channels_last_task(const GemmRowsReduction& red, size_t g, size_t M, size_t N, size_t m0,
-                          size_t m1, size_t n0, size_t n1, const RowFn& row,
-                          const InPlaceFn& in_place, float* c, size_t ldc) const {
+  // `line_rows(m, mr, t, linear, entry, dst, first_row)` (merged taps): the rows of
+  // tap t of a block inside one output line, whether any reads the input (see
+  // run_channels_last).
+  template <class RowFn, class InPlaceFn, class LineRowsFn>
+  void channels_last_task(size_t g, size_t M, size_t N, size_t m0, size_t m1, size_t n0, size_t n1,
+                          const RowFn& row, const InPlaceFn& in_place, const LineRowsFn& line_rows,
+                          float* c, size_t ldc) const {
     const int inner = s_.rank - 1;
     const size_t out_width = static_cast<size_t>(s_.out_size[inner]);
     const auto& uk = table_.gemm_rows;
+    const auto& strided_uk = table_.gemm_rows_strided;
     const size_t MR = uk.mr, NR = uk.nr, taps = taps_;
     // A stride far beyond the input (valid with enough padding) can make the
     // row spacing overflow: such a line has at most one valid pixel per tap,
@@ -245,103 +259,161 @@ class IndirectGemm final : public Algorithm {
     const bool step_fits = !__builtin_mul_overflow(s_.stride[inner], s_.in_channels, &step64) &&
                            step64 <= std::numeric_limits<int64_t>::max() / static_cast<int64_t>(2 * MR + 2);
     const ptrdiff_t step = step_fits ? static_cast<ptrdiff_t>(step64) : 0;
-    const float* a[kMaxRowPointers];
-    struct Call { size_t t0, tn, k0, kc; };
+    const bool strided_kernel = strided_uk.fn != nullptr && strided_uk.mr == MR && strided_uk.nr == NR;
+    const float* a[kMaxRowPointers];  // [taps][MR] row pointers of a pointer-kernel block
+    const float* first[kMaxCalls];    // [taps] row 0 of each tap (zero: padding)
+    bool spaced[kMaxCalls];           // tap's rows are first + i * step (pointers not yet built)
+    int64_t next_entry[kMaxCalls];    // merged: line_rows' entry hint per tap
+    struct Call { uint32_t t0, tn; };  // a run of active taps
     Call calls[kMaxCalls];
     const float* zero = zero_row_.data();
     // The epilogue fields, set once: the out-of-line gemm_output per call cost
     // a store-forwarding stall each (10% of the audio stem, K = 10).
     const kernels::GemmOutput last_out = gemm_output(act_, nullptr, ldc, true, true);
-    bool previous_linear = false;  // the block at m - MR was linear with MR rows
+    // Both argument blocks built once; a call updates its fields (a fresh
+    // struct per call was zeroed by a rep stos each time).
+    kernels::GemmRowsArgs args;
+    args.kc = kc_tap_;
+    args.out = last_out;
+    kernels::GemmRowsStridedArgs strided_args;
+    strided_args.lda = step;
+    strided_args.kc = kc_tap_;
+    strided_args.out = last_out;
+    bool hints_valid = false;  // next_entry holds the entries of row m (the previous block was merged, full)
     for (size_t m = m0; m < m1; m += MR) {
       const size_t mr = std::min(MR, M - m);
       size_t count = 0;
-      size_t run = 0;  // active taps in the current call
-      const bool linear =
-          step_fits && m / out_width == (m + mr - 1) / out_width && in_place(m, m + mr - 1);
-      // Merged taps, this block and the previous one linear in the same line:
-      // each tap's rows are the previous block's moved MR pixels along, or
-      // padding for both (only the outer dims can make an in-place run
-      // padding). No indirection entry is read: the stem's 700 KiB buffer
-      // comes from L3 or memory each run, and the reads of the first and last
-      // rows were most of the remaining time outside the microkernel.
-      const bool shifted = linear && span_ > 1 && previous_linear && (m - MR) / out_width == m / out_width;
-      previous_linear = linear && mr == MR;
+      bool in_run = false;
+      const bool same_line = m / out_width == (m + mr - 1) / out_width;
+      const bool linear = step_fits && same_line && in_place(m, m + mr - 1);
+      // Merged taps, a block inside one output line: line_rows finds the rows
+      // from one indirection entry per tap, or none when the previous block
+      // ended on the same line (its entries moved MR pixels along): the
+      // stem's 700 KiB buffer comes from L3 or memory each run, and its reads
+      // were most of the time outside the microkernels.
+      const bool merged_line = span_ > 1 && same_line;
+      const bool continuing = merged_line && hints_valid && (m - 1) / out_width == m / out_width;
+      hints_valid = merged_line && mr == MR;
+      // Every active tap evenly spaced, all MR rows real (the strided kernel
+      // reads MR rows: a short block's would run past the line).
+      bool strided = strided_kernel && linear && mr == MR;
       for (size_t t = 0; t < taps; ++t) {
         bool active = false;
+        spaced[t] = false;
         const float** dst = a + t * MR;
-        const float* first = shifted ? (dst[0] == zero ? zero : dst[0] + static_cast<ptrdiff_t>(MR) * step)
-                             : linear ? row(m, t)
-                                      : zero;
-        const float* last = shifted ? (first == zero ? zero : first + static_cast<ptrdiff_t>(mr - 1) * step)
-                            : linear ? row(m + mr - 1, t)
-                                     : zero;
-        if (first != zero && last != zero && last - first == static_cast<ptrdiff_t>(mr - 1) * step) {
-          for (size_t i = 0; i < MR; ++i) dst[i] = first + static_cast<ptrdiff_t>(i < mr ? i : mr - 1) * step;
-          active = true;
-        } else if (linear && span_ > 1 && first == zero && last == zero) {
-          // In place, a merged run misses the input only through the outer
-          // dims, which the whole line shares.
-          for (size_t i = 0; i < MR; ++i) dst[i] = zero;
-        } else if (linear && span_ == 1 && (first == zero) != (last == zero)) {
-          // One end reads padding along the innermost dim (the first or last
-          // M block of a line): the block's valid rows are those whose input
-          // x is inside the input, at even spacing from the valid end. Saves
-          // a per-row walk of the indirection buffer, whose rows are a cache
-          // line or more apart (conv3d_video: 1.3 MiB, 4% of the time in misses).
-          const ptrdiff_t anchor_row = first != zero ? 0 : static_cast<ptrdiff_t>(mr - 1);
-          const float* anchor = first != zero ? first : last;
-          const int64_t kx = static_cast<int64_t>(t) % s_.kernel[inner];
-          const int64_t x_first = static_cast<int64_t>(m % out_width) * s_.stride[inner] +
-                                  kx * s_.dilation[inner] - s_.pad_begin[inner];
-          for (size_t i = 0; i < MR; ++i) {
-            const ptrdiff_t r = static_cast<ptrdiff_t>(i < mr ? i : mr - 1);
-            const int64_t x = x_first + r * s_.stride[inner];
-            dst[i] = x >= 0 && x < s_.in_size[inner] ? anchor + (r - anchor_row) * step : zero;
+        const float* f = zero;
+        if (merged_line) {
+          if (!continuing) next_entry[t] = kUnknownEntry;
+          const float* spaced_first = zero;
+          active = line_rows(m, mr, t, linear, next_entry[t], dst, spaced_first);
+          if (active && linear) {
+            f = spaced_first;
+            spaced[t] = true;  // pointers built below if the block takes the pointer kernel
+          } else if (active) {
+            f = dst[0];
+            strided = false;
           }
-          active = true;
         } else {
-          for (size_t i = 0; i < MR; ++i) {
-            const float* p = row(m + (i < mr ? i : mr - 1), t);
-            dst[i] = p;
-            active |= p != zero;
+          const float* last = zero;
+          if (linear) {
+            f = row(m, t);
+            last = row(m + mr - 1, t);
+          }
+          if (f != zero && last != zero && last - f == static_cast<ptrdiff_t>(mr - 1) * step) {
+            spaced[t] = true;
+            active = true;
+          } else if (linear && (f == zero) != (last == zero)) {
+            // (span 1) One end reads padding along the innermost dim (the
+            // first or last M block of a line): the block's valid rows are
+            // those whose input x is inside the input, at even spacing from
+            // the valid end. Saves a per-row walk of the indirection buffer,
+            // whose rows are a cache line or more apart (conv3d_video:
+            // 1.3 MiB, 4% of the time in misses).
+            const ptrdiff_t anchor_row = f != zero ? 0 : static_cast<ptrdiff_t>(mr - 1);
+            const float* anchor = f != zero ? f : last;
+            const int64_t kx = static_cast<int64_t>(t) % s_.kernel[inner];
+            const int64_t x_first = static_cast<int64_t>(m % out_width) * s_.stride[inner] +
+                                    kx * s_.dilation[inner] - s_.pad_begin[inner];
+            for (size_t i = 0; i < MR; ++i) {
+              const ptrdiff_t r = static_cast<ptrdiff_t>(i < mr ? i : mr - 1);
+              const int64_t x = x_first + r * s_.stride[inner];
+              dst[i] = x >= 0 && x < s_.in_size[inner] ? anchor + (r - anchor_row) * step : zero;
+            }
+            f = dst[0];
+            active = true;
+            strided = false;
+          } else {
+            for (size_t i = 0; i < MR; ++i) {
+              const float* p = row(m + (i < mr ? i : mr - 1), t);
+              dst[i] = p;
+              active |= p != zero;
+            }
+            f = dst[0];
+            strided = false;
           }
         }
+        first[t] = f;  // zero when the tap is inactive
         if (!active) {
-          run = 0;
+          in_run = false;
           continue;
         }
-        if (red.tap_block == 1) {
-          for (size_t k0 = 0; k0 < kc_tap_; k0 += red.k_block)
-            calls[count++] = {t, 1, k0, std::min(red.k_block, kc_tap_ - k0)};
-        } else if (run > 0 && run < red.tap_block) {
+        if (in_run)
           ++calls[count - 1].tn;  // extends the previous call's run of taps
-          ++run;
-          continue;
-        } else {
-          calls[count++] = {t, 1, 0, kc_tap_};
-        }
-        run = 1;
+        else
+          calls[count++] = {static_cast<uint32_t>(t), 1};
+        in_run = true;
       }
-      if (count == 0) calls[count++] = {0, 1, 0, kc_tap_};  // only padding: bias and activation
+      if (!strided) {
+        for (size_t t = 0; t < taps; ++t)
+          if (spaced[t])
+            for (size_t i = 0; i < MR; ++i)
+              a[t * MR + i] = first[t] + static_cast<ptrdiff_t>(i < mr ? i : mr - 1) * step;
+      }
+      if (count == 0) {  // only padding: bias and activation
+        for (size_t i = 0; i < MR; ++i) a[i] = zero;
+        calls[count++] = {0, 1};
+        strided = false;
+      }
+      // The next block's C rows, fetched for writing while this block
+      // computes: its finished tiles are stored without waiting for their
+      // lines (the stem's 3 MiB output lives in L3 or memory; each tile's 28
+      // missing lines filled the store queue and stalled the next call).
+      if (m + MR < m1)
+        for (size_t i = 0; i < std::min(MR, m1 - m - MR); ++i) {
+          const float* crow = c + (m + MR + i) * ldc;
+          for (size_t col = n0; col < n1; col += kFloatsPerLine) __builtin_prefetch(crow + col, 1, 3);
+          __builtin_prefetch(crow + n1 - 1, 1, 3);
+        }
       for (size_t n = n0; n < n1; n += NR) {
-        kernels::GemmRowsArgs args;
-        args.bias = packed_.bias(g, n / NR);
-        args.mr = mr;
-        args.nr = std::min(NR, N - n);
         const float* panel = packed_.rows(g, n / NR);
+        float* tile_c = c + m * ldc + n;
+        const size_t nr = std::min(NR, N - n);
         for (size_t k = 0; k < count; ++k) {
           const Call& call = calls[k];
-          args.a = a + call.t0 * MR;
-          args.a_k_offset = static_cast<ptrdiff_t>(call.k0);
-          args.taps = call.tn;
-          args.kc = call.kc;
-          args.b = panel + (call.t0 * kc_tap_ + call.k0) * NR;
-          args.out = last_out;
-          args.out.c = c + m * ldc + n;
-          args.out.accumulate = k != 0;
-          args.out.clamp = last_out.clamp && k + 1 == count;
-          uk.fn(args);
+          const bool accumulate = k != 0, clamp = last_out.clamp && k + 1 == count;
+          if (strided) {
+            strided_args.a = first + call.t0;
+            strided_args.taps = call.tn;
+            strided_args.b = panel + call.t0 * kc_tap_ * NR;
+            strided_args.bias = packed_.bias(g, n / NR);
+            strided_args.mr = mr;
+            strided_args.nr = nr;
+            strided_args.out.c = tile_c;
+            strided_args.out.accumulate = accumulate;
+            strided_args.out.clamp = clamp;
+            strided_uk.fn(strided_args);
+          } else {
+            args.a = a + call.t0 * MR;
+            args.taps = call.tn;
+            args.b = panel + call.t0 * kc_tap_ * NR;
+            args.bias = packed_.bias(g, n / NR);
+            args.mr = mr;
+            args.nr = nr;
+            args.out.c = tile_c;
+            args.out.accumulate = accumulate;
+            args.out.clamp = clamp;
+            uk.fn(args);
+          }
         }
       }
     }
@@ -359,7 +431,7 @@ class IndirectGemm final : public Algorithm {
     const size_t image_floats = static_cast<size_t>(s_.in_pixels()) * cin;
     const GemmTiling t = choose_gemm_tiling(M, N, packed_.k(), uk.mr, uk.nr, images * groups,
                                             threadpool_threads(pool));
-    const GemmRowsReduction red = rows_reduction(taps_, kc_tap_, kc_budget_, 0);
+    const GemmRowsReduction red = rows_reduction(taps_, kc_tap_, kc_budget_, 0);  // (the shared driver)
     const int64_t* index = index_.data();
     const float* zero = zero_row_.data();
     const size_t taps = taps_;
@@ -377,8 +449,11 @@ class IndirectGemm final : public Algorithm {
           return e == kPaddingTap ? zero : base + e * static_cast<int64_t>(cin);
         };
         auto in_place = [](size_t, size_t) { return true; };
+        auto line_rows = [](size_t, size_t, size_t, bool, int64_t&, const float**, const float*&) {
+          return false;  // (merged taps only)
+        };
         if (own_loop_)
-          channels_last_task(red, g, M, N, m0, m1, n0, n1, row, in_place, c, cout);
+          channels_last_task(g, M, N, m0, m1, n0, n1, row, in_place, line_rows, c, cout);
         else
           gemm_rows_task(uk, packed_, g, red, M, N, m0, m1, n0, n1, row, c, cout, act_);
         return;
@@ -391,28 +466,101 @@ class IndirectGemm final : public Algorithm {
       const int64_t span = span_;
       const int64_t* start = inner_start_.data();
       const size_t MR = uk.mr, kc_tap = kc_tap_;
-      auto row = [&](size_t m, size_t tap) -> const float* {
-        const int64_t e = index[m * taps + tap];
-        if (e == kPaddingTap) return zero;
+      auto row_at = [&](size_t m, size_t tap, int64_t e) -> const float* {
         const int64_t x0 = start[m];
         if (x0 >= 0 && x0 + span <= width) return base + e * static_cast<int64_t>(cin);
-        // Floats [lo, hi) of the run are inside the input: one pass, no
-        // library calls (a memcpy or memset per pixel of C_in = 3 floats cost
-        // more than the gather itself).
+        // Floats [lo, hi) of the run are inside the input: zeros, a copy,
+        // zeros, as plain loops (a memcpy or memset per pixel of C_in = 3
+        // floats cost more than the gather itself; one loop with a select per
+        // float was 3% of the stem).
         float* slot = border + ((m % MR) * taps + tap) * kc_tap;
         const int64_t ci = static_cast<int64_t>(cin);
         const int64_t lo = (x0 < 0 ? -x0 : 0) * ci;
         const int64_t hi = (x0 + span > width ? width - x0 : span) * ci;
-        for (int64_t f = 0; f < static_cast<int64_t>(kc_tap); ++f)
-          slot[f] = f >= lo && f < hi ? base[e * ci + f] : 0.0f;
+        const float* src = base + e * ci;
+        int64_t f = 0;
+        for (; f < lo; ++f) slot[f] = 0.0f;
+        for (; f < hi; ++f) slot[f] = src[f];
+        for (; f < static_cast<int64_t>(kc_tap); ++f) slot[f] = 0.0f;
         return slot;
+      };
+      auto row = [&](size_t m, size_t tap) -> const float* {
+        const int64_t e = index[m * taps + tap];
+        return e == kPaddingTap ? zero : row_at(m, tap, e);
       };
       // Runs of pixels between these two (in one output line) start between
       // their starts: inside the input when both ends are.
       auto in_place = [&](size_t first, size_t last) {
         return start[first] >= 0 && start[last] + span <= width;
       };
-      channels_last_task(red, g, M, N, m0, m1, n0, n1, row, in_place, c, cout);
+      // The rows of tap `tap` for an M block inside one output line. A run
+      // misses the input along the innermost dim by its own start, and along
+      // the outer dims for the whole line, so one entry (of a row whose run
+      // meets the input) gives every row's: entries along a line are
+      // `stride_x` pixels apart. `entry` carries it between the blocks of a
+      // line: in, kUnknownEntry, kPaddingTap (the line's outer dims miss), or
+      // row m's entry (used if row m's run meets the input); out, the same for
+      // row m + mr. Linear blocks (every run in place) return the first row
+      // in `first_row` and leave dst alone; others fill dst.
+      const int64_t stride_x = s_.stride[s_.rank - 1];
+      auto hits = [&](size_t m) { return start[m] + span > 0 && start[m] < width; };
+      size_t range_block = std::numeric_limits<size_t>::max(), range_lo = 0, range_hi = 0;
+      auto line_rows = [&](size_t m, size_t mr, size_t tap, bool linear, int64_t& entry,
+                           const float** dst, const float*& first_row) -> bool {
+        size_t r = 0;
+        int64_t er = entry;
+        if (er == kUnknownEntry || (er != kPaddingTap && !hits(m))) {
+          while (r < mr && !hits(m + r)) ++r;
+          er = r < mr ? index[(m + r) * taps + tap] : kUnknownEntry;
+        }
+        if (er == kPaddingTap || er == kUnknownEntry) {
+          entry = er;
+          if (!linear)
+            for (size_t i = 0; i < MR; ++i) dst[i] = zero;
+          return false;
+        }
+        int64_t next = 0;
+        entry = __builtin_mul_overflow(static_cast<int64_t>(mr - r), stride_x, &next) ||
+                        __builtin_add_overflow(er, next, &next)
+                    ? kUnknownEntry
+                    : next;
+        if (linear) {  // every run in place, so r == 0
+          first_row = base + er * static_cast<int64_t>(cin);
+          return true;
+        }
+        // Rows [lo, hi) are in place (runs start further right row by row, so
+        // they are one range), found once per block: evenly spaced pointers.
+        // Only the rows around them are gathered or zero.
+        if (range_block != m) {
+          range_block = m;
+          range_lo = 0;
+          while (range_lo < mr && !(start[m + range_lo] >= 0 && start[m + range_lo] + span <= width))
+            ++range_lo;
+          range_hi = range_lo;
+          while (range_hi < mr && start[m + range_hi] + span <= width) ++range_hi;
+        }
+        bool active = range_lo < range_hi;
+        if (active) {  // r <= range_lo: the first in-place row meets the input
+          const float* p = base + (er + static_cast<int64_t>(range_lo - r) * stride_x) * static_cast<int64_t>(cin);
+          dst[range_lo] = p;
+          // Two in-place rows lie inside the input, so their spacing fits;
+          // with one, a stride far past the input is never multiplied out.
+          if (range_hi - range_lo > 1) {
+            const ptrdiff_t step = static_cast<ptrdiff_t>(stride_x * static_cast<int64_t>(cin));
+            for (size_t i = range_lo + 1; i < range_hi; ++i) dst[i] = p + static_cast<ptrdiff_t>(i - range_lo) * step;
+          }
+        }
+        for (size_t i = 0; i < mr; ++i) {
+          if (i == range_lo) i = range_hi;
+          if (i >= mr) break;
+          const bool hit = i >= r && hits(m + i);
+          dst[i] = hit ? row_at(m + i, tap, er + static_cast<int64_t>(i - r) * stride_x) : zero;
+          active |= hit;
+        }
+        for (size_t i = mr; i < MR; ++i) dst[i] = dst[mr - 1];
+        return active;
+      };
+      channels_last_task(g, M, N, m0, m1, n0, n1, row, in_place, line_rows, c, cout);
     };
     parallel_for(pool, images * groups * t.tasks(), task);
   }

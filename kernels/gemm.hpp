@@ -389,3 +389,62 @@ GemmColsKernel gemm_cols_narrow_kernel() {
 }  // namespace NDCONV_KERNEL_NS
 }  // namespace kernels
 }  // namespace ndconv
+
+namespace ndconv {
+namespace kernels {
+namespace NDCONV_KERNEL_NS {
+
+// Channels-last microkernel over evenly spaced rows. See GemmRowsStridedArgs.
+// Row i is addressed from a base pointer per group of G rows plus a multiple
+// i % G of the row stride (x86: base + index * scale with the strides 1..4 *
+// lda in registers), so the k loop needs ceil(MR / G) advancing pointers and
+// a few strides instead of MR pointers (AVX-512 14 x 32: 3 + 4 registers; the
+// pointer kernel spills and reloads 5 row pointers per k).
+template <class Arch, size_t MR, size_t NRV>
+void gemm_rows_strided(const GemmRowsStridedArgs& args) {
+  using T = GemmTile<Arch, MR, NRV>;
+  using S = typename T::S;
+  using vec = typename T::vec;
+  constexpr size_t W = T::W;
+  constexpr size_t NR = NRV * W;
+  constexpr size_t G = 5;
+  constexpr size_t NG = (MR + G - 1) / G;
+  const size_t kc = args.kc;
+  const ptrdiff_t lda = args.lda;
+  GemmOutput out = args.out;
+  for (size_t col = 0; col < args.nr; col += NR) {
+    const size_t panel = col / NR;
+    const float* b = args.b + panel * args.panel_stride;
+    T tile;
+    tile.init_columns(out.accumulate || !args.bias ? nullptr : args.bias + panel * args.panel_stride);
+    for (size_t t = 0; t < args.taps; ++t) {
+      const float* base[NG];
+      for (size_t q = 0; q < NG; ++q) base[q] = args.a[t] + static_cast<ptrdiff_t>(q * G) * lda;
+      for (size_t k = 0; k < kc; ++k) {
+        vec bv[NRV];
+        for (size_t j = 0; j < NRV; ++j) bv[j] = S::load(b + j * W);
+        b += NR;
+        NDCONV_UNROLL
+        for (size_t i = 0; i < MR; ++i) {
+          const vec av = S::set1(base[i / G][static_cast<ptrdiff_t>(i % G) * lda]);
+          NDCONV_UNROLL
+          for (size_t j = 0; j < NRV; ++j) tile.acc[i][j] = S::fmadd(av, bv[j], tile.acc[i][j]);
+        }
+        for (size_t q = 0; q < NG; ++q) ++base[q];
+      }
+    }
+    out.c = args.out.c + col;
+    if (args.out.row_max) out.row_max = args.out.row_max + col;
+    tile.finish(out, args.mr, args.nr - col < NR ? args.nr - col : NR);
+  }
+}
+
+template <class Arch>
+GemmRowsStridedKernel gemm_rows_strided_kernel() {
+  using C = gemm_tiles<Arch>;
+  return {&gemm_rows_strided<Arch, C::mr, C::nrv>, C::mr, C::nrv * simd<Arch>::width};
+}
+
+}  // namespace NDCONV_KERNEL_NS
+}  // namespace kernels
+}  // namespace ndconv

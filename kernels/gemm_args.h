@@ -113,3 +113,38 @@ struct GemmRowsSmallK {
 
 }  // namespace kernels
 }  // namespace ndconv
+
+namespace ndconv {
+namespace kernels {
+
+// Channels-last with evenly spaced rows: C[i][j] (+)= bias[j] +
+// sum_t sum_k a[t][i * lda + k] * b[(t*kc + k)*NR + j]. The indirect
+// convolution's M blocks inside one output line, away from its ends: a tap's
+// rows are its first row moved lda floats per output pixel (stride x C_in), so
+// one pointer per tap replaces MR (no per-row pointer arrays to build, none to
+// reload inside the kernel: with 14 row pointers the x86 registers spill).
+struct GemmRowsStridedArgs {
+  // [taps] pointers to row 0 of each tap. Every one of the kernel's MR rows,
+  // a[t] + i * lda for i < MR (also i >= mr), must be readable for kc floats;
+  // only rows < mr are stored.
+  const float* const* a = nullptr;
+  ptrdiff_t lda = 0;
+  size_t taps = 1;
+  size_t kc = 0;
+  // As GemmRowsArgs: packed panel slice, bias, extent (nr > NR sweeps
+  // panels panel_stride floats apart), output.
+  const float* b = nullptr;
+  const float* bias = nullptr;
+  size_t mr = 0, nr = 0;
+  size_t panel_stride = 0;
+  GemmOutput out;
+};
+using GemmRowsStridedFn = void (*)(const GemmRowsStridedArgs& args);
+// Same tile shape (and packed weights) as the ISA's main gemm_rows.
+struct GemmRowsStridedKernel {
+  GemmRowsStridedFn fn = nullptr;
+  size_t mr = 0, nr = 0;
+};
+
+}  // namespace kernels
+}  // namespace ndconv

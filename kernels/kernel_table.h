@@ -204,6 +204,9 @@ struct KernelTable {
   // Grouped, few output channels per group, channels-first: one output line
   // vectorized across pixels (kernels/grouped_ncx.hpp).
   GroupedNcxKernel grouped_ncx;
+  // gemm_rows over evenly spaced rows (one pointer per tap and a row stride),
+  // main tile shape: the indirect convolution's M blocks inside an output line.
+  GemmRowsStridedKernel gemm_rows_strided;
 };
 
 // Defined by the ISA instances this build contains (see cmake/NdconvIsa.cmake).

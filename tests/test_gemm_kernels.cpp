@@ -291,6 +291,86 @@ TEST(GemmRowsKernel, DotProductColumns) {
 
 // One call sweeping several panels: N panels for gemm_rows (nr > NR), M
 // blocks for gemm_cols (mr > MR), with the packed layout's panel stride,
+
+// The evenly-spaced-rows kernel: rows a[t] + i * lda, for row strides wider
+// than a row (disjoint rows) and narrower (overlapping: the stem's merged taps
+// read 21 floats every 6); every mr and nr remainder, nr sweeping several
+// panels, K from 1 to past the K block, bias / accumulate / clamp. A holds
+// exactly the MR rows the contract makes readable, so an over-read is caught
+// under ASan.
+TEST(GemmRowsStridedKernel, AllTailsAllKAllStrides) {
+  for (const KernelTable* t : available_tables()) {
+    const GemmRowsStridedKernel& uk = t->gemm_rows_strided;
+    ASSERT_NE(uk.fn, nullptr) << ndconv_isa_name(t->isa);
+    ASSERT_EQ(uk.mr, t->gemm_rows.mr);
+    ASSERT_EQ(uk.nr, t->gemm_rows.nr);
+    for (size_t taps : {1, 3}) {
+      for (size_t kc : {1, 2, 5, 16, 21, 67, 300}) {
+        for (ptrdiff_t lda : {ptrdiff_t(2), static_cast<ptrdiff_t>(kc + 3)}) {
+          for (const Epilogue& e : kEpilogues) {
+            for (size_t mr = 1; mr <= uk.mr; ++mr) {
+              std::vector<size_t> nrs;
+              for (size_t nr = 1; nr <= uk.nr; nr += (nr < 4 || nr + 4 > uk.nr) ? 1 : 3) nrs.push_back(nr);
+              nrs.push_back(2 * uk.nr + 1);  // three panels, the last one column wide
+              for (size_t nr : nrs) {
+                const size_t panels = (nr + uk.nr - 1) / uk.nr;
+                const size_t region = (uk.mr - 1) * static_cast<size_t>(lda) + kc;  // one tap's MR rows
+                std::vector<float> a_data = random_vector(taps * region, 7 + kc + mr);
+                std::vector<const float*> a(taps);
+                for (size_t tp = 0; tp < taps; ++tp) a[tp] = a_data.data() + tp * region;
+                // Packed: per panel, taps * kc rows of NR floats, zero past N.
+                const size_t stride = taps * kc * uk.nr + 3;
+                std::vector<float> b = random_vector(panels * stride, 11 + nr);
+                std::vector<float> bias = random_vector(panels * stride, 13);
+                for (size_t col = nr; col < panels * uk.nr; ++col) {
+                  const size_t p = col / uk.nr, j = col % uk.nr;
+                  bias[p * stride + j] = 0;
+                  for (size_t k = 0; k < taps * kc; ++k) b[p * stride + k * uk.nr + j] = 0;
+                }
+                const size_t ldc = panels * uk.nr + 5;
+                std::vector<float> c = random_vector(uk.mr * ldc, 17);
+                const std::vector<float> c0 = c;
+
+                GemmRowsStridedArgs args;
+                args.a = a.data();
+                args.lda = lda;
+                args.taps = taps;
+                args.kc = kc;
+                args.b = b.data();
+                args.bias = e.bias ? bias.data() : nullptr;
+                args.mr = mr;
+                args.nr = nr;
+                args.panel_stride = stride;
+                args.out = make_output(e, c.data(), ldc);
+                uk.fn(args);
+
+                for (size_t i = 0; i < uk.mr; ++i)
+                  for (size_t col = 0; col < ldc; ++col) {
+                    if (i >= mr || col >= nr) {
+                      ASSERT_EQ(c[i * ldc + col], c0[i * ldc + col]) << "wrote outside the tile";
+                      continue;
+                    }
+                    const size_t p = col / uk.nr, j = col % uk.nr;
+                    double want = e.accumulate ? c0[i * ldc + col] : (e.bias ? bias[p * stride + j] : 0.0);
+                    for (size_t tp = 0; tp < taps; ++tp)
+                      for (size_t k = 0; k < kc; ++k)
+                        want += double(a[tp][i * static_cast<size_t>(lda) + k]) *
+                                b[p * stride + (tp * kc + k) * uk.nr + j];
+                    expect_near_sum(c[i * ldc + col], apply(e, want), taps * kc, ndconv_isa_name(t->isa));
+                    if (HasFailure()) {
+                      FAIL() << ndconv_isa_name(t->isa) << " mr=" << mr << " nr=" << nr << " kc=" << kc
+                             << " lda=" << lda << " taps=" << taps << " i=" << i << " col=" << col;
+                    }
+                  }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
 // against the double-precision product.
 TEST(GemmKernels, OneCallSweepsSeveralPanels) {
   for (const KernelTable* t : available_tables()) {
