@@ -205,10 +205,55 @@ class PointwiseGemm final : public Algorithm {
                                    copy ? table_.copy_panel : nullptr};
       float* c = output + (image * cout + g * M) * out_pixels;
       const size_t m0 = mt * t.m_tile, n0 = nt * t.n_tile;
-      gemm_cols_task(uk, packed_, g, M, N, m0, std::min(M, m0 + t.m_tile), n0,
-                     std::min(N, n0 + t.n_tile), t.kc, panels, c, out_pixels, act_);
+      if (!copy && !panels.gather)
+        in_place_cols_task(uk, g, M, N, m0, std::min(M, m0 + t.m_tile), n0, std::min(N, n0 + t.n_tile),
+                           t.kc, panels.b, in_pixels, c, out_pixels);
+      else
+        gemm_cols_task(uk, packed_, g, M, N, m0, std::min(M, m0 + t.m_tile), n0,
+                       std::min(N, n0 + t.n_tile), t.kc, panels, c, out_pixels, act_);
     };
     parallel_for(pool, images * groups * t.tasks(), task);
+  }
+
+  // One task of the channels-first GEMM with B panels read in place (stride
+  // 1, no copy): gemm_cols_task's loops, plus a prefetch of the next panel
+  // (the next K block, or the next N panel's first) by the microkernel while
+  // it computes the current panel's last M block. Each in-place B row lies on
+  // its own page (one input channel plane per row) and the panel comes from
+  // L3, which the hardware prefetchers do not anticipate (pw_res2_reduce NCX,
+  // 0.96x -> 1.0x oneDNN).
+  void in_place_cols_task(const kernels::GemmColsKernel& uk, size_t g, size_t M, size_t N,
+                          size_t m0, size_t m1, size_t n0, size_t n1, size_t kc_block,
+                          const float* b, size_t ldb, float* c, size_t ldc) const {
+    const size_t K = packed_.k(), MR = uk.mr, NR = uk.nr;
+    const ptrdiff_t ld = static_cast<ptrdiff_t>(ldb);
+    kernels::GemmColsArgs args;
+    args.panel_stride = packed_.panel_stride();
+    args.mr = (m1 < M ? m1 : M) - m0;
+    args.ldb = ld;
+    args.b_prefetch_ld = ld;
+    for (size_t n = n0; n < n1; n += NR) {
+      args.nr = N - n < NR ? N - n : NR;
+      for (size_t k0 = 0; k0 < K; k0 += kc_block) {
+        args.kc = K - k0 < kc_block ? K - k0 : kc_block;
+        args.b = b + static_cast<ptrdiff_t>(k0) * ld + static_cast<ptrdiff_t>(n);
+        // The block after this one in the loop order, if this task has one.
+        const size_t next_k0 = k0 + args.kc < K ? k0 + args.kc : 0;
+        const size_t next_n = next_k0 ? n : n + NR;
+        if (next_n < n1 && next_n < N) {
+          args.b_prefetch = b + static_cast<ptrdiff_t>(next_k0) * ld + static_cast<ptrdiff_t>(next_n);
+          args.b_prefetch_kc = K - next_k0 < kc_block ? K - next_k0 : kc_block;
+          args.b_prefetch_nr = N - next_n < NR ? N - next_n : NR;
+        } else {
+          args.b_prefetch = nullptr;
+          args.b_prefetch_kc = args.b_prefetch_nr = 0;
+        }
+        args.a = packed_.rows(g, m0 / MR) + k0 * MR;
+        args.bias = packed_.bias(g, m0 / MR);
+        args.out = gemm_output(act_, c + m0 * ldc + n, ldc, k0 == 0, k0 + args.kc == K);
+        uk.fn(args);
+      }
+    }
   }
 
   ConvShape s_;
