@@ -70,6 +70,13 @@ struct GemmColsArgs {
   // bias + p * panel_stride) over the same B panel.
   size_t mr = 0, nr = 0;
   size_t panel_stride = 0;          // floats between consecutive packed panels (mr > MR)
+  // Optional: the B panel the next call reads (b_prefetch_kc rows of
+  // b_prefetch_nr floats, b_prefetch_ld apart), prefetched while the last
+  // block of MR rows computes, one row per k: in-place channels-first rows
+  // each lie on a new page, which the hardware prefetchers do not follow.
+  const float* b_prefetch = nullptr;
+  ptrdiff_t b_prefetch_ld = 0;
+  size_t b_prefetch_kc = 0, b_prefetch_nr = 0;
   GemmOutput out;
 };
 

@@ -187,6 +187,14 @@ TEST(GemmColsKernel, AllTailsAllKStridedAndOffsetRows) {
                 args.mr = mr;
                 args.nr = nr;
                 args.out = make_output(e, c.data(), ldc);
+                if (kc % 2) {
+                  // A next panel to prefetch (here the rows of b itself, at
+                  // another stride): a hint, the result must not change.
+                  args.b_prefetch = b.data() + 1;
+                  args.b_prefetch_ld = static_cast<ptrdiff_t>(nr);
+                  args.b_prefetch_kc = kc;
+                  args.b_prefetch_nr = nr + 1;
+                }
                 uk.fn(args);
 
                 for (size_t i = 0; i < uk.mr; ++i)
@@ -431,6 +439,10 @@ TEST(GemmKernels, OneCallSweepsSeveralPanels) {
         args.mr = mr;
         args.nr = nr;
         args.out = make_output({false, false, true}, c.data(), ldc);
+        args.b_prefetch = b.data();  // prefetched by the last block: must not change the result
+        args.b_prefetch_ld = static_cast<ptrdiff_t>(nr);
+        args.b_prefetch_kc = kc;
+        args.b_prefetch_nr = nr;
         uk.fn(args);
         for (size_t i = 0; i < panels * uk.mr; ++i)
           for (size_t j = 0; j < ldc; ++j) {

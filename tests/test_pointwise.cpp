@@ -55,6 +55,11 @@ const PointwiseCase kCases[] = {
     // L2-sized K block of every tile width (several K blocks accumulating
     // into C, a tail N panel, a short M block).
     {1, 1, 4200, 50, 1, 3, 1},  {2, 1, 1500, 130, 1, 4, 1},
+    // Stride 2 with output rows longer than a vector (the channels-first
+    // panel's strided copy at full vectors, runs split at row ends); odd
+    // last extents, so the last output pixel reads the input's last float
+    // (against the guard page after it).
+    {1, 1, 20, 50, 1, 101, 2},  {2, 1, 24, 40, 1, 40, 2},   {3, 1, 6, 18, 1, 35, 2},
 };
 
 class Pointwise : public IsaTest {};
