@@ -485,6 +485,28 @@ TEST(GemmTiling, SplitsNFirstWhenAsked) {
   EXPECT_GT(narrow.m_tasks, 1u);
 }
 
+// A single GEMM split for 2 threads: the tasks, claimed in order by equally
+// fast threads, leave neither idle for long at the end. conv1d_dilated NXC
+// (1024 x 256, K = 768) had 74 M blocks in 8 tasks of 10, the last of 4: one
+// thread ran 40 blocks and the other 34.
+TEST(GemmTiling, BalancesTheLastTasksOfOneGemm) {
+  const size_t MR = 14, NR = 32;
+  for (size_t M : {1024u, 1500u, 2048u, 3136u}) {
+    const ndconv::dispatch::GemmTiling t = ndconv::dispatch::choose_gemm_tiling(M, 256, 768, MR, NR, 1, 2);
+    ASSERT_EQ(t.n_tasks, 1u) << "M=" << M;
+    ASSERT_GE(t.m_tile * t.m_tasks, M);
+    ASSERT_LT(t.m_tile * (t.m_tasks - 1), M);
+    size_t load[2] = {0, 0};
+    for (size_t mt = 0; mt < t.m_tasks; ++mt) {
+      const size_t rows = std::min(M, (mt + 1) * t.m_tile) - mt * t.m_tile;
+      load[load[1] < load[0] ? 1 : 0] += (rows + MR - 1) / MR;
+    }
+    const size_t blocks = (M + MR - 1) / MR;
+    EXPECT_LE(2 * std::max(load[0], load[1]), blocks + blocks / 20 + 1)
+        << "M=" << M << ": " << load[0] << " and " << load[1] << " blocks";
+  }
+}
+
 TEST(GemmKernels, ClampPropagatesNan) {
   for (const KernelTable* t : available_tables()) {
     const GemmColsKernel uk = t->gemm_cols;
