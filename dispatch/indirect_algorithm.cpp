@@ -294,11 +294,12 @@ class IndirectGemm final : public Algorithm {
       const bool merged_line = span_ > 1 && same_line;
       const bool continuing = merged_line && hints_valid && (m - 1) / out_width == m / out_width;
       hints_valid = merged_line && mr == MR;
-      // Every active tap evenly spaced, all MR rows real (the strided kernel
-      // reads MR rows: a short block's would run past the line).
+      // Every active tap evenly spaced or listed, all MR rows real (the
+      // strided kernel reads MR rows: a short block's would run past the line).
       bool strided = strided_kernel && linear && mr == MR;
       for (size_t t = 0; t < taps; ++t) {
         bool active = false;
+        bool listed = false;  // (span 1) rows gathered into dst, not evenly spaced
         spaced[t] = false;
         const float** dst = a + t * MR;
         const float* f = zero;
@@ -341,7 +342,7 @@ class IndirectGemm final : public Algorithm {
             }
             f = dst[0];
             active = true;
-            strided = false;
+            listed = true;
           } else {
             for (size_t i = 0; i < MR; ++i) {
               const float* p = row(m + (i < mr ? i : mr - 1), t);
@@ -349,10 +350,13 @@ class IndirectGemm final : public Algorithm {
               active |= p != zero;
             }
             f = dst[0];
-            strided = false;
+            listed = true;
           }
         }
-        first[t] = f;  // zero when the tap is inactive
+        // Zero when the tap is inactive; null for a tap whose rows are only
+        // in dst, which the strided kernel then reads as a row list
+        // (GemmRowsStridedArgs::row_lists): conv3d_video's line-end blocks.
+        first[t] = listed && active ? nullptr : f;
         if (!active) {
           in_run = false;
           continue;
@@ -393,6 +397,7 @@ class IndirectGemm final : public Algorithm {
           const bool accumulate = k != 0, clamp = last_out.clamp && k + 1 == count;
           if (strided) {
             strided_args.a = first + call.t0;
+            strided_args.row_lists = a + call.t0 * MR;
             strided_args.taps = call.tn;
             strided_args.b = panel + call.t0 * kc_tap_ * NR;
             strided_args.bias = packed_.bias(g, n / NR);

@@ -428,6 +428,22 @@ void gemm_rows_strided(const GemmRowsStridedArgs& args) {
     T tile;
     tile.init_columns(out.accumulate || !args.bias ? nullptr : args.bias + panel * args.panel_stride);
     for (size_t t = 0; t < args.taps; ++t) {
+      if (!args.a[t]) {  // a listed tap: MR row pointers, as gemm_rows reads them
+        const float* rows[MR];
+        for (size_t i = 0; i < MR; ++i) rows[i] = args.row_lists[t * MR + i];
+        for (size_t k = 0; k < kc; ++k) {
+          vec bv[NRV];
+          for (size_t j = 0; j < NRV; ++j) bv[j] = S::load(b + j * W);
+          b += NR;
+          NDCONV_UNROLL
+          for (size_t i = 0; i < MR; ++i) {
+            const vec av = S::set1(rows[i][k]);
+            NDCONV_UNROLL
+            for (size_t j = 0; j < NRV; ++j) tile.acc[i][j] = S::fmadd(av, bv[j], tile.acc[i][j]);
+          }
+        }
+        continue;
+      }
       const float* base[NG];
       for (size_t q = 0; q < NG; ++q) base[q] = args.a[t] + static_cast<ptrdiff_t>(q * G) * lda;
       for (size_t k = 0; k < kc; ++k) {

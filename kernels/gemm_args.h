@@ -136,6 +136,13 @@ struct GemmRowsStridedArgs {
   // only rows < mr are stored.
   const float* const* a = nullptr;
   ptrdiff_t lda = 0;
+  // Optional: a tap t with a[t] == nullptr reads its rows through MR row
+  // pointers at row_lists[t * MR] instead (the GemmRowsArgs contract: rows
+  // >= mr repeat a readable row). The blocks at the ends of an output line
+  // whose taps are evenly spaced but for a few that reach into padding (the
+  // 3-D video conv: one row in 14 for a third of the taps) stay on this
+  // kernel, one call over all taps.
+  const float* const* row_lists = nullptr;
   size_t taps = 1;
   size_t kc = 0;
   // As GemmRowsArgs: packed panel slice, bias, extent (nr > NR sweeps

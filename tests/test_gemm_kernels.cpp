@@ -312,7 +312,11 @@ TEST(GemmRowsStridedKernel, AllTailsAllKAllStrides) {
     ASSERT_NE(uk.fn, nullptr) << ndconv_isa_name(t->isa);
     ASSERT_EQ(uk.mr, t->gemm_rows.mr);
     ASSERT_EQ(uk.nr, t->gemm_rows.nr);
-    for (size_t taps : {1, 3}) {
+    // taps = 3 also with the middle tap listed: its rows through row
+    // pointers (in reverse order, so a strided read of it would be wrong).
+    for (size_t taps : {1, 3, 4}) {
+      const bool listed = taps == 4;
+      if (listed) taps = 3;
       for (size_t kc : {1, 2, 5, 16, 21, 67, 300}) {
         for (ptrdiff_t lda : {ptrdiff_t(2), static_cast<ptrdiff_t>(kc + 3)}) {
           for (const Epilogue& e : kEpilogues) {
@@ -326,6 +330,15 @@ TEST(GemmRowsStridedKernel, AllTailsAllKAllStrides) {
                 std::vector<float> a_data = random_vector(taps * region, 7 + kc + mr);
                 std::vector<const float*> a(taps);
                 for (size_t tp = 0; tp < taps; ++tp) a[tp] = a_data.data() + tp * region;
+                // Row i of tap tp, as the kernel must read it.
+                auto row = [&](size_t tp, size_t i) {
+                  if (listed && tp == 1) i = uk.mr - 1 - i;
+                  return a[tp] + i * static_cast<size_t>(lda);
+                };
+                std::vector<const float*> lists(taps * uk.mr, nullptr);
+                if (listed) {
+                  for (size_t i = 0; i < uk.mr; ++i) lists[1 * uk.mr + i] = row(1, i);
+                }
                 // Packed: per panel, taps * kc rows of NR floats, zero past N.
                 const size_t stride = taps * kc * uk.nr + 3;
                 std::vector<float> b = random_vector(panels * stride, 11 + nr);
@@ -339,8 +352,11 @@ TEST(GemmRowsStridedKernel, AllTailsAllKAllStrides) {
                 std::vector<float> c = random_vector(uk.mr * ldc, 17);
                 const std::vector<float> c0 = c;
 
+                std::vector<const float*> a_arg = a;
+                if (listed) a_arg[1] = nullptr;
                 GemmRowsStridedArgs args;
-                args.a = a.data();
+                args.a = a_arg.data();
+                args.row_lists = listed ? lists.data() : nullptr;
                 args.lda = lda;
                 args.taps = taps;
                 args.kc = kc;
@@ -362,12 +378,13 @@ TEST(GemmRowsStridedKernel, AllTailsAllKAllStrides) {
                     double want = e.accumulate ? c0[i * ldc + col] : (e.bias ? bias[p * stride + j] : 0.0);
                     for (size_t tp = 0; tp < taps; ++tp)
                       for (size_t k = 0; k < kc; ++k)
-                        want += double(a[tp][i * static_cast<size_t>(lda) + k]) *
+                        want += double(row(tp, i)[k]) *
                                 b[p * stride + (tp * kc + k) * uk.nr + j];
                     expect_near_sum(c[i * ldc + col], apply(e, want), taps * kc, ndconv_isa_name(t->isa));
                     if (HasFailure()) {
                       FAIL() << ndconv_isa_name(t->isa) << " mr=" << mr << " nr=" << nr << " kc=" << kc
-                             << " lda=" << lda << " taps=" << taps << " i=" << i << " col=" << col;
+                             << " lda=" << lda << " taps=" << taps << (listed ? " (listed)" : "")
+                             << " i=" << i << " col=" << col;
                     }
                   }
               }
