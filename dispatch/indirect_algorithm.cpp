@@ -394,29 +394,25 @@ class IndirectGemm final : public Algorithm {
         const size_t nr = std::min(NR, N - n);
         for (size_t k = 0; k < count; ++k) {
           const Call& call = calls[k];
-          const bool accumulate = k != 0, clamp = last_out.clamp && k + 1 == count;
+          // The fields both argument blocks share.
+          auto fill = [&](auto& x) {
+            x.taps = call.tn;
+            x.b = panel + call.t0 * kc_tap_ * NR;
+            x.bias = packed_.bias(g, n / NR);
+            x.mr = mr;
+            x.nr = nr;
+            x.out.c = tile_c;
+            x.out.accumulate = k != 0;
+            x.out.clamp = last_out.clamp && k + 1 == count;
+          };
           if (strided) {
             strided_args.a = first + call.t0;
             strided_args.row_lists = a + call.t0 * MR;
-            strided_args.taps = call.tn;
-            strided_args.b = panel + call.t0 * kc_tap_ * NR;
-            strided_args.bias = packed_.bias(g, n / NR);
-            strided_args.mr = mr;
-            strided_args.nr = nr;
-            strided_args.out.c = tile_c;
-            strided_args.out.accumulate = accumulate;
-            strided_args.out.clamp = clamp;
+            fill(strided_args);
             strided_uk.fn(strided_args);
           } else {
             args.a = a + call.t0 * MR;
-            args.taps = call.tn;
-            args.b = panel + call.t0 * kc_tap_ * NR;
-            args.bias = packed_.bias(g, n / NR);
-            args.mr = mr;
-            args.nr = nr;
-            args.out.c = tile_c;
-            args.out.accumulate = accumulate;
-            args.out.clamp = clamp;
+            fill(args);
             uk.fn(args);
           }
         }

@@ -49,6 +49,20 @@ struct GemmTile {
       for (size_t j = 0; j < NRV; ++j) acc[i][j] = b;
     }
   }
+  // One k step of a channels-last kernel: acc[i][j] += a(i) * b[j], with the
+  // MR scalars a(i) broadcast and the NR floats of one packed B row. The row
+  // addressing (a pointer per row, or a base plus a stride) is the caller's.
+  template <class RowValue>
+  __attribute__((always_inline)) void rank1_update(const float* b, const RowValue& a) {
+    vec bv[NRV];
+    for (size_t j = 0; j < NRV; ++j) bv[j] = S::load(b + j * W);
+    NDCONV_UNROLL
+    for (size_t i = 0; i < MR; ++i) {
+      const vec av = S::set1(a(i));
+      NDCONV_UNROLL
+      for (size_t j = 0; j < NRV; ++j) acc[i][j] = S::fmadd(av, bv[j], acc[i][j]);
+    }
+  }
   // Row pointers of the tile in C. Rows past mr alias the last real row and
   // are stored before it (rows go last to first), so the epilogue needs no
   // per-row branch: every acc index is a constant and the tile stays in
@@ -115,8 +129,6 @@ struct GemmTile {
 template <class Arch, size_t MR, size_t NRV>
 void gemm_rows(const GemmRowsArgs& args) {
   using T = GemmTile<Arch, MR, NRV>;
-  using S = typename T::S;
-  using vec = typename T::vec;
   constexpr size_t W = T::W;
   constexpr size_t NR = NRV * W;
   const size_t kc = args.kc;
@@ -137,13 +149,8 @@ void gemm_rows(const GemmRowsArgs& args) {
           else
             for (size_t j = 0; j < NR; j += 16) __builtin_prefetch(next + j);
         }
-        vec bv[NRV];
-        for (size_t j = 0; j < NRV; ++j) bv[j] = S::load(b + j * W);
+        tile.rank1_update(b, [&](size_t i) { return a[i][k]; });
         b += NR;
-        for (size_t i = 0; i < MR; ++i) {
-          const vec av = S::set1(a[i][k]);
-          for (size_t j = 0; j < NRV; ++j) tile.acc[i][j] = S::fmadd(av, bv[j], tile.acc[i][j]);
-        }
       }
     }
     out.c = args.out.c + col;
@@ -413,8 +420,6 @@ namespace NDCONV_KERNEL_NS {
 template <class Arch, size_t MR, size_t NRV>
 void gemm_rows_strided(const GemmRowsStridedArgs& args) {
   using T = GemmTile<Arch, MR, NRV>;
-  using S = typename T::S;
-  using vec = typename T::vec;
   constexpr size_t W = T::W;
   constexpr size_t NR = NRV * W;
   constexpr size_t G = 5;
@@ -431,31 +436,13 @@ void gemm_rows_strided(const GemmRowsStridedArgs& args) {
       if (!args.a[t]) {  // a listed tap: MR row pointers, as gemm_rows reads them
         const float* rows[MR];
         for (size_t i = 0; i < MR; ++i) rows[i] = args.row_lists[t * MR + i];
-        for (size_t k = 0; k < kc; ++k) {
-          vec bv[NRV];
-          for (size_t j = 0; j < NRV; ++j) bv[j] = S::load(b + j * W);
-          b += NR;
-          NDCONV_UNROLL
-          for (size_t i = 0; i < MR; ++i) {
-            const vec av = S::set1(rows[i][k]);
-            NDCONV_UNROLL
-            for (size_t j = 0; j < NRV; ++j) tile.acc[i][j] = S::fmadd(av, bv[j], tile.acc[i][j]);
-          }
-        }
+        for (size_t k = 0; k < kc; ++k, b += NR) tile.rank1_update(b, [&](size_t i) { return rows[i][k]; });
         continue;
       }
       const float* base[NG];
       for (size_t q = 0; q < NG; ++q) base[q] = args.a[t] + static_cast<ptrdiff_t>(q * G) * lda;
-      for (size_t k = 0; k < kc; ++k) {
-        vec bv[NRV];
-        for (size_t j = 0; j < NRV; ++j) bv[j] = S::load(b + j * W);
-        b += NR;
-        NDCONV_UNROLL
-        for (size_t i = 0; i < MR; ++i) {
-          const vec av = S::set1(base[i / G][static_cast<ptrdiff_t>(i % G) * lda]);
-          NDCONV_UNROLL
-          for (size_t j = 0; j < NRV; ++j) tile.acc[i][j] = S::fmadd(av, bv[j], tile.acc[i][j]);
-        }
+      for (size_t k = 0; k < kc; ++k, b += NR) {
+        tile.rank1_update(b, [&](size_t i) { return base[i / G][static_cast<ptrdiff_t>(i % G) * lda]; });
         for (size_t q = 0; q < NG; ++q) ++base[q];
       }
     }

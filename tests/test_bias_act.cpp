@@ -8,18 +8,14 @@
 
 #include "dispatch/isa_select.h"
 #include "kernels/kernel_table.h"
+#include "tests/support/kernel_tables.h"
 
 namespace {
 
 using ndconv::kernels::Activation;
 using ndconv::kernels::KernelTable;
 
-std::vector<const KernelTable*> available_tables() {
-  std::vector<const KernelTable*> tables;
-  for (ndconv_isa isa : {NDCONV_ISA_SCALAR, NDCONV_ISA_AVX2, NDCONV_ISA_AVX512, NDCONV_ISA_NEON})
-    if (ndconv::dispatch::isa_available(isa)) tables.push_back(ndconv::kernels::kernel_table_for(isa));
-  return tables;
-}
+using ndconv::test::available_tables;
 
 float expected(float y, float bias, const Activation& act) {
   float v = y + bias;

@@ -12,25 +12,15 @@
 #include "dispatch/gemm_driver.h"
 #include "dispatch/isa_select.h"
 #include "kernels/kernel_table.h"
+#include "tests/support/kernel_tables.h"
 
 namespace {
 
 using namespace ndconv::kernels;
 
-std::vector<const KernelTable*> available_tables() {
-  std::vector<const KernelTable*> tables;
-  for (ndconv_isa isa : {NDCONV_ISA_SCALAR, NDCONV_ISA_AVX2, NDCONV_ISA_AVX512, NDCONV_ISA_NEON})
-    if (ndconv::dispatch::isa_available(isa)) tables.push_back(kernel_table_for(isa));
-  return tables;
-}
+using ndconv::test::available_tables;
 
-std::vector<float> random_vector(size_t n, unsigned seed) {
-  std::mt19937 gen(seed);
-  std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
-  std::vector<float> v(n);
-  for (float& x : v) x = dist(gen);
-  return v;
-}
+using ndconv::test::random_vector;
 
 struct Epilogue {
   bool accumulate, clamp, bias;

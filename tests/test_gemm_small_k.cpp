@@ -10,18 +10,13 @@
 
 #include "dispatch/isa_select.h"
 #include "kernels/kernel_table.h"
+#include "tests/support/kernel_tables.h"
 
 namespace {
 
 using namespace ndconv::kernels;
 
-std::vector<float> random_vector(size_t n, unsigned seed) {
-  std::mt19937 gen(seed);
-  std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
-  std::vector<float> v(n);
-  for (float& x : v) x = dist(gen);
-  return v;
-}
+using ndconv::test::random_vector;
 
 TEST(GemmRowsSmallK, EveryKRowsAndColumnTails) {
   for (ndconv_isa isa : {NDCONV_ISA_SCALAR, NDCONV_ISA_AVX2, NDCONV_ISA_AVX512, NDCONV_ISA_NEON}) {

@@ -12,17 +12,13 @@
 
 #include "dispatch/isa_select.h"
 #include "kernels/kernel_table.h"
+#include "tests/support/kernel_tables.h"
 
 namespace {
 
 using namespace ndconv::kernels;
 
-std::vector<const KernelTable*> available_tables() {
-  std::vector<const KernelTable*> tables;
-  for (ndconv_isa isa : {NDCONV_ISA_SCALAR, NDCONV_ISA_AVX2, NDCONV_ISA_AVX512, NDCONV_ISA_NEON})
-    if (ndconv::dispatch::isa_available(isa)) tables.push_back(kernel_table_for(isa));
-  return tables;
-}
+using ndconv::test::available_tables;
 
 struct Geometry {
   size_t lines, channels, kernel_w, out_channels;
