@@ -34,7 +34,10 @@ done
 
 # Debian package names. googletest is the source tree (/usr/src/googletest)
 # the cross build compiles GoogleTest from; libgtest-dev is the host build.
-packages=(g++ cmake libxsimd-dev libdnnl-dev libgtest-dev googletest libbenchmark-dev)
+# ocl-icd-opencl-dev: Debian's libdnnl-dev only recommends it, but the
+# dnnl-config.cmake it ships runs find_package(OpenCL REQUIRED) (the library
+# is built with the OpenCL GPU runtime), so configuring fails without it.
+packages=(g++ cmake libxsimd-dev libdnnl-dev ocl-icd-opencl-dev libgtest-dev googletest libbenchmark-dev)
 if (( cross )); then
   packages+=(g++-aarch64-linux-gnu qemu-user)
 fi
