@@ -18,7 +18,7 @@
 #include <string>
 #include <vector>
 
-#include "dispatch/isa_select.h"
+#include "plan/isa_select.h"
 #include "fma_peak.h"
 #include "kernels/kernel_table.h"
 #include "ndconv/ndconv.h"

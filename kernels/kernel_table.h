@@ -1,4 +1,4 @@
-// The per-ISA function tables: the only door from dispatch/ into kernels/.
+// The per-ISA function tables: the only door into kernels/ from the algorithms.
 // Each ISA instance (kernels/isa_<name>.cpp, compiled with that ISA's flags)
 // fills one table; dispatch picks the table at plan creation. This header is
 // ISA-neutral: no intrinsics, no xsimd.

@@ -1,4 +1,4 @@
-// Packing of channels-first im2col panels (dispatch/indirect_algorithm.cpp):
+// Packing of channels-first im2col panels (algorithms/indirect.cpp):
 // for each input channel of one kernel tap, a row of the B panel is a few runs
 // of zeros, a contiguous or strided copy of one input line, zeros. The run
 // geometry is the same for every channel of the tap, so dispatch computes it

@@ -10,7 +10,7 @@
 
 #include <cstdint>
 
-#include "dispatch/conv_shape.h"
+#include "api/conv_shape.h"
 
 namespace ndconv {
 namespace kernels {

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "dispatch/isa_select.h"
+#include "plan/isa_select.h"
 #include "ndconv/ndconv.h"
 
 namespace ndconv {

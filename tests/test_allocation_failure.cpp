@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "dispatch/memory.h"
+#include "api/memory.h"
 #include "ndconv/ndconv.h"
 #include "tests/support/random_tensor.h"
 

@@ -22,10 +22,10 @@
 #include <string>
 #include <vector>
 
-#include "dispatch/conv_shape.h"
-#include "dispatch/isa_select.h"
-#include "dispatch/memory.h"
-#include "dispatch/reference_algorithm.h"
+#include "api/conv_shape.h"
+#include "plan/isa_select.h"
+#include "api/memory.h"
+#include "algorithms/reference.h"
 #include "ndconv/ndconv.h"
 #include "tests/isa_param.h"
 #include "tests/support/random_tensor.h"

@@ -6,7 +6,7 @@
 #include <limits>
 #include <vector>
 
-#include "dispatch/isa_select.h"
+#include "plan/isa_select.h"
 #include "kernels/kernel_table.h"
 #include "tests/support/kernel_tables.h"
 

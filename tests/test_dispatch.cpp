@@ -5,8 +5,8 @@
 #include <cstring>
 #include <string>
 
-#include "dispatch/cpu_features.h"
-#include "dispatch/isa_select.h"
+#include "plan/cpu_features.h"
+#include "plan/isa_select.h"
 #include "ndconv/ndconv.h"
 
 namespace {

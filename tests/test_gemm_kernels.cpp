@@ -9,8 +9,8 @@
 #include <random>
 #include <vector>
 
-#include "dispatch/gemm_driver.h"
-#include "dispatch/isa_select.h"
+#include "gemm/gemm_driver.h"
+#include "plan/isa_select.h"
 #include "kernels/kernel_table.h"
 #include "tests/support/kernel_tables.h"
 

@@ -8,7 +8,7 @@
 #include <random>
 #include <vector>
 
-#include "dispatch/isa_select.h"
+#include "plan/isa_select.h"
 #include "kernels/kernel_table.h"
 #include "tests/support/kernel_tables.h"
 

@@ -96,7 +96,7 @@ bool is_pointwise(const ndconv_conv_desc& d) {
 }
 
 // Channels-first windows under 64 floats go to the general path (see
-// kMinChannelsFirstWindowFloats in dispatch/ngram_algorithm.cpp).
+// kMinChannelsFirstWindowFloats in algorithms/ngram.cpp).
 bool short_channels_first_window(const ndconv_conv_desc& d) {
   int64_t window = d.in_channels;
   for (int i = 0; i < d.rank; ++i) window *= d.kernel[i];

@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-#include "dispatch/conv_shape.h"
+#include "api/conv_shape.h"
 #include "ndconv/ndconv.h"
 
 namespace {

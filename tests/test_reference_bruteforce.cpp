@@ -8,7 +8,7 @@
 #include <cmath>
 #include <vector>
 
-#include "dispatch/conv_shape.h"
+#include "api/conv_shape.h"
 #include "tests/support/random_tensor.h"
 #include "tests/support/reference_check.h"
 

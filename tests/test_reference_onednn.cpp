@@ -10,7 +10,7 @@
 #include <cstring>
 #include <vector>
 
-#include "dispatch/conv_shape.h"
+#include "api/conv_shape.h"
 #include "tests/support/random_tensor.h"
 #include "tests/support/reference_check.h"
 

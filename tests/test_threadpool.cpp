@@ -9,7 +9,7 @@
 #include <thread>
 #include <vector>
 
-#include "dispatch/threadpool.h"
+#include "api/threadpool.h"
 #include "ndconv/ndconv.h"
 
 namespace {

@@ -15,8 +15,8 @@
 #include <memory>
 #include <string>
 
-#include "dispatch/conv_shape.h"
-#include "dispatch/isa_select.h"
+#include "api/conv_shape.h"
+#include "plan/isa_select.h"
 #include "kernels/reference.h"
 #include "ndconv/ndconv.h"
 #include "tests/fuzz/fuzz_descs.h"

@@ -1,5 +1,5 @@
 // The fuzz targets' oracles, written from API.md's Semantics section
-// independently of dispatch/validate.cpp: which descriptors are valid, what
+// independently of api/validate.cpp: which descriptors are valid, what
 // their output extents are, and the tolerance check against the float64
 // reference. Sizes are computed in __int128 (saturated far above INT64_MAX),
 // so no rule is checked with the arithmetic it is meant to guard.

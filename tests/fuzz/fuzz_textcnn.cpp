@@ -14,7 +14,7 @@
 #include <memory>
 #include <vector>
 
-#include "dispatch/isa_select.h"
+#include "plan/isa_select.h"
 #include "ndconv/ndconv.h"
 #include "tests/fuzz/fuzz_descs.h"
 #include "tests/fuzz/fuzz_oracle.h"

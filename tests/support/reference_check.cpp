@@ -4,7 +4,7 @@
 #include <cstring>
 #include <sstream>
 
-#include "dispatch/conv_shape.h"
+#include "api/conv_shape.h"
 #include "kernels/reference.h"
 #include "tests/support/random_tensor.h"
 

@@ -1,0 +1,417 @@
+#include "algorithms/ngram.h"
+
+#include <algorithm>
+#include <new>
+
+#include "api/error.h"
+#include "api/threadpool.h"
+
+namespace ndconv {
+namespace dispatch {
+
+// Channels-first windows shorter than this (k * span * C_in floats) do not pay
+// for the transposed store of each tile: the general path's im2col panels
+// serve them (a speech stem, k=10 over one channel: 0.25x oneDNN through the
+// n-gram path, 1.34x through im2col panels; channels-last stays here, 0.90x
+// against 0.77x through the indirect GEMM).
+constexpr int64_t kMinChannelsFirstWindowFloats = 64;
+
+bool is_full_width(const ConvShape& s) {
+  if (s.groups != 1 || s.rank < 1) return false;
+  if (s.layout == NDCONV_NCX && s.kernel_taps() * s.in_channels < kMinChannelsFirstWindowFloats)
+    return false;
+  if (s.dilation[0] != 1 && s.kernel[0] != 1) return false;
+  for (int d = 1; d < s.rank; ++d) {
+    if (s.kernel[d] != s.in_size[d] || s.pad_begin[d] != 0 || s.pad_end[d] != 0) return false;
+    if (s.dilation[d] != 1 && s.kernel[d] != 1) return false;
+  }
+  return true;
+}
+
+size_t narrow_tail_columns(size_t columns, const kernels::KernelTable& table) {
+  const size_t tail = columns % table.gemm_rows.nr;
+  return tail <= table.gemm_rows_narrow.nr ? tail : 0;
+}
+
+bool pack_channel_range(const ConvShape& shape, const float* weights, const float* bias,
+                        size_t first, size_t count, size_t width, PackedWeights* out) {
+  const size_t cin = static_cast<size_t>(shape.in_channels), cout = static_cast<size_t>(shape.out_channels);
+  const size_t taps = static_cast<size_t>(shape.kernel_taps());
+  // The range as its own OIX tensor [count][cin][taps], then the usual packing.
+  AlignedArray<float> slice;
+  if (!slice.resize(count * cin * taps)) return false;
+  for (size_t j = 0; j < count; ++j)
+    for (size_t ci = 0; ci < cin; ++ci)
+      for (size_t t = 0; t < taps; ++t) {
+        const size_t co = first + j;
+        const size_t src = shape.weight_layout == NDCONV_OIX ? (co * cin + ci) * taps + t
+                                                             : (t * cin + ci) * cout + co;
+        slice[(j * cin + ci) * taps + t] = weights[src];
+      }
+  ConvShape s = shape;
+  s.out_channels = static_cast<int64_t>(count);
+  s.weight_layout = NDCONV_OIX;
+  return out->pack(s, slice.data(), bias ? bias + first : nullptr, width);
+}
+
+namespace {
+
+// The sequence axis (dim 0) and the rest. A "step" is everything one sequence
+// position holds: span = prod(in_size[1..]) pixels of C_in channels.
+struct NgramGeometry {
+  size_t batch = 0, L = 0, Lo = 0, k = 0, stride = 1, pad = 0;
+  size_t span = 1, cin = 0, cout = 0;
+  size_t step = 0;   // floats of one sequence step in memory order: span * cin
+  size_t K = 0;      // k * span * cin
+  // Output positions whose window lies entirely inside the sequence: [lo, hi).
+  size_t lo = 0, hi = 0;
+
+  explicit NgramGeometry(const ConvShape& s) {
+    batch = static_cast<size_t>(s.batch);
+    L = static_cast<size_t>(s.in_size[0]);
+    Lo = static_cast<size_t>(s.out_size[0]);
+    k = static_cast<size_t>(s.kernel[0]);
+    stride = static_cast<size_t>(s.stride[0]);
+    pad = static_cast<size_t>(s.pad_begin[0]);
+    for (int d = 1; d < s.rank; ++d) span *= static_cast<size_t>(s.in_size[d]);
+    cin = static_cast<size_t>(s.in_channels);
+    cout = static_cast<size_t>(s.out_channels);
+    step = span * cin;
+    K = k * step;
+    // l*stride - pad >= 0 and l*stride - pad + k <= L.
+    lo = std::min(Lo, (pad + stride - 1) / stride);
+    hi = L + pad >= k ? std::min(Lo, (L + pad - k) / stride + 1) : 0;
+    hi = std::max(hi, lo);
+  }
+  // Input sequence position of tap t of output position l (may be outside [0, L)).
+  ptrdiff_t source(size_t l, size_t t) const {
+    return static_cast<ptrdiff_t>(l * stride + t) - static_cast<ptrdiff_t>(pad);
+  }
+  bool inside(ptrdiff_t r) const { return r >= 0 && r < static_cast<ptrdiff_t>(L); }
+};
+
+// A run of GEMM rows (m = image * Lo + l, contiguous in the channels-last
+// output) that are all interior windows (one tap of K floats, read in place)
+// or all border windows (k taps of one step each, padding taps read a zero row).
+// Sequences shorter than this many row tiles run entirely in the taps form
+// when padded (see build_row_ranges).
+constexpr size_t kSplitMinRowTiles = 16;
+
+struct RowRange {
+  size_t m0, m1;
+  bool border;
+};
+
+kernels::Activation activation_of(const ConvShape& s) { return {s.activation, s.act_min, s.act_max}; }
+
+// Channels-first B panels for C_in > 1: B row (tap t, pixel q, channel e) of
+// output column l is input[e][l*stride + t - pad][q]. Interior panels of a
+// stride-1, span-1 convolution are read in place as shifted views through
+// the offset table (row (t, e) at e*L + t - pad from the column); every other
+// panel is gathered into the scratch panel with zeros for padding.
+struct ShiftedViews {
+  const float* image;
+  const NgramGeometry* g;
+  const ptrdiff_t* offsets;  // K entries, or nullptr when no panel is read in place
+
+  ColsPanel panel(size_t k0, size_t kc, size_t n, size_t nr, size_t NR, float* scratch) const {
+    if (offsets && n >= g->lo && n + nr <= g->hi) return {image + n, 0, offsets + k0};
+    const size_t L = g->L, span = g->span, cin = g->cin;
+    for (size_t kk = 0; kk < kc; ++kk) {
+      const size_t k = k0 + kk, tap = k / cin, e = k % cin;
+      const size_t t = tap / span, q = tap % span;
+      const float* src = image + e * L * span + q;
+      float* dst = scratch + kk * NR;
+      // Columns [j_lo, j_hi) read inside the sequence (source rows
+      // r0 + j * stride in [0, L)), the others padding: three plain loops,
+      // the middle one a contiguous copy when stride and span are 1.
+      const ptrdiff_t r0 = g->source(n, t), stride = static_cast<ptrdiff_t>(g->stride);
+      const ptrdiff_t columns = static_cast<ptrdiff_t>(nr), len = static_cast<ptrdiff_t>(L);
+      // (Ceiling divisions by the stride; none for stride 1, where a panel
+      // row is 16 or 32 floats and a division would cost as much.)
+      auto ceil_div = [stride](ptrdiff_t a) { return stride == 1 ? a : (a + stride - 1) / stride; };
+      const ptrdiff_t j_lo = r0 >= 0 ? 0 : std::min(columns, ceil_div(-r0));
+      const ptrdiff_t j_hi = r0 >= len ? j_lo : std::max(j_lo, std::min(columns, ceil_div(len - r0)));
+      for (ptrdiff_t j = 0; j < j_lo; ++j) dst[j] = 0.0f;
+      if (stride == 1 && span == 1) {
+        const float* run = src + r0;  // dereferenced only for j in [j_lo, j_hi)
+        for (ptrdiff_t j = j_lo; j < j_hi; ++j) dst[j] = run[j];
+      } else
+        for (ptrdiff_t j = j_lo; j < j_hi; ++j) dst[j] = src[static_cast<size_t>(r0 + j * stride) * span];
+      for (ptrdiff_t j = j_hi; j < columns; ++j) dst[j] = 0.0f;
+    }
+    return {scratch, static_cast<ptrdiff_t>(NR), nullptr};
+  }
+};
+
+class NgramGemm final : public Algorithm {
+ public:
+  NgramGemm(const ConvShape& shape, const kernels::KernelTable& table)
+      : Algorithm(PlanName("ngram-gemm", ndconv_isa_name(table.isa))),
+        s_(shape), g_(shape), table_(table), act_(activation_of(shape)) {}
+
+  bool init(const float* weights, const float* bias) {
+    // Channels-last, and channels-first with one input channel (then NCX and
+    // NXC inputs are the same memory): windows as A rows. Otherwise the
+    // transposed product over shifted views of the channel planes.
+    rows_form_ = s_.layout == NDCONV_NXC || g_.cin == 1;
+    const size_t width = rows_form_ ? table_.gemm_rows.nr : table_.gemm_cols.mr;
+    if (!packed_.pack(s_, weights, bias, width)) return false;
+    if (rows_form_) {
+      tail_ = narrow_tail_columns(g_.cout, table_);
+      n_main_ = g_.cout - tail_;
+      // Up to half a vector of columns: dot products along K (each FMA W
+      // useful products instead of tail_; text_kim_batch, 4 columns past 3 x
+      // 32, see the commit); more: the one-vector broadcast kernel.
+      tail_kernel_ = table_.gemm_rows_dot.fn && 2 * tail_ <= table_.gemm_rows_narrow.nr
+                         ? table_.gemm_rows_dot : table_.gemm_rows_narrow;
+      if (tail_ && !pack_channel_range(s_, weights, bias, n_main_, tail_, tail_kernel_.nr, &packed_tail_))
+        return false;
+      if (!zero_step_.resize(g_.step)) return false;
+      std::fill(zero_step_.data(), zero_step_.data() + g_.step, 0.0f);
+      if (!build_row_ranges()) return false;
+      // Tiny reductions (a speech stem: K = 10) take the K-stationary kernel
+      // in the interior, channels-last (conv1d_audio_stem NXC, AVX-512: see
+      // the commit). It reads packed_ for every column, tail included.
+      if (s_.layout == NDCONV_NXC && g_.K <= kernels::kMaxSmallK && table_.gemm_rows_small_k.preferred)
+        small_k_ = table_.gemm_rows_small_k.fn[g_.K];
+    } else if (g_.stride == 1 && g_.span == 1 && g_.hi > g_.lo) {
+      if (!offsets_.resize(g_.K)) return false;
+      for (size_t t = 0; t < g_.k; ++t)
+        for (size_t e = 0; e < g_.cin; ++e)
+          offsets_[t * g_.cin + e] = static_cast<ptrdiff_t>(e * g_.L + t) - static_cast<ptrdiff_t>(g_.pad);
+    }
+    return true;
+  }
+
+  ndconv_status run(const float* input, float* output, ndconv_threadpool* pool) const override {
+    if (!rows_form_)
+      run_shifted_views(input, output, pool);
+    else
+      run_windows(input, output, pool);
+    return NDCONV_OK;
+  }
+
+ private:
+  // Per image: border rows before, the interior, border rows after; adjacent
+  // ranges of the same kind merge (without padding the whole batch is one range).
+  // Short padded sequences (a query of 50 words) run entirely in the taps
+  // form instead: split, their one or two border rows would each cost a whole
+  // tile (measured: text_query_same NXC 0.63x oneDNN split, see the commit).
+  bool build_row_ranges() {
+    const bool padded = g_.lo > 0 || g_.hi < g_.Lo;
+    const bool taps_only = padded && g_.Lo < kSplitMinRowTiles * table_.gemm_rows.mr;
+    size_t count = 0;
+    RowRange pending{0, 0, false};
+    bool have = false;
+    auto add = [&](size_t m0, size_t m1, bool border, bool store) {
+      if (m0 == m1) return;
+      if (have && pending.border == border && pending.m1 == m0) {
+        pending.m1 = m1;
+        return;
+      }
+      if (have) {
+        if (store) ranges_[count] = pending;
+        ++count;
+      }
+      pending = {m0, m1, border};
+      have = true;
+    };
+    for (int pass = 0; pass < 2; ++pass) {  // count, then fill
+      const bool store = pass == 1;
+      count = 0;
+      have = false;
+      for (size_t n = 0; n < g_.batch; ++n) {
+        const size_t base = n * g_.Lo;
+        if (taps_only) {
+          add(base, base + g_.Lo, true, store);
+          continue;
+        }
+        add(base, base + g_.lo, true, store);
+        add(base + g_.lo, base + g_.hi, false, store);
+        add(base + g_.hi, base + g_.Lo, true, store);
+      }
+      if (have) {
+        if (store) ranges_[count] = pending;
+        ++count;
+      }
+      if (!store && !ranges_.resize(count)) return false;
+    }
+    return true;
+  }
+
+  // A rows are windows: row m = (image, l), tap t = input step l*stride + t - pad.
+  void run_windows(const float* input, float* output, ndconv_threadpool* pool) const {
+    // The main tile, with its short-row variants for the last M block of a
+    // range (text_query_same, 50 rows: 4 x 14 rows computed -> 3 x 14 + 8).
+    kernels::GemmRowsKernel uk = table_.gemm_rows;
+    uk.short_rows = table_.gemm_rows_short;
+    const size_t M = g_.batch * g_.Lo, N = g_.cout;
+    const GemmTiling t = choose_gemm_tiling(M, N, g_.K, uk.mr, uk.nr, 1, threadpool_threads(pool));
+    // K blocks of up to 4x the L1 budget: the B slice streams from L2 at a
+    // fraction of its bandwidth, and fewer blocks mean fewer C round trips
+    // (measured: seed_conv2d 212 -> 222 GFLOP/s going from 256 to K).
+    const GemmRowsReduction interior = rows_reduction(1, g_.K, 4 * t.kc, N);
+    const GemmRowsReduction border = rows_reduction(g_.k, g_.step, t.kc, N);
+    // Tasks: every range cut into chunks of at most m_tile rows, times the N split.
+    size_t chunks = 0;
+    for (size_t r = 0; r < ranges_.size(); ++r)
+      chunks += (ranges_[r].m1 - ranges_[r].m0 + t.m_tile - 1) / t.m_tile;
+    const float* zero = zero_step_.data();
+    const bool channels_last = s_.layout == NDCONV_NXC;
+    auto task = [&](size_t index) {
+      size_t chunk = index / t.n_tasks;
+      const size_t nt = index % t.n_tasks;
+      size_t r = 0;
+      for (;; ++r) {  // the chunk's range (few ranges: at most 3 per image)
+        const size_t c = (ranges_[r].m1 - ranges_[r].m0 + t.m_tile - 1) / t.m_tile;
+        if (chunk < c) break;
+        chunk -= c;
+      }
+      const RowRange& range = ranges_[r];
+      const size_t m0 = range.m0 + chunk * t.m_tile, m1 = std::min(range.m1, m0 + t.m_tile);
+      const size_t n0 = nt * t.n_tile, n1 = std::min(N, n0 + t.n_tile);
+      auto window = [&](size_t m, size_t) -> const float* {
+        const size_t image = m / g_.Lo, l = m % g_.Lo;
+        return input + (image * g_.L + l * g_.stride - g_.pad) * g_.step;
+      };
+      auto taps = [&](size_t m, size_t tap) -> const float* {
+        const size_t image = m / g_.Lo, l = m % g_.Lo;
+        const ptrdiff_t src = g_.source(l, tap);
+        return g_.inside(src) ? input + (image * g_.L + static_cast<size_t>(src)) * g_.step : zero;
+      };
+      // Full-width panels [n0, min(n1, n_main)), then (last N task) the
+      // narrow tail panel, whose packing starts at column n_main.
+      const size_t main1 = std::min(n1, n_main_);
+      const bool tail = tail_ && n1 > n_main_;
+      const auto& narrow = tail_kernel_;
+      if (channels_last) {
+        // C rows are output rows of [N, Lo, F]: the microkernel stores in place.
+        if (small_k_ && !range.border) {
+          small_k_rows(m0, m1, n0, n1, window, output);
+        } else if (range.border) {
+          if (n0 < main1) gemm_rows_task(uk, packed_, 0, border, m1, N, m0, m1, n0, main1, taps, output, N, act_);
+          if (tail) gemm_rows_task(narrow, packed_tail_, 0, border, m1, tail_, m0, m1, 0, tail_, taps, output + n_main_, N, act_);
+        } else {
+          if (n0 < main1) gemm_rows_task(uk, packed_, 0, interior, m1, N, m0, m1, n0, main1, window, output, N, act_);
+          if (tail) gemm_rows_task(narrow, packed_tail_, 0, interior, m1, tail_, m0, m1, 0, tail_, window, output + n_main_, N, act_);
+        }
+      } else if (range.border) {
+        if (n0 < main1) transposed_tiles(uk, packed_, 0, m0, m1, n0, main1, border, taps, output);
+        if (tail) transposed_tiles(narrow, packed_tail_, n_main_, m0, m1, 0, tail_, border, taps, output);
+      } else {
+        if (n0 < main1) transposed_tiles(uk, packed_, 0, m0, m1, n0, main1, interior, window, output);
+        if (tail) transposed_tiles(narrow, packed_tail_, n_main_, m0, m1, 0, tail_, interior, window, output);
+      }
+    };
+    parallel_for(pool, chunks * t.n_tasks, task);
+  }
+
+  // Rows [m0, m1), columns [n0, n1) (n0 a multiple of NR) through small_k_,
+  // kSmallKRows rows per call.
+  static constexpr size_t kSmallKRows = 16;
+  template <class RowFn>
+  void small_k_rows(size_t m0, size_t m1, size_t n0, size_t n1, const RowFn& row, float* output) const {
+    const size_t NR = table_.gemm_rows.nr, N = g_.cout;
+    const float* rows[kSmallKRows];
+    kernels::GemmRowsArgs args;
+    args.a = rows;
+    args.kc = g_.K;
+    args.b = packed_.rows(0, n0 / NR);
+    args.bias = packed_.bias(0, n0 / NR);
+    args.nr = n1 - n0;
+    args.panel_stride = packed_.panel_stride();
+    args.out = gemm_output(act_, nullptr, N, true, true);
+    for (size_t m = m0; m < m1; m += kSmallKRows) {
+      args.mr = std::min(kSmallKRows, m1 - m);
+      for (size_t i = 0; i < args.mr; ++i) rows[i] = row(m + i, 0);
+      args.out.c = output + m * N + n0;
+      small_k_(args);
+    }
+  }
+
+  // One-channel NCX: the same windows, but the output is [N, F, Lo], the
+  // transpose of the GEMM's C. Each tile is finished in an L1 scratch tile and
+  // scattered to its columns (mr * nr stores per MR * NR * K FMAs). Columns
+  // [n0, n1) of `packed` are output channels column_offset + n.
+  template <class RowFn>
+  void transposed_tiles(const kernels::GemmRowsKernel& uk, const PackedWeights& packed,
+                        size_t column_offset, size_t m0, size_t m1, size_t n0, size_t n1,
+                        const GemmRowsReduction& red, const RowFn& row, float* output) const {
+    alignas(64) float tile[kMaxMR * kMaxNR];
+    const size_t N = g_.cout, Lo = g_.Lo;
+    // The dot kernel (nr = 1 per packed panel) takes all its columns at once.
+    const size_t step = uk.nr == 1 ? n1 - n0 : uk.nr;
+    for (size_t m = m0; m < m1; m += uk.mr) {
+      const size_t mr = std::min(uk.mr, m1 - m);
+      for (size_t n = n0; n < n1; n += step) {
+        const size_t nr = std::min(step, n1 - n);
+        const size_t ld = gemm_rows_tile(uk, packed, red, m, mr, n, nr, row, tile, act_, nullptr);
+        // Per run of rows within one image, column by column: each output
+        // channel's rows are contiguous there (a row-by-row scatter stored
+        // to nr cache lines per row: 4% of text_kim_batch NCX).
+        for (size_t i0 = 0; i0 < mr;) {
+          const size_t image = (m + i0) / Lo, l0 = (m + i0) % Lo;
+          const size_t run = std::min(mr - i0, Lo - l0);
+          float* out = output + (image * N + column_offset + n) * Lo + l0;
+          const float* src = tile + i0 * ld;
+          for (size_t j = 0; j < nr; ++j)
+            for (size_t i = 0; i < run; ++i) out[j * Lo + i] = src[i * ld + j];
+          i0 += run;
+        }
+      }
+    }
+  }
+
+  // NCX, C_in > 1: per image C[F][Lo] = W[F][K] x B[K][Lo], B rows shifted
+  // views of the channel planes (see ShiftedViews).
+  void run_shifted_views(const float* input, float* output, ndconv_threadpool* pool) const {
+    const auto& uk = table_.gemm_cols;
+    const size_t M = g_.cout, N = g_.Lo;
+    const GemmTiling t = choose_gemm_tiling(M, N, g_.K, uk.mr, uk.nr, g_.batch, threadpool_threads(pool));
+    const ptrdiff_t* offsets = offsets_.size() ? offsets_.data() : nullptr;
+    auto task = [&](size_t index) {
+      const size_t image = index / t.tasks();
+      const size_t mt = index % t.tasks() / t.n_tasks, nt = index % t.n_tasks;
+      const ShiftedViews views{input + image * g_.cin * g_.L * g_.span, &g_, offsets};
+      const size_t m0 = mt * t.m_tile, n0 = nt * t.n_tile;
+      gemm_cols_task(uk, packed_, 0, M, N, m0, std::min(M, m0 + t.m_tile), n0,
+                     std::min(N, n0 + t.n_tile), t.kc, views, output + image * M * N, N, act_);
+    };
+    parallel_for(pool, g_.batch * t.tasks(), task);
+  }
+
+  ConvShape s_;
+  NgramGeometry g_;
+  const kernels::KernelTable& table_;
+  kernels::Activation act_;
+  bool rows_form_ = true;
+  PackedWeights packed_;
+  // Rows form: columns [n_main_, F) run on the narrow kernel from their own packing.
+  size_t tail_ = 0, n_main_ = 0;
+  kernels::GemmRowsKernel tail_kernel_;  // narrow (one vector) or dot (nr = 1)
+  PackedWeights packed_tail_;
+  kernels::GemmRowsFn small_k_ = nullptr;  // rows form, NXC, K <= kMaxSmallK: interior rows
+  AlignedArray<float> zero_step_;     // the padding "step" border taps read
+  AlignedArray<RowRange> ranges_;     // rows form: interior / border row ranges
+  AlignedArray<ptrdiff_t> offsets_;   // shifted-views form: B row offsets, or empty
+};
+
+}  // namespace
+
+std::unique_ptr<Algorithm> make_ngram_algorithm(const ConvShape& shape,
+                                                const kernels::KernelTable& table,
+                                                const float* weights, const float* bias,
+                                                ndconv_status* status) {
+  *status = NDCONV_OK;
+  if (!is_full_width(shape)) return nullptr;
+  std::unique_ptr<NgramGemm> algo(new (std::nothrow) NgramGemm(shape, table));
+  if (!algo || !algo->init(weights, bias)) {
+    *status = fail(NDCONV_OUT_OF_MEMORY, "out of memory packing the n-gram weights");
+    return nullptr;
+  }
+  return algo;
+}
+
+}  // namespace dispatch
+}  // namespace ndconv

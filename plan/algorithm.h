@@ -1,0 +1,66 @@
+// What a plan runs. The planner (plan/planner.cpp) picks one Algorithm per
+// plan at create; each algorithm packs what it needs in its factory and is
+// immutable afterwards, so run() is safe from many threads at once.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <new>
+#include <string>
+
+#include "api/conv_shape.h"
+#include "api/memory.h"
+#include "kernels/kernel_table.h"
+#include "ndconv/ndconv.h"
+
+namespace ndconv {
+namespace dispatch {
+
+class Algorithm {
+ public:
+  virtual ~Algorithm() = default;
+  // out = act(conv(in) + bias) for the whole batch; pool may be NULL.
+  virtual ndconv_status run(const float* input, float* output, ndconv_threadpool* pool) const = 0;
+  // "<algorithm>/<isa>", e.g. "pointwise-gemm/avx512".
+  const PlanName& name() const { return name_; }
+
+  // Algorithms live in memory from dispatch::allocate (aligned, and counted by
+  // the tests' fault injector). Factories use `new (std::nothrow)`.
+  static void* operator new(size_t bytes) {
+    void* p = allocate(bytes);
+    if (!p) throw std::bad_alloc();
+    return p;
+  }
+  static void* operator new(size_t bytes, const std::nothrow_t&) noexcept { return allocate(bytes); }
+  static void operator delete(void* p) noexcept { deallocate(p); }
+  static void operator delete(void* p, const std::nothrow_t&) noexcept { deallocate(p); }
+
+ protected:
+  explicit Algorithm(const PlanName& name) : name_(name) {}
+  // Kept so code written against the former std::string name still builds;
+  // building that string allocates outside allocate(), which
+  // tests/test_allocation_walk.cpp reports: use PlanName.
+  explicit Algorithm(const std::string& name) : name_(name.c_str()) {}
+
+ private:
+  PlanName name_;
+};
+
+// Factory signature every algorithm provides. Returns nullptr and sets
+// *status = NDCONV_OK when the algorithm does not apply to `shape` (the
+// planner then tries the next one); returns nullptr with another status (and
+// the error recorded) on failure, e.g. NDCONV_OUT_OF_MEMORY while packing.
+// `weights` are in shape.weight_layout; `bias` may be NULL.
+using AlgorithmFactory = std::unique_ptr<Algorithm> (*)(const ConvShape& shape,
+                                                       const kernels::KernelTable& table,
+                                                       const float* weights, const float* bias,
+                                                       ndconv_status* status);
+
+// Picks and builds the algorithm for a plan: the specialized factories in
+// priority order, then the reference convolution, which applies to every shape.
+std::unique_ptr<Algorithm> plan_algorithm(const ConvShape& shape, const kernels::KernelTable& table,
+                                          const float* weights, const float* bias,
+                                          ndconv_status* status);
+
+}  // namespace dispatch
+}  // namespace ndconv

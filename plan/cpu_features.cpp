@@ -1,0 +1,67 @@
+#include "plan/cpu_features.h"
+
+#if defined(__x86_64__) || defined(_M_X64)
+#  include <cpuid.h>
+#  include <cstdint>
+#elif defined(__aarch64__) && defined(__linux__)
+#  include <asm/hwcap.h>
+#  include <sys/auxv.h>
+#endif
+
+namespace ndconv {
+namespace dispatch {
+namespace {
+
+#if defined(__x86_64__) || defined(_M_X64)
+// XGETBV through its encoding, so this file needs no -mxsave.
+uint64_t read_xcr0() {
+  uint32_t eax = 0, edx = 0;
+  __asm__ volatile(".byte 0x0f, 0x01, 0xd0" : "=a"(eax), "=d"(edx) : "c"(0));
+  return (static_cast<uint64_t>(edx) << 32) | eax;
+}
+
+CpuFeatures detect() {
+  CpuFeatures f;
+  unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+  if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx)) return f;
+  const bool fma = ecx & (1u << 12);
+  const bool osxsave = ecx & (1u << 27);
+  const bool avx = ecx & (1u << 28);
+  if (!osxsave || !avx) return f;  // no XGETBV, or no AVX at all
+  const uint64_t xcr0 = read_xcr0();
+  const bool os_ymm = (xcr0 & 0x6) == 0x6;      // SSE and AVX (upper YMM) state
+  const bool os_zmm = (xcr0 & 0xe6) == 0xe6;    // + opmask, ZMM_Hi256, Hi16_ZMM
+  if (__get_cpuid_max(0, nullptr) < 7) return f;
+  __cpuid_count(7, 0, eax, ebx, ecx, edx);
+  const bool avx2 = ebx & (1u << 5);
+  const bool avx512f = ebx & (1u << 16);
+  const bool avx512dq = ebx & (1u << 17);
+  const bool avx512bw = ebx & (1u << 30);
+  const bool avx512vl = ebx & (1u << 31);
+  f.avx2_fma = os_ymm && avx2 && fma;
+  f.avx512 = f.avx2_fma && os_zmm && avx512f && avx512dq && avx512bw && avx512vl;
+  return f;
+}
+#elif defined(__aarch64__)
+CpuFeatures detect() {
+  CpuFeatures f;
+#  if defined(__linux__) && defined(HWCAP_ASIMD)
+  f.neon = (getauxval(AT_HWCAP) & HWCAP_ASIMD) != 0;
+#  else
+  f.neon = true;  // Advanced SIMD is mandatory in AArch64
+#  endif
+  return f;
+}
+#else
+CpuFeatures detect() { return CpuFeatures{}; }
+#endif
+
+}  // namespace
+
+const CpuFeatures& cpu_features() {
+  static const CpuFeatures features = detect();
+  return features;
+}
+
+}  // namespace dispatch
+}  // namespace ndconv
