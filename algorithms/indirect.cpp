@@ -41,8 +41,6 @@ constexpr size_t kPanelGroupFloats = 16384;
 constexpr size_t kIm2colABlockBytes = 4 << 20;  // see run_channels_first
 constexpr size_t kMaxGuidedTasks = 64;          // see run_channels_first
 
-kernels::Activation activation_of(const ConvShape& s) { return {s.activation, s.act_min, s.act_max}; }
-
 // Row-major odometer over `extent[0..n)`; false when it wraps to all zeros.
 bool next_coord(int64_t* coord, const int64_t* extent, int n) {
   for (int d = n - 1; d >= 0; --d) {

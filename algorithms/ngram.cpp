@@ -102,8 +102,6 @@ struct RowRange {
   bool border;
 };
 
-kernels::Activation activation_of(const ConvShape& s) { return {s.activation, s.act_min, s.act_max}; }
-
 // Channels-first B panels for C_in > 1: B row (tap t, pixel q, channel e) of
 // output column l is input[e][l*stride + t - pad][q]. Interior panels of a
 // stride-1, span-1 convolution are read in place as shifted views through

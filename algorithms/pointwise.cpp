@@ -18,10 +18,6 @@ bool is_pointwise(const ConvShape& s) {
   return true;
 }
 
-kernels::Activation activation_of(const ConvShape& s) {
-  return {s.activation, s.act_min, s.act_max};
-}
-
 // Channels-first B panels. Read in place, a panel is kc input rows at a large
 // stride; when that stride is a multiple of a large power of two the rows
 // alias into a few L1 sets and are evicted between M blocks, so when enough M

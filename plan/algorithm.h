@@ -6,7 +6,6 @@
 #include <cstddef>
 #include <memory>
 #include <new>
-#include <string>
 
 #include "api/conv_shape.h"
 #include "api/memory.h"
@@ -15,6 +14,9 @@
 
 namespace ndconv {
 namespace dispatch {
+
+// The fused activation of a shape, as the kernels take it.
+inline kernels::Activation activation_of(const ConvShape& s) { return {s.activation, s.act_min, s.act_max}; }
 
 class Algorithm {
  public:
@@ -37,10 +39,6 @@ class Algorithm {
 
  protected:
   explicit Algorithm(const PlanName& name) : name_(name) {}
-  // Kept so code written against the former std::string name still builds;
-  // building that string allocates outside allocate(), which
-  // tests/test_allocation_walk.cpp reports: use PlanName.
-  explicit Algorithm(const std::string& name) : name_(name.c_str()) {}
 
  private:
   PlanName name_;
