@@ -24,7 +24,8 @@ size_t panel_runs(size_t n, size_t nr, size_t ow, Run* runs) {
 
 }  // namespace
 
-ColsPanel Im2colPanels::panel(size_t k0, size_t kc, size_t n, size_t nr, size_t NR, float* scratch) const {
+ColsPanel Im2colPanels::panel(size_t k0, size_t kc, size_t n, size_t nr, size_t NR,
+                              float* scratch) const {
   const ConvShape& s = shape;
   const int inner = s.rank - 1;
   const size_t cin_g = static_cast<size_t>(s.in_channels_per_group());

@@ -53,9 +53,17 @@ class MergedTapRows {
  public:
   MergedTapRows(const ConvShape& s, const TapIndirection& ind, const float* base, size_t MR,
                 size_t kc_tap, float* border)
-      : index_(ind.entries()), zero_(ind.zero_row()), start_(ind.inner_start()), taps_(ind.taps()),
-        base_(base), cin_(static_cast<size_t>(s.in_channels)), border_(border),
-        width_(s.in_size[s.rank - 1]), span_(ind.span()), stride_x_(s.stride[s.rank - 1]), MR_(MR),
+      : index_(ind.entries()),
+        zero_(ind.zero_row()),
+        start_(ind.inner_start()),
+        taps_(ind.taps()),
+        base_(base),
+        cin_(static_cast<size_t>(s.in_channels)),
+        border_(border),
+        width_(s.in_size[s.rank - 1]),
+        span_(ind.span()),
+        stride_x_(s.stride[s.rank - 1]),
+        MR_(MR),
         kc_tap_(kc_tap) {}
 
   const float* row(size_t m, size_t tap) const {
@@ -128,27 +136,31 @@ class MergedTapRows {
 
   // line_rows of a block with runs that are not in place: `er` is row r's
   // entry (the first row whose run meets the input).
-  bool gathered_line_rows(size_t m, size_t mr, size_t tap, size_t r, int64_t er, const float** dst) {
+  bool gathered_line_rows(size_t m, size_t mr, size_t tap, size_t r, int64_t er,
+                          const float** dst) {
     // Rows [lo, hi) are in place (runs start further right row by row, so
     // they are one range), found once per block: evenly spaced pointers.
     // Only the rows around them are gathered or zero.
     if (range_block_ != m) {
       range_block_ = m;
       range_lo_ = 0;
-      while (range_lo_ < mr && !(start_[m + range_lo_] >= 0 && start_[m + range_lo_] + span_ <= width_))
+      while (range_lo_ < mr &&
+             !(start_[m + range_lo_] >= 0 && start_[m + range_lo_] + span_ <= width_))
         ++range_lo_;
       range_hi_ = range_lo_;
       while (range_hi_ < mr && start_[m + range_hi_] + span_ <= width_) ++range_hi_;
     }
     bool active = range_lo_ < range_hi_;
     if (active) {  // r <= range_lo: the first in-place row meets the input
-      const float* p = base_ + (er + static_cast<int64_t>(range_lo_ - r) * stride_x_) * static_cast<int64_t>(cin_);
+      const float* p = base_ + (er + static_cast<int64_t>(range_lo_ - r) * stride_x_) *
+                                   static_cast<int64_t>(cin_);
       dst[range_lo_] = p;
       // Two in-place rows lie inside the input, so their spacing fits;
       // with one, a stride far past the input is never multiplied out.
       if (range_hi_ - range_lo_ > 1) {
         const ptrdiff_t step = static_cast<ptrdiff_t>(stride_x_ * static_cast<int64_t>(cin_));
-        for (size_t i = range_lo_ + 1; i < range_hi_; ++i) dst[i] = p + static_cast<ptrdiff_t>(i - range_lo_) * step;
+        for (size_t i = range_lo_ + 1; i < range_hi_; ++i)
+          dst[i] = p + static_cast<ptrdiff_t>(i - range_lo_) * step;
       }
     }
     for (size_t i = 0; i < mr; ++i) {

@@ -30,7 +30,8 @@ bool line_copy_geometry(const ConvShape& s, LineCopyGeometry* out) {
   return true;
 }
 
-bool line_tap_offsets(const ConvShape& s, const LineCopyGeometry& geo, AlignedArray<ptrdiff_t>* offsets) {
+bool line_tap_offsets(const ConvShape& s, const LineCopyGeometry& geo,
+                      AlignedArray<ptrdiff_t>* offsets) {
   const size_t kw = static_cast<size_t>(s.kernel[s.rank - 1]);
   if (!offsets->resize(kw)) return false;
   const int64_t stride = s.stride[s.rank - 1], dilation = s.dilation[s.rank - 1];
@@ -42,8 +43,8 @@ bool line_tap_offsets(const ConvShape& s, const LineCopyGeometry& geo, AlignedAr
   return true;
 }
 
-void copy_line(const ConvShape& s, const LineCopyGeometry& geo, const float* group_input, int64_t line,
-               float* slot) {
+void copy_line(const ConvShape& s, const LineCopyGeometry& geo, const float* group_input,
+               int64_t line, float* slot) {
   const int inner = s.rank - 1;
   const size_t cin_g = static_cast<size_t>(s.in_channels_per_group());
   const size_t plane = static_cast<size_t>(s.in_pixels());
@@ -57,7 +58,8 @@ void copy_line(const ConvShape& s, const LineCopyGeometry& geo, const float* gro
       const int64_t lo = std::min(pad, len);
       const int64_t hi = pad >= len ? len : std::min(len, pad + width);
       for (int64_t j = 0; j < lo; ++j) dst[j] = 0.0f;
-      if (hi > lo) std::memcpy(dst + lo, src + (lo - pad), static_cast<size_t>(hi - lo) * sizeof(float));
+      if (hi > lo)
+        std::memcpy(dst + lo, src + (lo - pad), static_cast<size_t>(hi - lo) * sizeof(float));
       for (int64_t j = std::max(lo, hi); j < len; ++j) dst[j] = 0.0f;
       continue;
     }

@@ -33,12 +33,13 @@ bool line_copy_geometry(const ConvShape& shape, LineCopyGeometry* out);
 
 // Per inner tap kx, the offset of its pixel x = 0 in a line copy (kernel[last]
 // entries). False on allocation failure.
-bool line_tap_offsets(const ConvShape& shape, const LineCopyGeometry& geo, AlignedArray<ptrdiff_t>* offsets);
+bool line_tap_offsets(const ConvShape& shape, const LineCopyGeometry& geo,
+                      AlignedArray<ptrdiff_t>* offsets);
 
 // Copies input line `line` (offset of its first pixel in a channel plane)
 // of the group's channels into a cache slot: zero-padded, split by phase.
-void copy_line(const ConvShape& shape, const LineCopyGeometry& geo, const float* group_input, int64_t line,
-               float* slot);
+void copy_line(const ConvShape& shape, const LineCopyGeometry& geo, const float* group_input,
+               int64_t line, float* slot);
 
 // One task's cache of line copies of one image and group.
 class LineCache {

@@ -23,7 +23,9 @@ class LineOffsets {
   size_t lines() const { return lines_; }            // output lines per image
   size_t outer_taps() const { return outer_taps_; }  // taps of the outer kernel dims
   int64_t out_width() const { return out_width_; }   // output pixels per line
-  int64_t offset(size_t line, size_t outer_tap) const { return offset_[line * outer_taps_ + outer_tap]; }
+  int64_t offset(size_t line, size_t outer_tap) const {
+    return offset_[line * outer_taps_ + outer_tap];
+  }
 
  private:
   int64_t out_width_ = 0;

@@ -23,9 +23,13 @@ namespace {
 
 class GroupedDirect final : public Algorithm {
  public:
-  GroupedDirect(const ConvShape& shape, const kernels::KernelTable& table, const LineCopyGeometry& geo)
+  GroupedDirect(const ConvShape& shape, const kernels::KernelTable& table,
+                const LineCopyGeometry& geo)
       : Algorithm(PlanName("grouped-direct", ndconv_isa_name(table.isa))),
-        s_(shape), table_(table), act_(activation_of(shape)), geo_(geo) {}
+        s_(shape),
+        table_(table),
+        act_(activation_of(shape)),
+        geo_(geo) {}
 
   bool init(const float* weights, const float* bias) {
     return lines_.build(s_) && packed_.pack(s_, weights, bias, table_.grouped_ncx.out_channels) &&

@@ -25,15 +25,20 @@ kernels::GroupedNxcFn grouped_kernel_for(const ConvShape& s, const kernels::Kern
   const int64_t c = s.in_channels_per_group();
   if (s.out_channels_per_group() != c) return nullptr;
   // The row pointers of one pixel block must fit the task's stack array.
-  if (static_cast<size_t>(s.kernel_taps()) * table.grouped_nxc.pixels > kMaxRowPointers) return nullptr;
+  if (static_cast<size_t>(s.kernel_taps()) * table.grouped_nxc.pixels > kMaxRowPointers)
+    return nullptr;
   return c == 2 ? table.grouped_nxc.c2 : c == 4 ? table.grouped_nxc.c4 : nullptr;
 }
 
 class GroupedIndirect final : public Algorithm {
  public:
-  GroupedIndirect(const ConvShape& shape, const kernels::KernelTable& table, kernels::GroupedNxcFn kernel)
+  GroupedIndirect(const ConvShape& shape, const kernels::KernelTable& table,
+                  kernels::GroupedNxcFn kernel)
       : Algorithm(PlanName("grouped-indirect", ndconv_isa_name(table.isa))),
-        s_(shape), table_(table), act_(activation_of(shape)), kernel_(kernel) {}
+        s_(shape),
+        table_(table),
+        act_(activation_of(shape)),
+        kernel_(kernel) {}
 
   bool init(const float* weights, const float* bias) {
     // The grouped kernel reads a whole pixel (all C_in channels) per tap.
@@ -52,7 +57,8 @@ class GroupedIndirect final : public Algorithm {
   TapIndirection indirection_;
 };
 
-ndconv_status GroupedIndirect::run(const float* input, float* output, ndconv_threadpool* pool) const {
+ndconv_status GroupedIndirect::run(const float* input, float* output,
+                                   ndconv_threadpool* pool) const {
   const auto& uk = table_.grouped_nxc;
   const size_t P = uk.pixels;
   const size_t images = static_cast<size_t>(s_.batch);
@@ -63,7 +69,8 @@ ndconv_status GroupedIndirect::run(const float* input, float* output, ndconv_thr
   const size_t blocks = (M + P - 1) / P;
   const size_t threads = threadpool_threads(pool);
   // Pixel tiles: the whole image on one thread, else ~4 tiles per thread.
-  const size_t tile_blocks = threads > 1 ? std::max<size_t>(1, blocks * images / (threads * 4)) : blocks;
+  const size_t tile_blocks =
+      threads > 1 ? std::max<size_t>(1, blocks * images / (threads * 4)) : blocks;
   const size_t tiles = (blocks + tile_blocks - 1) / tile_blocks;
   const kernels::GemmOutput clamp = gemm_output(act_, nullptr, 0, true, true);
   const int64_t* index = indirection_.entries();

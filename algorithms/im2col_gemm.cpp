@@ -41,7 +41,9 @@ class Im2colGemm final : public Algorithm {
  public:
   Im2colGemm(const ConvShape& shape, const kernels::KernelTable& table)
       : Algorithm(PlanName("im2col-panel-gemm", ndconv_isa_name(table.isa))),
-        s_(shape), table_(table), act_(activation_of(shape)) {}
+        s_(shape),
+        table_(table),
+        act_(activation_of(shape)) {}
 
   bool init(const float* weights, const float* bias) {
     // Few output channels per group: the narrow kernel (ResNeXt NCX, 4 per
@@ -81,8 +83,8 @@ void Im2colGemm::split_tasks(size_t threads, TaskSplit* split) const {
   // all of M up to 4 MiB rather than an L2 budget: an M split packs every
   // panel once per M tile (conv3x3_s2 NCX, 576 KiB of weights: 0.96x ->
   // 1.16x oneDNN; conv1d_dilated NCX 1.04x -> 1.10x).
-  const GemmTiling t = choose_gemm_tiling(M, N, packed_.k(), uk.mr, uk.nr, images * groups, threads, true,
-                                          kIm2colABlockBytes, /*split_n_first=*/true);
+  const GemmTiling t = choose_gemm_tiling(M, N, packed_.k(), uk.mr, uk.nr, images * groups, threads,
+                                          true, kIm2colABlockBytes, /*split_n_first=*/true);
   split->tiling = t;
   split->N = N;
   split->NR = uk.nr;
@@ -131,11 +133,12 @@ ndconv_status Im2colGemm::run(const float* input, float* output, ndconv_threadpo
     const size_t gemm = index / tasks;
     const size_t image = gemm / groups, g = gemm % groups;
     const size_t mt = index % tasks / n_tasks, nt = index % n_tasks;
-    const Im2colPanels panels{s_, lines_, table_.pack_panel_rows, input + (image * cin + g * cin_g) * in_pixels};
+    const Im2colPanels panels{s_, lines_, table_.pack_panel_rows,
+                              input + (image * cin + g * cin_g) * in_pixels};
     float* c = output + (image * cout + g * M) * out_pixels;
     const size_t m0 = mt * t.m_tile;
-    channels_first_task(g, M, N, m0, std::min(M, m0 + t.m_tile), split.n_start(nt), split.n_start(nt + 1),
-                        panels, c, out_pixels);
+    channels_first_task(g, M, N, m0, std::min(M, m0 + t.m_tile), split.n_start(nt),
+                        split.n_start(nt + 1), panels, c, out_pixels);
   };
   parallel_for(pool, images * groups * tasks, task);
   return NDCONV_OK;

@@ -38,16 +38,49 @@ constexpr size_t kFloatsPerLine = 16;  // a 64-byte cache line
 // microkernel reloading row pointers every few k.
 constexpr int64_t kMergeMaxChannels = 32;
 
+// How the reduction is read: K = taps x kc_tap floats per output pixel.
+struct TapPlan {
+  int64_t span = 1;       // kernel pixels merged into one tap along the innermost dim
+  size_t kc_tap = 0;      // floats of one tap: C_in/groups x span
+  size_t kc_budget = 0;   // the L1 K block (of the shared driver's reduction)
+  bool own_loop = false;  // channels_last_task (else the shared gemm_rows_task)
+};
+
+// Taps merge when the shape allows it and the merged rows of a block fit the
+// border scratch; the task loop is this algorithm's own when its per-block
+// arrays fit the stack.
+TapPlan plan_taps(const ConvShape& s, const kernels::GemmRowsKernel& uk) {
+  const int inner = s.rank - 1;
+  const size_t cin_g = static_cast<size_t>(s.in_channels_per_group());
+  TapPlan plan;
+  plan.kc_budget = l1_k_block(uk.nr);
+  if (s.groups == 1 && s.dilation[inner] == 1 && s.kernel[inner] > 1 &&
+      s.in_channels <= kMergeMaxChannels &&
+      static_cast<size_t>(s.kernel[inner]) * cin_g <= plan.kc_budget &&
+      uk.mr * static_cast<size_t>(s.kernel_taps()) * cin_g <= kBorderScratchFloats)
+    plan.span = s.kernel[inner];
+  const size_t taps = static_cast<size_t>(s.kernel_taps() / plan.span);
+  plan.kc_tap = cin_g * static_cast<size_t>(plan.span);
+  const GemmRowsReduction red = rows_reduction(taps, plan.kc_tap, plan.kc_budget, 0);
+  const size_t slices = (plan.kc_tap + red.k_block - 1) / red.k_block;
+  plan.own_loop = taps * uk.mr <= kMaxRowPointers && taps * slices <= kMaxCalls;
+  // (merging implies a small K, so this never undoes one)
+  if (!plan.own_loop) plan.span = 1, plan.kc_tap = cin_g;
+  return plan;
+}
+
 // How the taps of one M block are read, planned before its microkernel calls.
 struct BlockTaps {
-  struct Call { uint32_t t0, tn; };  // a run of active taps
+  struct Call {
+    uint32_t t0, tn;
+  };                                // a run of active taps
   const float* a[kMaxRowPointers];  // [taps][MR] row pointers of a pointer-kernel block
   const float* first[kMaxCalls];    // [taps] row 0 of each tap (zero: padding)
   bool spaced[kMaxCalls];           // tap's rows are first + i * step (pointers not yet built)
   int64_t next_entry[kMaxCalls];    // merged: line_rows' entry hint per tap
   Call calls[kMaxCalls];
-  size_t count = 0;                 // calls
-  bool strided = false;             // the block runs the strided kernel
+  size_t count = 0;      // calls
+  bool strided = false;  // the block runs the strided kernel
 };
 
 // One M block of a task and how its rows lie.
@@ -62,18 +95,19 @@ class IndirectGemm final : public Algorithm {
  public:
   IndirectGemm(const ConvShape& shape, const kernels::KernelTable& table)
       : Algorithm(PlanName("indirect-gemm", ndconv_isa_name(table.isa))),
-        s_(shape), table_(table), act_(activation_of(shape)) {}
+        s_(shape),
+        table_(table),
+        act_(activation_of(shape)) {}
 
   bool init(const float* weights, const float* bias) {
-    if (!packed_.pack(s_, weights, bias, table_.gemm_rows.nr)) return false;
-    const int64_t span = plan_tap_span();  // (sets kc_tap_)
-    return indirection_.build(s_, span, kc_tap_);
+    tap_plan_ = plan_taps(s_, table_.gemm_rows);
+    return packed_.pack(s_, weights, bias, table_.gemm_rows.nr) &&
+           indirection_.build(s_, tap_plan_.span, tap_plan_.kc_tap);
   }
 
   ndconv_status run(const float* input, float* output, ndconv_threadpool* pool) const override;
 
  private:
-  int64_t plan_tap_span();
   template <class Rows>
   void channels_last_task(size_t g, size_t M, size_t N, size_t m0, size_t m1, size_t n0, size_t n1,
                           Rows& rows, float* c, size_t ldc) const;
@@ -86,43 +120,19 @@ class IndirectGemm final : public Algorithm {
                       const float*& f, bool& listed) const;
   // Inlined into the block loop, as before the split (out of line it cost
   // the stem a few percent).
-  __attribute__((always_inline)) void make_calls(size_t g, size_t N, const MBlock& b, size_t n0, size_t n1,
-                  const BlockTaps& bt,
-                  bool clamp, kernels::GemmRowsArgs& args,
-                  kernels::GemmRowsStridedArgs& strided_args, float* c, size_t ldc) const;
+  __attribute__((always_inline)) void make_calls(size_t g, size_t N, const MBlock& b, size_t n0,
+                                                 size_t n1, const BlockTaps& bt, bool clamp,
+                                                 kernels::GemmRowsArgs& args,
+                                                 kernels::GemmRowsStridedArgs& strided_args,
+                                                 float* c, size_t ldc) const;
 
   ConvShape s_;
   const kernels::KernelTable& table_;
   kernels::Activation act_;
   PackedWeights packed_;
   TapIndirection indirection_;
-  size_t kc_budget_ = 0;
-  bool own_loop_ = false;  // channels_last_task (else the shared gemm_rows_task)
-  size_t kc_tap_ = 0;      // floats of one tap: C_in/groups x merged pixels
+  TapPlan tap_plan_;
 };
-
-// Whether taps merge (the span of kernel pixels along the innermost dim per
-// tap: 1 or kernel[last]) and whether the task loop is this algorithm's own;
-// sets kc_tap_.
-int64_t IndirectGemm::plan_tap_span() {
-  const int inner = s_.rank - 1;
-  const size_t cin_g = static_cast<size_t>(s_.in_channels_per_group());
-  kc_budget_ = l1_k_block(table_.gemm_rows.nr);
-  int64_t span = 1;
-  if (s_.groups == 1 && s_.dilation[inner] == 1 && s_.kernel[inner] > 1 &&
-      s_.in_channels <= kMergeMaxChannels &&
-      static_cast<size_t>(s_.kernel[inner]) * cin_g <= kc_budget_ &&
-      table_.gemm_rows.mr * static_cast<size_t>(s_.kernel_taps()) * cin_g <= kBorderScratchFloats)
-    span = s_.kernel[inner];
-  const size_t taps = static_cast<size_t>(s_.kernel_taps() / span);
-  kc_tap_ = cin_g * static_cast<size_t>(span);
-  const GemmRowsReduction red = rows_reduction(taps, kc_tap_, kc_budget_, 0);
-  const size_t slices = (kc_tap_ + red.k_block - 1) / red.k_block;
-  own_loop_ = taps * table_.gemm_rows.mr <= kMaxRowPointers && taps * slices <= kMaxCalls;
-  // (merging implies a small K, so this never undoes one)
-  if (!own_loop_) span = 1, kc_tap_ = cin_g;
-  return span;
-}
 
 ndconv_status IndirectGemm::run(const float* input, float* output, ndconv_threadpool* pool) const {
   const auto& uk = table_.gemm_rows;
@@ -136,7 +146,9 @@ ndconv_status IndirectGemm::run(const float* input, float* output, ndconv_thread
   const size_t image_floats = static_cast<size_t>(s_.in_pixels()) * cin;
   const GemmTiling t = choose_gemm_tiling(M, N, packed_.k(), uk.mr, uk.nr, images * groups,
                                           threadpool_threads(pool));
-  const GemmRowsReduction red = rows_reduction(indirection_.taps(), kc_tap_, kc_budget_, 0);  // (the shared driver)
+  // The reduction as the shared driver reads it (without the own loop).
+  const GemmRowsReduction red =
+      rows_reduction(indirection_.taps(), tap_plan_.kc_tap, tap_plan_.kc_budget, 0);
   auto task = [&](size_t task_index) {
     const size_t gemm = task_index / t.tasks();
     const size_t image = gemm / groups, g = gemm % groups;
@@ -147,16 +159,17 @@ ndconv_status IndirectGemm::run(const float* input, float* output, ndconv_thread
     float* c = output + image * M * cout + g * N;
     if (indirection_.span() == 1) {
       PixelRows rows(indirection_, base, cin);
-      if (own_loop_)
+      if (tap_plan_.own_loop)
         channels_last_task(g, M, N, m0, m1, n0, n1, rows, c, cout);
       else
-        gemm_rows_task(uk, packed_, g, red, M, N, m0, m1, n0, n1,
-                       [&rows](size_t m, size_t tap) { return rows.row(m, tap); }, c, cout, act_);
+        gemm_rows_task(
+            uk, packed_, g, red, M, N, m0, m1, n0, n1,
+            [&rows](size_t m, size_t tap) { return rows.row(m, tap); }, c, cout, act_);
       return;
     }
-    // Merged taps (always with own_loop_).
+    // Merged taps (always with the own loop).
     alignas(64) float border[kBorderScratchFloats];
-    MergedTapRows rows(s_, indirection_, base, uk.mr, kc_tap_, border);
+    MergedTapRows rows(s_, indirection_, base, uk.mr, tap_plan_.kc_tap, border);
     channels_last_task(g, M, N, m0, m1, n0, n1, rows, c, cout);
   };
   parallel_for(pool, images * groups * t.tasks(), task);
@@ -183,8 +196,9 @@ void IndirectGemm::channels_last_task(size_t g, size_t M, size_t N, size_t m0, s
   // row spacing overflow: such a line has at most one valid pixel per tap,
   // so it takes the per-row path, which forms no spaced pointers.
   int64_t step64 = 0;
-  const bool step_fits = !__builtin_mul_overflow(s_.stride[inner], s_.in_channels, &step64) &&
-                         step64 <= std::numeric_limits<int64_t>::max() / static_cast<int64_t>(2 * MR + 2);
+  const bool step_fits =
+      !__builtin_mul_overflow(s_.stride[inner], s_.in_channels, &step64) &&
+      step64 <= std::numeric_limits<int64_t>::max() / static_cast<int64_t>(2 * MR + 2);
   const ptrdiff_t step = step_fits ? static_cast<ptrdiff_t>(step64) : 0;
   BlockTaps bt;
   // The epilogue fields, set once: the out-of-line gemm_output per call cost
@@ -193,13 +207,14 @@ void IndirectGemm::channels_last_task(size_t g, size_t M, size_t N, size_t m0, s
   // Both argument blocks built once; a call updates its fields (a fresh
   // struct per call was zeroed by a rep stos each time).
   kernels::GemmRowsArgs args;
-  args.kc = kc_tap_;
+  args.kc = tap_plan_.kc_tap;
   args.out = last_out;
   kernels::GemmRowsStridedArgs strided_args;
   strided_args.lda = step;
-  strided_args.kc = kc_tap_;
+  strided_args.kc = tap_plan_.kc_tap;
   strided_args.out = last_out;
-  bool hints_valid = false;  // next_entry holds the entries of row m (the previous block was merged, full)
+  bool hints_valid =
+      false;  // next_entry holds the entries of row m (the previous block was merged, full)
   for (size_t m = m0; m < m1; m += MR) {
     MBlock b;
     b.m = m;
@@ -240,7 +255,8 @@ void IndirectGemm::channels_last_task(size_t g, size_t M, size_t N, size_t m0, s
 // one pointer per tap (`first`), building no per-row pointers; other
 // blocks (line ends, the last short block) the pointer kernel.
 template <class Rows>
-void IndirectGemm::plan_block_taps(Rows& rows, const MBlock& b, ptrdiff_t step, BlockTaps& bt) const {
+void IndirectGemm::plan_block_taps(Rows& rows, const MBlock& b, ptrdiff_t step,
+                                   BlockTaps& bt) const {
   const auto& strided_uk = table_.gemm_rows_strided;
   const size_t MR = table_.gemm_rows.mr, taps = indirection_.taps();
   const float* zero = indirection_.zero_row();
@@ -359,8 +375,9 @@ bool IndirectGemm::plan_pixel_tap(const Rows& rows, const MBlock& b, size_t t, p
 // The microkernel calls of a planned block: per N panel, one per run of
 // active taps; the last clamps when `clamp` (the shape has an activation).
 inline void IndirectGemm::make_calls(size_t g, size_t N, const MBlock& b, size_t n0, size_t n1,
-                              const BlockTaps& bt, bool clamp, kernels::GemmRowsArgs& args,
-                              kernels::GemmRowsStridedArgs& strided_args, float* c, size_t ldc) const {
+                                     const BlockTaps& bt, bool clamp, kernels::GemmRowsArgs& args,
+                                     kernels::GemmRowsStridedArgs& strided_args, float* c,
+                                     size_t ldc) const {
   const auto& uk = table_.gemm_rows;
   const auto& strided_uk = table_.gemm_rows_strided;
   const size_t MR = uk.mr, NR = uk.nr, count = bt.count;
@@ -374,7 +391,7 @@ inline void IndirectGemm::make_calls(size_t g, size_t N, const MBlock& b, size_t
       // The fields both argument blocks share.
       auto fill = [&](auto& x) {
         x.taps = call.tn;
-        x.b = panel + call.t0 * kc_tap_ * NR;
+        x.b = panel + call.t0 * tap_plan_.kc_tap * NR;
         x.bias = packed_.bias(g, n / NR);
         x.mr = b.mr;
         x.nr = nr;

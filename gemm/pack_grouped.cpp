@@ -20,7 +20,8 @@ bool GroupedNxcWeights::pack(const ConvShape& s, const float* weights, const flo
     for (size_t t = 0; t < taps; ++t)
       for (size_t r = 0; r < c; ++r) {
         const size_t ci = (o % c + r) % c;
-        const size_t src = s.weight_layout == NDCONV_OIX ? (o * c + ci) * taps + t : (t * c + ci) * cout + o;
+        const size_t src =
+            s.weight_layout == NDCONV_OIX ? (o * c + ci) * taps + t : (t * c + ci) * cout + o;
         dst[(1 + t * c + r) * stride_ + o] = weights[src];
       }
   }

@@ -34,7 +34,9 @@ class GroupedNcxWeights {
   // False on allocation failure. `bias` may be NULL (zeros are packed).
   bool pack(const ConvShape& shape, const float* weights, const float* bias, size_t out_channels);
   const float* weights(size_t g) const { return data_.data() + g * group_floats_; }
-  const float* bias(size_t g) const { return data_.data() + groups_ * group_floats_ + g * out_channels_; }
+  const float* bias(size_t g) const {
+    return data_.data() + groups_ * group_floats_ + g * out_channels_;
+  }
 
  private:
   AlignedArray<float> data_;
