@@ -213,8 +213,8 @@ void IndirectGemm::channels_last_task(size_t g, size_t M, size_t N, size_t m0, s
   strided_args.lda = step;
   strided_args.kc = tap_plan_.kc_tap;
   strided_args.out = last_out;
-  bool hints_valid =
-      false;  // next_entry holds the entries of row m (the previous block was merged, full)
+  // next_entry holds the entries of row m (the previous block was merged, full).
+  bool hints_valid = false;
   for (size_t m = m0; m < m1; m += MR) {
     MBlock b;
     b.m = m;
