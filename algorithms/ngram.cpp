@@ -4,6 +4,8 @@
 #include <new>
 
 #include "api/error.h"
+#include "addressing/sequence_windows.h"
+#include "addressing/shifted_views.h"
 #include "api/threadpool.h"
 
 namespace ndconv {
@@ -56,40 +58,6 @@ bool pack_channel_range(const ConvShape& shape, const float* weights, const floa
 
 namespace {
 
-// The sequence axis (dim 0) and the rest. A "step" is everything one sequence
-// position holds: span = prod(in_size[1..]) pixels of C_in channels.
-struct NgramGeometry {
-  size_t batch = 0, L = 0, Lo = 0, k = 0, stride = 1, pad = 0;
-  size_t span = 1, cin = 0, cout = 0;
-  size_t step = 0;   // floats of one sequence step in memory order: span * cin
-  size_t K = 0;      // k * span * cin
-  // Output positions whose window lies entirely inside the sequence: [lo, hi).
-  size_t lo = 0, hi = 0;
-
-  explicit NgramGeometry(const ConvShape& s) {
-    batch = static_cast<size_t>(s.batch);
-    L = static_cast<size_t>(s.in_size[0]);
-    Lo = static_cast<size_t>(s.out_size[0]);
-    k = static_cast<size_t>(s.kernel[0]);
-    stride = static_cast<size_t>(s.stride[0]);
-    pad = static_cast<size_t>(s.pad_begin[0]);
-    for (int d = 1; d < s.rank; ++d) span *= static_cast<size_t>(s.in_size[d]);
-    cin = static_cast<size_t>(s.in_channels);
-    cout = static_cast<size_t>(s.out_channels);
-    step = span * cin;
-    K = k * step;
-    // l*stride - pad >= 0 and l*stride - pad + k <= L.
-    lo = std::min(Lo, (pad + stride - 1) / stride);
-    hi = L + pad >= k ? std::min(Lo, (L + pad - k) / stride + 1) : 0;
-    hi = std::max(hi, lo);
-  }
-  // Input sequence position of tap t of output position l (may be outside [0, L)).
-  ptrdiff_t source(size_t l, size_t t) const {
-    return static_cast<ptrdiff_t>(l * stride + t) - static_cast<ptrdiff_t>(pad);
-  }
-  bool inside(ptrdiff_t r) const { return r >= 0 && r < static_cast<ptrdiff_t>(L); }
-};
-
 // A run of GEMM rows (m = image * Lo + l, contiguous in the channels-last
 // output) that are all interior windows (one tap of K floats, read in place)
 // or all border windows (k taps of one step each, padding taps read a zero row).
@@ -100,46 +68,6 @@ constexpr size_t kSplitMinRowTiles = 16;
 struct RowRange {
   size_t m0, m1;
   bool border;
-};
-
-// Channels-first B panels for C_in > 1: B row (tap t, pixel q, channel e) of
-// output column l is input[e][l*stride + t - pad][q]. Interior panels of a
-// stride-1, span-1 convolution are read in place as shifted views through
-// the offset table (row (t, e) at e*L + t - pad from the column); every other
-// panel is gathered into the scratch panel with zeros for padding.
-struct ShiftedViews {
-  const float* image;
-  const NgramGeometry* g;
-  const ptrdiff_t* offsets;  // K entries, or nullptr when no panel is read in place
-
-  ColsPanel panel(size_t k0, size_t kc, size_t n, size_t nr, size_t NR, float* scratch) const {
-    if (offsets && n >= g->lo && n + nr <= g->hi) return {image + n, 0, offsets + k0};
-    const size_t L = g->L, span = g->span, cin = g->cin;
-    for (size_t kk = 0; kk < kc; ++kk) {
-      const size_t k = k0 + kk, tap = k / cin, e = k % cin;
-      const size_t t = tap / span, q = tap % span;
-      const float* src = image + e * L * span + q;
-      float* dst = scratch + kk * NR;
-      // Columns [j_lo, j_hi) read inside the sequence (source rows
-      // r0 + j * stride in [0, L)), the others padding: three plain loops,
-      // the middle one a contiguous copy when stride and span are 1.
-      const ptrdiff_t r0 = g->source(n, t), stride = static_cast<ptrdiff_t>(g->stride);
-      const ptrdiff_t columns = static_cast<ptrdiff_t>(nr), len = static_cast<ptrdiff_t>(L);
-      // (Ceiling divisions by the stride; none for stride 1, where a panel
-      // row is 16 or 32 floats and a division would cost as much.)
-      auto ceil_div = [stride](ptrdiff_t a) { return stride == 1 ? a : (a + stride - 1) / stride; };
-      const ptrdiff_t j_lo = r0 >= 0 ? 0 : std::min(columns, ceil_div(-r0));
-      const ptrdiff_t j_hi = r0 >= len ? j_lo : std::max(j_lo, std::min(columns, ceil_div(len - r0)));
-      for (ptrdiff_t j = 0; j < j_lo; ++j) dst[j] = 0.0f;
-      if (stride == 1 && span == 1) {
-        const float* run = src + r0;  // dereferenced only for j in [j_lo, j_hi)
-        for (ptrdiff_t j = j_lo; j < j_hi; ++j) dst[j] = run[j];
-      } else
-        for (ptrdiff_t j = j_lo; j < j_hi; ++j) dst[j] = src[static_cast<size_t>(r0 + j * stride) * span];
-      for (ptrdiff_t j = j_hi; j < columns; ++j) dst[j] = 0.0f;
-    }
-    return {scratch, static_cast<ptrdiff_t>(NR), nullptr};
-  }
 };
 
 class NgramGemm final : public Algorithm {
@@ -173,11 +101,8 @@ class NgramGemm final : public Algorithm {
       // the commit). It reads packed_ for every column, tail included.
       if (s_.layout == NDCONV_NXC && g_.K <= kernels::kMaxSmallK && table_.gemm_rows_small_k.preferred)
         small_k_ = table_.gemm_rows_small_k.fn[g_.K];
-    } else if (g_.stride == 1 && g_.span == 1 && g_.hi > g_.lo) {
-      if (!offsets_.resize(g_.K)) return false;
-      for (size_t t = 0; t < g_.k; ++t)
-        for (size_t e = 0; e < g_.cin; ++e)
-          offsets_[t * g_.cin + e] = static_cast<ptrdiff_t>(e * g_.L + t) - static_cast<ptrdiff_t>(g_.pad);
+    } else if (!build_shifted_view_offsets(g_, &offsets_)) {
+      return false;
     }
     return true;
   }
@@ -269,15 +194,8 @@ class NgramGemm final : public Algorithm {
       const RowRange& range = ranges_[r];
       const size_t m0 = range.m0 + chunk * t.m_tile, m1 = std::min(range.m1, m0 + t.m_tile);
       const size_t n0 = nt * t.n_tile, n1 = std::min(N, n0 + t.n_tile);
-      auto window = [&](size_t m, size_t) -> const float* {
-        const size_t image = m / g_.Lo, l = m % g_.Lo;
-        return input + (image * g_.L + l * g_.stride - g_.pad) * g_.step;
-      };
-      auto taps = [&](size_t m, size_t tap) -> const float* {
-        const size_t image = m / g_.Lo, l = m % g_.Lo;
-        const ptrdiff_t src = g_.source(l, tap);
-        return g_.inside(src) ? input + (image * g_.L + static_cast<size_t>(src)) * g_.step : zero;
-      };
+      const InteriorWindowRows window{input, &g_};
+      const BorderTapRows taps{input, &g_, zero};
       // Full-width panels [n0, min(n1, n_main)), then (last N task) the
       // narrow tail panel, whose packing starts at column n_main.
       const size_t main1 = std::min(n1, n_main_);
