@@ -14,6 +14,7 @@
 #include "api/error.h"
 #include "api/memory.h"
 #include "api/threadpool.h"
+#include "gemm/pack_depthwise.h"
 
 namespace ndconv {
 namespace dispatch {
@@ -83,23 +84,9 @@ class DepthwiseAlgorithm final : public Algorithm {
     p.act.max = shape.act_max;
   }
 
-  // Weight (o, t) -> packed, bias first. False when out of memory.
+  // False when out of memory.
   bool pack(const float* weights, const float* bias) {
-    const size_t cout = params_.out_channels, ps = params_.packed_stride;
-    const bool nxc = shape_.layout == NDCONV_NXC;
-    const size_t count = nxc ? (1 + taps_) * ps : cout * ps;
-    if (!packed_.resize(count)) return false;
-    std::fill(packed_.data(), packed_.data() + count, 0.0f);
-    for (size_t o = 0; o < cout; ++o) {
-      float* dst = nxc ? packed_.data() + o : packed_.data() + o * ps;
-      const size_t tap_stride = nxc ? ps : 1;  // distance between packed taps
-      dst[0] = bias ? bias[o] : 0.0f;
-      for (size_t t = 0; t < taps_; ++t) {
-        // OIX: [C_out][1][K...]; XIO: [K...][1][C_out].
-        const float w = shape_.weight_layout == NDCONV_OIX ? weights[o * taps_ + t] : weights[t * cout + o];
-        dst[(1 + t) * tap_stride] = w;
-      }
-    }
+    if (!pack_depthwise_weights(shape_, weights, bias, params_.packed_stride, &packed_)) return false;
     params_.packed = packed_.data();
     return true;
   }

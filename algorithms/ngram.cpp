@@ -7,6 +7,8 @@
 #include "addressing/sequence_windows.h"
 #include "addressing/shifted_views.h"
 #include "api/threadpool.h"
+#include "gemm/gemm_rows_tile.h"
+#include "gemm/narrow_tail.h"
 
 namespace ndconv {
 namespace dispatch {
@@ -28,32 +30,6 @@ bool is_full_width(const ConvShape& s) {
     if (s.dilation[d] != 1 && s.kernel[d] != 1) return false;
   }
   return true;
-}
-
-size_t narrow_tail_columns(size_t columns, const kernels::KernelTable& table) {
-  const size_t tail = columns % table.gemm_rows.nr;
-  return tail <= table.gemm_rows_narrow.nr ? tail : 0;
-}
-
-bool pack_channel_range(const ConvShape& shape, const float* weights, const float* bias,
-                        size_t first, size_t count, size_t width, PackedWeights* out) {
-  const size_t cin = static_cast<size_t>(shape.in_channels), cout = static_cast<size_t>(shape.out_channels);
-  const size_t taps = static_cast<size_t>(shape.kernel_taps());
-  // The range as its own OIX tensor [count][cin][taps], then the usual packing.
-  AlignedArray<float> slice;
-  if (!slice.resize(count * cin * taps)) return false;
-  for (size_t j = 0; j < count; ++j)
-    for (size_t ci = 0; ci < cin; ++ci)
-      for (size_t t = 0; t < taps; ++t) {
-        const size_t co = first + j;
-        const size_t src = shape.weight_layout == NDCONV_OIX ? (co * cin + ci) * taps + t
-                                                             : (t * cin + ci) * cout + co;
-        slice[(j * cin + ci) * taps + t] = weights[src];
-      }
-  ConvShape s = shape;
-  s.out_channels = static_cast<int64_t>(count);
-  s.weight_layout = NDCONV_OIX;
-  return out->pack(s, slice.data(), bias ? bias + first : nullptr, width);
 }
 
 namespace {
@@ -84,15 +60,7 @@ class NgramGemm final : public Algorithm {
     const size_t width = rows_form_ ? table_.gemm_rows.nr : table_.gemm_cols.mr;
     if (!packed_.pack(s_, weights, bias, width)) return false;
     if (rows_form_) {
-      tail_ = narrow_tail_columns(g_.cout, table_);
-      n_main_ = g_.cout - tail_;
-      // Up to half a vector of columns: dot products along K (each FMA W
-      // useful products instead of tail_; text_kim_batch, 4 columns past 3 x
-      // 32, see the commit); more: the one-vector broadcast kernel.
-      tail_kernel_ = table_.gemm_rows_dot.fn && 2 * tail_ <= table_.gemm_rows_narrow.nr
-                         ? table_.gemm_rows_dot : table_.gemm_rows_narrow;
-      if (tail_ && !pack_channel_range(s_, weights, bias, n_main_, tail_, tail_kernel_.nr, &packed_tail_))
-        return false;
+      if (!pack_narrow_tail(s_, table_, weights, bias, &tail_)) return false;
       if (!zero_step_.resize(g_.step)) return false;
       std::fill(zero_step_.data(), zero_step_.data() + g_.step, 0.0f);
       if (!build_row_ranges()) return false;
@@ -198,26 +166,28 @@ class NgramGemm final : public Algorithm {
       const BorderTapRows taps{input, &g_, zero};
       // Full-width panels [n0, min(n1, n_main)), then (last N task) the
       // narrow tail panel, whose packing starts at column n_main.
-      const size_t main1 = std::min(n1, n_main_);
-      const bool tail = tail_ && n1 > n_main_;
-      const auto& narrow = tail_kernel_;
+      const size_t n_main = tail_.first, tail_columns = tail_.columns;
+      const size_t main1 = std::min(n1, n_main);
+      const bool tail = tail_columns && n1 > n_main;
+      const auto& narrow = tail_.kernel;
+      const PackedWeights& packed_tail = tail_.packed;
       if (channels_last) {
         // C rows are output rows of [N, Lo, F]: the microkernel stores in place.
         if (small_k_ && !range.border) {
           small_k_rows(m0, m1, n0, n1, window, output);
         } else if (range.border) {
           if (n0 < main1) gemm_rows_task(uk, packed_, 0, border, m1, N, m0, m1, n0, main1, taps, output, N, act_);
-          if (tail) gemm_rows_task(narrow, packed_tail_, 0, border, m1, tail_, m0, m1, 0, tail_, taps, output + n_main_, N, act_);
+          if (tail) gemm_rows_task(narrow, packed_tail, 0, border, m1, tail_columns, m0, m1, 0, tail_columns, taps, output + n_main, N, act_);
         } else {
           if (n0 < main1) gemm_rows_task(uk, packed_, 0, interior, m1, N, m0, m1, n0, main1, window, output, N, act_);
-          if (tail) gemm_rows_task(narrow, packed_tail_, 0, interior, m1, tail_, m0, m1, 0, tail_, window, output + n_main_, N, act_);
+          if (tail) gemm_rows_task(narrow, packed_tail, 0, interior, m1, tail_columns, m0, m1, 0, tail_columns, window, output + n_main, N, act_);
         }
       } else if (range.border) {
         if (n0 < main1) transposed_tiles(uk, packed_, 0, m0, m1, n0, main1, border, taps, output);
-        if (tail) transposed_tiles(narrow, packed_tail_, n_main_, m0, m1, 0, tail_, border, taps, output);
+        if (tail) transposed_tiles(narrow, packed_tail, n_main, m0, m1, 0, tail_columns, border, taps, output);
       } else {
         if (n0 < main1) transposed_tiles(uk, packed_, 0, m0, m1, n0, main1, interior, window, output);
-        if (tail) transposed_tiles(narrow, packed_tail_, n_main_, m0, m1, 0, tail_, interior, window, output);
+        if (tail) transposed_tiles(narrow, packed_tail, n_main, m0, m1, 0, tail_columns, interior, window, output);
       }
     };
     parallel_for(pool, chunks * t.n_tasks, task);
@@ -303,10 +273,7 @@ class NgramGemm final : public Algorithm {
   kernels::Activation act_;
   bool rows_form_ = true;
   PackedWeights packed_;
-  // Rows form: columns [n_main_, F) run on the narrow kernel from their own packing.
-  size_t tail_ = 0, n_main_ = 0;
-  kernels::GemmRowsKernel tail_kernel_;  // narrow (one vector) or dot (nr = 1)
-  PackedWeights packed_tail_;
+  NarrowTail tail_;  // rows form: columns [tail_.first, F) on the narrow kernel
   kernels::GemmRowsFn small_k_ = nullptr;  // rows form, NXC, K <= kMaxSmallK: interior rows
   AlignedArray<float> zero_step_;     // the padding "step" border taps read
   AlignedArray<RowRange> ranges_;     // rows form: interior / border row ranges

@@ -9,19 +9,13 @@
 
 #include "api/conv_shape.h"
 #include "api/error.h"
+#include "api/validation_helpers.h"
 
 namespace ndconv {
 namespace dispatch {
 namespace {
 
 constexpr int64_t kFloatBytes = static_cast<int64_t>(sizeof(float));
-
-bool checked_mul(int64_t a, int64_t b, int64_t* r) { return !__builtin_mul_overflow(a, b, r); }
-bool checked_add(int64_t a, int64_t b, int64_t* r) { return !__builtin_add_overflow(a, b, r); }
-
-ndconv_status invalid_enum(const char* field, int value, int last) {
-  return failf(NDCONV_INVALID_ARGUMENT, "%s = %d is not a valid value (0 .. %d)", field, value, last);
-}
 
 // "[3, 224, 224]" for messages about a whole per-dimension array, in a fixed
 // buffer: rejecting a descriptor allocates nothing.
@@ -55,17 +49,6 @@ ndconv_status check_tensor_size(const char* what, const char* lead0_name, int64_
     return failf(NDCONV_INVALID_ARGUMENT,
                  "%s byte size overflows int64 (%" PRId64 " elements of 4 bytes)", what, count);
   return NDCONV_OK;
-}
-
-// The integer a C caller stored in an enum field. Read through memcpy: in C++,
-// loading an enum object that holds a value outside the enum's range is
-// undefined behaviour (and UBSan says so), and C callers may store anything.
-template <class Enum>
-int raw_enum_value(const Enum& field) {
-  static_assert(sizeof(Enum) == sizeof(int), "C enums are int-sized");
-  int v;
-  std::memcpy(&v, &field, sizeof v);
-  return v;
 }
 
 ndconv_status check_enums(const ndconv_conv_desc& d) {
