@@ -122,8 +122,53 @@ class DepthwiseAlgorithm final : public Algorithm {
   }
 
  private:
+  // The valid taps of every outer dim for one output row: tap k[i] of dim i
+  // reads input position base[i] + k[i] * dilation[i], inside for k[i] in
+  // [lo[i], hi[i]).
+  struct OuterTaps {
+    int64_t base[NDCONV_MAX_RANK], lo[NDCONV_MAX_RANK], hi[NDCONV_MAX_RANK];
+    bool any = true;  // false when some dim has none (the row reads only padding)
+  };
+
+  OuterTaps outer_taps(size_t row) const {
+    OuterTaps o;
+    size_t rest = row;
+    for (int i = outer_ - 1; i >= 0; --i) {
+      const int64_t oy = static_cast<int64_t>(rest % static_cast<size_t>(shape_.out_size[i]));
+      rest /= static_cast<size_t>(shape_.out_size[i]);
+      o.base[i] = oy * shape_.stride[i] - shape_.pad_begin[i];
+      valid_taps(o.base[i], shape_.dilation[i], shape_.kernel[i], shape_.in_size[i], &o.lo[i], &o.hi[i]);
+      if (o.lo[i] == o.hi[i]) o.any = false;
+    }
+    return o;
+  }
+
+  // Calls visit(input row offset, flat tap index of the outer taps) for every
+  // valid combination of outer taps (o.any must be true): an odometer over
+  // k[i] in [lo[i], hi[i]).
+  template <class Visit>
+  void for_each_outer_tap(const OuterTaps& o, const Visit& visit) const {
+    int64_t k[NDCONV_MAX_RANK];
+    for (int i = 0; i < outer_; ++i) k[i] = o.lo[i];
+    for (;;) {
+      int64_t offset = 0, tap = 0;
+      for (int i = 0; i < outer_; ++i) {
+        offset += (o.base[i] + k[i] * shape_.dilation[i]) * in_row_step_[i];
+        tap += k[i] * tap_step_[i];
+      }
+      visit(offset, tap);
+      int i = outer_ - 1;
+      for (; i >= 0; --i) {
+        if (++k[i] < o.hi[i]) break;
+        k[i] = o.lo[i];
+      }
+      if (i < 0) break;
+    }
+  }
+
   // Output row `row` (flat index over the outer dims) of batch item n,
-  // output channels [c0, c1).
+  // output channels [c0, c1): the input rows of its valid outer taps, handed
+  // to the row kernel kRowsPerCall at a time.
   void run_row(const float* input, float* output, size_t n, size_t row, size_t c0, size_t c1) const {
     const bool nxc = shape_.layout == NDCONV_NXC;
     DepthwiseRow a;
@@ -132,18 +177,6 @@ class DepthwiseAlgorithm final : public Algorithm {
                row * params_.out_width * (nxc ? params_.out_channels : 1);
     a.channel_begin = c0;
     a.channel_end = c1;
-
-    // Valid tap range of every outer dim for this row.
-    int64_t base[NDCONV_MAX_RANK], lo[NDCONV_MAX_RANK], hi[NDCONV_MAX_RANK];
-    bool any = true;
-    size_t rest = row;
-    for (int i = outer_ - 1; i >= 0; --i) {
-      const int64_t oy = static_cast<int64_t>(rest % static_cast<size_t>(shape_.out_size[i]));
-      rest /= static_cast<size_t>(shape_.out_size[i]);
-      base[i] = oy * shape_.stride[i] - shape_.pad_begin[i];
-      valid_taps(base[i], shape_.dilation[i], shape_.kernel[i], shape_.in_size[i], &lo[i], &hi[i]);
-      if (lo[i] == hi[i]) any = false;
-    }
 
     ptrdiff_t offsets[kRowsPerCall];
     uint32_t taps[kRowsPerCall];
@@ -158,28 +191,14 @@ class DepthwiseAlgorithm final : public Algorithm {
       a.first = false;
       count = 0;
     };
-    if (any) {
-      // Odometer over the outer taps k[i] in [lo[i], hi[i]).
-      int64_t k[NDCONV_MAX_RANK];
-      for (int i = 0; i < outer_; ++i) k[i] = lo[i];
-      for (;;) {
-        int64_t offset = 0, tap = 0;
-        for (int i = 0; i < outer_; ++i) {
-          offset += (base[i] + k[i] * shape_.dilation[i]) * in_row_step_[i];
-          tap += k[i] * tap_step_[i];
-        }
+    const OuterTaps outer = outer_taps(row);
+    if (outer.any)
+      for_each_outer_tap(outer, [&](int64_t offset, int64_t tap) {
         if (count == kRowsPerCall) flush(false);
         offsets[count] = static_cast<ptrdiff_t>(offset);
         taps[count] = static_cast<uint32_t>(tap);
         ++count;
-        int i = outer_ - 1;
-        for (; i >= 0; --i) {
-          if (++k[i] < hi[i]) break;
-          k[i] = lo[i];
-        }
-        if (i < 0) break;
-      }
-    }
+      });
     flush(true);  // also when no outer tap is valid: the row is bias + activation
   }
 

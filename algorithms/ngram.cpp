@@ -1,12 +1,12 @@
 #include "algorithms/ngram.h"
 
 #include <algorithm>
-#include <new>
 
-#include "api/error.h"
 #include "addressing/sequence_windows.h"
 #include "addressing/shifted_views.h"
+#include "algorithms/packed_factory.h"
 #include "api/threadpool.h"
+#include "gemm/gemm_driver.h"
 #include "gemm/gemm_rows_tile.h"
 #include "gemm/narrow_tail.h"
 
@@ -149,48 +149,54 @@ class NgramGemm final : public Algorithm {
     for (size_t r = 0; r < ranges_.size(); ++r)
       chunks += (ranges_[r].m1 - ranges_[r].m0 + t.m_tile - 1) / t.m_tile;
     const float* zero = zero_step_.data();
-    const bool channels_last = s_.layout == NDCONV_NXC;
     auto task = [&](size_t index) {
-      size_t chunk = index / t.n_tasks;
-      const size_t nt = index % t.n_tasks;
-      size_t r = 0;
-      for (;; ++r) {  // the chunk's range (few ranges: at most 3 per image)
-        const size_t c = (ranges_[r].m1 - ranges_[r].m0 + t.m_tile - 1) / t.m_tile;
-        if (chunk < c) break;
-        chunk -= c;
-      }
-      const RowRange& range = ranges_[r];
-      const size_t m0 = range.m0 + chunk * t.m_tile, m1 = std::min(range.m1, m0 + t.m_tile);
-      const size_t n0 = nt * t.n_tile, n1 = std::min(N, n0 + t.n_tile);
-      const InteriorWindowRows window{input, &g_};
-      const BorderTapRows taps{input, &g_, zero};
-      // Full-width panels [n0, min(n1, n_main)), then (last N task) the
-      // narrow tail panel, whose packing starts at column n_main.
-      const size_t n_main = tail_.first, tail_columns = tail_.columns;
-      const size_t main1 = std::min(n1, n_main);
-      const bool tail = tail_columns && n1 > n_main;
-      const auto& narrow = tail_.kernel;
-      const PackedWeights& packed_tail = tail_.packed;
-      if (channels_last) {
-        // C rows are output rows of [N, Lo, F]: the microkernel stores in place.
-        if (small_k_ && !range.border) {
-          small_k_rows(m0, m1, n0, n1, window, output);
-        } else if (range.border) {
-          if (n0 < main1) gemm_rows_task(uk, packed_, 0, border, m1, N, m0, m1, n0, main1, taps, output, N, act_);
-          if (tail) gemm_rows_task(narrow, packed_tail, 0, border, m1, tail_columns, m0, m1, 0, tail_columns, taps, output + n_main, N, act_);
-        } else {
-          if (n0 < main1) gemm_rows_task(uk, packed_, 0, interior, m1, N, m0, m1, n0, main1, window, output, N, act_);
-          if (tail) gemm_rows_task(narrow, packed_tail, 0, interior, m1, tail_columns, m0, m1, 0, tail_columns, window, output + n_main, N, act_);
-        }
-      } else if (range.border) {
-        if (n0 < main1) transposed_tiles(uk, packed_, 0, m0, m1, n0, main1, border, taps, output);
-        if (tail) transposed_tiles(narrow, packed_tail, n_main, m0, m1, 0, tail_columns, border, taps, output);
-      } else {
-        if (n0 < main1) transposed_tiles(uk, packed_, 0, m0, m1, n0, main1, interior, window, output);
-        if (tail) transposed_tiles(narrow, packed_tail, n_main, m0, m1, 0, tail_columns, interior, window, output);
-      }
+      size_t m0 = 0, m1 = 0;
+      const RowRange& range = chunk_rows(t.m_tile, index / t.n_tasks, &m0, &m1);
+      const size_t n0 = index % t.n_tasks * t.n_tile, n1 = std::min(N, n0 + t.n_tile);
+      if (range.border)
+        window_rows(uk, border, BorderTapRows{input, &g_, zero}, m0, m1, n0, n1, output);
+      else if (small_k_)  // (channels-last only)
+        small_k_rows(m0, m1, n0, n1, InteriorWindowRows{input, &g_}, output);
+      else
+        window_rows(uk, interior, InteriorWindowRows{input, &g_}, m0, m1, n0, n1, output);
     };
     parallel_for(pool, chunks * t.n_tasks, task);
+  }
+
+  // Chunk `chunk` of the row ranges, each cut into chunks of at most m_tile
+  // rows: its range, and its rows [*m0, *m1).
+  const RowRange& chunk_rows(size_t m_tile, size_t chunk, size_t* m0, size_t* m1) const {
+    size_t r = 0;
+    for (;; ++r) {  // the chunk's range (few ranges: at most 3 per image)
+      const size_t c = (ranges_[r].m1 - ranges_[r].m0 + m_tile - 1) / m_tile;
+      if (chunk < c) break;
+      chunk -= c;
+    }
+    const RowRange& range = ranges_[r];
+    *m0 = range.m0 + chunk * m_tile;
+    *m1 = std::min(range.m1, *m0 + m_tile);
+    return range;
+  }
+
+  // Rows [m0, m1), columns [n0, n1) of the windows GEMM, A rows row(m, t)
+  // over the reduction `red`: full-width panels [n0, min(n1, n_main)), then
+  // (last N task) the narrow tail panel, whose packing starts at column n_main.
+  template <class RowFn>
+  void window_rows(const kernels::GemmRowsKernel& uk, const GemmRowsReduction& red, const RowFn& row,
+                   size_t m0, size_t m1, size_t n0, size_t n1, float* output) const {
+    const size_t N = g_.cout, n_main = tail_.first, columns = tail_.columns;
+    const size_t main1 = std::min(n1, n_main);
+    const bool tail = columns && n1 > n_main;
+    if (s_.layout == NDCONV_NXC) {
+      // C rows are output rows of [N, Lo, F]: the microkernel stores in place.
+      if (n0 < main1) gemm_rows_task(uk, packed_, 0, red, m1, N, m0, m1, n0, main1, row, output, N, act_);
+      if (tail)
+        gemm_rows_task(tail_.kernel, tail_.packed, 0, red, m1, columns, m0, m1, 0, columns, row,
+                       output + n_main, N, act_);
+    } else {
+      if (n0 < main1) transposed_tiles(uk, packed_, 0, m0, m1, n0, main1, red, row, output);
+      if (tail) transposed_tiles(tail_.kernel, tail_.packed, n_main, m0, m1, 0, columns, red, row, output);
+    }
   }
 
   // Rows [m0, m1), columns [n0, n1) (n0 a multiple of NR) through small_k_,
@@ -257,12 +263,11 @@ class NgramGemm final : public Algorithm {
     const GemmTiling t = choose_gemm_tiling(M, N, g_.K, uk.mr, uk.nr, g_.batch, threadpool_threads(pool));
     const ptrdiff_t* offsets = offsets_.size() ? offsets_.data() : nullptr;
     auto task = [&](size_t index) {
-      const size_t image = index / t.tasks();
-      const size_t mt = index % t.tasks() / t.n_tasks, nt = index % t.n_tasks;
+      const GemmTask range = gemm_task(t, index, M, N);
+      const size_t image = range.gemm;
       const ShiftedViews views{input + image * g_.cin * g_.L * g_.span, &g_, offsets};
-      const size_t m0 = mt * t.m_tile, n0 = nt * t.n_tile;
-      gemm_cols_task(uk, packed_, 0, M, N, m0, std::min(M, m0 + t.m_tile), n0,
-                     std::min(N, n0 + t.n_tile), t.kc, views, output + image * M * N, N, act_);
+      gemm_cols_task(uk, packed_, 0, M, N, range.m0, range.m1, range.n0, range.n1, t.kc, views,
+                     output + image * M * N, N, act_);
     };
     parallel_for(pool, g_.batch * t.tasks(), task);
   }
@@ -288,12 +293,8 @@ std::unique_ptr<Algorithm> make_ngram_algorithm(const ConvShape& shape,
                                                 ndconv_status* status) {
   *status = NDCONV_OK;
   if (!is_full_width(shape)) return nullptr;
-  std::unique_ptr<NgramGemm> algo(new (std::nothrow) NgramGemm(shape, table));
-  if (!algo || !algo->init(weights, bias)) {
-    *status = fail(NDCONV_OUT_OF_MEMORY, "out of memory packing the n-gram weights");
-    return nullptr;
-  }
-  return algo;
+  return build_packed_algorithm<NgramGemm>(shape, table, weights, bias, status,
+                                           "out of memory packing the n-gram weights");
 }
 
 }  // namespace dispatch

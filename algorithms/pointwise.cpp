@@ -1,13 +1,14 @@
 #include "algorithms/pointwise.h"
 
 #include <algorithm>
-#include <new>
 
-#include "api/error.h"
-#include "gemm/gemm_driver.h"
 #include "addressing/pixel_offsets.h"
+#include "addressing/pixel_rows.h"
 #include "addressing/pointwise_panels.h"
+#include "algorithms/packed_factory.h"
 #include "api/threadpool.h"
+#include "gemm/conv_gemm_dims.h"
+#include "gemm/gemm_driver.h"
 
 namespace ndconv {
 namespace dispatch {
@@ -23,6 +24,8 @@ bool is_pointwise(const ConvShape& s) {
 // itself (measured on pw_mbv2_project, 3 blocks: slower).
 constexpr size_t kCopyPanelMinMBlocks = 4;
 
+// A channels-first task's A block (packed weights) budget: L3-sized, see
+// run_channels_first.
 constexpr size_t kColsABlockBytes = 4 << 20;
 
 // Channels-last K blocks: a weight slice of up to 256 KiB (K x NR floats),
@@ -88,71 +91,53 @@ class PointwiseGemm final : public Algorithm {
   // output pixels; each group is its own GEMM over its channel slice.
   void run_channels_last(const float* input, float* output, ndconv_threadpool* pool) const {
     const auto& uk = rows_kernel_;
-    const size_t groups = static_cast<size_t>(s_.groups);
-    const size_t M = static_cast<size_t>(s_.batch * s_.out_pixels());
-    const size_t N = static_cast<size_t>(s_.out_channels_per_group());
-    const size_t cin = static_cast<size_t>(s_.in_channels);
-    const size_t cin_g = static_cast<size_t>(s_.in_channels_per_group());
-    const size_t cout = static_cast<size_t>(s_.out_channels);
-    const GemmTiling t = choose_gemm_tiling(M, N, packed_.k(), uk.mr, uk.nr, groups,
+    const ConvGemmDims d(s_);
+    const size_t M = d.images * d.out_pixels, N = d.cout_g;
+    const GemmTiling t = choose_gemm_tiling(M, N, packed_.k(), uk.mr, uk.nr, d.groups,
                                             threadpool_threads(pool));
-    const int64_t* offsets = offsets_.data();
     const size_t kc_budget = std::max(l1_k_block(uk.nr), kRowsSliceBytes / (sizeof(float) * uk.nr));
     const GemmRowsReduction red = rows_reduction(1, packed_.k(), kc_budget, N);
     auto task = [&](size_t index) {
-      const size_t g = index / t.tasks();
-      const size_t mt = index % t.tasks() / t.n_tasks, nt = index % t.n_tasks;
-      const float* in_g = input + g * cin_g;
-      auto row = [&](size_t m, size_t) -> const float* {
-        return in_g + (offsets ? static_cast<size_t>(offsets[m]) : m) * cin;
-      };
-      const size_t m0 = mt * t.m_tile, n0 = nt * t.n_tile;
-      gemm_rows_task(uk, packed_, g, red, M, N, m0, std::min(M, m0 + t.m_tile), n0,
-                     std::min(N, n0 + t.n_tile), row, output + g * N, cout, act_);
+      const GemmTask range = gemm_task(t, index, M, N);
+      const size_t g = range.gemm;
+      const PixelRows row{input + g * d.cin_g, offsets_.data(), d.cin};
+      gemm_rows_task(uk, packed_, g, red, M, N, range.m0, range.m1, range.n0, range.n1, row,
+                     output + g * N, d.cout, act_);
     };
-    parallel_for(pool, groups * t.tasks(), task);
+    parallel_for(pool, d.groups * t.tasks(), task);
   }
 
   // C = W x X per image and group: C rows are output channels, columns output
   // pixels; B rows are input channel planes read in place (gathered per panel
-  // when strided).
+  // when strided, copied when they alias in L1: PointwisePanels).
   void run_channels_first(const float* input, float* output, ndconv_threadpool* pool) const {
     const auto& uk = cols_kernel_;
-    const size_t groups = static_cast<size_t>(s_.groups);
-    const size_t images = static_cast<size_t>(s_.batch);
-    const size_t out_pixels = static_cast<size_t>(s_.out_pixels());
-    const size_t in_pixels = static_cast<size_t>(s_.in_pixels());
-    const size_t M = static_cast<size_t>(s_.out_channels_per_group());
-    const size_t N = out_pixels;
-    const size_t cin_g = static_cast<size_t>(s_.in_channels_per_group());
-    const size_t cin = static_cast<size_t>(s_.in_channels);
-    const size_t cout = static_cast<size_t>(s_.out_channels);
+    const ConvGemmDims d(s_);
+    const size_t M = d.cout_g, N = d.out_pixels;
     // Packed weights stream from L3 well enough (the microkernel reads them
     // sequentially); the copied B panels are the expensive part, so the A
     // block is sized for L3 to copy each panel as few times as possible.
-    const GemmTiling t = choose_gemm_tiling(M, N, packed_.k(), uk.mr, uk.nr, images * groups,
+    const GemmTiling t = choose_gemm_tiling(M, N, packed_.k(), uk.mr, uk.nr, d.images * d.groups,
                                             threadpool_threads(pool), true, kColsABlockBytes,
                                             /*split_n_first=*/true);
     const bool copy = (M + uk.mr - 1) / uk.mr >= kCopyPanelMinMBlocks &&
-                      in_place_panel_aliases(in_pixels, t.kc);
+                      in_place_panel_aliases(d.in_pixels, t.kc);
     auto task = [&](size_t index) {
-      const size_t gemm = index / t.tasks();
-      const size_t image = gemm / groups, g = gemm % groups;
-      const size_t mt = index % t.tasks() / t.n_tasks, nt = index % t.n_tasks;
-      const PointwisePanels panels{input + (image * cin + g * cin_g) * in_pixels,
-                                   static_cast<ptrdiff_t>(in_pixels), offsets_.data(),
+      const GemmTask range = gemm_task(t, index, M, N);
+      const size_t image = range.gemm / d.groups, g = range.gemm % d.groups;
+      const PointwisePanels panels{input + (image * d.cin + g * d.cin_g) * d.in_pixels,
+                                   static_cast<ptrdiff_t>(d.in_pixels), offsets_.data(),
                                    copy ? table_.copy_panel : nullptr, table_.pack_panel_rows,
-                                   static_cast<ptrdiff_t>(s_.stride[s_.rank - 1]), std::min(N, nt * t.n_tile + t.n_tile)};
-      float* c = output + (image * cout + g * M) * out_pixels;
-      const size_t m0 = mt * t.m_tile, n0 = nt * t.n_tile;
+                                   static_cast<ptrdiff_t>(s_.stride[s_.rank - 1]), range.n1};
+      float* c = output + (image * d.cout + g * M) * d.out_pixels;
       if (!copy && !panels.gather)
-        in_place_cols_task(uk, g, M, N, m0, std::min(M, m0 + t.m_tile), n0, std::min(N, n0 + t.n_tile),
-                           t.kc, panels.b, in_pixels, c, out_pixels);
+        in_place_cols_task(uk, g, M, N, range.m0, range.m1, range.n0, range.n1, t.kc, panels.b,
+                           d.in_pixels, c, d.out_pixels);
       else
-        gemm_cols_task(uk, packed_, g, M, N, m0, std::min(M, m0 + t.m_tile), n0,
-                       std::min(N, n0 + t.n_tile), t.kc, panels, c, out_pixels, act_);
+        gemm_cols_task(uk, packed_, g, M, N, range.m0, range.m1, range.n0, range.n1, t.kc, panels, c,
+                       d.out_pixels, act_);
     };
-    parallel_for(pool, images * groups * t.tasks(), task);
+    parallel_for(pool, d.images * d.groups * t.tasks(), task);
   }
 
   // One task of the channels-first GEMM with B panels read in place (stride
@@ -213,12 +198,8 @@ std::unique_ptr<Algorithm> make_pointwise_algorithm(const ConvShape& shape,
                                                     ndconv_status* status) {
   *status = NDCONV_OK;
   if (!is_pointwise(shape)) return nullptr;
-  std::unique_ptr<PointwiseGemm> algo(new (std::nothrow) PointwiseGemm(shape, table));
-  if (!algo || !algo->init(weights, bias)) {
-    *status = fail(NDCONV_OUT_OF_MEMORY, "out of memory packing the pointwise weights");
-    return nullptr;
-  }
-  return algo;
+  return build_packed_algorithm<PointwiseGemm>(shape, table, weights, bias, status,
+                                               "out of memory packing the pointwise weights");
 }
 
 }  // namespace dispatch

@@ -3,7 +3,6 @@
 // dispatch::TextCnn (algorithms/textcnn_block.h). As in api.cpp, no C++
 // exception crosses into a C caller.
 #include <cinttypes>
-#include <cmath>
 #include <new>
 
 #include "algorithms/textcnn_block.h"
@@ -19,22 +18,12 @@ namespace {
 ndconv_status check_textcnn_enums(const ndconv_textcnn_desc& d) {
   const int layout = raw_enum_value(d.layout), wlayout = raw_enum_value(d.weight_layout);
   const int act = raw_enum_value(d.activation), pooling = raw_enum_value(d.pooling);
-  if (layout < NDCONV_NCX || layout > NDCONV_NXC) return invalid_enum("layout", layout, NDCONV_NXC);
-  if (wlayout < NDCONV_OIX || wlayout > NDCONV_XIO)
-    return invalid_enum("weight_layout", wlayout, NDCONV_XIO);
+  const ndconv_status st = check_layout_enums(layout, wlayout);
+  if (st != NDCONV_OK) return st;
   if (act < NDCONV_ACT_NONE || act > NDCONV_ACT_CLAMP)
     return invalid_enum("activation", act, NDCONV_ACT_CLAMP);
   if (pooling != NDCONV_TEXTCNN_POOL_MAX) return invalid_enum("pooling", pooling, NDCONV_TEXTCNN_POOL_MAX);
-  if (act == NDCONV_ACT_CLAMP) {
-    if (std::isnan(d.act_min))
-      return failf(NDCONV_INVALID_ARGUMENT, "act_min = nan is NaN (activation = CLAMP)");
-    if (std::isnan(d.act_max))
-      return failf(NDCONV_INVALID_ARGUMENT, "act_max = nan is NaN (activation = CLAMP)");
-    if (d.act_min > d.act_max)
-      return failf(NDCONV_INVALID_ARGUMENT, "act_min = %g exceeds act_max = %g (activation = CLAMP)",
-                   static_cast<double>(d.act_min), static_cast<double>(d.act_max));
-  }
-  return NDCONV_OK;
+  return act == NDCONV_ACT_CLAMP ? check_clamp_bounds(d.act_min, d.act_max) : NDCONV_OK;
 }
 
 // Branch b's rules; adds its filters to *features (the output's row length).

@@ -54,9 +54,8 @@ ndconv_status check_tensor_size(const char* what, const char* lead0_name, int64_
 ndconv_status check_enums(const ndconv_conv_desc& d) {
   const int layout = raw_enum_value(d.layout), wlayout = raw_enum_value(d.weight_layout);
   const int padding = raw_enum_value(d.padding), act = raw_enum_value(d.activation);
-  if (layout < NDCONV_NCX || layout > NDCONV_NXC) return invalid_enum("layout", layout, NDCONV_NXC);
-  if (wlayout < NDCONV_OIX || wlayout > NDCONV_XIO)
-    return invalid_enum("weight_layout", wlayout, NDCONV_XIO);
+  const ndconv_status st = check_layout_enums(layout, wlayout);
+  if (st != NDCONV_OK) return st;
   if (padding < NDCONV_PAD_EXPLICIT || padding > NDCONV_PAD_SAME_LOWER)
     return invalid_enum("padding", padding, NDCONV_PAD_SAME_LOWER);
   if (act < NDCONV_ACT_NONE || act > NDCONV_ACT_CLAMP)
@@ -169,11 +168,8 @@ ndconv_status resolve_extent(ndconv_padding mode, const ndconv_conv_desc& d, int
 ndconv_status check_activation(const ndconv_conv_desc& d, ConvShape* s) {
   s->activation = d.activation;
   if (d.activation != NDCONV_ACT_CLAMP) return NDCONV_OK;
-  if (std::isnan(d.act_min)) return failf(NDCONV_INVALID_ARGUMENT, "act_min = nan is NaN (activation = CLAMP)");
-  if (std::isnan(d.act_max)) return failf(NDCONV_INVALID_ARGUMENT, "act_max = nan is NaN (activation = CLAMP)");
-  if (d.act_min > d.act_max)
-    return failf(NDCONV_INVALID_ARGUMENT, "act_min = %g exceeds act_max = %g (activation = CLAMP)",
-                 static_cast<double>(d.act_min), static_cast<double>(d.act_max));
+  const ndconv_status st = check_clamp_bounds(d.act_min, d.act_max);
+  if (st != NDCONV_OK) return st;
   s->act_min = d.act_min;
   s->act_max = d.act_max;
   return NDCONV_OK;

@@ -3,6 +3,7 @@
 // ndconv_textcnn_desc).
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 
@@ -27,6 +28,24 @@ int raw_enum_value(const Enum& field) {
   int v;
   std::memcpy(&v, &field, sizeof v);
   return v;
+}
+
+// The tensor layout fields both descriptors have, read as raw enum values.
+inline ndconv_status check_layout_enums(int layout, int weight_layout) {
+  if (layout < NDCONV_NCX || layout > NDCONV_NXC) return invalid_enum("layout", layout, NDCONV_NXC);
+  if (weight_layout < NDCONV_OIX || weight_layout > NDCONV_XIO)
+    return invalid_enum("weight_layout", weight_layout, NDCONV_XIO);
+  return NDCONV_OK;
+}
+
+// The bounds of activation = CLAMP: neither NaN, min <= max.
+inline ndconv_status check_clamp_bounds(float act_min, float act_max) {
+  if (std::isnan(act_min)) return failf(NDCONV_INVALID_ARGUMENT, "act_min = nan is NaN (activation = CLAMP)");
+  if (std::isnan(act_max)) return failf(NDCONV_INVALID_ARGUMENT, "act_max = nan is NaN (activation = CLAMP)");
+  if (act_min > act_max)
+    return failf(NDCONV_INVALID_ARGUMENT, "act_min = %g exceeds act_max = %g (activation = CLAMP)",
+                 static_cast<double>(act_min), static_cast<double>(act_max));
+  return NDCONV_OK;
 }
 
 }  // namespace dispatch
