@@ -149,16 +149,38 @@ class NgramGemm final : public Algorithm {
     for (size_t r = 0; r < ranges_.size(); ++r)
       chunks += (ranges_[r].m1 - ranges_[r].m0 + t.m_tile - 1) / t.m_tile;
     const float* zero = zero_step_.data();
+    const bool channels_last = s_.layout == NDCONV_NXC;
     auto task = [&](size_t index) {
       size_t m0 = 0, m1 = 0;
       const RowRange& range = chunk_rows(t.m_tile, index / t.n_tasks, &m0, &m1);
       const size_t n0 = index % t.n_tasks * t.n_tile, n1 = std::min(N, n0 + t.n_tile);
-      if (range.border)
-        window_rows(uk, border, BorderTapRows{input, &g_, zero}, m0, m1, n0, n1, output);
-      else if (small_k_)  // (channels-last only)
-        small_k_rows(m0, m1, n0, n1, InteriorWindowRows{input, &g_}, output);
-      else
-        window_rows(uk, interior, InteriorWindowRows{input, &g_}, m0, m1, n0, n1, output);
+      const InteriorWindowRows window{input, &g_};
+      const BorderTapRows taps{input, &g_, zero};
+      // Full-width panels [n0, min(n1, n_main)), then (last N task) the
+      // narrow tail panel, whose packing starts at column n_main.
+      const size_t n_main = tail_.first, tail_columns = tail_.columns;
+      const size_t main1 = std::min(n1, n_main);
+      const bool tail = tail_columns && n1 > n_main;
+      const auto& narrow = tail_.kernel;
+      const PackedWeights& packed_tail = tail_.packed;
+      if (channels_last) {
+        // C rows are output rows of [N, Lo, F]: the microkernel stores in place.
+        if (small_k_ && !range.border) {
+          small_k_rows(m0, m1, n0, n1, window, output);
+        } else if (range.border) {
+          if (n0 < main1) gemm_rows_task(uk, packed_, 0, border, m1, N, m0, m1, n0, main1, taps, output, N, act_);
+          if (tail) gemm_rows_task(narrow, packed_tail, 0, border, m1, tail_columns, m0, m1, 0, tail_columns, taps, output + n_main, N, act_);
+        } else {
+          if (n0 < main1) gemm_rows_task(uk, packed_, 0, interior, m1, N, m0, m1, n0, main1, window, output, N, act_);
+          if (tail) gemm_rows_task(narrow, packed_tail, 0, interior, m1, tail_columns, m0, m1, 0, tail_columns, window, output + n_main, N, act_);
+        }
+      } else if (range.border) {
+        if (n0 < main1) transposed_tiles(uk, packed_, 0, m0, m1, n0, main1, border, taps, output);
+        if (tail) transposed_tiles(narrow, packed_tail, n_main, m0, m1, 0, tail_columns, border, taps, output);
+      } else {
+        if (n0 < main1) transposed_tiles(uk, packed_, 0, m0, m1, n0, main1, interior, window, output);
+        if (tail) transposed_tiles(narrow, packed_tail, n_main, m0, m1, 0, tail_columns, interior, window, output);
+      }
     };
     parallel_for(pool, chunks * t.n_tasks, task);
   }
@@ -176,27 +198,6 @@ class NgramGemm final : public Algorithm {
     *m0 = range.m0 + chunk * m_tile;
     *m1 = std::min(range.m1, *m0 + m_tile);
     return range;
-  }
-
-  // Rows [m0, m1), columns [n0, n1) of the windows GEMM, A rows row(m, t)
-  // over the reduction `red`: full-width panels [n0, min(n1, n_main)), then
-  // (last N task) the narrow tail panel, whose packing starts at column n_main.
-  template <class RowFn>
-  void window_rows(const kernels::GemmRowsKernel& uk, const GemmRowsReduction& red, const RowFn& row,
-                   size_t m0, size_t m1, size_t n0, size_t n1, float* output) const {
-    const size_t N = g_.cout, n_main = tail_.first, columns = tail_.columns;
-    const size_t main1 = std::min(n1, n_main);
-    const bool tail = columns && n1 > n_main;
-    if (s_.layout == NDCONV_NXC) {
-      // C rows are output rows of [N, Lo, F]: the microkernel stores in place.
-      if (n0 < main1) gemm_rows_task(uk, packed_, 0, red, m1, N, m0, m1, n0, main1, row, output, N, act_);
-      if (tail)
-        gemm_rows_task(tail_.kernel, tail_.packed, 0, red, m1, columns, m0, m1, 0, columns, row,
-                       output + n_main, N, act_);
-    } else {
-      if (n0 < main1) transposed_tiles(uk, packed_, 0, m0, m1, n0, main1, red, row, output);
-      if (tail) transposed_tiles(tail_.kernel, tail_.packed, n_main, m0, m1, 0, columns, red, row, output);
-    }
   }
 
   // Rows [m0, m1), columns [n0, n1) (n0 a multiple of NR) through small_k_,
