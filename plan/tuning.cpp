@@ -43,10 +43,12 @@ static_assert(sizeof(Tuning) == std::size(kTuningFields) * sizeof(size_t),
 // L2, whole cache lines; on Zen 5 (48 KiB L1d, 1 MiB L2), where they were
 // measured, exactly Tuning{}'s 32 KiB and 512 KiB. Never above those: larger
 // caches have not been measured to want larger blocks, and one did not (a
-// 2 MiB L2, Sapphire Rapids, AVX-512, one thread: a 1 MiB A block ran
-// pw_res2_reduce and pw_res3_down_s2 NXC, text_seed_conv1d NXC and
-// text_query_same NCX 2-3% slower than 512 KiB). Raising them for a core is
-// an override's job, after measuring; smaller caches get smaller blocks.
+// Sapphire Rapids-class Xeon, 2 MiB L2, AVX-512, one thread: half its L2, 1 MiB
+// A blocks and weights up to 1.5 MiB kept in L2, ran pw_res2_reduce and
+// pw_res3_down_s2 NXC, text_seed_conv1d NXC and text_query_same NCX 2-3%
+// slower than 512 KiB and 768 KiB, --ab, 3 alternations). Raising them for a
+// core is an override's job, after measuring; smaller caches get smaller
+// blocks.
 void derive_cache_budgets(const CacheInfo& caches, Tuning* t) {
   const Tuning measured;
   const size_t line = caches.line_bytes;

@@ -47,7 +47,7 @@ struct Tuning {
   // Bytes of a task's A block (m_tile x K floats, all of K: the N panels are
   // the outer loop and each reuses it), which stays in L2; also the default
   // bound of choose_gemm_tiling's a_block_bytes. Half the L2: 512 KiB on
-  // Zen 5's 1 MiB, and at most that (a 1 MiB block on a 2 MiB L2 measured
+  // Zen 5's 1 MiB, and at most that (1 MiB blocks on a 2 MiB L2 measured
   // 2-3% slower: tuning.cpp).
   size_t gemm_l2_budget_bytes = 512 * 1024;
   // Channels-last GEMMs whose packed weights (N x K floats) take at most
