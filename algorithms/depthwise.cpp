@@ -15,6 +15,7 @@
 #include "api/memory.h"
 #include "api/threadpool.h"
 #include "gemm/pack_depthwise.h"
+#include "plan/tuning.h"
 
 namespace ndconv {
 namespace dispatch {
@@ -28,8 +29,6 @@ using kernels::DepthwiseRowFn;
 // (large kernels over rank >= 3) is accumulated over several calls; this
 // bounds the per-task scratch to a few stack arrays, so run never allocates.
 constexpr size_t kRowsPerCall = 64;
-// Work units per thread, for balance between threads of uneven speed.
-constexpr size_t kUnitsPerThread = 4;
 
 // Taps [*lo, *hi) of a k-tap window starting at input position `base` with
 // dilation d that fall inside [0, extent).
@@ -98,12 +97,12 @@ class DepthwiseAlgorithm final : public Algorithm {
     // single 1-D row); in NXC by whole vectors.
     const size_t channel_units = (params_.out_channels + vector_ - 1) / vector_;
     size_t chunks = 1;
-    if (threads > 1 && rows < threads * kUnitsPerThread)
-      chunks = std::min(channel_units, (threads * kUnitsPerThread + rows - 1) / rows);
+    if (threads > 1 && rows < threads * units_per_thread_)
+      chunks = std::min(channel_units, (threads * units_per_thread_ + rows - 1) / rows);
     const size_t units_per_chunk = (channel_units + chunks - 1) / chunks;
     chunks = (channel_units + units_per_chunk - 1) / units_per_chunk;
     const size_t units = rows * chunks;
-    const size_t tasks = threads == 1 ? 1 : std::min(units, threads * kUnitsPerThread);
+    const size_t tasks = threads == 1 ? 1 : std::min(units, threads * units_per_thread_);
 
     auto task = [&](size_t t) {
       // Contiguous range of units: channel chunk major, rows minor, so a task
@@ -211,6 +210,8 @@ class DepthwiseAlgorithm final : public Algorithm {
   int64_t tap_step_[NDCONV_MAX_RANK] = {};
   DepthwiseParams params_;
   AlignedArray<float> packed_;
+  // Work units per thread, for balance between threads of uneven speed.
+  const size_t units_per_thread_ = tuning().tasks_per_thread;
 };
 
 }  // namespace

@@ -6,6 +6,8 @@
  *   ndconv_info --available  the names of every ISA ndconv_set_isa accepts here,
  *                            space separated (scripts/test.sh reruns the test
  *                            suite under each of them)
+ *   ndconv_info --tuning     the detected caches and the tuning plans use,
+ *                            "name = value" lines (also in the summary)
  *
  * Written in C against the public header only: it doubles as a check that
  * ndconv.h is valid C and that the installed C API is enough to use ndconv. */
@@ -33,6 +35,18 @@ static void print_available(const char* separator) {
   printf("\n");
 }
 
+/* The caches and tuning, each line prefixed with `indent`. */
+static int print_tuning(const char* indent) {
+  const size_t length = ndconv_tuning_string(NULL, 0);
+  char* text = malloc(length + 1);
+  if (text == NULL) return 1;
+  ndconv_tuning_string(text, length + 1);
+  for (char* line = strtok(text, "\n"); line != NULL; line = strtok(NULL, "\n"))
+    printf("%s%s\n", indent, line);
+  free(text);
+  return 0;
+}
+
 int main(int argc, char** argv) {
   if (argc == 2 && strcmp(argv[1], "--detected") == 0) {
     printf("%s\n", ndconv_isa_name(ndconv_detected_isa()));
@@ -42,8 +56,9 @@ int main(int argc, char** argv) {
     print_available(" ");
     return 0;
   }
+  if (argc == 2 && strcmp(argv[1], "--tuning") == 0) return print_tuning("");
   if (argc != 1) {
-    fprintf(stderr, "usage: %s [--detected | --available]\n", argv[0]);
+    fprintf(stderr, "usage: %s [--detected | --available | --tuning]\n", argv[0]);
     return 2;
   }
   const char* env = getenv("NDCONV_ISA");
@@ -53,5 +68,6 @@ int main(int argc, char** argv) {
   printf("NDCONV_ISA:     %s\n", env ? env : "(not set)");
   printf("available ISAs: ");
   print_available(", ");
-  return 0;
+  printf("caches and tuning:\n");
+  return print_tuning("  ");
 }
