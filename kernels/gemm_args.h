@@ -1,6 +1,6 @@
 // Operand contracts of the GEMM microkernels (kernels/gemm.hpp). ISA-neutral:
 // dispatch builds these and calls the per-ISA function pointers of
-// KernelTable::gemm_rows / gemm_cols and their variants.
+// KernelTable::gemm_rowptr_main / gemm_cols_main and their variants.
 #pragma once
 
 #include <cstddef>
@@ -110,7 +110,7 @@ namespace kernels {
 // kernel). GemmRowsArgs as for gemm_rows, except: args.a holds args.mr row
 // pointers (any mr), taps == 1, every C column block is finished in one call
 // (out.accumulate and out.row_max unsupported), and the panel width of the
-// packed weights is the ISA's gemm_rows.nr.
+// packed weights is the ISA's gemm_rowptr_main.nr.
 constexpr size_t kMaxSmallK = 11;
 struct GemmRowsSmallK {
   const char* name = nullptr;
@@ -157,7 +157,7 @@ struct GemmRowsStridedArgs {
   GemmOutput out;
 };
 using GemmRowsStridedFn = void (*)(const GemmRowsStridedArgs& args);
-// Same tile shape (and packed weights) as the ISA's gemm_rows.
+// Same tile shape (and packed weights) as the ISA's gemm_rowptr_main.
 struct GemmRowsStridedKernel {
   const char* name = nullptr;
   GemmRowsStridedFn fn = nullptr;

@@ -70,7 +70,7 @@ TEST_P(GemmRowptrTiles, AllTailsAllK) {
   const GemmRowsKernel& uk = GetParam().kernel;
   ASSERT_NE(uk.fn, nullptr);
   // Every K for the main shape; the alternatives share its code, so fewer.
-  const bool main_shape = uk.fn == t->gemm_rows.fn;
+  const bool main_shape = uk.fn == t->gemm_rowptr_main.fn;
   const std::vector<size_t> kcs = main_shape ? std::vector<size_t>{1, 2, 5, 16, 67, 300}
                                              : std::vector<size_t>{1, 16, 67};
   ASSERT_LE(uk.mr, 16u);
@@ -141,7 +141,7 @@ TEST_P(GemmColsTiles, AllTailsAllKStridedAndOffsetRows) {
   const KernelTable* t = GetParam().table;
   const GemmColsKernel& uk = GetParam().kernel;
   ASSERT_NE(uk.fn, nullptr);
-  const bool main_shape = uk.fn == t->gemm_cols.fn;
+  const bool main_shape = uk.fn == t->gemm_cols_main.fn;
   const std::vector<size_t> kcs = main_shape ? std::vector<size_t>{1, 2, 5, 16, 67, 300}
                                              : std::vector<size_t>{1, 16, 67};
   for (size_t kc : kcs) {
@@ -292,8 +292,8 @@ TEST_P(GemmRowstrideTiles, AllTailsAllKAllStrides) {
   const KernelTable* t = GetParam().table;
   const GemmRowsStridedKernel& uk = GetParam().kernel;
   ASSERT_NE(uk.fn, nullptr) << ndconv_isa_name(t->isa);
-  ASSERT_EQ(uk.mr, t->gemm_rows.mr);
-  ASSERT_EQ(uk.nr, t->gemm_rows.nr);
+  ASSERT_EQ(uk.mr, t->gemm_rowptr_main.mr);
+  ASSERT_EQ(uk.nr, t->gemm_rowptr_main.nr);
   // taps = 3 also with the middle tap listed: its rows through row
   // pointers (in reverse order, so a strided read of it would be wrong).
   for (size_t taps : {1, 3, 4}) {
@@ -541,22 +541,22 @@ TEST_P(TableEntries, ListTheTablesFields) {
     return false;
   };
   const auto& e = t->entries;
-  for (const GemmRowsKernel& k : {t->gemm_rows, t->gemm_rows_alt[0], t->gemm_rows_alt[1],
-                                  t->gemm_rows_narrow})
+  for (const GemmRowsKernel& k : {t->gemm_rowptr_main, t->gemm_rowptr_alt[0], t->gemm_rowptr_alt[1],
+                                  t->gemm_rowptr_one_vector})
     EXPECT_TRUE(has(e.gemm_rowptr_tiles, k)) << k.name;
-  for (const GemmColsKernel& k : {t->gemm_cols, t->gemm_cols_alt[0], t->gemm_cols_alt[1],
-                                  t->gemm_cols_narrow})
+  for (const GemmColsKernel& k : {t->gemm_cols_main, t->gemm_cols_alt[0], t->gemm_cols_alt[1],
+                                  t->gemm_cols_few_rows})
     EXPECT_TRUE(has(e.gemm_cols_tiles, k)) << k.name;
-  EXPECT_TRUE(has(e.gemm_rowptr_dot_tiles, t->gemm_rows_dot));
-  EXPECT_TRUE(has(e.gemm_rowstride_tiles, t->gemm_rows_strided));
-  ASSERT_NE(t->gemm_rows_short, nullptr);
-  ASSERT_EQ(e.gemm_rowptr_short_tiles.size + 1, t->gemm_rows.mr);
+  EXPECT_TRUE(has(e.gemm_rowptr_dot_tiles, t->gemm_rowptr_dot));
+  EXPECT_TRUE(has(e.gemm_rowstride_tiles, t->gemm_rowstride_main));
+  ASSERT_NE(t->gemm_rowptr_short_rows, nullptr);
+  ASSERT_EQ(e.gemm_rowptr_short_tiles.size + 1, t->gemm_rowptr_main.mr);
   for (const GemmRowsKernel& k : e.gemm_rowptr_short_tiles) {
-    EXPECT_EQ(k.fn, t->gemm_rows_short[k.mr - 1]) << k.name;
-    EXPECT_EQ(k.nr, t->gemm_rows.nr) << k.name;
+    EXPECT_EQ(k.fn, t->gemm_rowptr_short_rows[k.mr - 1]) << k.name;
+    EXPECT_EQ(k.nr, t->gemm_rowptr_main.nr) << k.name;
   }
   ASSERT_EQ(e.gemm_rowptr_small_k_tiles.size, 1u);
-  EXPECT_STREQ(e.gemm_rowptr_small_k_tiles.data[0].name, t->gemm_rows_small_k.name);
+  EXPECT_STREQ(e.gemm_rowptr_small_k_tiles.data[0].name, t->gemm_rowptr_small_k.name);
   EXPECT_EQ(e.grouped_nxc_tiles.size, t->grouped_nxc.c2 ? 1u : 0u);
   ASSERT_EQ(e.grouped_ncx_tiles.size, 1u);
   EXPECT_EQ(e.grouped_ncx_tiles.data[0].fn, t->grouped_ncx.fn);

@@ -30,7 +30,7 @@ TEST_P(GemmRowptrSmallK, EveryKRowsAndColumnTails) {
   const KernelTable* t = GetParam().table;
   const GemmRowsSmallK& uk = GetParam().kernel;
   const ndconv_isa isa = t->isa;
-  const size_t NR = t->gemm_rows.nr, W = t->vector_floats;
+  const size_t NR = t->gemm_rowptr_main.nr, W = t->vector_floats;
   EXPECT_EQ(uk.fn[0], nullptr);
   for (size_t K = 1; K <= kMaxSmallK; ++K) {
     const GemmRowsFn fn = uk.fn[K];
