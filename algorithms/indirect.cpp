@@ -139,11 +139,11 @@ class IndirectGemm final : public Algorithm {
     if (grouped_) return pack_grouped(weights, bias) && init_channels_last();
     // Channels-first with few output channels per group: the narrow kernel
     // (ResNeXt NCX, 4 per group: 21 -> see the commit, GFLOP/s).
-    cols_ = s_.out_channels_per_group() <= static_cast<int64_t>(table_.gemm_cols_narrow.mr)
-                ? &table_.gemm_cols_narrow
+    cols_ = s_.out_channels_per_group() <= static_cast<int64_t>(table_.gemm_cols_few_rows.mr)
+                ? &table_.gemm_cols_few_rows
                 : &pick_cols_kernel(table_, static_cast<size_t>(s_.out_channels_per_group()),
                                     static_cast<size_t>(s_.out_pixels()));
-    if (!packed_.pack(s_, weights, bias, nxc ? table_.gemm_rows.nr : cols_->mr)) return false;
+    if (!packed_.pack(s_, weights, bias, nxc ? table_.gemm_rowptr_main.nr : cols_->mr)) return false;
     return nxc ? init_channels_last() : init_channels_first();
   }
 
@@ -165,18 +165,18 @@ class IndirectGemm final : public Algorithm {
   bool init_channels_last() {
     const int inner = s_.rank - 1;
     const size_t cin_g = static_cast<size_t>(s_.in_channels_per_group());
-    kc_budget_ = l1_k_block(table_.gemm_rows.nr);
+    kc_budget_ = l1_k_block(table_.gemm_rowptr_main.nr);
     span_ = 1;
     if (s_.groups == 1 && s_.dilation[inner] == 1 && s_.kernel[inner] > 1 &&
         s_.in_channels <= kMergeMaxChannels &&
         static_cast<size_t>(s_.kernel[inner]) * cin_g <= kc_budget_ &&
-        table_.gemm_rows.mr * static_cast<size_t>(s_.kernel_taps()) * cin_g <= kBorderScratchFloats)
+        table_.gemm_rowptr_main.mr * static_cast<size_t>(s_.kernel_taps()) * cin_g <= kBorderScratchFloats)
       span_ = s_.kernel[inner];
     taps_ = static_cast<size_t>(s_.kernel_taps() / span_);
     kc_tap_ = cin_g * static_cast<size_t>(span_);
     const GemmRowsReduction red = rows_reduction(taps_, kc_tap_, kc_budget_, 0);
     const size_t slices = (kc_tap_ + red.k_block - 1) / red.k_block;
-    own_loop_ = taps_ * table_.gemm_rows.mr <= kMaxRowPointers && taps_ * slices <= kMaxCalls;
+    own_loop_ = taps_ * table_.gemm_rowptr_main.mr <= kMaxRowPointers && taps_ * slices <= kMaxCalls;
     if (!own_loop_) span_ = 1;  // (merging implies a small K, so this never undoes one)
 
     const size_t out_pixels = static_cast<size_t>(s_.out_pixels());
@@ -247,8 +247,8 @@ class IndirectGemm final : public Algorithm {
                           float* c, size_t ldc) const {
     const int inner = s_.rank - 1;
     const size_t out_width = static_cast<size_t>(s_.out_size[inner]);
-    const auto& uk = table_.gemm_rows;
-    const auto& strided_uk = table_.gemm_rows_strided;
+    const auto& uk = table_.gemm_rowptr_main;
+    const auto& strided_uk = table_.gemm_rowstride_main;
     const size_t MR = uk.mr, NR = uk.nr, taps = taps_;
     // A stride far beyond the input (valid with enough padding) can make the
     // row spacing overflow: such a line has at most one valid pixel per tap,
@@ -419,7 +419,7 @@ class IndirectGemm final : public Algorithm {
   }
 
   void run_channels_last(const float* input, float* output, ndconv_threadpool* pool) const {
-    const auto& uk = table_.gemm_rows;
+    const auto& uk = table_.gemm_rowptr_main;
     const size_t groups = static_cast<size_t>(s_.groups);
     const size_t images = static_cast<size_t>(s_.batch);
     const size_t M = static_cast<size_t>(s_.out_pixels());

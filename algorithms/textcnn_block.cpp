@@ -150,7 +150,7 @@ class TextCnn {
   }
 
   bool init(const float* const* weights, const float* const* biases) {
-    const size_t NR = table_.gemm_rows.nr;
+    const size_t NR = table_.gemm_rowptr_main.nr;
     size_t offset = 0, tasks = 0;
     for (int b = 0; b < d_.branch_count; ++b) {
       Branch& br = branches_[b];
@@ -166,9 +166,9 @@ class TextCnn {
       const ConvShape shape = branch_shape(d_, b);
       const float* bias = biases ? biases[b] : nullptr;
       if (!br.packed.pack(shape, weights[b], bias, NR)) return false;
-      br.tail_kernel = table_.gemm_rows_dot.fn && 2 * br.tail <= table_.gemm_rows_narrow.nr
-                           ? table_.gemm_rows_dot
-                           : table_.gemm_rows_narrow;
+      br.tail_kernel = table_.gemm_rowptr_dot.fn && 2 * br.tail <= table_.gemm_rowptr_one_vector.nr
+                           ? table_.gemm_rowptr_dot
+                           : table_.gemm_rowptr_one_vector;
       if (br.tail && !pack_channel_range(shape, weights[b], bias, br.n_main, br.tail,
                                          br.tail_kernel.nr, &br.packed_tail))
         return false;
@@ -180,7 +180,7 @@ class TextCnn {
     size_t min_windows = static_cast<size_t>(d_.seq_len);
     for (int b = 0; b < d_.branch_count; ++b)
       min_windows = std::min(min_windows, static_cast<size_t>(d_.seq_len) - branches_[b].k + 1);
-    const size_t want = 16 * table_.gemm_rows.mr;
+    const size_t want = 16 * table_.gemm_rowptr_main.mr;
     sentences_per_task_ =
         std::min(static_cast<size_t>(d_.batch), (want + min_windows - 1) / min_windows);
     return true;
@@ -228,7 +228,7 @@ class TextCnn {
     // The last panel of a branch with a tail runs on the tail kernel from its
     // own packing (whose column 0 is filter n_main), all its columns at once.
     const bool narrow = br.tail && p + 1 == br.panels;
-    const auto& uk = narrow ? br.tail_kernel : table_.gemm_rows;
+    const auto& uk = narrow ? br.tail_kernel : table_.gemm_rowptr_main;
     const PackedWeights& packed = narrow ? br.packed_tail : br.packed;
     const size_t col = narrow ? br.n_main : p * uk.nr, packed_col = narrow ? 0 : col;
     const size_t nr = narrow ? br.tail : std::min(uk.nr, br.filters - col);
