@@ -48,8 +48,8 @@ class Im2colGemm final : public Algorithm {
   bool init(const float* weights, const float* bias) {
     // Few output channels per group: the narrow kernel (ResNeXt NCX, 4 per
     // group: 21 -> see the commit, GFLOP/s).
-    cols_ = s_.out_channels_per_group() <= static_cast<int64_t>(table_.gemm_cols_narrow.mr)
-                ? &table_.gemm_cols_narrow
+    cols_ = s_.out_channels_per_group() <= static_cast<int64_t>(table_.gemm_cols_few_rows.mr)
+                ? &table_.gemm_cols_few_rows
                 : &pick_cols_kernel(table_, static_cast<size_t>(s_.out_channels_per_group()),
                                     static_cast<size_t>(s_.out_pixels()));
     return packed_.pack(s_, weights, bias, cols_->mr) && lines_.build(s_);

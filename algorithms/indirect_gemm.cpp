@@ -100,8 +100,8 @@ class IndirectGemm final : public Algorithm {
         act_(activation_of(shape)) {}
 
   bool init(const float* weights, const float* bias) {
-    tap_plan_ = plan_taps(s_, table_.gemm_rows);
-    return packed_.pack(s_, weights, bias, table_.gemm_rows.nr) &&
+    tap_plan_ = plan_taps(s_, table_.gemm_rowptr_main);
+    return packed_.pack(s_, weights, bias, table_.gemm_rowptr_main.nr) &&
            indirection_.build(s_, tap_plan_.span, tap_plan_.kc_tap);
   }
 
@@ -135,7 +135,7 @@ class IndirectGemm final : public Algorithm {
 };
 
 ndconv_status IndirectGemm::run(const float* input, float* output, ndconv_threadpool* pool) const {
-  const auto& uk = table_.gemm_rows;
+  const auto& uk = table_.gemm_rowptr_main;
   const size_t groups = static_cast<size_t>(s_.groups);
   const size_t images = static_cast<size_t>(s_.batch);
   const size_t M = static_cast<size_t>(s_.out_pixels());
@@ -191,7 +191,7 @@ void IndirectGemm::channels_last_task(size_t g, size_t M, size_t N, size_t m0, s
                                       size_t n1, Rows& rows, float* c, size_t ldc) const {
   const int inner = s_.rank - 1;
   const size_t out_width = static_cast<size_t>(s_.out_size[inner]);
-  const size_t MR = table_.gemm_rows.mr;
+  const size_t MR = table_.gemm_rowptr_main.mr;
   // A stride far beyond the input (valid with enough padding) can make the
   // row spacing overflow: such a line has at most one valid pixel per tap,
   // so it takes the per-row path, which forms no spaced pointers.
@@ -257,11 +257,11 @@ void IndirectGemm::channels_last_task(size_t g, size_t M, size_t N, size_t m0, s
 template <class Rows>
 void IndirectGemm::plan_block_taps(Rows& rows, const MBlock& b, ptrdiff_t step,
                                    BlockTaps& bt) const {
-  const auto& strided_uk = table_.gemm_rows_strided;
-  const size_t MR = table_.gemm_rows.mr, taps = indirection_.taps();
+  const auto& strided_uk = table_.gemm_rowstride_main;
+  const size_t MR = table_.gemm_rowptr_main.mr, taps = indirection_.taps();
   const float* zero = indirection_.zero_row();
   const bool strided_kernel =
-      strided_uk.fn != nullptr && strided_uk.mr == MR && strided_uk.nr == table_.gemm_rows.nr;
+      strided_uk.fn != nullptr && strided_uk.mr == MR && strided_uk.nr == table_.gemm_rowptr_main.nr;
   size_t count = 0;
   bool in_run = false;
   // Every active tap evenly spaced or listed, all MR rows real (the
@@ -306,7 +306,7 @@ void IndirectGemm::plan_block_taps(Rows& rows, const MBlock& b, ptrdiff_t step,
 template <class Rows>
 bool IndirectGemm::plan_merged_tap(Rows& rows, const MBlock& b, size_t t, BlockTaps& bt,
                                    const float*& f) const {
-  const size_t MR = table_.gemm_rows.mr;
+  const size_t MR = table_.gemm_rowptr_main.mr;
   const float** dst = bt.a + t * MR;
   if (!b.continuing) bt.next_entry[t] = kUnknownEntry;
   const float* spaced_first = indirection_.zero_row();
@@ -328,7 +328,7 @@ template <class Rows>
 bool IndirectGemm::plan_pixel_tap(const Rows& rows, const MBlock& b, size_t t, ptrdiff_t step,
                                   BlockTaps& bt, const float*& f, bool& listed) const {
   const int inner = s_.rank - 1;
-  const size_t MR = table_.gemm_rows.mr, m = b.m, mr = b.mr;
+  const size_t MR = table_.gemm_rowptr_main.mr, m = b.m, mr = b.mr;
   const float* zero = indirection_.zero_row();
   const float** dst = bt.a + t * MR;
   const float* last = zero;
@@ -378,8 +378,8 @@ inline void IndirectGemm::make_calls(size_t g, size_t N, const MBlock& b, size_t
                                      const BlockTaps& bt, bool clamp, kernels::GemmRowsArgs& args,
                                      kernels::GemmRowsStridedArgs& strided_args, float* c,
                                      size_t ldc) const {
-  const auto& uk = table_.gemm_rows;
-  const auto& strided_uk = table_.gemm_rows_strided;
+  const auto& uk = table_.gemm_rowptr_main;
+  const auto& strided_uk = table_.gemm_rowstride_main;
   const size_t MR = uk.mr, NR = uk.nr, count = bt.count;
   const bool strided = bt.strided;
   for (size_t n = n0; n < n1; n += NR) {

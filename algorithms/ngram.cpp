@@ -57,7 +57,7 @@ class NgramGemm final : public Algorithm {
     // NXC inputs are the same memory): windows as A rows. Otherwise the
     // transposed product over shifted views of the channel planes.
     rows_form_ = s_.layout == NDCONV_NXC || g_.cin == 1;
-    const size_t width = rows_form_ ? table_.gemm_rows.nr : table_.gemm_cols.mr;
+    const size_t width = rows_form_ ? table_.gemm_rowptr_main.nr : table_.gemm_cols_main.mr;
     if (!packed_.pack(s_, weights, bias, width)) return false;
     if (rows_form_) {
       if (!pack_narrow_tail(s_, table_, weights, bias, &tail_)) return false;
@@ -67,8 +67,8 @@ class NgramGemm final : public Algorithm {
       // Tiny reductions (a speech stem: K = 10) take the K-stationary kernel
       // in the interior, channels-last (conv1d_audio_stem NXC, AVX-512: see
       // the commit). It reads packed_ for every column, tail included.
-      if (s_.layout == NDCONV_NXC && g_.K <= kernels::kMaxSmallK && table_.gemm_rows_small_k.preferred)
-        small_k_ = table_.gemm_rows_small_k.fn[g_.K];
+      if (s_.layout == NDCONV_NXC && g_.K <= kernels::kMaxSmallK && table_.gemm_rowptr_small_k.preferred)
+        small_k_ = table_.gemm_rowptr_small_k.fn[g_.K];
     } else if (!build_shifted_view_offsets(g_, &offsets_)) {
       return false;
     }
@@ -91,7 +91,7 @@ class NgramGemm final : public Algorithm {
   // tile (measured: text_query_same NXC 0.63x oneDNN split, see the commit).
   bool build_row_ranges() {
     const bool padded = g_.lo > 0 || g_.hi < g_.Lo;
-    const bool taps_only = padded && g_.Lo < kSplitMinRowTiles * table_.gemm_rows.mr;
+    const bool taps_only = padded && g_.Lo < kSplitMinRowTiles * table_.gemm_rowptr_main.mr;
     size_t count = 0;
     RowRange pending{0, 0, false};
     bool have = false;
@@ -135,8 +135,8 @@ class NgramGemm final : public Algorithm {
   void run_windows(const float* input, float* output, ndconv_threadpool* pool) const {
     // The main tile, with its short-row variants for the last M block of a
     // range (text_query_same, 50 rows: 4 x 14 rows computed -> 3 x 14 + 8).
-    kernels::GemmRowsKernel uk = table_.gemm_rows;
-    uk.short_rows = table_.gemm_rows_short;
+    kernels::GemmRowsKernel uk = table_.gemm_rowptr_main;
+    uk.short_rows = table_.gemm_rowptr_short_rows;
     const size_t M = g_.batch * g_.Lo, N = g_.cout;
     const GemmTiling t = choose_gemm_tiling(M, N, g_.K, uk.mr, uk.nr, 1, threadpool_threads(pool));
     // K blocks of up to 4x the L1 budget: the B slice streams from L2 at a
@@ -205,7 +205,7 @@ class NgramGemm final : public Algorithm {
   static constexpr size_t kSmallKRows = 16;
   template <class RowFn>
   void small_k_rows(size_t m0, size_t m1, size_t n0, size_t n1, const RowFn& row, float* output) const {
-    const size_t NR = table_.gemm_rows.nr, N = g_.cout;
+    const size_t NR = table_.gemm_rowptr_main.nr, N = g_.cout;
     const float* rows[kSmallKRows];
     kernels::GemmRowsArgs args;
     args.a = rows;
@@ -259,7 +259,7 @@ class NgramGemm final : public Algorithm {
   // NCX, C_in > 1: per image C[F][Lo] = W[F][K] x B[K][Lo], B rows shifted
   // views of the channel planes (see ShiftedViews).
   void run_shifted_views(const float* input, float* output, ndconv_threadpool* pool) const {
-    const auto& uk = table_.gemm_cols;
+    const auto& uk = table_.gemm_cols_main;
     const size_t M = g_.cout, N = g_.Lo;
     const GemmTiling t = choose_gemm_tiling(M, N, g_.K, uk.mr, uk.nr, g_.batch, threadpool_threads(pool));
     const ptrdiff_t* offsets = offsets_.size() ? offsets_.data() : nullptr;

@@ -38,17 +38,17 @@ constexpr size_t kColsABlockBytes = 4 << 20;
 constexpr size_t kRowsSliceBytes = 256 * 1024;
 
 // The channels-last tile shape: the main one computes its last M block with
-// exactly its rows (gemm_rows_short), so only its N padding counts; an
+// exactly its rows (gemm_rowptr_short_rows), so only its N padding counts; an
 // alternative shape wins only by padding the problem less all told
 // (measured: pw_seq_ffn, M = 128, 14 x 32 with a 2-row block 1.00x oneDNN
 // against 0.96x for 8 x 48; pw_res5_expand, M = 49, 14 x 32 with a 7-row
 // block 0.98x against 0.97x for 7 x 48).
 kernels::GemmRowsKernel pick_channels_last_kernel(const kernels::KernelTable& table, size_t M, size_t N) {
-  kernels::GemmRowsKernel best = table.gemm_rows;
-  best.short_rows = table.gemm_rows_short;
+  kernels::GemmRowsKernel best = table.gemm_rowptr_main;
+  best.short_rows = table.gemm_rowptr_short_rows;
   auto padded = [&](size_t mr, size_t nr) { return (M + mr - 1) / mr * mr * ((N + nr - 1) / nr * nr); };
   size_t best_work = M * ((N + best.nr - 1) / best.nr * best.nr);
-  for (const kernels::GemmRowsKernel& k : table.gemm_rows_alt)
+  for (const kernels::GemmRowsKernel& k : table.gemm_rowptr_alt)
     if (k.fn && padded(k.mr, k.nr) < best_work) {
       best = k;
       best_work = padded(k.mr, k.nr);

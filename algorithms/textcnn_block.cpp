@@ -57,7 +57,7 @@ TextCnn::TextCnn(const ndconv_textcnn_desc& d, const kernels::KernelTable& table
 }
 
 bool TextCnn::init(const float* const* weights, const float* const* biases) {
-  const size_t NR = table_.gemm_rows.nr;
+  const size_t NR = table_.gemm_rowptr_main.nr;
   size_t offset = 0, tasks = 0;
   for (int b = 0; b < d_.branch_count; ++b) {
     Branch& br = branches_[b];
@@ -83,7 +83,7 @@ void TextCnn::choose_sentences_per_task() {
   size_t min_windows = static_cast<size_t>(d_.seq_len);
   for (int b = 0; b < d_.branch_count; ++b)
     min_windows = std::min(min_windows, static_cast<size_t>(d_.seq_len) - branches_[b].k + 1);
-  const size_t want = kMinTilesPerTask * table_.gemm_rows.mr;
+  const size_t want = kMinTilesPerTask * table_.gemm_rowptr_main.mr;
   sentences_per_task_ = std::min(static_cast<size_t>(d_.batch), (want + min_windows - 1) / min_windows);
 }
 
@@ -122,7 +122,7 @@ void TextCnn::sentences_branch_panel(const float* input, float* output, size_t i
   // The last panel of a branch with a tail runs on the tail kernel from its
   // own packing (whose column 0 is filter tail.first), all its columns at once.
   const bool narrow = br.tail.columns && p + 1 == br.panels;
-  const auto& uk = narrow ? br.tail.kernel : table_.gemm_rows;
+  const auto& uk = narrow ? br.tail.kernel : table_.gemm_rowptr_main;
   const PackedWeights& packed = narrow ? br.tail.packed : br.packed;
   const size_t col = narrow ? br.tail.first : p * uk.nr, packed_col = narrow ? 0 : col;
   const size_t nr = narrow ? br.tail.columns : std::min(uk.nr, br.filters - col);

@@ -1,13 +1,15 @@
-// The GEMM microkernels alone, in cache: every tile shape of every ISA this
-// CPU has, one MR x NR tile over K (default 256) per call, A rows, packed
-// weights and C all in L1. This is the ceiling the convolution paths build
-// on; the rate is compared with the machine's measured single-core FMA peak
-// of the same ISA (`peak_frac`).
+// The GEMM microkernels alone, in cache: every tile of every ISA this CPU has
+// (the table's enumeration, KernelTable::entries: gemm_rowptr_tiles and
+// gemm_cols_tiles), one MR x NR tile over K (default 256) per call, A rows,
+// packed weights and C all in L1. This is the ceiling the convolution paths
+// build on; the rate is compared with the machine's measured single-core FMA
+// peak of the same ISA (`peak_frac`).
 //
 //   bench_microkernel [--k=256] [Google Benchmark options]
 //
-// Names: microkernel/<isa>/<rows|cols|rows_narrow|cols_narrow>/<MR>x<NR>/k<K>.
-// rows: channels-last addressing (A rows through pointers, weights packed);
+// Names: microkernel/<entry name>/k<K>, e.g.
+// microkernel/f32_gemm_rowptr_14x32__avx512/k256 (kernels/kernel_table.h):
+// rowptr: channels-last addressing (A rows through pointers, weights packed);
 // cols: channels-first (weights packed, B rows read in place).
 #include <benchmark/benchmark.h>
 
@@ -98,34 +100,17 @@ void bench_cols(benchmark::State& state, GemmColsKernel uk, size_t K, double pea
   time_calls(state, [&] { uk.fn(args); }, c.data(), 2.0 * static_cast<double>(MR * NR * K), peak);
 }
 
-std::string tile_name(const char* isa, const char* kind, size_t mr, size_t nr, size_t K) {
-  char buf[128];
-  std::snprintf(buf, sizeof buf, "microkernel/%s/%s/%zux%zu/k%zu", isa, kind, mr, nr, K);
-  return buf;
+std::string benchmark_name(const char* entry, size_t K) {
+  return "microkernel/" + std::string(entry) + "/k" + std::to_string(K);
 }
 
 void register_isa(ndconv_isa isa, size_t K, double peak) {
   const KernelTable* t = ndconv::kernels::kernel_table_for(isa);
   if (t == nullptr) return;
-  const char* name = ndconv_isa_name(isa);
-  const GemmRowsKernel rows[] = {t->gemm_rows, t->gemm_rows_alt[0], t->gemm_rows_alt[1]};
-  for (const GemmRowsKernel& uk : rows)
-    if (uk.fn)
-      benchmark::RegisterBenchmark(tile_name(name, "rows", uk.mr, uk.nr, K).c_str(), bench_rows, uk,
-                                   K, peak);
-  if (t->gemm_rows_narrow.fn)
-    benchmark::RegisterBenchmark(
-        tile_name(name, "rows_narrow", t->gemm_rows_narrow.mr, t->gemm_rows_narrow.nr, K).c_str(),
-        bench_rows, t->gemm_rows_narrow, K, peak);
-  const GemmColsKernel cols[] = {t->gemm_cols, t->gemm_cols_alt[0], t->gemm_cols_alt[1]};
-  for (const GemmColsKernel& uk : cols)
-    if (uk.fn)
-      benchmark::RegisterBenchmark(tile_name(name, "cols", uk.mr, uk.nr, K).c_str(), bench_cols, uk,
-                                   K, peak);
-  if (t->gemm_cols_narrow.fn)
-    benchmark::RegisterBenchmark(
-        tile_name(name, "cols_narrow", t->gemm_cols_narrow.mr, t->gemm_cols_narrow.nr, K).c_str(),
-        bench_cols, t->gemm_cols_narrow, K, peak);
+  for (const GemmRowsKernel& uk : t->entries.gemm_rowptr_tiles)
+    benchmark::RegisterBenchmark(benchmark_name(uk.name, K).c_str(), bench_rows, uk, K, peak);
+  for (const GemmColsKernel& uk : t->entries.gemm_cols_tiles)
+    benchmark::RegisterBenchmark(benchmark_name(uk.name, K).c_str(), bench_cols, uk, K, peak);
 }
 
 }  // namespace

@@ -104,11 +104,11 @@ const Kernel& least_padded(const Kernel& main, const Kernel (&alternatives)[kAlt
 }
 
 const kernels::GemmRowsKernel& pick_rows_kernel(const kernels::KernelTable& table, size_t M, size_t N) {
-  return least_padded(table.gemm_rows, table.gemm_rows_alt, M, N);
+  return least_padded(table.gemm_rowptr_main, table.gemm_rowptr_alt, M, N);
 }
 
 const kernels::GemmColsKernel& pick_cols_kernel(const kernels::KernelTable& table, size_t M, size_t N) {
-  return least_padded(table.gemm_cols, table.gemm_cols_alt, M, N);
+  return least_padded(table.gemm_cols_main, table.gemm_cols_alt, M, N);
 }
 
 kernels::GemmOutput gemm_output(const kernels::Activation& act, float* c, size_t ldc,

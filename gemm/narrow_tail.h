@@ -13,7 +13,7 @@
 namespace ndconv {
 namespace dispatch {
 
-// Columns the narrow microkernel (KernelTable::gemm_rows_narrow) takes: the
+// Columns the narrow microkernel (KernelTable::gemm_rowptr_one_vector) takes: the
 // last F % NR when they fit in its one vector, else 0 (all panels full width).
 size_t narrow_tail_columns(size_t columns, const kernels::KernelTable& table);
 

@@ -300,117 +300,6 @@ namespace ndconv {
 namespace kernels {
 namespace NDCONV_KERNEL_NS {
 
-// Tile shapes per ISA: fill the register file with accumulators while leaving
-// room for the B vectors and the A broadcast. Each ISA has a main shape and
-// two alternatives with other MR and NR; the planner picks the one that pads
-// the problem's M and N least (e.g. M = 128 rows, M = 49 pixels of a 7x7
-// map, or C_out = 24 channels).
-//  - AVX-512 (32 zmm): 14 x 2 zmm = 28 accumulators + 2 B vectors + the
-//    broadcast; alternatives 8 x 3 and 7 x 3 zmm.
-//  - AVX2 (16 ymm): 6 x 2 ymm = 12 accumulators + 2 B + 1 broadcast;
-//    alternatives 4 x 3 and 5 x 2 ymm.
-//  - NEON (32 q): 6 x 4 q = 24 accumulators + 4 B + broadcasts; alternatives
-//    8 x 3 and 7 x 3 q.
-//  - scalar: 4 x 4 floats, enough independent chains for the FPU;
-//    alternatives 2 x 8 and 7 x 2.
-template <class Arch>
-struct gemm_tiles;
-template <>
-struct gemm_tiles<scalar_arch> {
-  static constexpr size_t mr = 4, nrv = 4, alt_mr = 2, alt_nrv = 8, alt2_mr = 7, alt2_nrv = 2;
-  static constexpr size_t narrow_mr = 2, narrow_nrv = 8;
-};
-#if defined(NDCONV_SIMD_X86) && defined(__AVX512F__)
-template <>
-struct gemm_tiles<avx512_arch> {
-  static constexpr size_t mr = 14, nrv = 2, alt_mr = 8, alt_nrv = 3, alt2_mr = 7, alt2_nrv = 3;
-  static constexpr size_t narrow_mr = 4, narrow_nrv = 6;
-};
-#endif
-#if defined(NDCONV_SIMD_X86) && defined(__AVX2__) && defined(__FMA__)
-template <>
-struct gemm_tiles<avx2_arch> {
-  static constexpr size_t mr = 6, nrv = 2, alt_mr = 4, alt_nrv = 3, alt2_mr = 5, alt2_nrv = 2;
-  static constexpr size_t narrow_mr = 4, narrow_nrv = 3;
-};
-#endif
-#if defined(NDCONV_SIMD_NEON)
-template <>
-struct gemm_tiles<neon_arch> {
-  static constexpr size_t mr = 6, nrv = 4, alt_mr = 8, alt_nrv = 3, alt2_mr = 7, alt2_nrv = 3;
-  static constexpr size_t narrow_mr = 4, narrow_nrv = 6;
-};
-#endif
-
-template <class Arch, size_t MR, size_t NRV>
-GemmRowsKernel gemm_rows_kernel() {
-  return {&gemm_rows<Arch, MR, NRV>, MR, NRV * simd<Arch>::width};
-}
-// The main tile's columns with fewer rows: entry r - 1 has MR = r, for the
-// last M block of a problem (M = 50 rows in 14-row tiles: a last block of 8
-// rows computes 8 rows, not 14). Same NR, so the same packed weights.
-template <class Arch, size_t NRV, size_t... RowsLess1>
-const GemmRowsFn* gemm_rows_short_fns(std::index_sequence<RowsLess1...>) {
-  static const GemmRowsFn fns[] = {&gemm_rows<Arch, RowsLess1 + 1, NRV>...};
-  return fns;
-}
-template <class Arch>
-const GemmRowsFn* gemm_rows_short_table() {
-  using C = gemm_tiles<Arch>;
-  return gemm_rows_short_fns<Arch, C::nrv>(std::make_index_sequence<C::mr - 1>());
-}
-// One vector of columns; MR large enough to hide the FMA latency (8 chains on
-// AVX2) with the B vector and broadcast still in registers.
-template <class Arch>
-struct gemm_narrow_tile { static constexpr size_t mr = 8; };
-#if defined(NDCONV_SIMD_X86) && defined(__AVX512F__)
-template <>
-struct gemm_narrow_tile<avx512_arch> { static constexpr size_t mr = 14; };
-#endif
-// The dot-product kernel for a few columns: MR x NC accumulators plus NC B
-// vectors and one A vector (AVX-512 6 x 4 = 24 zmm; AVX2 2 x 4 = 8 ymm, A and
-// B vectors within 16; NEON 6 x 4 q; scalar 2 x 4).
-template <class Arch>
-struct gemm_dot_tile { static constexpr size_t mr = 2, nc = 4; };
-#if defined(NDCONV_SIMD_X86) && defined(__AVX512F__)
-template <>
-struct gemm_dot_tile<avx512_arch> { static constexpr size_t mr = 6, nc = 4; };
-#endif
-#if defined(NDCONV_SIMD_NEON)
-template <>
-struct gemm_dot_tile<neon_arch> { static constexpr size_t mr = 6, nc = 4; };
-#endif
-template <class Arch>
-GemmRowsKernel gemm_rows_dot_kernel() {
-  using D = gemm_dot_tile<Arch>;
-  return {&gemm_rows_dot<Arch, D::mr, D::nc>, D::mr, 1};
-}
-template <class Arch>
-GemmRowsKernel gemm_rows_narrow_kernel() {
-  constexpr size_t MR = gemm_narrow_tile<Arch>::mr;
-  return {&gemm_rows<Arch, MR, 1>, MR, simd<Arch>::width};
-}
-template <class Arch, size_t MR, size_t NRV>
-GemmColsKernel gemm_cols_kernel() {
-  return {&gemm_cols<Arch, MR, NRV>, MR, NRV * simd<Arch>::width};
-}
-// The channels-first kernel for few output channels (grouped convolutions
-// with C_out/G <= 4, where 14-row tiles would compute mostly zero rows):
-// 4 rows x 6 zmm (AVX-512) = 24 accumulators, 4 x 3 ymm (AVX2), 4 x 6 q (NEON).
-template <class Arch>
-GemmColsKernel gemm_cols_narrow_kernel() {
-  using C = gemm_tiles<Arch>;
-  return {&gemm_cols<Arch, C::narrow_mr, C::narrow_nrv>, C::narrow_mr, C::narrow_nrv * simd<Arch>::width};
-}
-
-}  // namespace NDCONV_KERNEL_NS
-}  // namespace kernels
-}  // namespace ndconv
-
-namespace ndconv {
-namespace kernels {
-namespace NDCONV_KERNEL_NS {
-
 // Channels-last microkernel over evenly spaced rows. See GemmRowsStridedArgs.
 // Row i is addressed from a base pointer per group of G rows plus a multiple
 // i % G of the row stride (x86: base + index * scale with the strides 1..4 *
@@ -450,12 +339,6 @@ void gemm_rows_strided(const GemmRowsStridedArgs& args) {
     if (args.out.row_max) out.row_max = args.out.row_max + col;
     tile.finish(out, args.mr, args.nr - col < NR ? args.nr - col : NR);
   }
-}
-
-template <class Arch>
-GemmRowsStridedKernel gemm_rows_strided_kernel() {
-  using C = gemm_tiles<Arch>;
-  return {&gemm_rows_strided<Arch, C::mr, C::nrv>, C::mr, C::nrv * simd<Arch>::width};
 }
 
 }  // namespace NDCONV_KERNEL_NS

@@ -1,6 +1,6 @@
 // Operand contracts of the GEMM microkernels (kernels/gemm.hpp). ISA-neutral:
 // dispatch builds these and calls the per-ISA function pointers of
-// KernelTable::gemm_rows / gemm_cols.
+// KernelTable::gemm_rowptr_main / gemm_cols_main and their variants.
 #pragma once
 
 #include <cstddef>
@@ -83,8 +83,9 @@ struct GemmColsArgs {
 using GemmRowsFn = void (*)(const GemmRowsArgs& args);
 using GemmColsFn = void (*)(const GemmColsArgs& args);
 
-// One microkernel instance and its tile shape.
+// One microkernel instance, its name (kernels/kernel_table.h) and its tile shape.
 struct GemmRowsKernel {
+  const char* name = nullptr;
   GemmRowsFn fn = nullptr;
   size_t mr = 0, nr = 0;
   // Optional: short_rows[r - 1] is this kernel with MR = r < mr (same NR),
@@ -92,6 +93,7 @@ struct GemmRowsKernel {
   const GemmRowsFn* short_rows = nullptr;
 };
 struct GemmColsKernel {
+  const char* name = nullptr;
   GemmColsFn fn = nullptr;
   size_t mr = 0, nr = 0;
 };
@@ -108,9 +110,10 @@ namespace kernels {
 // kernel). GemmRowsArgs as for gemm_rows, except: args.a holds args.mr row
 // pointers (any mr), taps == 1, every C column block is finished in one call
 // (out.accumulate and out.row_max unsupported), and the panel width of the
-// packed weights is the ISA's gemm_rows.nr.
+// packed weights is the ISA's gemm_rowptr_main.nr.
 constexpr size_t kMaxSmallK = 11;
 struct GemmRowsSmallK {
+  const char* name = nullptr;
   GemmRowsFn fn[kMaxSmallK + 1] = {};
   // Faster than gemm_rows where the ISA has the registers for it (measured
   // on AVX-512; on AVX2, one row per B load, 0.94x -> 0.65x oneDNN): the
@@ -154,8 +157,9 @@ struct GemmRowsStridedArgs {
   GemmOutput out;
 };
 using GemmRowsStridedFn = void (*)(const GemmRowsStridedArgs& args);
-// Same tile shape (and packed weights) as the ISA's main gemm_rows.
+// Same tile shape (and packed weights) as the ISA's gemm_rowptr_main.
 struct GemmRowsStridedKernel {
+  const char* name = nullptr;
   GemmRowsStridedFn fn = nullptr;
   size_t mr = 0, nr = 0;
 };

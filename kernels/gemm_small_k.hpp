@@ -12,7 +12,7 @@
 
 #include <utility>
 
-#include "kernels/gemm.hpp"
+#include "kernels/gemm_tiles.hpp"
 
 namespace ndconv {
 namespace kernels {
@@ -37,7 +37,7 @@ struct SmallKStep {
   using S = simd<Arch>;
   using vec = typename S::vec;
   static constexpr size_t W = S::width;
-  static constexpr size_t NR = gemm_tiles<Arch>::nrv * W;  // packed panel width
+  static constexpr size_t NR = gemm_tiles<Arch>::main.nrv * W;  // packed panel width
 
   // Loads a B vector into a register once for its R FMAs: else GCC folds the
   // load into each of them (R loads per vector: the load ports the bound).
@@ -57,7 +57,7 @@ struct SmallKStep {
   // last one, W in the others).
   static void run(const GemmRowsArgs& args, const vec (&a)[R][K], float* const (&c)[R], size_t v,
                   size_t lanes) {
-    constexpr size_t NRV = gemm_tiles<Arch>::nrv;
+    constexpr size_t NRV = gemm_tiles<Arch>::main.nrv;
     const float* b[U];
     vec acc[R][U];
     for (size_t u = 0; u < U; ++u) {
@@ -94,13 +94,16 @@ struct SmallKStep {
   }
 };
 
+// C vectors per SmallKStep: 4 R accumulators (see small_k_rows).
+constexpr size_t kSmallKStepVectors = 4;
+
 template <class Arch, size_t K>
 void gemm_rows_small_k(const GemmRowsArgs& args) {
   using S = simd<Arch>;
   using vec = typename S::vec;
   constexpr size_t W = S::width;
   constexpr size_t R = small_k_rows<Arch>::value;
-  constexpr size_t U = 4;
+  constexpr size_t U = kSmallKStepVectors;
   const size_t vectors = (args.nr + W - 1) / W;
   const size_t last_lanes = args.nr - (vectors - 1) * W;
   for (size_t r0 = 0; r0 < args.mr; r0 += R) {
@@ -123,14 +126,16 @@ void gemm_rows_small_k(const GemmRowsArgs& args) {
 
 template <class Arch, size_t... Ks>
 GemmRowsSmallK gemm_rows_small_k_table(std::index_sequence<Ks...>) {
+  constexpr size_t R = small_k_rows<Arch>::value, NR = kSmallKStepVectors * simd<Arch>::width;
   GemmRowsSmallK t;
+  t.name = kernel_name<Arch, GemmRowptrSmallKKind, R, NR>.text;  // the register tile of a step
   const GemmRowsFn fns[] = {&gemm_rows_small_k<Arch, Ks + 1>...};
   for (size_t k = 0; k < sizeof...(Ks); ++k) t.fn[k + 1] = fns[k];
   t.preferred = small_k_rows<Arch>::value > 1 && simd<Arch>::width >= 16;  // AVX-512
   return t;
 }
 template <class Arch>
-GemmRowsSmallK gemm_rows_small_k_kernels() {
+GemmRowsSmallK gemm_rowptr_small_k_kernel() {
   return gemm_rows_small_k_table<Arch>(std::make_index_sequence<kMaxSmallK>());
 }
 

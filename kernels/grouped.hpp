@@ -11,6 +11,7 @@
 #pragma once
 
 #include "kernels/gemm.hpp"  // NDCONV_UNROLL
+#include "kernels/kernel_name.hpp"
 #include "kernels/kernel_table.h"
 #include "kernels/simd.hpp"
 
@@ -172,8 +173,10 @@ struct grouped_tiles<avx2_arch> {
 template <class Arch>
 GroupedNxcKernel grouped_nxc_kernel() {
   using T = grouped_tiles<Arch>;
-  return {&grouped_nxc<Arch, 2, T::pixels, T::vectors>, &grouped_nxc<Arch, 4, T::pixels, T::vectors>,
-          T::pixels, T::vectors * simd<Arch>::width};
+  constexpr size_t lanes = T::vectors * simd<Arch>::width;
+  return {kernel_name<Arch, GroupedNxcKind, T::pixels, lanes>.text,
+          &grouped_nxc<Arch, 2, T::pixels, T::vectors>, &grouped_nxc<Arch, 4, T::pixels, T::vectors>,
+          T::pixels, lanes};
 }
 template <>
 inline GroupedNxcKernel grouped_nxc_kernel<scalar_arch>() { return {}; }

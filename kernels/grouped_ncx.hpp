@@ -13,6 +13,7 @@
 #pragma once
 
 #include "kernels/gemm.hpp"  // NDCONV_UNROLL
+#include "kernels/kernel_name.hpp"
 #include "kernels/kernel_table.h"
 #include "kernels/simd.hpp"
 
@@ -122,7 +123,9 @@ void grouped_ncx_line(const GroupedNcxArgs& a) {
 
 template <class Arch>
 GroupedNcxKernel grouped_ncx_kernel() {
-  return {&grouped_ncx_line<Arch>, grouped_ncx::kOutChannels};
+  constexpr size_t pixels = grouped_ncx::tiles<Arch>::vectors * simd<Arch>::width;
+  return {kernel_name<Arch, GroupedNcxKind, grouped_ncx::kOutChannels, pixels>.text, &grouped_ncx_line<Arch>,
+          grouped_ncx::kOutChannels};
 }
 
 }  // namespace NDCONV_KERNEL_NS

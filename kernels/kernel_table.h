@@ -2,6 +2,35 @@
 // Each ISA instance (kernels/isa_<name>.cpp, compiled with that ISA's flags)
 // fills one table; dispatch picks the table at plan creation. This header is
 // ISA-neutral: no intrinsics, no xsimd.
+//
+// Names. The table is ISA-neutral while tile shapes differ per ISA, so its
+// GEMM fields are named by operand addressing and role, and each entry
+// carries the name of the instance it holds, built at compile time per ISA.
+//  - Field: gemm_<addressing>_<role>.
+//    addressing: rowptr (channels-last: A rows through row pointers, weights
+//      packed), rowstride (channels-last: one pointer per tap plus a row
+//      stride), cols (channels-first: weights packed, B rows read in place at
+//      a stride or through a row-offset table);
+//    role: main (the ISA's main tile shape), alt[i] (the alternative shapes,
+//      see dispatch::pick_rows_kernel), short_rows (the main tile with fewer
+//      rows), one_vector (NR = one vector), few_rows (MR <= 4), dot (dot
+//      products along K), small_k (whole reductions of a few floats).
+//  - Entry name (the `name` member), in the style of XNNPACK's
+//    f32_gemm_minmax_ukernel_14x32__avx512f:
+//      f32_<family>_<addressing>[_<variant>]_<rows>x<cols>__<isa>
+//    <rows>x<cols> is the register tile of one step: MR x NR floats for the
+//    GEMMs (dot: MR rows x NC columns; small_k: rows x columns per B load),
+//    pixels x channels (grouped_nxc), output channels x pixels (grouped_ncx).
+//    E.g. on AVX-512: gemm_rowptr_main f32_gemm_rowptr_14x32__avx512,
+//    gemm_rowptr_alt[0] f32_gemm_rowptr_8x48__avx512, gemm_rowstride_main
+//    f32_gemm_rowstride_14x32__avx512, gemm_cols_few_rows
+//    f32_gemm_cols_4x96__avx512, gemm_rowptr_dot f32_gemm_rowptr_dot_6x4__avx512.
+//    Kernels/tile shapes: kernels/gemm_tiles.hpp; names: kernels/kernel_name.hpp.
+//  - Enumeration: KernelTable::entries lists every entry by operand contract
+//    (KernelEntries), so tests and bench_microkernel cover an entry added to
+//    a list without being edited.
+// The plan's reported kernel name (<algorithm>/<isa>, e.g. indirect-gemm/avx512)
+// is the algorithm's, not these.
 #pragma once
 
 #include <cstddef>
@@ -102,7 +131,8 @@ struct GroupedNxcArgs {
 };
 using GroupedNxcFn = void (*)(const GroupedNxcArgs& args);
 struct GroupedNxcKernel {
-  GroupedNxcFn c2 = nullptr, c4 = nullptr;  // nullptr where the ISA has none
+  const char* name = nullptr;
+  GroupedNxcFn c2 = nullptr, c4 = nullptr;  // nullptr (and name) where the ISA has none
   size_t pixels = 0, lanes = 0;
 };
 // ---- end grouped ------------------------------------------------------------
@@ -158,55 +188,86 @@ struct GroupedNcxArgs {
 };
 using GroupedNcxFn = void (*)(const GroupedNcxArgs& args);
 struct GroupedNcxKernel {
+  const char* name = nullptr;
   GroupedNcxFn fn = nullptr;
   size_t out_channels = 0;  // output channels per call (weights padded to this)
 };
 // ---- end grouped channels-first -----------------------------------------------
+
+// A read-only run of a table's entries (KernelEntries).
+template <class Kernel>
+struct KernelList {
+  const Kernel* data = nullptr;
+  size_t size = 0;
+  const Kernel* begin() const { return data; }
+  const Kernel* end() const { return data + size; }
+};
+
+// Every GEMM and grouped entry of a table, once per instance, grouped by the
+// operand contract it obeys (what one test checks and one benchmark calls);
+// each list says which fields it holds.
+struct KernelEntries {
+  // GemmRowsArgs with packed panels: gemm_rowptr_main, gemm_rowptr_alt[0],
+  // gemm_rowptr_alt[1], gemm_rowptr_one_vector.
+  KernelList<GemmRowsKernel> gemm_rowptr_tiles;
+  // gemm_rowptr_short_rows as kernels: entry r - 1 is the main tile with MR = r.
+  KernelList<GemmRowsKernel> gemm_rowptr_short_tiles;
+  KernelList<GemmRowsKernel> gemm_rowptr_dot_tiles;       // one column per panel (NR = 1)
+  KernelList<GemmRowsSmallK> gemm_rowptr_small_k_tiles;
+  KernelList<GemmRowsStridedKernel> gemm_rowstride_tiles;  // gemm_rowstride_main
+  // gemm_cols_main, gemm_cols_alt[0], gemm_cols_alt[1], gemm_cols_few_rows.
+  KernelList<GemmColsKernel> gemm_cols_tiles;
+  KernelList<GroupedNxcKernel> grouped_nxc_tiles;        // empty where the ISA has none
+  KernelList<GroupedNcxKernel> grouped_ncx_tiles;
+};
 
 struct KernelTable {
   ndconv_isa isa;
   size_t vector_floats;  // floats per SIMD register (1 for scalar)
   BiasActFn bias_act;
   // GEMM microkernels (kernels/gemm.hpp): channels-last rows x packed weights,
-  // and packed weights x channels-first rows.
-  GemmRowsKernel gemm_rows;
-  GemmColsKernel gemm_cols;
+  // and packed weights x channels-first rows; the ISA's main tile shape.
+  GemmRowsKernel gemm_rowptr_main;
+  GemmColsKernel gemm_cols_main;
   // The same with the ISA's alternative tile shapes (see gemm_tiles): use
   // dispatch::pick_rows_kernel / pick_cols_kernel to choose per problem.
-  GemmRowsKernel gemm_rows_alt[2];
+  GemmRowsKernel gemm_rowptr_alt[2];
   GemmColsKernel gemm_cols_alt[2];
   // dst[k * NR + j] = src[k * ld + j] for k < kc, j < nr (kernels/pack.hpp):
-  // a channels-first B panel made contiguous for gemm_cols.
+  // a channels-first B panel made contiguous for gemm_cols_*.
   CopyPanelFn copy_panel;
   // Depthwise (kernels/depthwise.hpp): one output row, NXC / NCX.
   DepthwiseRowFn depthwise_nxc_row;
   DepthwiseRowFn depthwise_ncx_row;
-  // gemm_rows with one vector of columns (NR = vector_floats): the last
+  // Row pointers with one vector of columns (NR = vector_floats): the last
   // panel when the columns left over are at most one vector (e.g. 100
   // filters = 3 x 32 + 4 on AVX-512), so no whole vector of zeros is computed.
-  GemmRowsKernel gemm_rows_narrow;
+  GemmRowsKernel gemm_rowptr_one_vector;
 
   // Grouped, few channels per group, channels-last (kernels/grouped.hpp).
   GroupedNxcKernel grouped_nxc;
-  // gemm_cols with few rows (MR <= 4, wide NR), for few output channels per group.
-  GemmColsKernel gemm_cols_narrow;
+  // Channels-first with few rows (MR <= 4, wide NR), for few output channels per group.
+  GemmColsKernel gemm_cols_few_rows;
   // Channels-first im2col panel rows of one kernel tap (kernels/panel_pack.hpp).
   PanelPackFn pack_panel_rows;
-  // gemm_rows for reductions of at most kMaxSmallK floats (kernels/gemm_small_k.hpp).
-  GemmRowsSmallK gemm_rows_small_k;
-  // gemm_rows with the main tile's NR and fewer rows: entry r - 1 computes r
-  // rows (r < gemm_rows.mr), reading the same packed weights. For a
+  // Row pointers for reductions of at most kMaxSmallK floats (kernels/gemm_small_k.hpp).
+  GemmRowsSmallK gemm_rowptr_small_k;
+  // gemm_rowptr_main's NR with fewer rows: entry r - 1 computes r rows
+  // (r < gemm_rowptr_main.mr), reading the same packed weights. For a
   // problem's last M block (see GemmRowsKernel::short_rows).
-  const GemmRowsFn* gemm_rows_short;
-  // gemm_rows for a few columns by dot products along K (kernels/gemm.hpp
+  const GemmRowsFn* gemm_rowptr_short_rows;
+  // Row pointers for a few columns by dot products along K (kernels/gemm.hpp
   // gemm_rows_dot): nr = 1, weights packed one column per panel.
-  GemmRowsKernel gemm_rows_dot;
+  GemmRowsKernel gemm_rowptr_dot;
   // Grouped, few output channels per group, channels-first: one output line
   // vectorized across pixels (kernels/grouped_ncx.hpp).
   GroupedNcxKernel grouped_ncx;
-  // gemm_rows over evenly spaced rows (one pointer per tap and a row stride),
-  // main tile shape: the indirect convolution's M blocks inside an output line.
-  GemmRowsStridedKernel gemm_rows_strided;
+  // Evenly spaced rows (one pointer per tap and a row stride), main tile
+  // shape: the indirect convolution's M blocks inside an output line.
+  GemmRowsStridedKernel gemm_rowstride_main;
+
+  // The entries above by contract, for tests and benchmarks.
+  KernelEntries entries;
 };
 
 // Defined by the ISA instances this build contains (see cmake/NdconvIsa.cmake).

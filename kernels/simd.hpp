@@ -48,6 +48,7 @@ template <>
 struct simd<scalar_arch> {
   using vec = float;
   static constexpr size_t width = 1;
+  static constexpr const char* isa = "scalar";  // kernel names' suffix (kernel_name.hpp)
   static vec zero() { return 0.0f; }
   static vec set1(float x) { return x; }
   static vec load(const float* p) { return *p; }
@@ -70,6 +71,7 @@ template <>
 struct simd<avx2_arch> {
   using vec = xsimd::batch<float, avx2_arch>;
   static constexpr size_t width = 8;
+  static constexpr const char* isa = "avx2";  // kernel names' suffix (kernel_name.hpp)
   static __m256i tail_mask(size_t n) {
     // lanes [0, n) set: compare the lane index against n.
     const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
@@ -111,6 +113,7 @@ template <>
 struct simd<avx512_arch> {
   using vec = xsimd::batch<float, avx512_arch>;
   static constexpr size_t width = 16;
+  static constexpr const char* isa = "avx512";  // kernel names' suffix (kernel_name.hpp)
   static __mmask16 tail_mask(size_t n) { return static_cast<__mmask16>((1u << n) - 1u); }
   static vec zero() { return _mm512_setzero_ps(); }
   static vec set1(float x) { return _mm512_set1_ps(x); }
@@ -149,6 +152,7 @@ template <>
 struct simd<neon_arch> {
   using vec = xsimd::batch<float, neon_arch>;
   static constexpr size_t width = 4;
+  static constexpr const char* isa = "neon";  // kernel names' suffix (kernel_name.hpp)
   static vec zero() { return vdupq_n_f32(0.0f); }
   static vec set1(float x) { return vdupq_n_f32(x); }
   static vec load(const float* p) { return vld1q_f32(p); }

@@ -1,6 +1,8 @@
 // Depthwise convolution (groups == C_in) through the public API, against the
-// float64 reference, under every ISA this CPU runs, with every tensor against
-// a guard page (after, and before, the data).
+// float64 reference, under every ISA this CPU runs (one test per ISA, named
+// after it: Isa/DepthwiseIsa.SamePadding/avx2), with every tensor against a
+// guard page (after, and before, the data). Each test runs the table's
+// depthwise_nxc_row or depthwise_ncx_row (the plan's kernel name is checked).
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -9,6 +11,7 @@
 
 #include "plan/isa_select.h"
 #include "ndconv/ndconv.h"
+#include "tests/isa_param.h"
 #include "tests/support/reference_check.h"
 
 namespace {
@@ -18,17 +21,13 @@ using ndconv::test::describe;
 using ndconv::test::Guard;
 using ndconv::test::RunOptions;
 
-std::vector<ndconv_isa> available_isas() {
-  std::vector<ndconv_isa> isas;
-  for (ndconv_isa isa : {NDCONV_ISA_SCALAR, NDCONV_ISA_AVX2, NDCONV_ISA_AVX512, NDCONV_ISA_NEON})
-    if (ndconv::dispatch::isa_available(isa)) isas.push_back(isa);
-  return isas;
-}
-
 class Depthwise : public ::testing::Test {
  protected:
   void TearDown() override { ndconv_set_isa(NDCONV_ISA_AUTO); }
 };
+// The tests that sweep shapes under one ISA, each instantiated for every ISA
+// this CPU runs.
+class DepthwiseIsa : public ndconv::test::IsaTest {};
 
 // A small deterministic generator for the shape sweeps (test data itself
 // comes from the support library's seeded tensors).
@@ -79,22 +78,21 @@ void check(ndconv_isa isa, const ndconv_conv_desc& d, bool with_bias, uint64_t s
 // Every channel count up to two AVX-512 vectors + 1 (every tail of every
 // ISA), multipliers 1 and 2, both layouts and weight layouts, every activation.
 // (One channel is an ordinary convolution: see the test after the next ones.)
-TEST_F(Depthwise, EveryChannelCountBothLayoutsMultipliers1And2) {
-  for (ndconv_isa isa : available_isas()) {
-    for (ndconv_layout layout : {NDCONV_NCX, NDCONV_NXC}) {
-      for (int64_t m : {1, 2}) {
-        for (int64_t c = 2; c <= 33; ++c) {
-          ndconv_conv_desc d = depthwise_desc(2, c, m);
-          d.layout = layout;
-          d.weight_layout = c % 2 ? NDCONV_OIX : NDCONV_XIO;
-          d.batch = 1 + c % 2;
-          d.in_size[0] = 5;
-          d.in_size[1] = 7;
-          d.kernel[0] = d.kernel[1] = 3;
-          d.pad_begin[0] = d.pad_begin[1] = d.pad_end[0] = d.pad_end[1] = 1;
-          set_activation(&d, static_cast<int>(c));
-          check(isa, d, c % 4 != 0, static_cast<uint64_t>(c));
-        }
+TEST_P(DepthwiseIsa, EveryChannelCountBothLayoutsMultipliers1And2) {
+  const ndconv_isa isa = GetParam();
+  for (ndconv_layout layout : {NDCONV_NCX, NDCONV_NXC}) {
+    for (int64_t m : {1, 2}) {
+      for (int64_t c = 2; c <= 33; ++c) {
+        ndconv_conv_desc d = depthwise_desc(2, c, m);
+        d.layout = layout;
+        d.weight_layout = c % 2 ? NDCONV_OIX : NDCONV_XIO;
+        d.batch = 1 + c % 2;
+        d.in_size[0] = 5;
+        d.in_size[1] = 7;
+        d.kernel[0] = d.kernel[1] = 3;
+        d.pad_begin[0] = d.pad_begin[1] = d.pad_end[0] = d.pad_end[1] = 1;
+        set_activation(&d, static_cast<int>(c));
+        check(isa, d, c % 4 != 0, static_cast<uint64_t>(c));
       }
     }
   }
@@ -102,27 +100,26 @@ TEST_F(Depthwise, EveryChannelCountBothLayoutsMultipliers1And2) {
 
 // Rows wide enough for full NCX register blocks and every tail of them, and
 // for full NXC pixel blocks; 3x3 stride 1 (the sliding NXC path) and others.
-TEST_F(Depthwise, WideRowsEveryWidthTail) {
-  for (ndconv_isa isa : available_isas()) {
-    for (ndconv_layout layout : {NDCONV_NCX, NDCONV_NXC}) {
-      for (int64_t w = 1; w <= 140; w += (w < 20 ? 1 : 7)) {
-        for (int variant = 0; variant < 3; ++variant) {
-          ndconv_conv_desc d = depthwise_desc(2, layout == NDCONV_NXC ? 19 : 3, 1);
-          d.layout = layout;
-          d.in_size[0] = 4;
-          d.in_size[1] = w;
-          d.kernel[0] = 3;
-          d.kernel[1] = variant == 2 ? 5 : 3;
-          d.dilation[1] = variant == 1 ? 2 : 1;
-          d.stride[1] = 1;
-          d.pad_begin[0] = d.pad_end[0] = 1;
-          d.pad_begin[1] = variant;
-          d.pad_end[1] = 2;
-          const int64_t span = d.dilation[1] * (d.kernel[1] - 1) + 1;
-          if (w + d.pad_begin[1] + d.pad_end[1] < span) continue;
-          set_activation(&d, variant);
-          check(isa, d, true, static_cast<uint64_t>(w * 3 + variant));
-        }
+TEST_P(DepthwiseIsa, WideRowsEveryWidthTail) {
+  const ndconv_isa isa = GetParam();
+  for (ndconv_layout layout : {NDCONV_NCX, NDCONV_NXC}) {
+    for (int64_t w = 1; w <= 140; w += (w < 20 ? 1 : 7)) {
+      for (int variant = 0; variant < 3; ++variant) {
+        ndconv_conv_desc d = depthwise_desc(2, layout == NDCONV_NXC ? 19 : 3, 1);
+        d.layout = layout;
+        d.in_size[0] = 4;
+        d.in_size[1] = w;
+        d.kernel[0] = 3;
+        d.kernel[1] = variant == 2 ? 5 : 3;
+        d.dilation[1] = variant == 1 ? 2 : 1;
+        d.stride[1] = 1;
+        d.pad_begin[0] = d.pad_end[0] = 1;
+        d.pad_begin[1] = variant;
+        d.pad_end[1] = 2;
+        const int64_t span = d.dilation[1] * (d.kernel[1] - 1) + 1;
+        if (w + d.pad_begin[1] + d.pad_end[1] < span) continue;
+        set_activation(&d, variant);
+        check(isa, d, true, static_cast<uint64_t>(w * 3 + variant));
       }
     }
   }
@@ -135,26 +132,25 @@ TEST_F(Depthwise, WideRowsEveryWidthTail) {
 // 1, 2 and 3 input rows (1: kernel height 1 or a one-row input), left
 // padding 0 to 2 (border pixels on one side, both, or inside the padding
 // only), every activation.
-TEST_F(Depthwise, NxcSlidingThreeTapsEveryChannelCountAndWidth) {
-  for (ndconv_isa isa : available_isas()) {
-    for (int64_t c = 2; c <= 33; ++c) {
-      for (int64_t w = 1; w <= 40; ++w) {
-        const int variant = static_cast<int>((c + w) % 3);
-        ndconv_conv_desc d = depthwise_desc(2, c, 1);
-        d.layout = NDCONV_NXC;
-        d.weight_layout = w % 2 ? NDCONV_OIX : NDCONV_XIO;
-        d.in_size[0] = variant == 0 ? 1 : 3;
-        d.in_size[1] = w;
-        d.kernel[0] = variant == 2 ? 1 : 3;
-        d.kernel[1] = 3;
-        d.pad_begin[0] = d.pad_end[0] = variant == 2 ? 0 : 1;
-        d.pad_begin[1] = (c * w) % 3;
-        d.pad_end[1] = 2 - d.pad_begin[1] / 2;
-        if (w + d.pad_begin[1] + d.pad_end[1] < 3) continue;
-        set_activation(&d, static_cast<int>(c + w / 3));
-        check(isa, d, (c + w) % 4 != 0, static_cast<uint64_t>(c * 100 + w));
-        if (HasFatalFailure()) return;
-      }
+TEST_P(DepthwiseIsa, NxcSlidingThreeTapsEveryChannelCountAndWidth) {
+  const ndconv_isa isa = GetParam();
+  for (int64_t c = 2; c <= 33; ++c) {
+    for (int64_t w = 1; w <= 40; ++w) {
+      const int variant = static_cast<int>((c + w) % 3);
+      ndconv_conv_desc d = depthwise_desc(2, c, 1);
+      d.layout = NDCONV_NXC;
+      d.weight_layout = w % 2 ? NDCONV_OIX : NDCONV_XIO;
+      d.in_size[0] = variant == 0 ? 1 : 3;
+      d.in_size[1] = w;
+      d.kernel[0] = variant == 2 ? 1 : 3;
+      d.kernel[1] = 3;
+      d.pad_begin[0] = d.pad_end[0] = variant == 2 ? 0 : 1;
+      d.pad_begin[1] = (c * w) % 3;
+      d.pad_end[1] = 2 - d.pad_begin[1] / 2;
+      if (w + d.pad_begin[1] + d.pad_end[1] < 3) continue;
+      set_activation(&d, static_cast<int>(c + w / 3));
+      check(isa, d, (c + w) % 4 != 0, static_cast<uint64_t>(c * 100 + w));
+      if (HasFatalFailure()) return;
     }
   }
 }
@@ -162,22 +158,21 @@ TEST_F(Depthwise, NxcSlidingThreeTapsEveryChannelCountAndWidth) {
 // The sliding path accumulating onto the output (not the first call of a
 // row): 65, 66 and 67 valid outer taps are 64 rows in a first call, then 1, 2
 // or 3 rows in a call that starts from the partial sums.
-TEST_F(Depthwise, NxcSlidingThreeTapsAccumulatesOverCalls) {
-  for (ndconv_isa isa : available_isas()) {
-    for (int64_t outer : {65, 66, 67}) {
-      for (int64_t c : {5, 16, 21}) {
-        ndconv_conv_desc d = depthwise_desc(2, c, 1);
-        d.layout = NDCONV_NXC;
-        d.in_size[0] = outer;
-        d.in_size[1] = 13;
-        d.kernel[0] = outer;
-        d.kernel[1] = 3;
-        d.pad_begin[1] = d.pad_end[1] = 1;
-        d.activation = NDCONV_ACT_CLAMP;
-        d.act_min = -0.5f;
-        d.act_max = 0.5f;
-        check(isa, d, true, static_cast<uint64_t>(outer + c));
-      }
+TEST_P(DepthwiseIsa, NxcSlidingThreeTapsAccumulatesOverCalls) {
+  const ndconv_isa isa = GetParam();
+  for (int64_t outer : {65, 66, 67}) {
+    for (int64_t c : {5, 16, 21}) {
+      ndconv_conv_desc d = depthwise_desc(2, c, 1);
+      d.layout = NDCONV_NXC;
+      d.in_size[0] = outer;
+      d.in_size[1] = 13;
+      d.kernel[0] = outer;
+      d.kernel[1] = 3;
+      d.pad_begin[1] = d.pad_end[1] = 1;
+      d.activation = NDCONV_ACT_CLAMP;
+      d.act_min = -0.5f;
+      d.act_max = 0.5f;
+      check(isa, d, true, static_cast<uint64_t>(outer + c));
     }
   }
 }
@@ -187,8 +182,7 @@ TEST_F(Depthwise, NxcSlidingThreeTapsAccumulatesOverCalls) {
 // larger than the unpadded input, batch > 1, multipliers 1-3 and 16 (a whole
 // AVX-512 vector of outputs per input channel), every activation, both
 // layouts and weight layouts, bias on and off.
-TEST_F(Depthwise, RandomShapesRanks1To5) {
-  const std::vector<ndconv_isa> isas = available_isas();
+TEST_P(DepthwiseIsa, RandomShapesRanks1To5) {
   Lcg rng(7);
   int checked = 0;
   for (int iter = 0; iter < 400; ++iter) {
@@ -215,7 +209,7 @@ TEST_F(Depthwise, RandomShapesRanks1To5) {
     if (!ok) continue;
     set_activation(&d, static_cast<int>(rng.uniform(0, 2)));
     const bool with_bias = rng.uniform(0, 1) != 0;
-    for (ndconv_isa isa : isas) check(isa, d, with_bias, static_cast<uint64_t>(iter));
+    check(GetParam(), d, with_bias, static_cast<uint64_t>(iter));
     if (HasFatalFailure()) return;
     ++checked;
   }
@@ -224,22 +218,21 @@ TEST_F(Depthwise, RandomShapesRanks1To5) {
 
 // SAME padding (upper and lower) resolved by the API, odd and even kernels,
 // strides 1 and 2.
-TEST_F(Depthwise, SamePadding) {
-  for (ndconv_isa isa : available_isas()) {
-    for (ndconv_padding pad : {NDCONV_PAD_SAME_UPPER, NDCONV_PAD_SAME_LOWER}) {
-      for (int64_t k : {2, 3, 4}) {
-        for (int64_t s : {1, 2}) {
-          for (ndconv_layout layout : {NDCONV_NCX, NDCONV_NXC}) {
-            ndconv_conv_desc d = depthwise_desc(2, 21, 1);
-            d.layout = layout;
-            d.padding = pad;
-            d.in_size[0] = 9;
-            d.in_size[1] = 20;
-            d.kernel[0] = d.kernel[1] = k;
-            d.stride[0] = d.stride[1] = s;
-            d.activation = NDCONV_ACT_RELU;
-            check(isa, d, true, static_cast<uint64_t>(k * 10 + s));
-          }
+TEST_P(DepthwiseIsa, SamePadding) {
+  const ndconv_isa isa = GetParam();
+  for (ndconv_padding pad : {NDCONV_PAD_SAME_UPPER, NDCONV_PAD_SAME_LOWER}) {
+    for (int64_t k : {2, 3, 4}) {
+      for (int64_t s : {1, 2}) {
+        for (ndconv_layout layout : {NDCONV_NCX, NDCONV_NXC}) {
+          ndconv_conv_desc d = depthwise_desc(2, 21, 1);
+          d.layout = layout;
+          d.padding = pad;
+          d.in_size[0] = 9;
+          d.in_size[1] = 20;
+          d.kernel[0] = d.kernel[1] = k;
+          d.stride[0] = d.stride[1] = s;
+          d.activation = NDCONV_ACT_RELU;
+          check(isa, d, true, static_cast<uint64_t>(k * 10 + s));
         }
       }
     }
@@ -248,67 +241,64 @@ TEST_F(Depthwise, SamePadding) {
 
 // Kernels larger than the unpadded input: most taps are padding, and the
 // interior (all taps valid) is empty.
-TEST_F(Depthwise, KernelLargerThanInput) {
-  for (ndconv_isa isa : available_isas()) {
-    for (ndconv_layout layout : {NDCONV_NCX, NDCONV_NXC}) {
-      for (int rank : {1, 2, 3}) {
-        ndconv_conv_desc d = depthwise_desc(rank, 17, 2);
-        d.layout = layout;
-        d.batch = 2;
-        for (int i = 0; i < rank; ++i) {
-          d.in_size[i] = 2 + i;
-          d.kernel[i] = 5;
-          d.pad_begin[i] = 3;
-          d.pad_end[i] = 2;
-        }
-        set_activation(&d, rank);
-        check(isa, d, true, static_cast<uint64_t>(rank));
+TEST_P(DepthwiseIsa, KernelLargerThanInput) {
+  const ndconv_isa isa = GetParam();
+  for (ndconv_layout layout : {NDCONV_NCX, NDCONV_NXC}) {
+    for (int rank : {1, 2, 3}) {
+      ndconv_conv_desc d = depthwise_desc(rank, 17, 2);
+      d.layout = layout;
+      d.batch = 2;
+      for (int i = 0; i < rank; ++i) {
+        d.in_size[i] = 2 + i;
+        d.kernel[i] = 5;
+        d.pad_begin[i] = 3;
+        d.pad_end[i] = 2;
       }
+      set_activation(&d, rank);
+      check(isa, d, true, static_cast<uint64_t>(rank));
     }
   }
 }
 
 // More than the kernel's 64 input rows per call: rows are accumulated over
 // several kernel calls, the activation applied once at the end.
-TEST_F(Depthwise, ManyOuterTapsAccumulateOverCalls) {
-  for (ndconv_isa isa : available_isas()) {
-    for (ndconv_layout layout : {NDCONV_NCX, NDCONV_NXC}) {
-      ndconv_conv_desc d = depthwise_desc(3, 18, 1);
-      d.layout = layout;
-      d.in_size[0] = 12;
-      d.in_size[1] = 11;
-      d.in_size[2] = 6;
-      d.kernel[0] = 9;
-      d.kernel[1] = 9;
-      d.kernel[2] = 3;
-      d.pad_begin[0] = d.pad_end[0] = 4;
-      d.pad_begin[1] = d.pad_end[1] = 4;
-      d.pad_begin[2] = d.pad_end[2] = 1;
-      d.activation = NDCONV_ACT_CLAMP;
-      d.act_min = -0.5f;
-      d.act_max = 0.5f;
-      check(isa, d, true, 99);
-    }
+TEST_P(DepthwiseIsa, ManyOuterTapsAccumulateOverCalls) {
+  const ndconv_isa isa = GetParam();
+  for (ndconv_layout layout : {NDCONV_NCX, NDCONV_NXC}) {
+    ndconv_conv_desc d = depthwise_desc(3, 18, 1);
+    d.layout = layout;
+    d.in_size[0] = 12;
+    d.in_size[1] = 11;
+    d.in_size[2] = 6;
+    d.kernel[0] = 9;
+    d.kernel[1] = 9;
+    d.kernel[2] = 3;
+    d.pad_begin[0] = d.pad_end[0] = 4;
+    d.pad_begin[1] = d.pad_end[1] = 4;
+    d.pad_begin[2] = d.pad_end[2] = 1;
+    d.activation = NDCONV_ACT_CLAMP;
+    d.act_min = -0.5f;
+    d.act_max = 0.5f;
+    check(isa, d, true, 99);
   }
 }
 
 // The thread pool, including the split of channels when there is a single
 // row (rank 1, batch 1), and an external parallel_for.
-TEST_F(Depthwise, ThreadPoolSplitsRowsAndChannels) {
+TEST_P(DepthwiseIsa, ThreadPoolSplitsRowsAndChannels) {
   ndconv_threadpool* pool = ndconv_threadpool_create(2);
   ASSERT_NE(pool, nullptr);
-  for (ndconv_isa isa : available_isas()) {
-    for (ndconv_layout layout : {NDCONV_NCX, NDCONV_NXC}) {
-      for (int rank : {1, 2}) {
-        ndconv_conv_desc d = depthwise_desc(rank, 77, 1);
-        d.layout = layout;
-        for (int i = 0; i < rank; ++i) {
-          d.in_size[i] = 30;
-          d.kernel[i] = 3;
-          d.pad_begin[i] = d.pad_end[i] = 1;
-        }
-        check(isa, d, true, 5, pool);
+  const ndconv_isa isa = GetParam();
+  for (ndconv_layout layout : {NDCONV_NCX, NDCONV_NXC}) {
+    for (int rank : {1, 2}) {
+      ndconv_conv_desc d = depthwise_desc(rank, 77, 1);
+      d.layout = layout;
+      for (int i = 0; i < rank; ++i) {
+        d.in_size[i] = 30;
+        d.kernel[i] = 3;
+        d.pad_begin[i] = d.pad_end[i] = 1;
       }
+      check(isa, d, true, 5, pool);
     }
   }
   ndconv_threadpool_destroy(pool);
@@ -342,5 +332,8 @@ TEST_F(Depthwise, RegularAndGroupedConvolutionsAreNotDepthwise) {
     EXPECT_EQ(name.rfind("depthwise/", 0), std::string::npos) << name;
   }
 }
+
+INSTANTIATE_TEST_SUITE_P(Isa, DepthwiseIsa, ::testing::ValuesIn(ndconv::test::available_isas()),
+                         ndconv::test::isa_test_name);
 
 }  // namespace

@@ -1,5 +1,8 @@
-// The K-stationary microkernel (kernels/gemm_small_k.hpp) alone, under every
-// ISA this CPU runs, whether or not the planner prefers it there: every K it
+// The K-stationary microkernel (kernels/gemm_small_k.hpp) alone, every entry
+// of every ISA this CPU runs (one test each, named after it:
+// GemmRowsSmallK/GemmRowptrSmallK.EveryKRowsAndColumnTails/
+// f32_gemm_rowptr_small_k_2x64__avx512), whether or not the planner prefers
+// it there: every K it
 // has, row counts around its row pairs, column counts across several packed
 // panels with every vector tail, bias and clamping, against a double loop;
 // nothing outside the mr x nr block of C may change.
@@ -16,77 +19,84 @@ namespace {
 
 using namespace ndconv::kernels;
 
+using ndconv::test::kernel_cases;
+using ndconv::test::KernelCase;
+using ndconv::test::KernelCaseName;
 using ndconv::test::random_vector;
 
-TEST(GemmRowsSmallK, EveryKRowsAndColumnTails) {
-  for (ndconv_isa isa : {NDCONV_ISA_SCALAR, NDCONV_ISA_AVX2, NDCONV_ISA_AVX512, NDCONV_ISA_NEON}) {
-    if (!ndconv::dispatch::isa_available(isa)) continue;
-    const KernelTable* t = kernel_table_for(isa);
-    ASSERT_NE(t, nullptr);
-    const size_t NR = t->gemm_rows.nr, W = t->vector_floats;
-    EXPECT_EQ(t->gemm_rows_small_k.fn[0], nullptr);
-    for (size_t K = 1; K <= kMaxSmallK; ++K) {
-      const GemmRowsFn fn = t->gemm_rows_small_k.fn[K];
-      ASSERT_NE(fn, nullptr) << ndconv_isa_name(isa) << " K " << K;
-      const size_t nrs[] = {1, W - 1 ? W - 1 : 1, W, W + 1, NR - 1, NR, NR + 1, 2 * NR + W / 2 + 1,
-                            4 * NR, 5 * NR - 1, 9 * NR + 3};
-      for (size_t mr : {1, 2, 3, 5, 16}) {
-        for (size_t nr : nrs) {
-          for (int variant = 0; variant < 3; ++variant) {
-            const bool bias_on = variant != 1, clamp = variant != 0;
-            const size_t panels = (nr + NR - 1) / NR;
-            const size_t stride = (K + 1) * NR + 7;  // bias row, K rows, slack
-            // Packed weights: zero past the real columns of the last panel.
-            std::vector<float> packed = random_vector(panels * stride, unsigned(K * 31 + nr));
-            for (size_t p = 0; p < panels; ++p)
-              for (size_t r = 0; r <= K; ++r)
-                for (size_t j = 0; j < NR; ++j)
-                  if (p * NR + j >= nr) packed[p * stride + r * NR + j] = 0.0f;
-            const size_t lda = K + 5;
-            std::vector<float> a_data = random_vector(mr * lda, unsigned(mr * 7 + K));
-            std::vector<const float*> a(mr);
-            for (size_t i = 0; i < mr; ++i) a[i] = a_data.data() + i * lda;
-            const size_t ldc = nr + 9, rows_c = mr + 2;
-            std::vector<float> c = random_vector(rows_c * ldc, 99);
-            const std::vector<float> c0 = c;
+class GemmRowptrSmallK : public ::testing::TestWithParam<KernelCase<GemmRowsSmallK>> {};
 
-            GemmRowsArgs args;
-            args.a = a.data();
-            args.a_k_offset = 2;
-            args.kc = K;
-            args.b = packed.data() + NR;
-            args.bias = bias_on ? packed.data() : nullptr;
-            args.mr = mr;
-            args.nr = nr;
-            args.panel_stride = stride;
-            args.out.c = c.data();
-            args.out.ldc = ldc;
-            args.out.clamp = clamp;
-            args.out.lo = -0.3f;
-            args.out.hi = 0.4f;
-            fn(args);
+TEST_P(GemmRowptrSmallK, EveryKRowsAndColumnTails) {
+  const KernelTable* t = GetParam().table;
+  const GemmRowsSmallK& uk = GetParam().kernel;
+  const ndconv_isa isa = t->isa;
+  const size_t NR = t->gemm_rowptr_main.nr, W = t->vector_floats;
+  EXPECT_EQ(uk.fn[0], nullptr);
+  for (size_t K = 1; K <= kMaxSmallK; ++K) {
+    const GemmRowsFn fn = uk.fn[K];
+    ASSERT_NE(fn, nullptr) << ndconv_isa_name(isa) << " K " << K;
+    const size_t nrs[] = {1, W - 1 ? W - 1 : 1, W, W + 1, NR - 1, NR, NR + 1, 2 * NR + W / 2 + 1,
+                          4 * NR, 5 * NR - 1, 9 * NR + 3};
+    for (size_t mr : {1, 2, 3, 5, 16}) {
+      for (size_t nr : nrs) {
+        for (int variant = 0; variant < 3; ++variant) {
+          const bool bias_on = variant != 1, clamp = variant != 0;
+          const size_t panels = (nr + NR - 1) / NR;
+          const size_t stride = (K + 1) * NR + 7;  // bias row, K rows, slack
+          // Packed weights: zero past the real columns of the last panel.
+          std::vector<float> packed = random_vector(panels * stride, unsigned(K * 31 + nr));
+          for (size_t p = 0; p < panels; ++p)
+            for (size_t r = 0; r <= K; ++r)
+              for (size_t j = 0; j < NR; ++j)
+                if (p * NR + j >= nr) packed[p * stride + r * NR + j] = 0.0f;
+          const size_t lda = K + 5;
+          std::vector<float> a_data = random_vector(mr * lda, unsigned(mr * 7 + K));
+          std::vector<const float*> a(mr);
+          for (size_t i = 0; i < mr; ++i) a[i] = a_data.data() + i * lda;
+          const size_t ldc = nr + 9, rows_c = mr + 2;
+          std::vector<float> c = random_vector(rows_c * ldc, 99);
+          const std::vector<float> c0 = c;
 
-            for (size_t i = 0; i < rows_c; ++i)
-              for (size_t j = 0; j < ldc; ++j) {
-                const float got = c[i * ldc + j];
-                if (i >= mr || j >= nr) {
-                  ASSERT_EQ(got, c0[i * ldc + j]) << ndconv_isa_name(isa) << " wrote outside: K " << K
-                                                  << " mr " << mr << " nr " << nr << " at " << i << ',' << j;
-                  continue;
-                }
-                const size_t p = j / NR, jj = j % NR;
-                double want = bias_on ? packed[p * stride + jj] : 0.0;
-                for (size_t k = 0; k < K; ++k)
-                  want += double(a[i][2 + k]) * packed[p * stride + (1 + k) * NR + jj];
-                if (clamp) want = want < -0.3 ? -0.3 : want > 0.4 ? 0.4 : want;
-                ASSERT_NEAR(got, want, 1e-6 * (K + 4)) << ndconv_isa_name(isa) << " K " << K << " mr " << mr
-                                                        << " nr " << nr << " at " << i << ',' << j;
+          GemmRowsArgs args;
+          args.a = a.data();
+          args.a_k_offset = 2;
+          args.kc = K;
+          args.b = packed.data() + NR;
+          args.bias = bias_on ? packed.data() : nullptr;
+          args.mr = mr;
+          args.nr = nr;
+          args.panel_stride = stride;
+          args.out.c = c.data();
+          args.out.ldc = ldc;
+          args.out.clamp = clamp;
+          args.out.lo = -0.3f;
+          args.out.hi = 0.4f;
+          fn(args);
+
+          for (size_t i = 0; i < rows_c; ++i)
+            for (size_t j = 0; j < ldc; ++j) {
+              const float got = c[i * ldc + j];
+              if (i >= mr || j >= nr) {
+                ASSERT_EQ(got, c0[i * ldc + j]) << ndconv_isa_name(isa) << " wrote outside: K " << K
+                                                << " mr " << mr << " nr " << nr << " at " << i << ',' << j;
+                continue;
               }
-          }
+              const size_t p = j / NR, jj = j % NR;
+              double want = bias_on ? packed[p * stride + jj] : 0.0;
+              for (size_t k = 0; k < K; ++k)
+                want += double(a[i][2 + k]) * packed[p * stride + (1 + k) * NR + jj];
+              if (clamp) want = want < -0.3 ? -0.3 : want > 0.4 ? 0.4 : want;
+              ASSERT_NEAR(got, want, 1e-6 * (K + 4)) << ndconv_isa_name(isa) << " K " << K << " mr " << mr
+                                                      << " nr " << nr << " at " << i << ',' << j;
+            }
         }
       }
     }
   }
 }
+
+INSTANTIATE_TEST_SUITE_P(GemmRowsSmallK, GemmRowptrSmallK,
+                         ::testing::ValuesIn(kernel_cases(&KernelEntries::gemm_rowptr_small_k_tiles)),
+                         KernelCaseName());
 
 }  // namespace
