@@ -11,9 +11,12 @@
 #   --asan      the `asan` preset (AddressSanitizer + UBSan): build, ctest
 #   --aarch64   the `aarch64` cross build: build, ctest under qemu-aarch64,
 #               NEON must be the dispatched ISA
-#   --install   scripts/check_install.sh: install static and shared, build an
-#               outside find_package(ndconv) project against each
-#   --bench     the benchmark's smoke run, if the benchmark is built
+#   --install   scripts/check_install.sh: the README's static and shared
+#               install steps, C-only, C++ and pkg-config consumers against
+#               each, then the Debian package (cpack -G DEB; dpkg -i as root,
+#               the consumers again, dpkg -r)
+#   --bench     the benchmark's smoke run (a --report table of three tiny
+#               shapes, each checked against oneDNN), if the benchmark is built
 #   --fuzz      the `fuzz` preset (clang-14, libFuzzer, ASan + UBSan): check
 #               the committed seed corpus is current, then run each fuzz
 #               target for a bounded time (NDCONV_FUZZ_SECONDS, default 30)
@@ -21,7 +24,9 @@
 #               needs, run the stress test (NDCONV_STRESS_SECONDS, default
 #               10) and the thread pool and concurrency tests
 # Before the stages, scripts/setup.sh installs missing packages (skip with
-# --no-setup). Build logs and ctest outputs go to build/test-logs/.
+# --no-setup). Build logs and ctest outputs go to build/test-logs/. Times on
+# 2 cores, from a clean build/: README.md, "Tests" (all: about 40 min;
+# --quick: about 8 min).
 # Exit status 0 only if every selected stage passed.
 set -uo pipefail
 
@@ -33,7 +38,7 @@ all_stages=(release isa asan aarch64 install bench fuzz tsan)
 stages=()
 run_setup=1
 
-usage() { sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'; }
 while (( $# )); do
   case "$1" in
     --all) stages=("${all_stages[@]}") ;;
