@@ -88,7 +88,12 @@ if(PROJECT_IS_TOP_LEVEL)
   set(CPACK_DEBIAN_FILE_NAME "DEB-DEFAULT")
   set(CPACK_DEBIAN_PACKAGE_SECTION "libdevel")
   if(BUILD_SHARED_LIBS)
-    set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)   # libc6, libstdc++6, ... from dpkg-shlibdeps
+    find_program(NDCONV_DPKG_SHLIBDEPS dpkg-shlibdeps)
+    if(NDCONV_DPKG_SHLIBDEPS)
+      set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)   # libc6, libstdc++6, ... with versions
+    else()
+      set(CPACK_DEBIAN_PACKAGE_DEPENDS "libc6, libstdc++6, libgcc-s1")
+    endif()
   else()
     # A static library has no run-time dependencies; what links it needs a C++
     # toolchain's runtime, which every Debian compiler brings.

@@ -10,7 +10,9 @@
 #             the same main.c with plain  cc $(pkg-config --static --cflags --libs ndconv)
 #   shared  the same with the README's shared steps (`install:shared`); the
 #           programs must load libndconv.so from the prefix, and the library
-#           must export the C API only; pkg-config without --static
+#           must export the C API only; pkg-config without --static; its
+#           Debian package (cpack -G DEB) must hold libndconv.so.0 and depend
+#           on libstdc++6
 #   deb     `cpack -G DEB` in the static build: the package must hold the
 #           library, the headers, the CMake package and ndconv.pc; as root, it
 #           is installed with dpkg -i, the three consumers are built with no
@@ -170,6 +172,18 @@ check_static_or_shared() {
   pc_prefix="$(PKG_CONFIG_PATH="$pc_dir" pkg-config --variable=prefix ndconv)"
   [[ "$pc_prefix" == "$prefix" ]] || fail "ndconv.pc says prefix=$pc_prefix, installed into $prefix"
   check_consumers "$kind" "$kind" "$prefix" "$pc_dir"
+
+  if [[ "$kind" == shared ]] && command -v dpkg-deb >/dev/null; then
+    # The shared build's Debian package too (the deb check installs the
+    # static one): the library and its run-time dependencies.
+    local deb depends
+    (cd "$build" && quiet cpack -G DEB) || { fail "cpack -G DEB"; return; }
+    deb="$(find "$build" -maxdepth 1 -name 'libndconv-dev_*.deb' -print -quit)"
+    grep -q 'libndconv\.so\.0' <<<"$(dpkg-deb -c "$deb")" || fail "$(basename "$deb") lacks libndconv.so.0"
+    depends="$(dpkg-deb -f "$deb" Depends)"
+    [[ "$depends" == *libstdc++6* ]] || fail "$(basename "$deb") does not depend on libstdc++6: $depends"
+    echo "check_install: $kind: cpack -G DEB: $(basename "$deb"), Depends: $depends"
+  fi
 }
 
 check_deb() {
