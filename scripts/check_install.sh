@@ -109,6 +109,7 @@ check_consumers() {
 
   # pkg-config, as a Makefile would use it: one cc line, no CMake.
   local pc=(pkg-config) flags
+  command -v pkg-config >/dev/null || { fail "pkg-config missing (scripts/setup.sh installs it)"; return; }
   [[ "$linkage" == static ]] && pc+=(--static)
   [[ -n "$pc_root" ]] && pc+=(--define-variable=prefix="$pc_root")
   echo "check_install: $label: cc main.c \$(${pc[*]} --cflags --libs ndconv)"
