@@ -14,6 +14,8 @@
 #include "api/error.h"
 #include "api/memory.h"
 #include "api/threadpool.h"
+#include "gemm/pack_depthwise.h"
+#include "plan/tuning.h"
 
 namespace ndconv {
 namespace dispatch {
@@ -27,8 +29,6 @@ using kernels::DepthwiseRowFn;
 // (large kernels over rank >= 3) is accumulated over several calls; this
 // bounds the per-task scratch to a few stack arrays, so run never allocates.
 constexpr size_t kRowsPerCall = 64;
-// Work units per thread, for balance between threads of uneven speed.
-constexpr size_t kUnitsPerThread = 4;
 
 // Taps [*lo, *hi) of a k-tap window starting at input position `base` with
 // dilation d that fall inside [0, extent).
@@ -83,23 +83,9 @@ class DepthwiseAlgorithm final : public Algorithm {
     p.act.max = shape.act_max;
   }
 
-  // Weight (o, t) -> packed, bias first. False when out of memory.
+  // False when out of memory.
   bool pack(const float* weights, const float* bias) {
-    const size_t cout = params_.out_channels, ps = params_.packed_stride;
-    const bool nxc = shape_.layout == NDCONV_NXC;
-    const size_t count = nxc ? (1 + taps_) * ps : cout * ps;
-    if (!packed_.resize(count)) return false;
-    std::fill(packed_.data(), packed_.data() + count, 0.0f);
-    for (size_t o = 0; o < cout; ++o) {
-      float* dst = nxc ? packed_.data() + o : packed_.data() + o * ps;
-      const size_t tap_stride = nxc ? ps : 1;  // distance between packed taps
-      dst[0] = bias ? bias[o] : 0.0f;
-      for (size_t t = 0; t < taps_; ++t) {
-        // OIX: [C_out][1][K...]; XIO: [K...][1][C_out].
-        const float w = shape_.weight_layout == NDCONV_OIX ? weights[o * taps_ + t] : weights[t * cout + o];
-        dst[(1 + t) * tap_stride] = w;
-      }
-    }
+    if (!pack_depthwise_weights(shape_, weights, bias, params_.packed_stride, &packed_)) return false;
     params_.packed = packed_.data();
     return true;
   }
@@ -111,12 +97,12 @@ class DepthwiseAlgorithm final : public Algorithm {
     // single 1-D row); in NXC by whole vectors.
     const size_t channel_units = (params_.out_channels + vector_ - 1) / vector_;
     size_t chunks = 1;
-    if (threads > 1 && rows < threads * kUnitsPerThread)
-      chunks = std::min(channel_units, (threads * kUnitsPerThread + rows - 1) / rows);
+    if (threads > 1 && rows < threads * units_per_thread_)
+      chunks = std::min(channel_units, (threads * units_per_thread_ + rows - 1) / rows);
     const size_t units_per_chunk = (channel_units + chunks - 1) / chunks;
     chunks = (channel_units + units_per_chunk - 1) / units_per_chunk;
     const size_t units = rows * chunks;
-    const size_t tasks = threads == 1 ? 1 : std::min(units, threads * kUnitsPerThread);
+    const size_t tasks = threads == 1 ? 1 : std::min(units, threads * units_per_thread_);
 
     auto task = [&](size_t t) {
       // Contiguous range of units: channel chunk major, rows minor, so a task
@@ -135,8 +121,53 @@ class DepthwiseAlgorithm final : public Algorithm {
   }
 
  private:
+  // The valid taps of every outer dim for one output row: tap k[i] of dim i
+  // reads input position base[i] + k[i] * dilation[i], inside for k[i] in
+  // [lo[i], hi[i]).
+  struct OuterTaps {
+    int64_t base[NDCONV_MAX_RANK], lo[NDCONV_MAX_RANK], hi[NDCONV_MAX_RANK];
+    bool any = true;  // false when some dim has none (the row reads only padding)
+  };
+
+  OuterTaps outer_taps(size_t row) const {
+    OuterTaps o;
+    size_t rest = row;
+    for (int i = outer_ - 1; i >= 0; --i) {
+      const int64_t oy = static_cast<int64_t>(rest % static_cast<size_t>(shape_.out_size[i]));
+      rest /= static_cast<size_t>(shape_.out_size[i]);
+      o.base[i] = oy * shape_.stride[i] - shape_.pad_begin[i];
+      valid_taps(o.base[i], shape_.dilation[i], shape_.kernel[i], shape_.in_size[i], &o.lo[i], &o.hi[i]);
+      if (o.lo[i] == o.hi[i]) o.any = false;
+    }
+    return o;
+  }
+
+  // Calls visit(input row offset, flat tap index of the outer taps) for every
+  // valid combination of outer taps (o.any must be true): an odometer over
+  // k[i] in [lo[i], hi[i]).
+  template <class Visit>
+  void for_each_outer_tap(const OuterTaps& o, const Visit& visit) const {
+    int64_t k[NDCONV_MAX_RANK];
+    for (int i = 0; i < outer_; ++i) k[i] = o.lo[i];
+    for (;;) {
+      int64_t offset = 0, tap = 0;
+      for (int i = 0; i < outer_; ++i) {
+        offset += (o.base[i] + k[i] * shape_.dilation[i]) * in_row_step_[i];
+        tap += k[i] * tap_step_[i];
+      }
+      visit(offset, tap);
+      int i = outer_ - 1;
+      for (; i >= 0; --i) {
+        if (++k[i] < o.hi[i]) break;
+        k[i] = o.lo[i];
+      }
+      if (i < 0) break;
+    }
+  }
+
   // Output row `row` (flat index over the outer dims) of batch item n,
-  // output channels [c0, c1).
+  // output channels [c0, c1): the input rows of its valid outer taps, handed
+  // to the row kernel kRowsPerCall at a time.
   void run_row(const float* input, float* output, size_t n, size_t row, size_t c0, size_t c1) const {
     const bool nxc = shape_.layout == NDCONV_NXC;
     DepthwiseRow a;
@@ -145,18 +176,6 @@ class DepthwiseAlgorithm final : public Algorithm {
                row * params_.out_width * (nxc ? params_.out_channels : 1);
     a.channel_begin = c0;
     a.channel_end = c1;
-
-    // Valid tap range of every outer dim for this row.
-    int64_t base[NDCONV_MAX_RANK], lo[NDCONV_MAX_RANK], hi[NDCONV_MAX_RANK];
-    bool any = true;
-    size_t rest = row;
-    for (int i = outer_ - 1; i >= 0; --i) {
-      const int64_t oy = static_cast<int64_t>(rest % static_cast<size_t>(shape_.out_size[i]));
-      rest /= static_cast<size_t>(shape_.out_size[i]);
-      base[i] = oy * shape_.stride[i] - shape_.pad_begin[i];
-      valid_taps(base[i], shape_.dilation[i], shape_.kernel[i], shape_.in_size[i], &lo[i], &hi[i]);
-      if (lo[i] == hi[i]) any = false;
-    }
 
     ptrdiff_t offsets[kRowsPerCall];
     uint32_t taps[kRowsPerCall];
@@ -171,28 +190,14 @@ class DepthwiseAlgorithm final : public Algorithm {
       a.first = false;
       count = 0;
     };
-    if (any) {
-      // Odometer over the outer taps k[i] in [lo[i], hi[i]).
-      int64_t k[NDCONV_MAX_RANK];
-      for (int i = 0; i < outer_; ++i) k[i] = lo[i];
-      for (;;) {
-        int64_t offset = 0, tap = 0;
-        for (int i = 0; i < outer_; ++i) {
-          offset += (base[i] + k[i] * shape_.dilation[i]) * in_row_step_[i];
-          tap += k[i] * tap_step_[i];
-        }
+    const OuterTaps outer = outer_taps(row);
+    if (outer.any)
+      for_each_outer_tap(outer, [&](int64_t offset, int64_t tap) {
         if (count == kRowsPerCall) flush(false);
         offsets[count] = static_cast<ptrdiff_t>(offset);
         taps[count] = static_cast<uint32_t>(tap);
         ++count;
-        int i = outer_ - 1;
-        for (; i >= 0; --i) {
-          if (++k[i] < hi[i]) break;
-          k[i] = lo[i];
-        }
-        if (i < 0) break;
-      }
-    }
+      });
     flush(true);  // also when no outer tap is valid: the row is bias + activation
   }
 
@@ -205,6 +210,8 @@ class DepthwiseAlgorithm final : public Algorithm {
   int64_t tap_step_[NDCONV_MAX_RANK] = {};
   DepthwiseParams params_;
   AlignedArray<float> packed_;
+  // Work units per thread, for balance between threads of uneven speed.
+  const size_t units_per_thread_ = tuning().tasks_per_thread;
 };
 
 }  // namespace

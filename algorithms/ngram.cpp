@@ -1,10 +1,14 @@
 #include "algorithms/ngram.h"
 
 #include <algorithm>
-#include <new>
 
-#include "api/error.h"
+#include "addressing/sequence_windows.h"
+#include "addressing/shifted_views.h"
+#include "algorithms/packed_factory.h"
 #include "api/threadpool.h"
+#include "gemm/gemm_driver.h"
+#include "gemm/gemm_rows_tile.h"
+#include "gemm/narrow_tail.h"
 
 namespace ndconv {
 namespace dispatch {
@@ -28,67 +32,7 @@ bool is_full_width(const ConvShape& s) {
   return true;
 }
 
-size_t narrow_tail_columns(size_t columns, const kernels::KernelTable& table) {
-  const size_t tail = columns % table.gemm_rows.nr;
-  return tail <= table.gemm_rows_narrow.nr ? tail : 0;
-}
-
-bool pack_channel_range(const ConvShape& shape, const float* weights, const float* bias,
-                        size_t first, size_t count, size_t width, PackedWeights* out) {
-  const size_t cin = static_cast<size_t>(shape.in_channels), cout = static_cast<size_t>(shape.out_channels);
-  const size_t taps = static_cast<size_t>(shape.kernel_taps());
-  // The range as its own OIX tensor [count][cin][taps], then the usual packing.
-  AlignedArray<float> slice;
-  if (!slice.resize(count * cin * taps)) return false;
-  for (size_t j = 0; j < count; ++j)
-    for (size_t ci = 0; ci < cin; ++ci)
-      for (size_t t = 0; t < taps; ++t) {
-        const size_t co = first + j;
-        const size_t src = shape.weight_layout == NDCONV_OIX ? (co * cin + ci) * taps + t
-                                                             : (t * cin + ci) * cout + co;
-        slice[(j * cin + ci) * taps + t] = weights[src];
-      }
-  ConvShape s = shape;
-  s.out_channels = static_cast<int64_t>(count);
-  s.weight_layout = NDCONV_OIX;
-  return out->pack(s, slice.data(), bias ? bias + first : nullptr, width);
-}
-
 namespace {
-
-// The sequence axis (dim 0) and the rest. A "step" is everything one sequence
-// position holds: span = prod(in_size[1..]) pixels of C_in channels.
-struct NgramGeometry {
-  size_t batch = 0, L = 0, Lo = 0, k = 0, stride = 1, pad = 0;
-  size_t span = 1, cin = 0, cout = 0;
-  size_t step = 0;   // floats of one sequence step in memory order: span * cin
-  size_t K = 0;      // k * span * cin
-  // Output positions whose window lies entirely inside the sequence: [lo, hi).
-  size_t lo = 0, hi = 0;
-
-  explicit NgramGeometry(const ConvShape& s) {
-    batch = static_cast<size_t>(s.batch);
-    L = static_cast<size_t>(s.in_size[0]);
-    Lo = static_cast<size_t>(s.out_size[0]);
-    k = static_cast<size_t>(s.kernel[0]);
-    stride = static_cast<size_t>(s.stride[0]);
-    pad = static_cast<size_t>(s.pad_begin[0]);
-    for (int d = 1; d < s.rank; ++d) span *= static_cast<size_t>(s.in_size[d]);
-    cin = static_cast<size_t>(s.in_channels);
-    cout = static_cast<size_t>(s.out_channels);
-    step = span * cin;
-    K = k * step;
-    // l*stride - pad >= 0 and l*stride - pad + k <= L.
-    lo = std::min(Lo, (pad + stride - 1) / stride);
-    hi = L + pad >= k ? std::min(Lo, (L + pad - k) / stride + 1) : 0;
-    hi = std::max(hi, lo);
-  }
-  // Input sequence position of tap t of output position l (may be outside [0, L)).
-  ptrdiff_t source(size_t l, size_t t) const {
-    return static_cast<ptrdiff_t>(l * stride + t) - static_cast<ptrdiff_t>(pad);
-  }
-  bool inside(ptrdiff_t r) const { return r >= 0 && r < static_cast<ptrdiff_t>(L); }
-};
 
 // A run of GEMM rows (m = image * Lo + l, contiguous in the channels-last
 // output) that are all interior windows (one tap of K floats, read in place)
@@ -100,46 +44,6 @@ constexpr size_t kSplitMinRowTiles = 16;
 struct RowRange {
   size_t m0, m1;
   bool border;
-};
-
-// Channels-first B panels for C_in > 1: B row (tap t, pixel q, channel e) of
-// output column l is input[e][l*stride + t - pad][q]. Interior panels of a
-// stride-1, span-1 convolution are read in place as shifted views through
-// the offset table (row (t, e) at e*L + t - pad from the column); every other
-// panel is gathered into the scratch panel with zeros for padding.
-struct ShiftedViews {
-  const float* image;
-  const NgramGeometry* g;
-  const ptrdiff_t* offsets;  // K entries, or nullptr when no panel is read in place
-
-  ColsPanel panel(size_t k0, size_t kc, size_t n, size_t nr, size_t NR, float* scratch) const {
-    if (offsets && n >= g->lo && n + nr <= g->hi) return {image + n, 0, offsets + k0};
-    const size_t L = g->L, span = g->span, cin = g->cin;
-    for (size_t kk = 0; kk < kc; ++kk) {
-      const size_t k = k0 + kk, tap = k / cin, e = k % cin;
-      const size_t t = tap / span, q = tap % span;
-      const float* src = image + e * L * span + q;
-      float* dst = scratch + kk * NR;
-      // Columns [j_lo, j_hi) read inside the sequence (source rows
-      // r0 + j * stride in [0, L)), the others padding: three plain loops,
-      // the middle one a contiguous copy when stride and span are 1.
-      const ptrdiff_t r0 = g->source(n, t), stride = static_cast<ptrdiff_t>(g->stride);
-      const ptrdiff_t columns = static_cast<ptrdiff_t>(nr), len = static_cast<ptrdiff_t>(L);
-      // (Ceiling divisions by the stride; none for stride 1, where a panel
-      // row is 16 or 32 floats and a division would cost as much.)
-      auto ceil_div = [stride](ptrdiff_t a) { return stride == 1 ? a : (a + stride - 1) / stride; };
-      const ptrdiff_t j_lo = r0 >= 0 ? 0 : std::min(columns, ceil_div(-r0));
-      const ptrdiff_t j_hi = r0 >= len ? j_lo : std::max(j_lo, std::min(columns, ceil_div(len - r0)));
-      for (ptrdiff_t j = 0; j < j_lo; ++j) dst[j] = 0.0f;
-      if (stride == 1 && span == 1) {
-        const float* run = src + r0;  // dereferenced only for j in [j_lo, j_hi)
-        for (ptrdiff_t j = j_lo; j < j_hi; ++j) dst[j] = run[j];
-      } else
-        for (ptrdiff_t j = j_lo; j < j_hi; ++j) dst[j] = src[static_cast<size_t>(r0 + j * stride) * span];
-      for (ptrdiff_t j = j_hi; j < columns; ++j) dst[j] = 0.0f;
-    }
-    return {scratch, static_cast<ptrdiff_t>(NR), nullptr};
-  }
 };
 
 class NgramGemm final : public Algorithm {
@@ -156,15 +60,7 @@ class NgramGemm final : public Algorithm {
     const size_t width = rows_form_ ? table_.gemm_rows.nr : table_.gemm_cols.mr;
     if (!packed_.pack(s_, weights, bias, width)) return false;
     if (rows_form_) {
-      tail_ = narrow_tail_columns(g_.cout, table_);
-      n_main_ = g_.cout - tail_;
-      // Up to half a vector of columns: dot products along K (each FMA W
-      // useful products instead of tail_; text_kim_batch, 4 columns past 3 x
-      // 32, see the commit); more: the one-vector broadcast kernel.
-      tail_kernel_ = table_.gemm_rows_dot.fn && 2 * tail_ <= table_.gemm_rows_narrow.nr
-                         ? table_.gemm_rows_dot : table_.gemm_rows_narrow;
-      if (tail_ && !pack_channel_range(s_, weights, bias, n_main_, tail_, tail_kernel_.nr, &packed_tail_))
-        return false;
+      if (!pack_narrow_tail(s_, table_, weights, bias, &tail_)) return false;
       if (!zero_step_.resize(g_.step)) return false;
       std::fill(zero_step_.data(), zero_step_.data() + g_.step, 0.0f);
       if (!build_row_ranges()) return false;
@@ -173,11 +69,8 @@ class NgramGemm final : public Algorithm {
       // the commit). It reads packed_ for every column, tail included.
       if (s_.layout == NDCONV_NXC && g_.K <= kernels::kMaxSmallK && table_.gemm_rows_small_k.preferred)
         small_k_ = table_.gemm_rows_small_k.fn[g_.K];
-    } else if (g_.stride == 1 && g_.span == 1 && g_.hi > g_.lo) {
-      if (!offsets_.resize(g_.K)) return false;
-      for (size_t t = 0; t < g_.k; ++t)
-        for (size_t e = 0; e < g_.cin; ++e)
-          offsets_[t * g_.cin + e] = static_cast<ptrdiff_t>(e * g_.L + t) - static_cast<ptrdiff_t>(g_.pad);
+    } else if (!build_shifted_view_offsets(g_, &offsets_)) {
+      return false;
     }
     return true;
   }
@@ -258,51 +151,53 @@ class NgramGemm final : public Algorithm {
     const float* zero = zero_step_.data();
     const bool channels_last = s_.layout == NDCONV_NXC;
     auto task = [&](size_t index) {
-      size_t chunk = index / t.n_tasks;
-      const size_t nt = index % t.n_tasks;
-      size_t r = 0;
-      for (;; ++r) {  // the chunk's range (few ranges: at most 3 per image)
-        const size_t c = (ranges_[r].m1 - ranges_[r].m0 + t.m_tile - 1) / t.m_tile;
-        if (chunk < c) break;
-        chunk -= c;
-      }
-      const RowRange& range = ranges_[r];
-      const size_t m0 = range.m0 + chunk * t.m_tile, m1 = std::min(range.m1, m0 + t.m_tile);
-      const size_t n0 = nt * t.n_tile, n1 = std::min(N, n0 + t.n_tile);
-      auto window = [&](size_t m, size_t) -> const float* {
-        const size_t image = m / g_.Lo, l = m % g_.Lo;
-        return input + (image * g_.L + l * g_.stride - g_.pad) * g_.step;
-      };
-      auto taps = [&](size_t m, size_t tap) -> const float* {
-        const size_t image = m / g_.Lo, l = m % g_.Lo;
-        const ptrdiff_t src = g_.source(l, tap);
-        return g_.inside(src) ? input + (image * g_.L + static_cast<size_t>(src)) * g_.step : zero;
-      };
+      size_t m0 = 0, m1 = 0;
+      const RowRange& range = chunk_rows(t.m_tile, index / t.n_tasks, &m0, &m1);
+      const size_t n0 = index % t.n_tasks * t.n_tile, n1 = std::min(N, n0 + t.n_tile);
+      const InteriorWindowRows window{input, &g_};
+      const BorderTapRows taps{input, &g_, zero};
       // Full-width panels [n0, min(n1, n_main)), then (last N task) the
       // narrow tail panel, whose packing starts at column n_main.
-      const size_t main1 = std::min(n1, n_main_);
-      const bool tail = tail_ && n1 > n_main_;
-      const auto& narrow = tail_kernel_;
+      const size_t n_main = tail_.first, tail_columns = tail_.columns;
+      const size_t main1 = std::min(n1, n_main);
+      const bool tail = tail_columns && n1 > n_main;
+      const auto& narrow = tail_.kernel;
+      const PackedWeights& packed_tail = tail_.packed;
       if (channels_last) {
         // C rows are output rows of [N, Lo, F]: the microkernel stores in place.
         if (small_k_ && !range.border) {
           small_k_rows(m0, m1, n0, n1, window, output);
         } else if (range.border) {
           if (n0 < main1) gemm_rows_task(uk, packed_, 0, border, m1, N, m0, m1, n0, main1, taps, output, N, act_);
-          if (tail) gemm_rows_task(narrow, packed_tail_, 0, border, m1, tail_, m0, m1, 0, tail_, taps, output + n_main_, N, act_);
+          if (tail) gemm_rows_task(narrow, packed_tail, 0, border, m1, tail_columns, m0, m1, 0, tail_columns, taps, output + n_main, N, act_);
         } else {
           if (n0 < main1) gemm_rows_task(uk, packed_, 0, interior, m1, N, m0, m1, n0, main1, window, output, N, act_);
-          if (tail) gemm_rows_task(narrow, packed_tail_, 0, interior, m1, tail_, m0, m1, 0, tail_, window, output + n_main_, N, act_);
+          if (tail) gemm_rows_task(narrow, packed_tail, 0, interior, m1, tail_columns, m0, m1, 0, tail_columns, window, output + n_main, N, act_);
         }
       } else if (range.border) {
         if (n0 < main1) transposed_tiles(uk, packed_, 0, m0, m1, n0, main1, border, taps, output);
-        if (tail) transposed_tiles(narrow, packed_tail_, n_main_, m0, m1, 0, tail_, border, taps, output);
+        if (tail) transposed_tiles(narrow, packed_tail, n_main, m0, m1, 0, tail_columns, border, taps, output);
       } else {
         if (n0 < main1) transposed_tiles(uk, packed_, 0, m0, m1, n0, main1, interior, window, output);
-        if (tail) transposed_tiles(narrow, packed_tail_, n_main_, m0, m1, 0, tail_, interior, window, output);
+        if (tail) transposed_tiles(narrow, packed_tail, n_main, m0, m1, 0, tail_columns, interior, window, output);
       }
     };
     parallel_for(pool, chunks * t.n_tasks, task);
+  }
+
+  // Chunk `chunk` of the row ranges, each cut into chunks of at most m_tile
+  // rows: its range, and its rows [*m0, *m1).
+  const RowRange& chunk_rows(size_t m_tile, size_t chunk, size_t* m0, size_t* m1) const {
+    size_t r = 0;
+    for (;; ++r) {  // the chunk's range (few ranges: at most 3 per image)
+      const size_t c = (ranges_[r].m1 - ranges_[r].m0 + m_tile - 1) / m_tile;
+      if (chunk < c) break;
+      chunk -= c;
+    }
+    const RowRange& range = ranges_[r];
+    *m0 = range.m0 + chunk * m_tile;
+    *m1 = std::min(range.m1, *m0 + m_tile);
+    return range;
   }
 
   // Rows [m0, m1), columns [n0, n1) (n0 a multiple of NR) through small_k_,
@@ -369,12 +264,11 @@ class NgramGemm final : public Algorithm {
     const GemmTiling t = choose_gemm_tiling(M, N, g_.K, uk.mr, uk.nr, g_.batch, threadpool_threads(pool));
     const ptrdiff_t* offsets = offsets_.size() ? offsets_.data() : nullptr;
     auto task = [&](size_t index) {
-      const size_t image = index / t.tasks();
-      const size_t mt = index % t.tasks() / t.n_tasks, nt = index % t.n_tasks;
+      const GemmTask range = gemm_task(t, index, M, N);
+      const size_t image = range.gemm;
       const ShiftedViews views{input + image * g_.cin * g_.L * g_.span, &g_, offsets};
-      const size_t m0 = mt * t.m_tile, n0 = nt * t.n_tile;
-      gemm_cols_task(uk, packed_, 0, M, N, m0, std::min(M, m0 + t.m_tile), n0,
-                     std::min(N, n0 + t.n_tile), t.kc, views, output + image * M * N, N, act_);
+      gemm_cols_task(uk, packed_, 0, M, N, range.m0, range.m1, range.n0, range.n1, t.kc, views,
+                     output + image * M * N, N, act_);
     };
     parallel_for(pool, g_.batch * t.tasks(), task);
   }
@@ -385,10 +279,7 @@ class NgramGemm final : public Algorithm {
   kernels::Activation act_;
   bool rows_form_ = true;
   PackedWeights packed_;
-  // Rows form: columns [n_main_, F) run on the narrow kernel from their own packing.
-  size_t tail_ = 0, n_main_ = 0;
-  kernels::GemmRowsKernel tail_kernel_;  // narrow (one vector) or dot (nr = 1)
-  PackedWeights packed_tail_;
+  NarrowTail tail_;  // rows form: columns [tail_.first, F) on the narrow kernel
   kernels::GemmRowsFn small_k_ = nullptr;  // rows form, NXC, K <= kMaxSmallK: interior rows
   AlignedArray<float> zero_step_;     // the padding "step" border taps read
   AlignedArray<RowRange> ranges_;     // rows form: interior / border row ranges
@@ -403,12 +294,8 @@ std::unique_ptr<Algorithm> make_ngram_algorithm(const ConvShape& shape,
                                                 ndconv_status* status) {
   *status = NDCONV_OK;
   if (!is_full_width(shape)) return nullptr;
-  std::unique_ptr<NgramGemm> algo(new (std::nothrow) NgramGemm(shape, table));
-  if (!algo || !algo->init(weights, bias)) {
-    *status = fail(NDCONV_OUT_OF_MEMORY, "out of memory packing the n-gram weights");
-    return nullptr;
-  }
-  return algo;
+  return build_packed_algorithm<NgramGemm>(shape, table, weights, bias, status,
+                                           "out of memory packing the n-gram weights");
 }
 
 }  // namespace dispatch

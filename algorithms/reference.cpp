@@ -7,14 +7,11 @@
 #include "api/memory.h"
 #include "api/threadpool.h"
 #include "kernels/reference.h"
+#include "plan/tuning.h"
 
 namespace ndconv {
 namespace dispatch {
 namespace {
-
-// Below this many multiply-adds a task is not worth a thread hand-off.
-constexpr int64_t kMinMacsPerTask = 16384;
-constexpr size_t kTasksPerThread = 4;  // slack for uneven thread speeds
 
 class ReferenceAlgorithm final : public Algorithm {
  public:
@@ -27,9 +24,11 @@ class ReferenceAlgorithm final : public Algorithm {
   ndconv_status run(const float* input, float* output, ndconv_threadpool* pool) const override {
     const int64_t total = shape_.output_elements();
     const int64_t macs_per_element = shape_.in_channels_per_group() * shape_.kernel_taps();
-    const int64_t min_elements = std::max<int64_t>(1, kMinMacsPerTask / std::max<int64_t>(1, macs_per_element));
+    // Below min_macs_per_task_ multiply-adds a task is not worth a thread
+    // hand-off; tasks_per_thread_ gives slack for uneven thread speeds.
+    const int64_t min_elements = std::max<int64_t>(1, min_macs_per_task_ / std::max<int64_t>(1, macs_per_element));
     const int64_t by_size = (total + min_elements - 1) / min_elements;
-    const int64_t by_threads = static_cast<int64_t>(threadpool_threads(pool) * kTasksPerThread);
+    const int64_t by_threads = static_cast<int64_t>(threadpool_threads(pool) * tasks_per_thread_);
     const int64_t tasks = std::max<int64_t>(1, std::min(by_size, pool ? by_threads : 1));
     const float* bias = bias_.size() ? bias_.data() : nullptr;
     auto task = [&](size_t t) {
@@ -47,6 +46,8 @@ class ReferenceAlgorithm final : public Algorithm {
   ConvShape shape_;
   AlignedArray<float> weights_;
   AlignedArray<float> bias_;  // empty when the plan has no bias
+  const int64_t min_macs_per_task_ = static_cast<int64_t>(tuning().reference_min_macs_per_task);
+  const size_t tasks_per_thread_ = tuning().tasks_per_thread;
 };
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include "api/error.h"
 #include "plan/isa_select.h"
 #include "api/memory.h"
+#include "plan/tuning.h"
 
 // The plan: the validated shape and the algorithm the planner built for it.
 struct ndconv_conv {
@@ -72,4 +73,9 @@ extern "C" ndconv_status ndconv_conv_run(const ndconv_conv* conv, const float* i
 
 extern "C" const char* ndconv_conv_kernel_name(const ndconv_conv* conv) {
   return conv ? conv->algorithm->name().c_str() : "";
+}
+
+extern "C" size_t ndconv_tuning_string(char* buf, size_t size) {
+  return ndconv::dispatch::format_tuning(ndconv::dispatch::cache_info(), ndconv::dispatch::tuning(),
+                                         buf, buf ? size : 0);
 }

@@ -25,6 +25,7 @@
 
 #include "api/error.h"
 #include "api/memory.h"
+#include "plan/tuning.h"
 
 #if defined(__x86_64__) || defined(_M_X64)
 #include <immintrin.h>
@@ -41,9 +42,6 @@ inline void cpu_relax() {
   __asm__ __volatile__("yield");
 #endif
 }
-
-constexpr int kWorkerSpins = 4000;  // ~ tens of microseconds before sleeping
-constexpr int kCallerSpins = 4000;
 
 struct Job {
   ndconv_task_fn fn = nullptr;
@@ -108,7 +106,7 @@ class WorkerPool {
     if (job.listed) unlink(&job);
     if (job.refs.load() == 0) return;
     lock.unlock();
-    for (int spin = 0; spin < kCallerSpins && job.refs.load(std::memory_order_acquire) != 0; ++spin)
+    for (size_t spin = 0; spin < caller_spins_ && job.refs.load(std::memory_order_acquire) != 0; ++spin)
       cpu_relax();
     lock.lock();
     job.caller_waiting = true;
@@ -149,7 +147,7 @@ class WorkerPool {
       // Idle: spin a little without the lock, then sleep until a job arrives.
       const uint64_t seen = generation_.load(std::memory_order_acquire);
       lock.unlock();
-      for (int spin = 0; spin < kWorkerSpins; ++spin) {
+      for (size_t spin = 0; spin < worker_spins_; ++spin) {
         if (generation_.load(std::memory_order_acquire) != seen ||
             stopping_.load(std::memory_order_relaxed))
           break;
@@ -187,6 +185,10 @@ class WorkerPool {
   std::atomic<bool> stopping_{false};
   std::thread* threads_ = nullptr;  // [thread_count_], from allocate()
   size_t thread_count_ = 0;
+  // Spins before sleeping (~ tens of microseconds; plan/tuning.h), read once
+  // when the pool is made.
+  const size_t worker_spins_ = tuning().threadpool_worker_spins;
+  const size_t caller_spins_ = tuning().threadpool_caller_spins;
 };
 
 }  // namespace dispatch

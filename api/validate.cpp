@@ -9,19 +9,13 @@
 
 #include "api/conv_shape.h"
 #include "api/error.h"
+#include "api/validation_helpers.h"
 
 namespace ndconv {
 namespace dispatch {
 namespace {
 
 constexpr int64_t kFloatBytes = static_cast<int64_t>(sizeof(float));
-
-bool checked_mul(int64_t a, int64_t b, int64_t* r) { return !__builtin_mul_overflow(a, b, r); }
-bool checked_add(int64_t a, int64_t b, int64_t* r) { return !__builtin_add_overflow(a, b, r); }
-
-ndconv_status invalid_enum(const char* field, int value, int last) {
-  return failf(NDCONV_INVALID_ARGUMENT, "%s = %d is not a valid value (0 .. %d)", field, value, last);
-}
 
 // "[3, 224, 224]" for messages about a whole per-dimension array, in a fixed
 // buffer: rejecting a descriptor allocates nothing.
@@ -57,23 +51,11 @@ ndconv_status check_tensor_size(const char* what, const char* lead0_name, int64_
   return NDCONV_OK;
 }
 
-// The integer a C caller stored in an enum field. Read through memcpy: in C++,
-// loading an enum object that holds a value outside the enum's range is
-// undefined behaviour (and UBSan says so), and C callers may store anything.
-template <class Enum>
-int raw_enum_value(const Enum& field) {
-  static_assert(sizeof(Enum) == sizeof(int), "C enums are int-sized");
-  int v;
-  std::memcpy(&v, &field, sizeof v);
-  return v;
-}
-
 ndconv_status check_enums(const ndconv_conv_desc& d) {
   const int layout = raw_enum_value(d.layout), wlayout = raw_enum_value(d.weight_layout);
   const int padding = raw_enum_value(d.padding), act = raw_enum_value(d.activation);
-  if (layout < NDCONV_NCX || layout > NDCONV_NXC) return invalid_enum("layout", layout, NDCONV_NXC);
-  if (wlayout < NDCONV_OIX || wlayout > NDCONV_XIO)
-    return invalid_enum("weight_layout", wlayout, NDCONV_XIO);
+  const ndconv_status st = check_layout_enums(layout, wlayout);
+  if (st != NDCONV_OK) return st;
   if (padding < NDCONV_PAD_EXPLICIT || padding > NDCONV_PAD_SAME_LOWER)
     return invalid_enum("padding", padding, NDCONV_PAD_SAME_LOWER);
   if (act < NDCONV_ACT_NONE || act > NDCONV_ACT_CLAMP)
@@ -186,11 +168,8 @@ ndconv_status resolve_extent(ndconv_padding mode, const ndconv_conv_desc& d, int
 ndconv_status check_activation(const ndconv_conv_desc& d, ConvShape* s) {
   s->activation = d.activation;
   if (d.activation != NDCONV_ACT_CLAMP) return NDCONV_OK;
-  if (std::isnan(d.act_min)) return failf(NDCONV_INVALID_ARGUMENT, "act_min = nan is NaN (activation = CLAMP)");
-  if (std::isnan(d.act_max)) return failf(NDCONV_INVALID_ARGUMENT, "act_max = nan is NaN (activation = CLAMP)");
-  if (d.act_min > d.act_max)
-    return failf(NDCONV_INVALID_ARGUMENT, "act_min = %g exceeds act_max = %g (activation = CLAMP)",
-                 static_cast<double>(d.act_min), static_cast<double>(d.act_max));
+  const ndconv_status st = check_clamp_bounds(d.act_min, d.act_max);
+  if (st != NDCONV_OK) return st;
   s->act_min = d.act_min;
   s->act_max = d.act_max;
   return NDCONV_OK;

@@ -8,6 +8,8 @@
  *   ndconv_info --available  the names of every ISA ndconv_set_isa accepts here,
  *                            space separated (scripts/test.sh reruns the test
  *                            suite under each of them)
+ *   ndconv_info --tuning     the detected caches and the tuning plans use,
+ *                            "name = value" lines (also in the summary)
  *
  * Written in C against the public header only: it doubles as a check that
  * ndconv.h is valid C and that the installed C API is enough to use ndconv. */
@@ -35,6 +37,18 @@ static void print_available(const char* separator) {
   printf("\n");
 }
 
+/* The caches and tuning, each line prefixed with `indent`. */
+static int print_tuning(const char* indent) {
+  const size_t length = ndconv_tuning_string(NULL, 0);
+  char* text = malloc(length + 1);
+  if (text == NULL) return 1;
+  ndconv_tuning_string(text, length + 1);
+  for (char* line = strtok(text, "\n"); line != NULL; line = strtok(NULL, "\n"))
+    printf("%s%s\n", indent, line);
+  free(text);
+  return 0;
+}
+
 /* NULL if a plan can be created now, else why not (ndconv_last_error). */
 static const char* plan_error(void) {
   ndconv_conv_desc d;
@@ -58,8 +72,9 @@ int main(int argc, char** argv) {
     print_available(" ");
     return 0;
   }
+  if (argc == 2 && strcmp(argv[1], "--tuning") == 0) return print_tuning("");
   if (argc != 1) {
-    fprintf(stderr, "usage: %s [--detected | --available]\n", argv[0]);
+    fprintf(stderr, "usage: %s [--detected | --available | --tuning]\n", argv[0]);
     return 2;
   }
   const char* env = getenv("NDCONV_ISA");
@@ -73,5 +88,7 @@ int main(int argc, char** argv) {
   printf("NDCONV_ISA:     %s\n", env ? env : "(not set)");
   printf("available ISAs: ");
   print_available(", ");
-  return error ? 1 : 0;
+  printf("caches and tuning:\n");
+  const int tuning_status = print_tuning("  ");
+  return error ? 1 : tuning_status;
 }

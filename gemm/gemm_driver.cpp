@@ -3,19 +3,13 @@
 #include <algorithm>
 #include <limits>
 
+#include "plan/tuning.h"
+
 namespace ndconv {
 namespace dispatch {
 namespace {
 
 size_t ceil_div(size_t a, size_t b) { return (a + b - 1) / b; }
-
-// Cache budgets (bytes), about two thirds of the smallest L1D and L2 of the
-// x86 and Arm server cores ndconv targets (48 KiB / 1 MiB and up): the B panel
-// slice (kc x NR) lives in L1 while the M blocks sweep it; a task's A block
-// (m_tile x K, all of K: the N panels are the outer loop and each reuses it)
-// lives in L2.
-constexpr size_t kL1Budget = 32 * 1024;
-constexpr size_t kL2Budget = 512 * 1024;
 
 // When the threads, claiming tasks in order, all finish: `units` split in
 // tiles of `tile` (the last one short) over `threads` equally fast threads.
@@ -43,18 +37,26 @@ size_t balanced_tile(size_t units, size_t tile, size_t threads) {
 
 }  // namespace
 
-size_t l1_k_block(size_t NR) { return std::max<size_t>(64, kL1Budget / (sizeof(float) * NR)); }
+// The cache budgets (bytes) are plan/tuning.h's, derived from the detected
+// caches: the B panel slice (kc x NR) lives in L1 while the M blocks sweep it;
+// a task's A block (m_tile x K, all of K: the N panels are the outer loop and
+// each reuses it) lives in L2.
+size_t l1_k_block(size_t NR) {
+  const Tuning& tune = tuning();
+  return std::max(tune.gemm_min_k_block_floats, tune.gemm_l1_budget_bytes / (sizeof(float) * NR));
+}
 
 GemmTiling choose_gemm_tiling(size_t M, size_t N, size_t K, size_t MR, size_t NR,
                               size_t independent, size_t threads, bool k_splittable,
                               size_t a_block_bytes, bool split_n_first) {
   GemmTiling t;
+  const Tuning& tune = tuning();
   const size_t kc_max = l1_k_block(NR);
   const size_t k_blocks = k_splittable ? ceil_div(K, kc_max) : 1;
   t.kc = ceil_div(K, k_blocks);
 
   const size_t m_blocks = ceil_div(M, MR), n_panels = ceil_div(N, NR);
-  if (a_block_bytes == 0) a_block_bytes = kL2Budget;
+  if (a_block_bytes == 0) a_block_bytes = tune.gemm_l2_budget_bytes;
   size_t m_tile_blocks = std::max<size_t>(1, a_block_bytes / (sizeof(float) * K * MR));
   m_tile_blocks = std::min(m_tile_blocks, m_blocks);
   size_t m_tasks = ceil_div(m_blocks, m_tile_blocks);
@@ -63,7 +65,7 @@ GemmTiling choose_gemm_tiling(size_t M, size_t N, size_t K, size_t MR, size_t NR
   // Enough tasks for every thread, with slack for dynamic balance; split the
   // longer dimension first.
   if (threads > 1) {
-    const size_t want = threads * 4;
+    const size_t want = threads * tune.tasks_per_thread;
     while (independent * m_tasks * n_tasks < want) {
       const size_t m_left = m_blocks / m_tasks, n_left = n_panels / n_tasks;
       if (m_left <= 1 && n_left <= 1) break;
@@ -127,11 +129,11 @@ GemmRowsReduction rows_reduction(size_t taps, size_t kc_tap, size_t kc_budget, s
   GemmRowsReduction r;
   r.taps = taps;
   r.kc_tap = kc_tap;
-  if (N != 0 && N * taps * kc_tap * sizeof(float) <= kL2Budget * 3 / 2) {
-    // The whole weight matrix stays in L2 (up to 768 KiB: measured on
-    // pw_res3_down_s2, 512 KiB of weights, 0.90x -> 1.06x oneDNN against the
-    // N-outer order): M blocks outermost, no K blocks, one microkernel call
-    // sweeping every N panel of the block.
+  if (N != 0 && N * taps * kc_tap * sizeof(float) <= tuning().gemm_m_outer_max_weight_bytes) {
+    // The whole weight matrix stays in L2 (up to 768 KiB on Zen 5: measured
+    // on pw_res3_down_s2, 512 KiB of weights, 0.90x -> 1.06x oneDNN against
+    // the N-outer order): M blocks outermost, no K blocks, one microkernel
+    // call sweeping every N panel of the block.
     r.m_outer = true;
     r.tap_block = std::min(taps, kMaxTapBlock);
     r.k_block = kc_tap;

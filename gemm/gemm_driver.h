@@ -27,6 +27,24 @@ struct GemmTiling {
   size_t tasks() const { return m_tasks * n_tasks; }
 };
 
+// Task `index` of `independent` GEMMs of M x N, each cut by a GemmTiling into
+// tasks() tasks (GEMM-major, then M tiles, then N tiles): which GEMM, and the
+// C rows [m0, m1) and columns [n0, n1) it computes.
+struct GemmTask {
+  size_t gemm = 0;
+  size_t m0 = 0, m1 = 0, n0 = 0, n1 = 0;
+};
+inline GemmTask gemm_task(const GemmTiling& t, size_t index, size_t M, size_t N) {
+  const size_t mt = index % t.tasks() / t.n_tasks, nt = index % t.n_tasks;
+  GemmTask task;
+  task.gemm = index / t.tasks();
+  task.m0 = mt * t.m_tile;
+  task.m1 = M < task.m0 + t.m_tile ? M : task.m0 + t.m_tile;
+  task.n0 = nt * t.n_tile;
+  task.n1 = N < task.n0 + t.n_tile ? N : task.n0 + t.n_tile;
+  return task;
+}
+
 // `independent` is how many such GEMMs run side by side (batch x groups for
 // channels-first), which also feed the threads. `k_splittable` is false when K
 // must not be blocked (several kernel taps per microkernel call).

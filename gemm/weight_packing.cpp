@@ -7,6 +7,12 @@ namespace dispatch {
 
 bool PackedWeights::pack(const ConvShape& s, const float* weights, const float* bias,
                          size_t panel_width) {
+  return pack_channel_range(s, weights, bias, 0, static_cast<size_t>(s.out_channels_per_group()),
+                            panel_width);
+}
+
+bool PackedWeights::pack_channel_range(const ConvShape& s, const float* weights, const float* bias,
+                                       size_t first, size_t count, size_t panel_width) {
   const size_t groups = static_cast<size_t>(s.groups);
   const size_t cout_g = static_cast<size_t>(s.out_channels_per_group());
   const size_t cin_g = static_cast<size_t>(s.in_channels_per_group());
@@ -14,25 +20,22 @@ bool PackedWeights::pack(const ConvShape& s, const float* weights, const float* 
   const size_t cout = static_cast<size_t>(s.out_channels);
   width_ = panel_width;
   k_ = taps * cin_g;
-  panels_ = (cout_g + width_ - 1) / width_;
+  panels_ = (count + width_ - 1) / width_;
   if (!data_.resize(groups * panels_ * stride())) return false;
   std::memset(data_.data(), 0, data_.size() * sizeof(float));
 
   for (size_t g = 0; g < groups; ++g) {
     for (size_t p = 0; p < panels_; ++p) {
       float* out = data_.data() + (g * panels_ + p) * stride();
-      const size_t width = (p + 1) * width_ <= cout_g ? width_ : cout_g - p * width_;
+      const size_t width = (p + 1) * width_ <= count ? width_ : count - p * width_;
       for (size_t j = 0; j < width; ++j) {
-        const size_t co = g * cout_g + p * width_ + j;  // global output channel
+        const size_t co = g * cout_g + first + p * width_ + j;  // global output channel
         if (bias) out[j] = bias[co];
         float* col = out + width_ + j;
         for (size_t t = 0; t < taps; ++t)
-          for (size_t ci = 0; ci < cin_g; ++ci) {
-            // OIX: [C_out][C_in/g][taps]; XIO: [taps][C_in/g][C_out].
-            const size_t src = s.weight_layout == NDCONV_OIX ? (co * cin_g + ci) * taps + t
-                                                             : (t * cin_g + ci) * cout + co;
-            col[(t * cin_g + ci) * width_] = weights[src];
-          }
+          for (size_t ci = 0; ci < cin_g; ++ci)
+            col[(t * cin_g + ci) * width_] =
+                weights[source_weight_index(s.weight_layout, co, ci, t, cin_g, taps, cout)];
       }
     }
   }

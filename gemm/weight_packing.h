@@ -5,6 +5,7 @@
 // K rows of W weights, K = taps * C_in/groups in (tap, input channel) order,
 // taps in row-major order of the kernel window. Channels past C_out/groups in
 // the last panel are zero, so the microkernel computes them harmlessly.
+// (The other packings: gemm/narrow_tail.h, gemm/pack_depthwise.h.)
 #pragma once
 
 #include <cstddef>
@@ -15,10 +16,21 @@
 namespace ndconv {
 namespace dispatch {
 
+// Where weight (output channel co, input channel ci of its group, tap t) is in
+// the caller's tensor. OIX: [C_out][C_in/g][taps]; XIO: [taps][C_in/g][C_out].
+inline size_t source_weight_index(ndconv_weight_layout layout, size_t co, size_t ci, size_t t,
+                                  size_t cin_g, size_t taps, size_t cout) {
+  return layout == NDCONV_OIX ? (co * cin_g + ci) * taps + t : (t * cin_g + ci) * cout + co;
+}
+
 class PackedWeights {
  public:
   // False on allocation failure. `bias` may be NULL (zeros are packed).
   bool pack(const ConvShape& shape, const float* weights, const float* bias, size_t panel_width);
+  // Output channels [first, first + count) of every group alone, as if the
+  // convolution had only those (the narrow tail of a channels-last GEMM).
+  bool pack_channel_range(const ConvShape& shape, const float* weights, const float* bias,
+                          size_t first, size_t count, size_t panel_width);
 
   size_t panel_width() const { return width_; }
   size_t k() const { return k_; }

@@ -4,7 +4,7 @@
 #include "algorithms/depthwise.h"
 #include "api/error.h"
 #include "algorithms/ngram.h"
-#include "algorithms/indirect.h"
+#include "algorithms/general_conv.h"
 #include "algorithms/pointwise.h"
 #include "algorithms/reference.h"
 
@@ -12,20 +12,18 @@ namespace ndconv {
 namespace dispatch {
 namespace {
 
-// THE LIST OF ALGORITHMS, most specialized first. A factory returns nullptr
-// with NDCONV_OK when its algorithm does not apply, and the next one is tried.
-// Later issues add their factories ABOVE the reference, in this order:
-//   make_pointwise_algorithm   (1x1 convolutions as one GEMM)
-//   make_ngram_algorithm       (kernel spanning every trailing dim: windows as GEMM rows)
-//   make_depthwise_algorithm   (groups == in_channels, one input channel per group)
-//   make_indirect_algorithm    (general N-D through an indirection buffer / im2col tiles)
-// The reference accepts every valid shape and must stay last.
+// THE LIST OF ALGORITHMS: every algorithm a plan can run, most specialized
+// first. A factory returns nullptr with NDCONV_OK when its algorithm does not
+// apply, and the next one is tried.
 constexpr AlgorithmFactory kAlgorithms[] = {
-    make_depthwise_algorithm,  // before pointwise: a 1x1 depthwise is a per-channel scale
-    make_pointwise_algorithm,
-    make_ngram_algorithm,
-    make_indirect_algorithm,
-    make_reference_algorithm,
+    make_depthwise_algorithm,         // groups == C_in > 1 (before pointwise: a 1x1 depthwise is a per-channel scale)
+    make_pointwise_algorithm,         // every kernel dim 1, no padding: one GEMM
+    make_ngram_algorithm,             // kernel spans every trailing dim: windows as GEMM rows
+    make_grouped_direct_algorithm,    // channels-first grouped, few output channels per group, line copies fit
+    make_im2col_gemm_algorithm,       // channels-first, everything else
+    make_grouped_indirect_algorithm,  // channels-last grouped, 2 or 4 channels per group
+    make_indirect_gemm_algorithm,     // channels-last, everything else
+    make_reference_algorithm,         // every valid shape (the layouts above leave none): must stay last
 };
 
 }  // namespace

@@ -139,6 +139,19 @@ NDCONV_API ndconv_isa  ndconv_current_isa(void);   /* what plans created now use
                                                       (AUTO: none, see above) */
 NDCONV_API const char* ndconv_isa_name(ndconv_isa isa); /* exactly "auto", "scalar",
                                                            "avx2", "avx512", "neon" */
+/* The cache sizes detected at load time and the tuning plans use (cache
+   blocks, task sizes, ...), as "name = value" lines: "cache.source" (where the
+   sizes came from: "cpuid leaf 4", "cpuid 0x8000001d", "cpuid 0x80000005/6",
+   "sysfs", or "none" when nothing answered), "cache.l1d_bytes",
+   "cache.l2_bytes", "cache.l3_bytes" (0: none), "cache.line_bytes",
+   "cache.defaulted" (the values replaced by defaults: "none", or some of
+   "l1d l2 l3 line"), then one line per tuning value, e.g.
+   "gemm_l1_budget_bytes = 32768". For people and logs: more names may be
+   added. snprintf's contract: writes at most `size` bytes into buf, the
+   terminating NUL included (nothing when size is 0 or buf is NULL), and
+   returns the length of the whole text, so ndconv_tuning_string(NULL, 0) + 1
+   is the buffer size needed. */
+NDCONV_API size_t ndconv_tuning_string(char* buf, size_t size);
 
 /* Threads. A built-in pool, or the runtime's own threads through a callback
    that runs fn(ctx, i) for every i in [0, count) and returns when all are done.

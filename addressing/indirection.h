@@ -1,0 +1,53 @@
+// The channels-last indirection buffer: per output pixel and kernel tap, the
+// input pixel the tap reads (its first pixel when taps are merged), or
+// kPaddingTap when it reads only padding, in which case the algorithm points
+// the row at the buffer's zero row. Built once at create; the algorithms
+// (grouped-indirect, indirect-gemm) read it in place at run.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+
+#include "api/conv_shape.h"
+#include "api/memory.h"
+
+namespace ndconv {
+namespace dispatch {
+
+// Indirection entry of a tap that reads only padding.
+constexpr int64_t kPaddingTap = std::numeric_limits<int64_t>::min();
+// An entry not known yet (no real entry is this negative): the merged-tap
+// rows' hint carried from one M block to the next (see MergedTapRows).
+constexpr int64_t kUnknownEntry = kPaddingTap + 1;
+
+// Most row pointers of one block of output pixels (all its taps), a stack
+// array of the channels-last algorithms' tasks: 32 KiB.
+constexpr size_t kMaxRowPointers = 4096;
+
+class TapIndirection {
+ public:
+  // `span`: kernel pixels merged into one tap along the innermost dim (1: no
+  // merging; a merged tap reads padding only if its whole run misses the
+  // input). `zero_floats`: length of the zero row. False on allocation failure.
+  bool build(const ConvShape& shape, int64_t span, size_t zero_floats);
+
+  size_t taps() const { return taps_; }
+  int64_t span() const { return span_; }
+  // [out_pixels][taps]: input pixel of the tap's first pixel, or kPaddingTap.
+  const int64_t* entries() const { return entries_.data(); }
+  // Merged taps only: innermost input coordinate of each output pixel's run.
+  const int64_t* inner_start() const { return inner_start_.data(); }
+  // Zeros, read for padding taps.
+  const float* zero_row() const { return zero_row_.data(); }
+
+ private:
+  size_t taps_ = 0;
+  int64_t span_ = 1;
+  AlignedArray<int64_t> entries_;
+  AlignedArray<int64_t> inner_start_;
+  AlignedArray<float> zero_row_;
+};
+
+}  // namespace dispatch
+}  // namespace ndconv

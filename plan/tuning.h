@@ -1,0 +1,140 @@
+// Every tuning constant of ndconv in one struct: the values a different CPU
+// may want different (cache blocks, copy-or-in-place thresholds, task sizes,
+// spin counts). Made once, from the caches detected at run time
+// (plan/cache_info.h) and the CPU's features, and read through tuning().
+//
+// Hot paths never read it per iteration: an algorithm copies what it needs
+// when its plan is created, or reads it once per run (the GEMM driver's
+// tiling), and the thread pool once when it is created.
+//
+// Tuning{} holds today's values, the ones the project was measured with on
+// its machine (AMD Zen 5: 48 KiB L1d, 1 MiB L2 per core); tuning_for() derives
+// the cache budgets from the detected sizes by rules that give exactly those
+// values on Zen 5 and never more (smaller caches get smaller blocks), and then
+// applies the per-microarchitecture overrides (none yet: tuning.cpp,
+// apply_microarchitecture_overrides).
+//
+// Not here: CAPACITY limits, which size stack arrays and so stay compile-time
+// (a tuning value may not exceed them): gemm/gemm_driver.h kMaxMR, kMaxNR,
+// kMaxTapBlock, kMaxColsScratchFloats (8192 floats: the channels-first B
+// panel slice, whatever gemm_l1_budget_bytes asks); algorithms/indirect.cpp
+// kMaxRowPointers, kMaxCalls, kBorderScratchFloats, kMaxPanelWidth,
+// kPanelGroupFloats (the packed panels of one K block), kLineCacheFloats,
+// kMaxLineTaps, kMaxGuidedTasks; algorithms/depthwise.cpp kRowsPerCall;
+// algorithms/ngram.cpp kSmallKRows; kernels/gemm_args.h kMaxSmallK.
+#pragma once
+
+#include <cstddef>
+
+#include "plan/cache_info.h"
+#include "plan/cpu_features.h"
+
+namespace ndconv {
+namespace dispatch {
+
+// The most panels indirect_panel_group may ask for (the channels-first
+// indirect path's per-task array of panels).
+constexpr size_t kMaxPanelGroup = 4;
+
+struct Tuning {
+  // ---- The GEMM driver's cache blocking (gemm/gemm_driver.cpp) ----------
+
+  // Bytes of packed weights (the kc x NR slice of a B panel) that stay in L1
+  // while a task's M blocks sweep them: kc = this / (4 * NR) floats. Two
+  // thirds of the L1d, the rest being for the A rows and C tile streaming
+  // through: 32 KiB on Zen 5's 48 KiB, and at most that.
+  size_t gemm_l1_budget_bytes = 32 * 1024;
+  // Bytes of a task's A block (m_tile x K floats, all of K: the N panels are
+  // the outer loop and each reuses it), which stays in L2; also the default
+  // bound of choose_gemm_tiling's a_block_bytes. Half the L2: 512 KiB on
+  // Zen 5's 1 MiB, and at most that (1 MiB blocks on a 2 MiB L2 measured
+  // 2-3% slower: tuning.cpp).
+  size_t gemm_l2_budget_bytes = 512 * 1024;
+  // Channels-last GEMMs whose packed weights (N x K floats) take at most
+  // this many bytes run M blocks outermost with no K blocks, the weights
+  // staying in L2 (rows_reduction's m_outer). 3/2 of the L2 budget: 768 KiB
+  // on Zen 5 (measured on pw_res3_down_s2, 512 KiB of weights: 0.90x ->
+  // 1.06x oneDNN against the N-outer order).
+  size_t gemm_m_outer_max_weight_bytes = 768 * 1024;
+  // Smallest K block (floats), whatever the L1 budget and NR: below it each
+  // block's C round trip and call overhead outweigh the FMAs.
+  size_t gemm_min_k_block_floats = 64;
+
+  // ---- Threads -------------------------------------------------------------
+
+  // Tasks per thread when work is split for a pool: slack for dynamic
+  // balance between threads of uneven speed (the GEMM driver's split, the
+  // depthwise and reference algorithms; the indirect grouped paths' pixel
+  // and line tiles use the same 4 as literals).
+  size_t tasks_per_thread = 4;
+  // Multiply-adds below which a reference task is not worth a thread hand-off.
+  size_t reference_min_macs_per_task = 16384;
+  // Spins (pause / yield) before a thread sleeps: a pool worker waiting for
+  // a job, and the caller of parallel_for waiting for the workers to finish.
+  // About tens of microseconds: a run's next parallel_for usually comes
+  // sooner than a futex wake-up would.
+  size_t threadpool_worker_spins = 4000;
+  size_t threadpool_caller_spins = 4000;
+
+  // ---- Pointwise (algorithms/pointwise.cpp; not wired yet) -------------
+
+  // kCopyPanelMinMBlocks: M blocks from which copying an aliasing
+  // channels-first panel pays for itself (pw_mbv2_project, 3 blocks: slower).
+  size_t pointwise_copy_panel_min_m_blocks = 4;
+  // kL1WayBytes: one way of the L1D (64 sets of 64-byte lines: 48 KiB 12-way,
+  // 32 KiB 8-way, 64 KiB 16-way), for the in-place panel aliasing test.
+  size_t l1_way_bytes = 4096;
+  // kMaxPanelLinesPerSet: lines of an in-place panel one L1 set may hold
+  // before the panel is copied instead (pw_res2_reduce: 0.86x oneDNN copied,
+  // 0.96x in place).
+  size_t pointwise_max_panel_lines_per_set = 8;
+  // kColsABlockBytes: channels-first A block bound, sized for L3 so that each
+  // copied B panel is copied as few times as possible.
+  size_t pointwise_cols_a_block_bytes = 4 << 20;
+  // kRowsSliceBytes: channels-last weight slice swept from L2 per K block
+  // (pw_res5_expand 0.91x -> 0.98x oneDNN with full K instead of L1 blocks).
+  size_t pointwise_rows_slice_bytes = 256 * 1024;
+
+  // ---- N-gram (algorithms/ngram.cpp; not wired yet) ----------------------
+
+  // kMinChannelsFirstWindowFloats: channels-first windows (k * span * C_in
+  // floats) shorter than this take the general path's im2col panels (speech
+  // stem: 0.25x oneDNN through the n-gram path, 1.34x through im2col).
+  size_t ngram_min_channels_first_window_floats = 64;
+  // kSplitMinRowTiles: padded sequences shorter than this many row tiles run
+  // entirely in the taps form.
+  size_t ngram_split_min_row_tiles = 16;
+
+  // ---- Indirect and im2col (algorithms/indirect.cpp; not wired yet) ------
+
+  // kPanelGroup: channels-first packed B panels per A block (at most
+  // kMaxPanelGroup); 2 measured best among 1..4.
+  size_t indirect_panel_group = 2;
+  // kMergeMaxChannels: channels-last taps along the innermost kernel dim are
+  // merged when C_in is at most this (stem: 3 channels, audio: 1).
+  size_t indirect_merge_max_channels = 32;
+  // kIm2colABlockBytes: channels-first im2col A block bound (conv3x3_s2 NCX:
+  // 0.96x -> 1.16x oneDNN against an L2-sized block).
+  size_t im2col_a_block_bytes = 4 << 20;
+  // kFloatsPerLine: floats per cache line, the step of loops that prefetch
+  // one line at a time (the detected line size / 4: 16 for 64-byte lines).
+  size_t cache_line_floats = 16;
+};
+
+// The tuning every plan uses, made on first use (thread-safe; done when the
+// library loads) from cache_info() and cpu_features().
+const Tuning& tuning();
+
+// The tuning for a CPU with these caches and features: Tuning{} with the
+// cache budgets derived from `caches`, then the per-microarchitecture
+// overrides, then clamped to the capacity ceilings. (tuning() is this for
+// the detected CPU; the tests call it with fake caches.)
+Tuning tuning_for(const CacheInfo& caches, const CpuFeatures& features);
+
+// "name = value" lines: the caches (cache.*), then every Tuning field by its
+// name above. snprintf's contract: writes at most size bytes, NUL included
+// (nothing when size is 0), returns the length of the whole text.
+size_t format_tuning(const CacheInfo& caches, const Tuning& t, char* buf, size_t size);
+
+}  // namespace dispatch
+}  // namespace ndconv
