@@ -1,7 +1,7 @@
 #include "fma_peak.h"
 
 #include <algorithm>
-#include <chrono>
+#include <ctime>
 
 #include "ndconv/ndconv.h"
 
@@ -31,28 +31,47 @@ namespace {
 
 volatile float g_sink;  // keeps the probe results observable
 
-double probe(float (*chains)(int64_t), int lanes) {
-  using clock = std::chrono::steady_clock;
-  int64_t iterations = 1 << 16;
-  // Grow until one run takes ~5 ms, then keep the best of 25 such runs: the
-  // machine is shared and noisy (a run sharing its core with another process
-  // measures half the peak or less), and the fastest run is the undisturbed one.
-  for (;;) {
-    auto t0 = clock::now();
+// CPU time of the calling thread: time the thread spent descheduled (another
+// process on its core) does not count against the probe.
+double thread_seconds() {
+  timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return double(ts.tv_sec) + 1e-9 * double(ts.tv_nsec);
+}
+
+// The peak is the fastest of many short runs: on a shared or virtual machine
+// most runs lose some of their time to other work (a descheduled thread, a
+// busy SMT sibling, the hypervisor), so a single run, or a few, reads low and
+// moves from one invocation to the next. Runs of ~2 ms of thread CPU time;
+// at least kMinRuns of them and kMinSeconds, then more until the best has not
+// improved by 0.5% for kQuietRuns runs in a row, or kMaxSeconds have passed.
+IsaPeak probe(const char* isa, float (*chains)(int64_t), int lanes) {
+  constexpr int kMinRuns = 50, kQuietRuns = 50;
+  constexpr double kRunSeconds = 0.002, kMinSeconds = 0.25, kMaxSeconds = 1.5;
+  int64_t iterations = 1 << 12;
+  for (;;) {  // grow until one run takes kRunSeconds
+    const double t0 = thread_seconds();
     g_sink = chains(iterations);
-    double seconds = std::chrono::duration<double>(clock::now() - t0).count();
-    if (seconds > 0.005 || iterations > (int64_t(1) << 40)) break;
+    if (thread_seconds() - t0 > kRunSeconds || iterations > (int64_t(1) << 40)) break;
     iterations *= 2;
   }
-  double best = 0;
-  for (int run = 0; run < 25; ++run) {
-    auto t0 = clock::now();
+  const double flops = 2.0 * double(iterations) * kFmaChains * lanes;
+  std::vector<double> rates;
+  double best = 0, spent = 0;
+  int since_better = 0;
+  while (spent < kMaxSeconds) {
+    const double t0 = thread_seconds();
     g_sink = chains(iterations);
-    double seconds = std::chrono::duration<double>(clock::now() - t0).count();
-    double flops = 2.0 * double(iterations) * kFmaChains * lanes;
-    best = std::max(best, flops / seconds / 1e9);
+    const double seconds = thread_seconds() - t0;
+    spent += seconds;
+    const double rate = flops / seconds / 1e9;
+    rates.push_back(rate);
+    if (rate > best * 1.005) since_better = 0; else ++since_better;
+    best = std::max(best, rate);
+    if (int(rates.size()) >= kMinRuns && spent >= kMinSeconds && since_better >= kQuietRuns) break;
   }
-  return best;
+  std::sort(rates.begin(), rates.end());
+  return {isa, best, rates[rates.size() / 2], int(rates.size())};
 }
 
 }  // namespace
@@ -62,11 +81,11 @@ std::vector<IsaPeak> measure_fma_peaks() {
   const ndconv_isa detected = ndconv_detected_isa();
 #if defined(NDCONV_BENCH_X86_PROBES)
   if (detected == NDCONV_ISA_AVX2 || detected == NDCONV_ISA_AVX512)
-    peaks.push_back({"avx2", probe(fma_chains_avx2, 8)});
-  if (detected == NDCONV_ISA_AVX512) peaks.push_back({"avx512", probe(fma_chains_avx512, 16)});
+    peaks.push_back(probe("avx2", fma_chains_avx2, 8));
+  if (detected == NDCONV_ISA_AVX512) peaks.push_back(probe("avx512", fma_chains_avx512, 16));
 #endif
 #if defined(__aarch64__)
-  if (detected == NDCONV_ISA_NEON) peaks.push_back({"neon", probe(fma_chains_neon, 4)});
+  if (detected == NDCONV_ISA_NEON) peaks.push_back(probe("neon", fma_chains_neon, 4));
 #endif
   (void)detected;
   return peaks;

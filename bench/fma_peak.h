@@ -10,11 +10,14 @@ namespace ndconv_bench {
 
 struct IsaPeak {
   std::string isa;  // ndconv_isa_name spelling: "avx2", "avx512", "neon"
-  double gflops;    // single core, fp32, an FMA counted as 2 flops
+  double gflops;    // single core, fp32, an FMA counted as 2 flops: the best run
+  double median_gflops = 0;  // the median run (how much the machine disturbed the probe)
+  int runs = 0;              // how many ~2 ms runs the best was taken from
 };
 
-// Measures every ISA that this CPU and build have (per ndconv_detected_isa),
-// best of 25 runs of ~5 ms each. Takes about 0.3 s.
+// Measures every ISA that this CPU and build have (per ndconv_detected_isa):
+// the best of at least 50 runs of ~2 ms of thread CPU time, continued until
+// the best stops improving (0.25 to 1.5 s per ISA).
 std::vector<IsaPeak> measure_fma_peaks();
 
 // The largest of them (0 if none): the machine's single-core peak.

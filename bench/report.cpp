@@ -78,13 +78,23 @@ void print_report(std::ostream& out, const ReportHeader& h, const std::vector<Be
                   const std::map<std::string, BenchResult>& results) {
   const double peak = best_peak(h.peaks) * h.threads;
   out << "ndconv vs oneDNN, fp32, GFLOP/s = median of " << h.repetitions
-      << " repetitions; single-core FMA peak:";
-  if (h.peaks.empty()) out << " not measured";
-  for (const IsaPeak& p : h.peaks) out << " " << p.isa << " " << fixed(p.gflops, 1);
-  out << " GFLOP/s; threads: " << h.threads << " (% of peak is of " << fixed(peak, 1)
-      << "); ndconv ISA: " << h.ndconv_isa << "; shapes: " << h.shapes_path;
+      << " repetitions; threads: " << h.threads << "; ndconv ISA: " << h.ndconv_isa
+      << "; shapes: " << h.shapes_path;
   if (!h.have_onednn) out << "; oneDNN: not built in";
-  out << ". ndconv cells marked (n=K): a slow path, timed K times (about 1.5 s per cell)";
+  out << ".\n\nSingle-core fp32 FMA peak, measured at start-up (best of many ~2 ms runs of "
+         "independent FMA chains; the median run shows how much the machine disturbed it):";
+  if (h.peaks.empty()) out << " not measured";
+  const char* sep = " ";
+  for (const IsaPeak& p : h.peaks) {
+    out << sep << p.isa << " " << fixed(p.gflops, 1) << " GFLOP/s (best of " << p.runs
+        << ", median " << fixed(p.median_gflops, 1) << ")";
+    sep = "; ";
+  }
+  out << ". \"% of peak\" = ndconv GF/s / (" << h.threads << " x " << fixed(best_peak(h.peaks), 1)
+      << ") = ndconv GF/s / " << fixed(peak, 1)
+      << ": the share of this machine's FMA throughput ndconv reached, counting every tap "
+         "(padding included), so a path that skips padding can exceed 100. "
+         "ndconv cells marked (n=K): a slow path, timed K times (about 1.5 s per cell).";
   out << "\n\n";
   out << "| shape | layout | MFLOP | ndconv GF/s | oneDNN plain GF/s | oneDNN best GF/s | "
          "ndconv/plain | ndconv/best | % of peak | ndconv kernel | oneDNN plain impl | "

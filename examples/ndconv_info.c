@@ -1,7 +1,9 @@
 /* ndconv_info: what this machine and this build of ndconv offer.
  *
  *   ndconv_info              a human summary (detected ISA, the ones that can
- *                            be forced, the current choice and NDCONV_ISA)
+ *                            be forced, the current choice and NDCONV_ISA);
+ *                            exits 1 when plans cannot be created (NDCONV_ISA
+ *                            names an unknown or unavailable ISA)
  *   ndconv_info --detected   the detected ISA's name only
  *   ndconv_info --available  the names of every ISA ndconv_set_isa accepts here,
  *                            space separated (scripts/test.sh reruns the test
@@ -47,6 +49,20 @@ static int print_tuning(const char* indent) {
   return 0;
 }
 
+/* NULL if a plan can be created now, else why not (ndconv_last_error). */
+static const char* plan_error(void) {
+  ndconv_conv_desc d;
+  memset(&d, 0, sizeof d);
+  d.rank = 1;
+  d.batch = d.in_channels = d.out_channels = 1;
+  d.in_size[0] = d.kernel[0] = 1;
+  const float weight = 1.0f;
+  ndconv_conv* conv = NULL;
+  if (ndconv_conv_create(&d, &weight, NULL, &conv) != NDCONV_OK) return ndconv_last_error();
+  ndconv_conv_destroy(conv);
+  return NULL;
+}
+
 int main(int argc, char** argv) {
   if (argc == 2 && strcmp(argv[1], "--detected") == 0) {
     printf("%s\n", ndconv_isa_name(ndconv_detected_isa()));
@@ -64,10 +80,15 @@ int main(int argc, char** argv) {
   const char* env = getenv("NDCONV_ISA");
   printf("ndconv: SIMD convolution microkernels for CPU inference\n");
   printf("detected ISA:   %s\n", ndconv_isa_name(ndconv_detected_isa()));
-  printf("current ISA:    %s\n", ndconv_isa_name(ndconv_current_isa()));
+  const char* error = plan_error();  /* before print_available resets the choice */
+  if (error)
+    printf("current ISA:    none: plans fail to create until ndconv_set_isa(): %s\n", error);
+  else
+    printf("current ISA:    %s\n", ndconv_isa_name(ndconv_current_isa()));
   printf("NDCONV_ISA:     %s\n", env ? env : "(not set)");
   printf("available ISAs: ");
   print_available(", ");
   printf("caches and tuning:\n");
-  return print_tuning("  ");
+  const int tuning_status = print_tuning("  ");
+  return error ? 1 : tuning_status;
 }

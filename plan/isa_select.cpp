@@ -141,7 +141,8 @@ extern "C" ndconv_status ndconv_set_isa(ndconv_isa isa) {
 
 extern "C" ndconv_isa ndconv_current_isa(void) {
   const int isa = ndconv::dispatch::state().isa.load();
-  if (isa == NDCONV_ISA_AUTO || isa < 0) return ndconv::dispatch::detect_best();
+  if (isa < 0) return NDCONV_ISA_AUTO;  // kEnvError: no ISA, plans fail to create
+  if (isa == NDCONV_ISA_AUTO) return ndconv::dispatch::detect_best();
   return static_cast<ndconv_isa>(isa);
 }
 

@@ -37,7 +37,8 @@ done
 # ocl-icd-opencl-dev: Debian's libdnnl-dev only recommends it, but the
 # dnnl-config.cmake it ships runs find_package(OpenCL REQUIRED) (the library
 # is built with the OpenCL GPU runtime), so configuring fails without it.
-packages=(g++ cmake libxsimd-dev libdnnl-dev ocl-icd-opencl-dev libgtest-dev googletest libbenchmark-dev)
+# pkg-config: the install check builds a consumer with `pkg-config --libs ndconv`.
+packages=(g++ cmake pkg-config libxsimd-dev libdnnl-dev ocl-icd-opencl-dev libgtest-dev googletest libbenchmark-dev)
 if (( cross )); then
   packages+=(g++-aarch64-linux-gnu qemu-user)
 fi

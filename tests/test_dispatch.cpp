@@ -32,11 +32,13 @@ TEST(DispatchEnvironment, NdconvIsaVariableIsHonouredOrReported) {
     } else {
       EXPECT_EQ(table, nullptr);
       EXPECT_NE(std::strstr(ndconv_last_error(), "is not available"), nullptr) << ndconv_last_error();
+      EXPECT_EQ(ndconv_current_isa(), NDCONV_ISA_AUTO);  // no ISA: plans fail
     }
   }
   if (!known) {
     EXPECT_EQ(table, nullptr);
     EXPECT_NE(std::strstr(ndconv_last_error(), "is not an ISA name"), nullptr) << ndconv_last_error();
+    EXPECT_EQ(ndconv_current_isa(), NDCONV_ISA_AUTO);
   }
 }
 

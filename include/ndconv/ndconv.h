@@ -130,9 +130,13 @@ NDCONV_API ndconv_isa  ndconv_detected_isa(void);
    detected one). UNSUPPORTED if the CPU or the build lacks it, INVALID_ARGUMENT
    for a value outside the enum; ndconv_set_isa(ndconv_detected_isa()) is OK.
    The environment variable NDCONV_ISA (auto, scalar, avx2, avx512, neon) sets
-   the same at load time. */
+   the same at load time; a value that is not one of these, or an ISA this
+   machine lacks, is an error, never a silent fallback: a message on stderr,
+   every create fails with it and ndconv_current_isa() returns AUTO, until
+   ndconv_set_isa succeeds. */
 NDCONV_API ndconv_status ndconv_set_isa(ndconv_isa isa);
-NDCONV_API ndconv_isa  ndconv_current_isa(void);   /* what plans created now use */
+NDCONV_API ndconv_isa  ndconv_current_isa(void);   /* what plans created now use
+                                                      (AUTO: none, see above) */
 NDCONV_API const char* ndconv_isa_name(ndconv_isa isa); /* exactly "auto", "scalar",
                                                            "avx2", "avx512", "neon" */
 /* The cache sizes detected at load time and the tuning plans use (cache
