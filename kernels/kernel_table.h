@@ -8,6 +8,7 @@
 #include <cstdint>
 
 #include "kernels/gemm_args.h"
+#include "kernels/gemm_candidates.h"
 #include "ndconv/ndconv.h"
 
 namespace ndconv {
@@ -207,6 +208,9 @@ struct KernelTable {
   // gemm_rows over evenly spaced rows (one pointer per tap and a row stride),
   // main tile shape: the indirect convolution's M blocks inside an output line.
   GemmRowsStridedKernel gemm_rows_strided;
+  // Alternative formulations and tiles (kernels/gemm_unrolled.hpp) that the
+  // planner does not choose: for per-CPU tuning and measuring.
+  const GemmCandidates* gemm_candidates;
 };
 
 // Defined by the ISA instances this build contains (see cmake/NdconvIsa.cmake).
