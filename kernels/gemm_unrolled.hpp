@@ -118,11 +118,12 @@ __attribute__((always_inline)) inline void lean_step(GemmTile<Arch, MR, NRV>& ti
 // by k. The index runs from -kc up to 0 over pointers moved to the end of
 // the rows, so the loop test is a flag of the index update (no kc in a
 // register or on the stack).
-template <class Arch, size_t MR, size_t NRV, size_t U, bool kPrefetch, class Row>
+// kPrefetch: 0 none, 1 into L1, 2 into L2 (GemmRowsArgs::b_prefetch_l2).
+template <class Arch, size_t MR, size_t NRV, size_t U, int kPrefetch, class Row>
 __attribute__((always_inline)) inline const float* lean_rows_k_loop(GemmTile<Arch, MR, NRV>& tile,
                                                                     const float* b, size_t kc,
                                                                     const Row& row,
-                                                                    const float* pf, bool pf_l2) {
+                                                                    const float* pf) {
   constexpr size_t NR = NRV * simd<Arch>::width;
   const float* end[MR];
   for (size_t i = 0; i < MR; ++i) end[i] = row(i) + kc;
@@ -133,7 +134,7 @@ __attribute__((always_inline)) inline const float* lean_rows_k_loop(GemmTile<Arc
       if (kPrefetch) {
         NDCONV_UNROLL
         for (size_t j = 0; j < NR; j += 16) {
-          if (pf_l2) __builtin_prefetch(pf + u * NR + j, 0, 2);
+          if (kPrefetch == 2) __builtin_prefetch(pf + u * NR + j, 0, 2);
           else __builtin_prefetch(pf + u * NR + j);
         }
       }
@@ -165,11 +166,12 @@ void gemm_rows_lean(const GemmRowsArgs& args) {
       const float* a[MR];
       for (size_t i = 0; i < MR; ++i) a[i] = args.a[t * MR + i] + args.a_k_offset;
       const auto row = [&](size_t i) { return a[i]; };
-      if (args.b_prefetch)
-        b = lean_rows_k_loop<Arch, MR, NRV, U, true>(tile, b, kc, row, args.b_prefetch + t * kc * NR,
-                                                     args.b_prefetch_l2);
+      if (!args.b_prefetch)
+        b = lean_rows_k_loop<Arch, MR, NRV, U, 0>(tile, b, kc, row, nullptr);
+      else if (args.b_prefetch_l2)
+        b = lean_rows_k_loop<Arch, MR, NRV, U, 2>(tile, b, kc, row, args.b_prefetch + t * kc * NR);
       else
-        b = lean_rows_k_loop<Arch, MR, NRV, U, false>(tile, b, kc, row, nullptr, false);
+        b = lean_rows_k_loop<Arch, MR, NRV, U, 1>(tile, b, kc, row, args.b_prefetch + t * kc * NR);
     }
     out.c = args.out.c + col;
     if (args.out.row_max) out.row_max = args.out.row_max + col;
@@ -211,8 +213,7 @@ void gemm_rows_strided_lean(const GemmRowsStridedArgs& args) {
       if (!args.a[t]) {  // a listed tap: MR row pointers
         const float* rows[MR];
         for (size_t i = 0; i < MR; ++i) rows[i] = args.row_lists[t * MR + i];
-        b = lean_rows_k_loop<Arch, MR, NRV, U, false>(tile, b, kc, [&](size_t i) { return rows[i]; },
-                                                      nullptr, false);
+        b = lean_rows_k_loop<Arch, MR, NRV, U, 0>(tile, b, kc, [&](size_t i) { return rows[i]; }, nullptr);
         continue;
       }
       const float* base[NG];
@@ -374,6 +375,7 @@ struct lean_tiles<avx512_arch> {
     static const GemmRowsStridedCandidate strided[] = {
         {"strided-lean/12x32/u4", {&gemm_rows_strided_lean<A, 12, 2, 4>, 12, 32}},
         {"strided-lean/8x48/u4", {&gemm_rows_strided_lean<A, 8, 3, 4>, 8, 48}},
+        {"strided-lean/6x64/u2", {&gemm_rows_strided_lean<A, 6, 4, 2>, 6, 64}},
     };
     static const GemmColsCandidate cols[] = {
         {"cols-lean/14x32/u1", {&gemm_cols_lean<A, 14, 2, 1>, 14, 32}},
@@ -381,7 +383,7 @@ struct lean_tiles<avx512_arch> {
         {"cols-lean/8x48/u4", {&gemm_cols_lean<A, 8, 3, 4>, 8, 48}},
         {"cols-lean/6x64/u4", {&gemm_cols_lean<A, 6, 4, 4>, 6, 64}},
     };
-    static const GemmCandidates c = {rows, 3, strided, 2, cols, 4};
+    static const GemmCandidates c = {rows, 3, strided, 3, cols, 4};
     return &c;
   }
 };
