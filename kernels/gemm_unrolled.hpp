@@ -213,7 +213,10 @@ void gemm_rows_strided_lean(const GemmRowsStridedArgs& args) {
       if (!args.a[t]) {  // a listed tap: MR row pointers
         const float* rows[MR];
         for (size_t i = 0; i < MR; ++i) rows[i] = args.row_lists[t * MR + i];
-        b = lean_rows_k_loop<Arch, MR, NRV, U, 0>(tile, b, kc, [&](size_t i) { return rows[i]; }, nullptr);
+        // (unrolled at most twice: MR pointers beside the strided loop's
+        // live values, 4 steps spill under GCC 12)
+        b = lean_rows_k_loop<Arch, MR, NRV, (U < 2 ? U : 2), 0>(tile, b, kc,
+                                                               [&](size_t i) { return rows[i]; }, nullptr);
         continue;
       }
       const float* base[NG];
@@ -258,19 +261,16 @@ void gemm_cols_lean_impl(const GemmColsArgs& args) {
   const size_t kc = args.kc;
   const ptrdiff_t ldb = args.ldb;
   GemmOutput out = args.out;
+  // Floats of B vector j in a partial tile (nr < NR): loop-invariant, so
+  // the partial loads take no branch (lanes 0 loads nothing).
+  size_t lanes[NRV];
+  for (size_t j = 0; j < NRV; ++j) lanes[j] = T::lanes(j, nr);
   // k step u of a chunk: A at ak + u * MR, B row at brow.
   const auto step = [&](T& tile, auto uc, const float* ak, const float* brow) {
     constexpr size_t u = decltype(uc)::value;
     vec bv[NRV];
     NDCONV_UNROLL
-    for (size_t j = 0; j < NRV; ++j) {
-      if (kFullN || j * W + W <= nr)
-        bv[j] = S::load(brow + j * W);
-      else if (j * W < nr)
-        bv[j] = S::load_partial(brow + j * W, nr - j * W);
-      else
-        bv[j] = S::zero();
-    }
+    for (size_t j = 0; j < NRV; ++j) bv[j] = kFullN ? S::load(brow + j * W) : S::load_partial(brow + j * W, lanes[j]);
     static_for<MR>([&](auto ic) {
       constexpr size_t i = decltype(ic)::value;
       const vec av = O::template bcast<static_cast<int>((u * MR + i) * 4)>(ak);
