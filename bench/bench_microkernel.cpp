@@ -11,12 +11,15 @@
 // microkernel/f32_gemm_rowptr_14x32__avx512/k256 (kernels/kernel_table.h):
 // rowptr: channels-last addressing (A rows through pointers, weights packed);
 // cols: channels-first (weights packed, B rows read in place).
+// The candidates the planner does not choose (KernelTable::gemm_candidates):
+// microkernel/<isa>/<candidate name>/k<K>, e.g. .../rows-lean/12x32/u2/k256.
 #include <benchmark/benchmark.h>
 
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <string>
 #include <vector>
 
@@ -31,6 +34,8 @@ using ndconv::kernels::GemmColsArgs;
 using ndconv::kernels::GemmColsKernel;
 using ndconv::kernels::GemmRowsArgs;
 using ndconv::kernels::GemmRowsKernel;
+using ndconv::kernels::GemmRowsStridedArgs;
+using ndconv::kernels::GemmRowsStridedKernel;
 using ndconv::kernels::KernelTable;
 
 std::vector<float> filled(size_t n) {
@@ -46,10 +51,19 @@ double peak_of(const std::vector<ndconv_bench::IsaPeak>& peaks, ndconv_isa isa) 
 }
 
 // Times `call` and sets the counters: gflops, and peak_frac = gflops / the
-// ISA's measured single-core FMA peak (0 when there is none, e.g. scalar).
+// ISA's measured single-core FMA peak (0 when there is none, e.g. scalar);
+// cpu_gflops and cpu_peak_frac the same over this thread's CPU time, which a
+// machine shared with other jobs does not dilute (wall-clock rates there drop
+// with the share of the core the process gets).
 template <class Call>
 void time_calls(benchmark::State& state, const Call& call, float* c, double flops_per_call,
                 double peak) {
+  const auto thread_seconds = [] {
+    timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
+  };
+  const double cpu_start = thread_seconds();
   const auto start = std::chrono::steady_clock::now();
   for (auto _ : state) {
     call();
@@ -58,9 +72,14 @@ void time_calls(benchmark::State& state, const Call& call, float* c, double flop
   }
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  const double gflops = flops_per_call * static_cast<double>(state.iterations()) / seconds * 1e-9;
+  const double cpu_seconds = thread_seconds() - cpu_start;
+  const double flops = flops_per_call * static_cast<double>(state.iterations());
+  const double gflops = flops / seconds * 1e-9;
+  const double cpu_gflops = cpu_seconds > 0 ? flops / cpu_seconds * 1e-9 : 0.0;
   state.counters["gflops"] = gflops;
   state.counters["peak_frac"] = peak > 0 ? gflops / peak : 0.0;
+  state.counters["cpu_gflops"] = cpu_gflops;
+  state.counters["cpu_peak_frac"] = peak > 0 ? cpu_gflops / peak : 0.0;
 }
 
 // One full tile per call; the output is overwritten each time (first K block
@@ -72,6 +91,25 @@ void bench_rows(benchmark::State& state, GemmRowsKernel uk, size_t K, double pea
   for (size_t i = 0; i < MR; ++i) rows[i] = a.data() + i * K;
   GemmRowsArgs args;
   args.a = rows.data();
+  args.taps = 1;
+  args.kc = K;
+  args.b = b.data();
+  args.bias = bias.data();
+  args.mr = MR;
+  args.nr = NR;
+  args.out.c = c.data();
+  args.out.ldc = NR;
+  time_calls(state, [&] { uk.fn(args); }, c.data(), 2.0 * static_cast<double>(MR * NR * K), peak);
+}
+
+// Rows K floats apart, addressed as row 0 + i * K.
+void bench_strided(benchmark::State& state, GemmRowsStridedKernel uk, size_t K, double peak) {
+  const size_t MR = uk.mr, NR = uk.nr;
+  std::vector<float> a = filled(MR * K), b = filled(K * NR), bias = filled(NR), c(MR * NR);
+  const float* tap = a.data();
+  GemmRowsStridedArgs args;
+  args.a = &tap;
+  args.lda = static_cast<ptrdiff_t>(K);
   args.taps = 1;
   args.kc = K;
   args.b = b.data();
@@ -111,6 +149,20 @@ void register_isa(ndconv_isa isa, size_t K, double peak) {
     benchmark::RegisterBenchmark(benchmark_name(uk.name, K).c_str(), bench_rows, uk, K, peak);
   for (const GemmColsKernel& uk : t->entries.gemm_cols_tiles)
     benchmark::RegisterBenchmark(benchmark_name(uk.name, K).c_str(), bench_cols, uk, K, peak);
+  for (const GemmRowsStridedKernel& uk : t->entries.gemm_rowstride_tiles)
+    benchmark::RegisterBenchmark(benchmark_name(uk.name, K).c_str(), bench_strided, uk, K, peak);
+  if (const ndconv::kernels::GemmCandidates* cand = t->gemm_candidates) {
+    auto cand_name = [&](const char* cname) {
+      return std::string("microkernel/") + ndconv_isa_name(isa) + "/" + cname + "/k" + std::to_string(K);
+    };
+    for (size_t i = 0; i < cand->rows_count; ++i)
+      benchmark::RegisterBenchmark(cand_name(cand->rows[i].name).c_str(), bench_rows, cand->rows[i].kernel, K, peak);
+    for (size_t i = 0; i < cand->strided_count; ++i)
+      benchmark::RegisterBenchmark(cand_name(cand->strided[i].name).c_str(), bench_strided,
+                                   cand->strided[i].kernel, K, peak);
+    for (size_t i = 0; i < cand->cols_count; ++i)
+      benchmark::RegisterBenchmark(cand_name(cand->cols[i].name).c_str(), bench_cols, cand->cols[i].kernel, K, peak);
+  }
 }
 
 }  // namespace

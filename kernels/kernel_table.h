@@ -37,6 +37,7 @@
 #include <cstdint>
 
 #include "kernels/gemm_args.h"
+#include "kernels/gemm_candidates.h"
 #include "ndconv/ndconv.h"
 
 namespace ndconv {
@@ -268,6 +269,9 @@ struct KernelTable {
 
   // The entries above by contract, for tests and benchmarks.
   KernelEntries entries;
+  // Alternative formulations and tiles (kernels/gemm_unrolled.hpp) that the
+  // planner does not choose yet: for per-CPU tuning and measuring.
+  const GemmCandidates* gemm_candidates;
 };
 
 // Defined by the ISA instances this build contains (see cmake/NdconvIsa.cmake).
