@@ -16,6 +16,7 @@
 #include "api/threadpool.h"
 #include "gemm/gemm_driver.h"
 #include "gemm/pack_grouped.h"
+#include "plan/tuning.h"
 
 namespace ndconv {
 namespace dispatch {
@@ -61,9 +62,10 @@ ndconv_status GroupedDirect::run(const float* input, float* output, ndconv_threa
   const size_t lines = lines_.lines();
   const size_t threads = threadpool_threads(pool);
   // One task per image and group (its lines reuse the cached copies), or
-  // enough line ranges for about 4 tasks per thread.
+  // enough line ranges for about tuning's tasks_per_thread (4) tasks per thread.
   const size_t gemms = images * groups;
-  const size_t tiles = std::min(lines, threads > 1 ? (4 * threads + gemms - 1) / gemms : 1);
+  const size_t per_thread = tuning().tasks_per_thread;
+  const size_t tiles = std::min(lines, threads > 1 ? (per_thread * threads + gemms - 1) / gemms : 1);
   const size_t tile_lines = (lines + tiles - 1) / tiles;
   const kernels::GemmOutput clamp = gemm_output(act_, nullptr, 0, true, true);
   auto task = [&](size_t index) {
