@@ -10,6 +10,7 @@
 
 #include "addressing/indirection.h"
 #include "algorithms/general_conv.h"
+#include "algorithms/packed_factory.h"
 #include "api/error.h"
 #include "api/threadpool.h"
 #include "gemm/gemm_driver.h"
@@ -119,12 +120,8 @@ std::unique_ptr<Algorithm> make_grouped_indirect_algorithm(const ConvShape& shap
   *status = NDCONV_OK;
   const kernels::GroupedNxcFn kernel = grouped_kernel_for(shape, table);
   if (!kernel) return nullptr;
-  std::unique_ptr<GroupedIndirect> algo(new (std::nothrow) GroupedIndirect(shape, table, kernel));
-  if (!algo || !algo->init(weights, bias)) {
-    *status = fail(NDCONV_OUT_OF_MEMORY, "out of memory building the grouped-indirect plan");
-    return nullptr;
-  }
-  return algo;
+  return build_packed_algorithm<GroupedIndirect>(shape, table, weights, bias, status,
+                                                 "out of memory building the grouped-indirect plan", kernel);
 }
 
 }  // namespace dispatch

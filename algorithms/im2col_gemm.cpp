@@ -8,8 +8,10 @@
 #include "addressing/im2col_panels.h"
 #include "addressing/line_offsets.h"
 #include "algorithms/general_conv.h"
+#include "algorithms/packed_factory.h"
 #include "api/error.h"
 #include "api/threadpool.h"
+#include "gemm/conv_gemm_dims.h"
 #include "gemm/gemm_driver.h"
 #include "plan/tuning.h"
 
@@ -119,15 +121,8 @@ void Im2colGemm::split_tasks(size_t threads, TaskSplit* split) const {
 }
 
 ndconv_status Im2colGemm::run(const float* input, float* output, ndconv_threadpool* pool) const {
-  const size_t groups = static_cast<size_t>(s_.groups);
-  const size_t images = static_cast<size_t>(s_.batch);
-  const size_t out_pixels = static_cast<size_t>(s_.out_pixels());
-  const size_t in_pixels = static_cast<size_t>(s_.in_pixels());
-  const size_t M = static_cast<size_t>(s_.out_channels_per_group());
-  const size_t N = out_pixels;
-  const size_t cin_g = static_cast<size_t>(s_.in_channels_per_group());
-  const size_t cin = static_cast<size_t>(s_.in_channels);
-  const size_t cout = static_cast<size_t>(s_.out_channels);
+  const ConvGemmDims d(s_);
+  const size_t M = d.cout_g, N = d.out_pixels;
   TaskSplit split;
   split_tasks(threadpool_threads(pool), &split);
   const GemmTiling& t = split.tiling;
@@ -135,16 +130,16 @@ ndconv_status Im2colGemm::run(const float* input, float* output, ndconv_threadpo
   const size_t tasks = t.m_tasks * n_tasks;
   auto task = [&](size_t index) {
     const size_t gemm = index / tasks;
-    const size_t image = gemm / groups, g = gemm % groups;
+    const size_t image = gemm / d.groups, g = gemm % d.groups;
     const size_t mt = index % tasks / n_tasks, nt = index % n_tasks;
     const Im2colPanels panels{s_, lines_, table_.pack_panel_rows,
-                              input + (image * cin + g * cin_g) * in_pixels};
-    float* c = output + (image * cout + g * M) * out_pixels;
+                              input + (image * d.cin + g * d.cin_g) * d.in_pixels};
+    float* c = output + (image * d.cout + g * M) * d.out_pixels;
     const size_t m0 = mt * t.m_tile;
     channels_first_task(g, M, N, m0, std::min(M, m0 + t.m_tile), split.n_start(nt),
-                        split.n_start(nt + 1), panels, c, out_pixels);
+                        split.n_start(nt + 1), panels, c, d.out_pixels);
   };
-  parallel_for(pool, images * groups * tasks, task);
+  parallel_for(pool, d.images * d.groups * tasks, task);
   return NDCONV_OK;
 }
 
@@ -201,12 +196,8 @@ std::unique_ptr<Algorithm> make_im2col_gemm_algorithm(const ConvShape& shape,
                                                       ndconv_status* status) {
   *status = NDCONV_OK;
   if (shape.layout != NDCONV_NCX) return nullptr;
-  std::unique_ptr<Im2colGemm> algo(new (std::nothrow) Im2colGemm(shape, table));
-  if (!algo || !algo->init(weights, bias)) {
-    *status = fail(NDCONV_OUT_OF_MEMORY, "out of memory building the im2col-panel-gemm plan");
-    return nullptr;
-  }
-  return algo;
+  return build_packed_algorithm<Im2colGemm>(shape, table, weights, bias, status,
+                                            "out of memory building the im2col-panel-gemm plan");
 }
 
 }  // namespace dispatch

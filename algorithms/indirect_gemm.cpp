@@ -10,6 +10,7 @@
 #include "addressing/indirect_rows.h"
 #include "addressing/indirection.h"
 #include "algorithms/general_conv.h"
+#include "algorithms/packed_factory.h"
 #include "api/error.h"
 #include "api/threadpool.h"
 #include "gemm/gemm_driver.h"
@@ -424,12 +425,8 @@ std::unique_ptr<Algorithm> make_indirect_gemm_algorithm(const ConvShape& shape,
                                                         ndconv_status* status) {
   *status = NDCONV_OK;
   if (shape.layout != NDCONV_NXC) return nullptr;
-  std::unique_ptr<IndirectGemm> algo(new (std::nothrow) IndirectGemm(shape, table));
-  if (!algo || !algo->init(weights, bias)) {
-    *status = fail(NDCONV_OUT_OF_MEMORY, "out of memory building the indirect-gemm plan");
-    return nullptr;
-  }
-  return algo;
+  return build_packed_algorithm<IndirectGemm>(shape, table, weights, bias, status,
+                                              "out of memory building the indirect-gemm plan");
 }
 
 }  // namespace dispatch
