@@ -4,13 +4,6 @@ namespace ndconv {
 namespace dispatch {
 namespace {
 
-// L1 geometry for the aliasing test: one way of the x86 and Arm L1D caches
-// ndconv targets is 4 KiB (64 sets of 64-byte lines: 48 KiB 12-way, 32 KiB
-// 8-way, 64 KiB 16-way); a panel's rows may put this many lines in one set
-// and still stay in L1 beside the A block and the C tile.
-constexpr size_t kL1WayBytes = 4096;
-constexpr size_t kMaxPanelLinesPerSet = 8;
-
 size_t gcd(size_t a, size_t b) {
   while (b) {
     const size_t r = a % b;
@@ -22,17 +15,20 @@ size_t gcd(size_t a, size_t b) {
 
 }  // namespace
 
-// Row starts repeat modulo one way, at 4096 / gcd(stride, 4096) distinct
-// offsets, each offset's rows sharing sets: ceil(kc / offsets) lines per set.
+// Row starts repeat modulo one way (tuning.l1_way_bytes, 4096), at
+// way / gcd(stride, way) distinct offsets, each offset's rows sharing sets:
+// ceil(kc / offsets) lines per set, at most
+// tuning.pointwise_max_panel_lines_per_set (8) to stay in place.
 // (The panel as a whole fits L1: kc is sized so that kc x NR floats take 32
 // KiB.) Measured (AVX-512, Zen 5, one thread): pw_res2_reduce, 56x56 pixels
 // (stride 12544 B: 16 offsets, 8 rows each of a 128-row panel): 0.86x oneDNN
 // with the copy, 0.96x in place; pw_seq_ffn, 128 pixels (512 B: 8 offsets,
 // 32 rows each of a 256-row panel): the copy keeps it at 1.0x.
-bool in_place_panel_aliases(size_t ldb, size_t kc) {
-  const size_t stride = ldb * sizeof(float) % kL1WayBytes;
-  const size_t offsets = kL1WayBytes / gcd(stride, kL1WayBytes);
-  return (kc + offsets - 1) / offsets > kMaxPanelLinesPerSet;
+bool in_place_panel_aliases(size_t ldb, size_t kc, const Tuning& tuning) {
+  const size_t way = tuning.l1_way_bytes;
+  const size_t stride = ldb * sizeof(float) % way;
+  const size_t offsets = way / gcd(stride, way);
+  return (kc + offsets - 1) / offsets > tuning.pointwise_max_panel_lines_per_set;
 }
 
 // The panel's pixels as runs whose input pixels are last_stride apart (one

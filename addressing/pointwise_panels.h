@@ -13,6 +13,7 @@
 
 #include "gemm/gemm_driver.h"
 #include "kernels/kernel_table.h"
+#include "plan/tuning.h"
 
 namespace ndconv {
 namespace dispatch {
@@ -20,7 +21,7 @@ namespace dispatch {
 // Whether the kc rows of an in-place channels-first panel (ldb floats apart)
 // crowd some L1 set with more than the lines it can hold beside the A block
 // and the C tile (then copying the panel pays off).
-bool in_place_panel_aliases(size_t ldb, size_t kc);
+bool in_place_panel_aliases(size_t ldb, size_t kc, const Tuning& tuning);
 
 struct PointwisePanels {
   const float* b;

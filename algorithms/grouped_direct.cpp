@@ -12,10 +12,13 @@
 #include "addressing/line_copies.h"
 #include "addressing/line_offsets.h"
 #include "algorithms/general_conv.h"
+#include "algorithms/packed_factory.h"
 #include "api/error.h"
 #include "api/threadpool.h"
+#include "gemm/conv_gemm_dims.h"
 #include "gemm/gemm_driver.h"
 #include "gemm/pack_grouped.h"
+#include "plan/tuning.h"
 
 namespace ndconv {
 namespace dispatch {
@@ -52,25 +55,22 @@ class GroupedDirect final : public Algorithm {
 };
 
 ndconv_status GroupedDirect::run(const float* input, float* output, ndconv_threadpool* pool) const {
-  const size_t groups = static_cast<size_t>(s_.groups);
-  const size_t images = static_cast<size_t>(s_.batch);
-  const size_t in_pixels = static_cast<size_t>(s_.in_pixels());
-  const size_t out_plane = static_cast<size_t>(s_.out_pixels());
-  const size_t cin_g = static_cast<size_t>(s_.in_channels_per_group());
-  const size_t cout_g = static_cast<size_t>(s_.out_channels_per_group());
+  const ConvGemmDims d(s_);
+  const size_t out_plane = d.out_pixels;
   const size_t lines = lines_.lines();
   const size_t threads = threadpool_threads(pool);
   // One task per image and group (its lines reuse the cached copies), or
-  // enough line ranges for about 4 tasks per thread.
-  const size_t gemms = images * groups;
-  const size_t tiles = std::min(lines, threads > 1 ? (4 * threads + gemms - 1) / gemms : 1);
+  // enough line ranges for about tuning's tasks_per_thread (4) tasks per thread.
+  const size_t gemms = d.images * d.groups;
+  const size_t per_thread = tuning().tasks_per_thread;
+  const size_t tiles = std::min(lines, threads > 1 ? (per_thread * threads + gemms - 1) / gemms : 1);
   const size_t tile_lines = (lines + tiles - 1) / tiles;
   const kernels::GemmOutput clamp = gemm_output(act_, nullptr, 0, true, true);
   auto task = [&](size_t index) {
     const size_t gemm = index / tiles, tile = index % tiles;
-    const size_t image = gemm / groups, g = gemm % groups;
-    run_lines(g, input + (image * groups + g) * cin_g * in_pixels,
-              output + (image * groups + g) * cout_g * out_plane, tile * tile_lines,
+    const size_t image = gemm / d.groups, g = gemm % d.groups;
+    run_lines(g, input + (image * d.groups + g) * d.cin_g * d.in_pixels,
+              output + (image * d.groups + g) * d.cout_g * out_plane, tile * tile_lines,
               std::min(lines, (tile + 1) * tile_lines), clamp);
   };
   parallel_for(pool, gemms * tiles, task);
@@ -130,12 +130,8 @@ std::unique_ptr<Algorithm> make_grouped_direct_algorithm(const ConvShape& shape,
       shape.out_channels_per_group() > static_cast<int64_t>(table.grouped_ncx.out_channels) ||
       !line_copy_geometry(shape, &geo))
     return nullptr;
-  std::unique_ptr<GroupedDirect> algo(new (std::nothrow) GroupedDirect(shape, table, geo));
-  if (!algo || !algo->init(weights, bias)) {
-    *status = fail(NDCONV_OUT_OF_MEMORY, "out of memory building the grouped-direct plan");
-    return nullptr;
-  }
-  return algo;
+  return build_packed_algorithm<GroupedDirect>(shape, table, weights, bias, status,
+                                               "out of memory building the grouped-direct plan", geo);
 }
 
 }  // namespace dispatch

@@ -10,10 +10,12 @@
 
 #include "addressing/indirection.h"
 #include "algorithms/general_conv.h"
+#include "algorithms/packed_factory.h"
 #include "api/error.h"
 #include "api/threadpool.h"
 #include "gemm/gemm_driver.h"
 #include "gemm/pack_grouped.h"
+#include "plan/tuning.h"
 
 namespace ndconv {
 namespace dispatch {
@@ -68,9 +70,10 @@ ndconv_status GroupedIndirect::run(const float* input, float* output,
   const size_t image_floats = static_cast<size_t>(s_.in_pixels()) * cin;
   const size_t blocks = (M + P - 1) / P;
   const size_t threads = threadpool_threads(pool);
-  // Pixel tiles: the whole image on one thread, else ~4 tiles per thread.
+  // Pixel tiles: the whole image on one thread, else ~tasks_per_thread (4)
+  // tiles per thread.
   const size_t tile_blocks =
-      threads > 1 ? std::max<size_t>(1, blocks * images / (threads * 4)) : blocks;
+      threads > 1 ? std::max<size_t>(1, blocks * images / (threads * tuning().tasks_per_thread)) : blocks;
   const size_t tiles = (blocks + tile_blocks - 1) / tile_blocks;
   const kernels::GemmOutput clamp = gemm_output(act_, nullptr, 0, true, true);
   const int64_t* index = indirection_.entries();
@@ -117,12 +120,8 @@ std::unique_ptr<Algorithm> make_grouped_indirect_algorithm(const ConvShape& shap
   *status = NDCONV_OK;
   const kernels::GroupedNxcFn kernel = grouped_kernel_for(shape, table);
   if (!kernel) return nullptr;
-  std::unique_ptr<GroupedIndirect> algo(new (std::nothrow) GroupedIndirect(shape, table, kernel));
-  if (!algo || !algo->init(weights, bias)) {
-    *status = fail(NDCONV_OUT_OF_MEMORY, "out of memory building the grouped-indirect plan");
-    return nullptr;
-  }
-  return algo;
+  return build_packed_algorithm<GroupedIndirect>(shape, table, weights, bias, status,
+                                                 "out of memory building the grouped-indirect plan", kernel);
 }
 
 }  // namespace dispatch

@@ -8,21 +8,23 @@
 #include "addressing/im2col_panels.h"
 #include "addressing/line_offsets.h"
 #include "algorithms/general_conv.h"
+#include "algorithms/packed_factory.h"
 #include "api/error.h"
 #include "api/threadpool.h"
+#include "gemm/conv_gemm_dims.h"
 #include "gemm/gemm_driver.h"
+#include "plan/tuning.h"
 
 namespace ndconv {
 namespace dispatch {
 namespace {
 
-// The packed B panels of one K block, kPanelGroup panels of kc x NR floats:
-// 64 KiB of stack per task (kc shrinks to fit). Two panels per A block
-// measured best among 1..4 with kc 128..512 (conv1d_dilated, conv3x3_res2;
-// differences of a few percent, under the machine's noise).
-constexpr size_t kPanelGroup = 2;
+// The packed B panels of one K block, tuning's indirect_panel_group panels
+// (at most kMaxPanelGroup) of kc x NR floats: 64 KiB of stack per task (kc
+// shrinks to fit). Two panels per A block measured best among 1..4 with kc
+// 128..512 (conv1d_dilated, conv3x3_res2; differences of a few percent,
+// under the machine's noise).
 constexpr size_t kPanelGroupFloats = 16384;
-constexpr size_t kIm2colABlockBytes = 4 << 20;  // see split_tasks
 constexpr size_t kMaxGuidedTasks = 64;          // see split_tasks
 
 // The task grid of one run: m_tasks x n_tasks per image and group; N task nt
@@ -43,7 +45,9 @@ class Im2colGemm final : public Algorithm {
       : Algorithm(PlanName("im2col-panel-gemm", ndconv_isa_name(table.isa))),
         s_(shape),
         table_(table),
-        act_(activation_of(shape)) {}
+        act_(activation_of(shape)),
+        panel_group_(tuning().indirect_panel_group),
+        a_block_bytes_(tuning().im2col_a_block_bytes) {}
 
   bool init(const float* weights, const float* bias) {
     // Few output channels per group: the narrow kernel (ResNeXt NCX, 4 per
@@ -67,6 +71,8 @@ class Im2colGemm final : public Algorithm {
   const kernels::KernelTable& table_;
   kernels::Activation act_;
   const kernels::GemmColsKernel* cols_ = nullptr;
+  size_t panel_group_;    // B panels packed per K block (tuning, at most kMaxPanelGroup)
+  size_t a_block_bytes_;  // a task's A block bound (tuning.im2col_a_block_bytes: see split_tasks)
   PackedWeights packed_;
   LineOffsets lines_;
 };
@@ -84,7 +90,7 @@ void Im2colGemm::split_tasks(size_t threads, TaskSplit* split) const {
   // panel once per M tile (conv3x3_s2 NCX, 576 KiB of weights: 0.96x ->
   // 1.16x oneDNN; conv1d_dilated NCX 1.04x -> 1.10x).
   const GemmTiling t = choose_gemm_tiling(M, N, packed_.k(), uk.mr, uk.nr, images * groups, threads,
-                                          true, kIm2colABlockBytes, /*split_n_first=*/true);
+                                          true, a_block_bytes_, /*split_n_first=*/true);
   split->tiling = t;
   split->N = N;
   split->NR = uk.nr;
@@ -106,7 +112,7 @@ void Im2colGemm::split_tasks(size_t threads, TaskSplit* split) const {
     split->guided[0] = 0;
     while (start < n_panels && count < kMaxGuidedTasks) {
       const size_t share = (n_panels - start + 2 * threads - 1) / (2 * threads);
-      start = std::min(n_panels, start + std::max(kPanelGroup, share));
+      start = std::min(n_panels, start + std::max(panel_group_, share));
       split->guided[++count] = start;
     }
     split->use_guided = start == n_panels;
@@ -115,15 +121,8 @@ void Im2colGemm::split_tasks(size_t threads, TaskSplit* split) const {
 }
 
 ndconv_status Im2colGemm::run(const float* input, float* output, ndconv_threadpool* pool) const {
-  const size_t groups = static_cast<size_t>(s_.groups);
-  const size_t images = static_cast<size_t>(s_.batch);
-  const size_t out_pixels = static_cast<size_t>(s_.out_pixels());
-  const size_t in_pixels = static_cast<size_t>(s_.in_pixels());
-  const size_t M = static_cast<size_t>(s_.out_channels_per_group());
-  const size_t N = out_pixels;
-  const size_t cin_g = static_cast<size_t>(s_.in_channels_per_group());
-  const size_t cin = static_cast<size_t>(s_.in_channels);
-  const size_t cout = static_cast<size_t>(s_.out_channels);
+  const ConvGemmDims d(s_);
+  const size_t M = d.cout_g, N = d.out_pixels;
   TaskSplit split;
   split_tasks(threadpool_threads(pool), &split);
   const GemmTiling& t = split.tiling;
@@ -131,37 +130,38 @@ ndconv_status Im2colGemm::run(const float* input, float* output, ndconv_threadpo
   const size_t tasks = t.m_tasks * n_tasks;
   auto task = [&](size_t index) {
     const size_t gemm = index / tasks;
-    const size_t image = gemm / groups, g = gemm % groups;
+    const size_t image = gemm / d.groups, g = gemm % d.groups;
     const size_t mt = index % tasks / n_tasks, nt = index % n_tasks;
     const Im2colPanels panels{s_, lines_, table_.pack_panel_rows,
-                              input + (image * cin + g * cin_g) * in_pixels};
-    float* c = output + (image * cout + g * M) * out_pixels;
+                              input + (image * d.cin + g * d.cin_g) * d.in_pixels};
+    float* c = output + (image * d.cout + g * M) * d.out_pixels;
     const size_t m0 = mt * t.m_tile;
     channels_first_task(g, M, N, m0, std::min(M, m0 + t.m_tile), split.n_start(nt),
-                        split.n_start(nt + 1), panels, c, out_pixels);
+                        split.n_start(nt + 1), panels, c, d.out_pixels);
   };
-  parallel_for(pool, images * groups * tasks, task);
+  parallel_for(pool, d.images * d.groups * tasks, task);
   return NDCONV_OK;
 }
 
 // One task of the channels-first GEMM. Unlike the shared gemm_cols_task
 // (one N panel at a time over all of K and M, which streams the whole
 // packed weight matrix from L2 per 32 pixels: ~56 B/cycle for conv1d_dilated's
-// 256 x 768), kPanelGroup panels are packed per K block and each A block
+// 256 x 768), panel_group_ panels are packed per K block and each A block
 // (MR x kc, in L1) is used for all of them.
 template <class Source>
 void Im2colGemm::channels_first_task(size_t g, size_t M, size_t N, size_t m0, size_t m1, size_t n0,
                                      size_t n1, const Source& source, float* c, size_t ldc) const {
   const auto& uk = *cols_;
   const size_t K = packed_.k(), MR = uk.mr, NR = uk.nr;
+  const size_t group = panel_group_;
   alignas(64) float scratch[kPanelGroupFloats];
-  const size_t kc_block = std::min<size_t>(l1_k_block(NR), kPanelGroupFloats / (kPanelGroup * NR));
+  const size_t kc_block = std::min<size_t>(l1_k_block(NR), kPanelGroupFloats / (group * NR));
   const kernels::GemmOutput last_out = gemm_output(act_, nullptr, ldc, true, true);
-  for (size_t ng = n0; ng < n1; ng += kPanelGroup * NR) {
-    const size_t ng1 = std::min(n1, ng + kPanelGroup * NR);
+  for (size_t ng = n0; ng < n1; ng += group * NR) {
+    const size_t ng1 = std::min(n1, ng + group * NR);
     for (size_t k0 = 0; k0 < K; k0 += kc_block) {
       const size_t kc = std::min(kc_block, K - k0);
-      ColsPanel panels[kPanelGroup];
+      ColsPanel panels[kMaxPanelGroup];
       size_t count = 0;
       for (size_t n = ng; n < ng1; n += NR, ++count)
         panels[count] = source.panel(k0, kc, n, std::min(NR, N - n), NR, scratch + count * kc * NR);
@@ -196,12 +196,8 @@ std::unique_ptr<Algorithm> make_im2col_gemm_algorithm(const ConvShape& shape,
                                                       ndconv_status* status) {
   *status = NDCONV_OK;
   if (shape.layout != NDCONV_NCX) return nullptr;
-  std::unique_ptr<Im2colGemm> algo(new (std::nothrow) Im2colGemm(shape, table));
-  if (!algo || !algo->init(weights, bias)) {
-    *status = fail(NDCONV_OUT_OF_MEMORY, "out of memory building the im2col-panel-gemm plan");
-    return nullptr;
-  }
-  return algo;
+  return build_packed_algorithm<Im2colGemm>(shape, table, weights, bias, status,
+                                            "out of memory building the im2col-panel-gemm plan");
 }
 
 }  // namespace dispatch

@@ -10,9 +10,11 @@
 #include "addressing/indirect_rows.h"
 #include "addressing/indirection.h"
 #include "algorithms/general_conv.h"
+#include "algorithms/packed_factory.h"
 #include "api/error.h"
 #include "api/threadpool.h"
 #include "gemm/gemm_driver.h"
+#include "plan/tuning.h"
 
 namespace ndconv {
 namespace dispatch {
@@ -29,14 +31,13 @@ namespace {
 // Together 32 KiB + 32 KiB + (8 + 1 + 8 + 8) KiB: 89 KiB of stack per task.
 constexpr size_t kBorderScratchFloats = 8192;
 constexpr size_t kMaxCalls = 1024;
-constexpr size_t kFloatsPerLine = 16;  // a 64-byte cache line
 
 // Taps merge the innermost kernel dim when its input run is contiguous
 // (dilation 1, one group so a pixel's channels are all of K): a "tap" is then
 // kernel[last] adjacent pixels x C_in floats. Worth it when C_in is small
 // (stem: 3 channels, audio: 1), where a tap of C_in floats would leave the
-// microkernel reloading row pointers every few k.
-constexpr int64_t kMergeMaxChannels = 32;
+// microkernel reloading row pointers every few k: at most
+// tuning().indirect_merge_max_channels (32).
 
 // How the reduction is read: K = taps x kc_tap floats per output pixel.
 struct TapPlan {
@@ -55,7 +56,7 @@ TapPlan plan_taps(const ConvShape& s, const kernels::GemmRowsKernel& uk) {
   TapPlan plan;
   plan.kc_budget = l1_k_block(uk.nr);
   if (s.groups == 1 && s.dilation[inner] == 1 && s.kernel[inner] > 1 &&
-      s.in_channels <= kMergeMaxChannels &&
+      s.in_channels <= static_cast<int64_t>(tuning().indirect_merge_max_channels) &&
       static_cast<size_t>(s.kernel[inner]) * cin_g <= plan.kc_budget &&
       uk.mr * static_cast<size_t>(s.kernel_taps()) * cin_g <= kBorderScratchFloats)
     plan.span = s.kernel[inner];
@@ -97,7 +98,8 @@ class IndirectGemm final : public Algorithm {
       : Algorithm(PlanName("indirect-gemm", ndconv_isa_name(table.isa))),
         s_(shape),
         table_(table),
-        act_(activation_of(shape)) {}
+        act_(activation_of(shape)),
+        line_floats_(tuning().cache_line_floats) {}
 
   bool init(const float* weights, const float* bias) {
     tap_plan_ = plan_taps(s_, table_.gemm_rowptr_main);
@@ -129,6 +131,7 @@ class IndirectGemm final : public Algorithm {
   ConvShape s_;
   const kernels::KernelTable& table_;
   kernels::Activation act_;
+  size_t line_floats_;  // floats per cache line: the C prefetch's step
   PackedWeights packed_;
   TapIndirection indirection_;
   TapPlan tap_plan_;
@@ -201,6 +204,7 @@ void IndirectGemm::channels_last_task(size_t g, size_t M, size_t N, size_t m0, s
       step64 <= std::numeric_limits<int64_t>::max() / static_cast<int64_t>(2 * MR + 2);
   const ptrdiff_t step = step_fits ? static_cast<ptrdiff_t>(step64) : 0;
   BlockTaps bt;
+  const size_t line_floats = line_floats_;
   // The epilogue fields, set once: the out-of-line gemm_output per call cost
   // a store-forwarding stall each (10% of the audio stem, K = 10).
   const kernels::GemmOutput last_out = gemm_output(act_, nullptr, ldc, true, true);
@@ -237,7 +241,7 @@ void IndirectGemm::channels_last_task(size_t g, size_t M, size_t N, size_t m0, s
     if (m + MR < m1)
       for (size_t i = 0; i < std::min(MR, m1 - m - MR); ++i) {
         const float* crow = c + (m + MR + i) * ldc;
-        for (size_t col = n0; col < n1; col += kFloatsPerLine) __builtin_prefetch(crow + col, 1, 3);
+        for (size_t col = n0; col < n1; col += line_floats) __builtin_prefetch(crow + col, 1, 3);
         __builtin_prefetch(crow + n1 - 1, 1, 3);
       }
     make_calls(g, N, b, n0, n1, bt, last_out.clamp, args, strided_args, c, ldc);
@@ -421,12 +425,8 @@ std::unique_ptr<Algorithm> make_indirect_gemm_algorithm(const ConvShape& shape,
                                                         ndconv_status* status) {
   *status = NDCONV_OK;
   if (shape.layout != NDCONV_NXC) return nullptr;
-  std::unique_ptr<IndirectGemm> algo(new (std::nothrow) IndirectGemm(shape, table));
-  if (!algo || !algo->init(weights, bias)) {
-    *status = fail(NDCONV_OUT_OF_MEMORY, "out of memory building the indirect-gemm plan");
-    return nullptr;
-  }
-  return algo;
+  return build_packed_algorithm<IndirectGemm>(shape, table, weights, bias, status,
+                                              "out of memory building the indirect-gemm plan");
 }
 
 }  // namespace dispatch

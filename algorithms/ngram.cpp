@@ -9,6 +9,7 @@
 #include "gemm/gemm_driver.h"
 #include "gemm/gemm_rows_tile.h"
 #include "gemm/narrow_tail.h"
+#include "plan/tuning.h"
 
 namespace ndconv {
 namespace dispatch {
@@ -18,11 +19,11 @@ namespace dispatch {
 // serve them (a speech stem, k=10 over one channel: 0.25x oneDNN through the
 // n-gram path, 1.34x through im2col panels; channels-last stays here, 0.90x
 // against 0.77x through the indirect GEMM).
-constexpr int64_t kMinChannelsFirstWindowFloats = 64;
-
+// (tuning().ngram_min_channels_first_window_floats, 64 floats)
 bool is_full_width(const ConvShape& s) {
   if (s.groups != 1 || s.rank < 1) return false;
-  if (s.layout == NDCONV_NCX && s.kernel_taps() * s.in_channels < kMinChannelsFirstWindowFloats)
+  if (s.layout == NDCONV_NCX && s.kernel_taps() * s.in_channels <
+                                       static_cast<int64_t>(tuning().ngram_min_channels_first_window_floats))
     return false;
   if (s.dilation[0] != 1 && s.kernel[0] != 1) return false;
   for (int d = 1; d < s.rank; ++d) {
@@ -37,9 +38,8 @@ namespace {
 // A run of GEMM rows (m = image * Lo + l, contiguous in the channels-last
 // output) that are all interior windows (one tap of K floats, read in place)
 // or all border windows (k taps of one step each, padding taps read a zero row).
-// Sequences shorter than this many row tiles run entirely in the taps form
-// when padded (see build_row_ranges).
-constexpr size_t kSplitMinRowTiles = 16;
+// Sequences shorter than tuning().ngram_split_min_row_tiles (16) row tiles
+// run entirely in the taps form when padded (see build_row_ranges).
 
 struct RowRange {
   size_t m0, m1;
@@ -91,7 +91,7 @@ class NgramGemm final : public Algorithm {
   // tile (measured: text_query_same NXC 0.63x oneDNN split, see the commit).
   bool build_row_ranges() {
     const bool padded = g_.lo > 0 || g_.hi < g_.Lo;
-    const bool taps_only = padded && g_.Lo < kSplitMinRowTiles * table_.gemm_rowptr_main.mr;
+    const bool taps_only = padded && g_.Lo < tuning().ngram_split_min_row_tiles * table_.gemm_rowptr_main.mr;
     size_t count = 0;
     RowRange pending{0, 0, false};
     bool have = false;

@@ -9,6 +9,7 @@
 #include "api/threadpool.h"
 #include "gemm/conv_gemm_dims.h"
 #include "gemm/gemm_driver.h"
+#include "plan/tuning.h"
 
 namespace ndconv {
 namespace dispatch {
@@ -19,23 +20,6 @@ bool is_pointwise(const ConvShape& s) {
     if (s.kernel[d] != 1 || s.pad_begin[d] != 0 || s.pad_end[d] != 0) return false;
   return true;
 }
-
-// M blocks from which copying an aliasing channels-first panel pays for
-// itself (measured on pw_mbv2_project, 3 blocks: slower).
-constexpr size_t kCopyPanelMinMBlocks = 4;
-
-// A channels-first task's A block (packed weights) budget: L3-sized, see
-// run_channels_first.
-constexpr size_t kColsABlockBytes = 4 << 20;
-
-// Channels-last K blocks: a weight slice of up to 256 KiB (K x NR floats),
-// swept from L2 by every M block of the task, rather than an L1-sized slice.
-// The microkernel's B loads stream well from L2, while each extra K block
-// costs a C round trip and a call per tile (measured with oneDNN's brgconv as
-// the reference, full K instead of L1 blocks: pw_res5_expand, K = 512,
-// 0.91x -> 0.98x; pw_seq_ffn, K = 768, 0.93x -> 0.97x; pw_res2_reduce 0.91x
-// -> 0.95x).
-constexpr size_t kRowsSliceBytes = 256 * 1024;
 
 // The channels-last tile shape: the main one computes its last M block with
 // exactly its rows (gemm_rowptr_short_rows), so only its N padding counts; an
@@ -66,7 +50,8 @@ class PointwiseGemm final : public Algorithm {
         rows_kernel_(pick_channels_last_kernel(table, static_cast<size_t>(shape.batch * shape.out_pixels()),
                                                static_cast<size_t>(shape.out_channels_per_group()))),
         cols_kernel_(pick_cols_kernel(table, static_cast<size_t>(shape.out_channels_per_group()),
-                                      static_cast<size_t>(shape.out_pixels()))) {}
+                                      static_cast<size_t>(shape.out_pixels()))),
+        tuning_(tuning()) {}
 
   bool init(const float* weights, const float* bias) {
     const size_t width = s_.layout == NDCONV_NXC ? rows_kernel_.nr : cols_kernel_.mr;
@@ -95,7 +80,7 @@ class PointwiseGemm final : public Algorithm {
     const size_t M = d.images * d.out_pixels, N = d.cout_g;
     const GemmTiling t = choose_gemm_tiling(M, N, packed_.k(), uk.mr, uk.nr, d.groups,
                                             threadpool_threads(pool));
-    const size_t kc_budget = std::max(l1_k_block(uk.nr), kRowsSliceBytes / (sizeof(float) * uk.nr));
+    const size_t kc_budget = std::max(l1_k_block(uk.nr), tuning_.pointwise_rows_slice_bytes / (sizeof(float) * uk.nr));
     const GemmRowsReduction red = rows_reduction(1, packed_.k(), kc_budget, N);
     auto task = [&](size_t index) {
       const GemmTask range = gemm_task(t, index, M, N);
@@ -118,10 +103,10 @@ class PointwiseGemm final : public Algorithm {
     // sequentially); the copied B panels are the expensive part, so the A
     // block is sized for L3 to copy each panel as few times as possible.
     const GemmTiling t = choose_gemm_tiling(M, N, packed_.k(), uk.mr, uk.nr, d.images * d.groups,
-                                            threadpool_threads(pool), true, kColsABlockBytes,
+                                            threadpool_threads(pool), true, tuning_.pointwise_cols_a_block_bytes,
                                             /*split_n_first=*/true);
-    const bool copy = (M + uk.mr - 1) / uk.mr >= kCopyPanelMinMBlocks &&
-                      in_place_panel_aliases(d.in_pixels, t.kc);
+    const bool copy = (M + uk.mr - 1) / uk.mr >= tuning_.pointwise_copy_panel_min_m_blocks &&
+                      in_place_panel_aliases(d.in_pixels, t.kc, tuning_);
     auto task = [&](size_t index) {
       const GemmTask range = gemm_task(t, index, M, N);
       const size_t image = range.gemm / d.groups, g = range.gemm % d.groups;
@@ -186,6 +171,7 @@ class PointwiseGemm final : public Algorithm {
   kernels::Activation act_;
   kernels::GemmRowsKernel rows_kernel_;  // the tile shape chosen for this problem
   kernels::GemmColsKernel cols_kernel_;
+  Tuning tuning_;  // read once, when the plan is created
   PackedWeights packed_;
   AlignedArray<int64_t> offsets_;  // input pixel of each output pixel; empty when stride is 1
 };

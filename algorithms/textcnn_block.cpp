@@ -14,14 +14,11 @@
 #include "api/threadpool.h"
 #include "gemm/gemm_driver.h"
 #include "gemm/gemm_rows_tile.h"
+#include "plan/tuning.h"
 
 namespace ndconv {
 namespace dispatch {
 namespace {
-
-// Windows per task: enough (16 tiles) that the one tile straddling the end of
-// a task's run of sentences costs little.
-constexpr size_t kMinTilesPerTask = 16;
 
 // Branch b as the convolution it is: Conv1D over E channels, channels-last,
 // the shape the packing and the n-gram GEMM read.
@@ -83,7 +80,7 @@ void TextCnn::choose_sentences_per_task() {
   size_t min_windows = static_cast<size_t>(d_.seq_len);
   for (int b = 0; b < d_.branch_count; ++b)
     min_windows = std::min(min_windows, static_cast<size_t>(d_.seq_len) - branches_[b].k + 1);
-  const size_t want = kMinTilesPerTask * table_.gemm_rowptr_main.mr;
+  const size_t want = tuning().textcnn_min_tiles_per_task * table_.gemm_rowptr_main.mr;
   sentences_per_task_ = std::min(static_cast<size_t>(d_.batch), (want + min_windows - 1) / min_windows);
 }
 

@@ -1,7 +1,9 @@
 // The loops around the GEMM microkernels: cache blocking over K, M and N, and
 // the split of the tile grid into thread-pool tasks. Shared by every algorithm
-// that is a GEMM (pointwise, n-gram, indirect): they differ only in how A rows
-// (channels-last) or B rows (channels-first) are addressed.
+// that is a GEMM (pointwise, n-gram, the text-CNN block, indirect-gemm,
+// im2col-panel-gemm; the grouped paths use its epilogue helpers): they
+// differ only in how A rows (channels-last) or B rows (channels-first) are
+// addressed.
 #pragma once
 
 #include <cstddef>

@@ -1,4 +1,5 @@
-// Packing of channels-first im2col panels (algorithms/indirect.cpp):
+// Packing of channels-first im2col panels (addressing/im2col_panels.h, for
+// algorithms/im2col_gemm.cpp):
 // for each input channel of one kernel tap, a row of the B panel is a few runs
 // of zeros, a contiguous or strided copy of one input line, zeros. The run
 // geometry is the same for every channel of the tap, so dispatch computes it

@@ -35,6 +35,7 @@ constexpr TuningField kTuningFields[] = {
     {"indirect_merge_max_channels", &Tuning::indirect_merge_max_channels},
     {"im2col_a_block_bytes", &Tuning::im2col_a_block_bytes},
     {"cache_line_floats", &Tuning::cache_line_floats},
+    {"textcnn_min_tiles_per_task", &Tuning::textcnn_min_tiles_per_task},
 };
 static_assert(sizeof(Tuning) == std::size(kTuningFields) * sizeof(size_t),
               "a Tuning field is missing from kTuningFields");

@@ -17,10 +17,12 @@
 // Not here: CAPACITY limits, which size stack arrays and so stay compile-time
 // (a tuning value may not exceed them): gemm/gemm_driver.h kMaxMR, kMaxNR,
 // kMaxTapBlock, kMaxColsScratchFloats (8192 floats: the channels-first B
-// panel slice, whatever gemm_l1_budget_bytes asks); algorithms/indirect.cpp
-// kMaxRowPointers, kMaxCalls, kBorderScratchFloats, kMaxPanelWidth,
-// kPanelGroupFloats (the packed panels of one K block), kLineCacheFloats,
-// kMaxLineTaps, kMaxGuidedTasks; algorithms/depthwise.cpp kRowsPerCall;
+// panel slice, whatever gemm_l1_budget_bytes asks); plan/tuning.h
+// kMaxPanelGroup; algorithms/im2col_gemm.cpp kPanelGroupFloats (the packed
+// panels of one K block), kMaxGuidedTasks; algorithms/indirect_gemm.cpp
+// kBorderScratchFloats, kMaxCalls; addressing/indirection.h kMaxRowPointers;
+// addressing/im2col_panels.h kMaxPanelWidth; addressing/line_copies.h
+// kLineCacheFloats, kMaxLineTaps; algorithms/depthwise.cpp kRowsPerCall;
 // algorithms/ngram.cpp kSmallKRows; kernels/gemm_args.h kMaxSmallK.
 #pragma once
 
@@ -64,8 +66,8 @@ struct Tuning {
 
   // Tasks per thread when work is split for a pool: slack for dynamic
   // balance between threads of uneven speed (the GEMM driver's split, the
-  // depthwise and reference algorithms; the indirect grouped paths' pixel
-  // and line tiles use the same 4 as literals).
+  // depthwise and reference algorithms, the grouped paths' pixel and line
+  // tiles).
   size_t tasks_per_thread = 4;
   // Multiply-adds below which a reference task is not worth a thread hand-off.
   size_t reference_min_macs_per_task = 16384;
@@ -76,49 +78,62 @@ struct Tuning {
   size_t threadpool_worker_spins = 4000;
   size_t threadpool_caller_spins = 4000;
 
-  // ---- Pointwise (algorithms/pointwise.cpp; not wired yet) -------------
+  // ---- Pointwise (algorithms/pointwise.cpp, addressing/pointwise_panels.cpp)
 
-  // kCopyPanelMinMBlocks: M blocks from which copying an aliasing
+  // M blocks from which copying an aliasing
   // channels-first panel pays for itself (pw_mbv2_project, 3 blocks: slower).
   size_t pointwise_copy_panel_min_m_blocks = 4;
-  // kL1WayBytes: one way of the L1D (64 sets of 64-byte lines: 48 KiB 12-way,
+  // One way of the L1D (64 sets of 64-byte lines: 48 KiB 12-way,
   // 32 KiB 8-way, 64 KiB 16-way), for the in-place panel aliasing test.
   size_t l1_way_bytes = 4096;
-  // kMaxPanelLinesPerSet: lines of an in-place panel one L1 set may hold
-  // before the panel is copied instead (pw_res2_reduce: 0.86x oneDNN copied,
-  // 0.96x in place).
+  // Lines of an in-place panel one L1 set may hold before the panel is
+  // copied instead, beside the A block and the C tile (pw_res2_reduce: 0.86x
+  // oneDNN copied, 0.96x in place).
   size_t pointwise_max_panel_lines_per_set = 8;
-  // kColsABlockBytes: channels-first A block bound, sized for L3 so that each
+  // Channels-first A block (packed weights) bound, sized for L3 so that each
   // copied B panel is copied as few times as possible.
   size_t pointwise_cols_a_block_bytes = 4 << 20;
-  // kRowsSliceBytes: channels-last weight slice swept from L2 per K block
-  // (pw_res5_expand 0.91x -> 0.98x oneDNN with full K instead of L1 blocks).
+  // Channels-last K blocks: a weight slice of up to this many bytes (K x NR
+  // floats), swept from L2 by every M block of the task, rather than an
+  // L1-sized slice. The microkernel's B loads stream well from L2, while each
+  // extra K block costs a C round trip and a call per tile (measured with
+  // oneDNN's brgconv as the reference, full K instead of L1 blocks:
+  // pw_res5_expand, K = 512, 0.91x -> 0.98x; pw_seq_ffn, K = 768, 0.93x ->
+  // 0.97x; pw_res2_reduce 0.91x -> 0.95x).
   size_t pointwise_rows_slice_bytes = 256 * 1024;
 
-  // ---- N-gram (algorithms/ngram.cpp; not wired yet) ----------------------
+  // ---- N-gram (algorithms/ngram.cpp) ---------------------------------------
 
-  // kMinChannelsFirstWindowFloats: channels-first windows (k * span * C_in
+  // Channels-first windows (k * span * C_in
   // floats) shorter than this take the general path's im2col panels (speech
   // stem: 0.25x oneDNN through the n-gram path, 1.34x through im2col).
   size_t ngram_min_channels_first_window_floats = 64;
-  // kSplitMinRowTiles: padded sequences shorter than this many row tiles run
+  // Padded sequences shorter than this many row tiles run
   // entirely in the taps form.
   size_t ngram_split_min_row_tiles = 16;
 
-  // ---- Indirect and im2col (algorithms/indirect.cpp; not wired yet) ------
+  // ---- Indirect and im2col (algorithms/im2col_gemm.cpp, indirect_gemm.cpp)
 
-  // kPanelGroup: channels-first packed B panels per A block (at most
+  // Channels-first packed B panels per A block (im2col-panel-gemm; at most
   // kMaxPanelGroup); 2 measured best among 1..4.
   size_t indirect_panel_group = 2;
-  // kMergeMaxChannels: channels-last taps along the innermost kernel dim are
+  // Channels-last taps along the innermost kernel dim are
   // merged when C_in is at most this (stem: 3 channels, audio: 1).
   size_t indirect_merge_max_channels = 32;
-  // kIm2colABlockBytes: channels-first im2col A block bound (conv3x3_s2 NCX:
+  // Channels-first im2col A block bound (conv3x3_s2 NCX:
   // 0.96x -> 1.16x oneDNN against an L2-sized block).
   size_t im2col_a_block_bytes = 4 << 20;
-  // kFloatsPerLine: floats per cache line, the step of loops that prefetch
-  // one line at a time (the detected line size / 4: 16 for 64-byte lines).
+  // Floats per cache line, the step of loops that prefetch one line at a
+  // time (indirect-gemm's C prefetch; the detected line size / 4: 16 for
+  // 64-byte lines).
   size_t cache_line_floats = 16;
+
+  // ---- Text-CNN block (algorithms/textcnn_block.cpp) ------------------------
+
+  // Row tiles (of the main rows kernel's MR windows) per task at least:
+  // enough that the one tile straddling the end of a task's run of
+  // sentences costs little.
+  size_t textcnn_min_tiles_per_task = 16;
 };
 
 // The tuning every plan uses, made on first use (thread-safe; done when the
