@@ -7,6 +7,7 @@
 #include <string>
 
 #include "plan/cpu_features.h"
+#include "plan/tuned_table.h"
 #include "api/error.h"
 
 namespace ndconv {
@@ -115,8 +116,9 @@ const kernels::KernelTable* current_kernel_table(ndconv_status* status) {
     *status = fail(st.env_status, st.env_error_message);
     return nullptr;
   }
-  return kernels::kernel_table_for(isa == NDCONV_ISA_AUTO ? detect_best()
-                                                          : static_cast<ndconv_isa>(isa));
+  // The ISA's table with the main tiles the tuning picks for this CPU.
+  return tuned_kernel_table(kernels::kernel_table_for(
+      isa == NDCONV_ISA_AUTO ? detect_best() : static_cast<ndconv_isa>(isa)));
 }
 
 }  // namespace dispatch

@@ -36,6 +36,7 @@ constexpr TuningField kTuningFields[] = {
     {"im2col_a_block_bytes", &Tuning::im2col_a_block_bytes},
     {"cache_line_floats", &Tuning::cache_line_floats},
     {"textcnn_min_tiles_per_task", &Tuning::textcnn_min_tiles_per_task},
+    {"gemm_lean_kernels", &Tuning::gemm_lean_kernels},
 };
 static_assert(sizeof(Tuning) == std::size(kTuningFields) * sizeof(size_t),
               "a Tuning field is missing from kTuningFields");
@@ -63,9 +64,12 @@ void derive_cache_budgets(const CacheInfo& caches, Tuning* t) {
 // whose L2 streams badly may want a smaller gemm_l2_budget_bytes). Starts
 // from the derived defaults in `t` and changes only what a measurement on
 // that core justifies; `caches` and `features` identify the core for now.
-// No overrides yet.
+// The vendor is the only key so far; named microarchitectures come next.
 void apply_microarchitecture_overrides(const CacheInfo& caches, const CpuFeatures& features,
-                                       Tuning* t) {}
+                                       Tuning* t) {
+  // Intel cores: the lean k loops (see Tuning::gemm_lean_kernels).
+  if (features.vendor_intel) t->gemm_lean_kernels = 1;
+}
 
 // Keeps every value inside what the code around it can take: the capacity
 // ceilings (tuning.h) and at least 1 where a value divides or counts.
@@ -75,6 +79,7 @@ void clamp_to_ceilings(Tuning* t) {
   t->tasks_per_thread = std::max<size_t>(1, t->tasks_per_thread);
   t->cache_line_floats = std::max<size_t>(1, t->cache_line_floats);
   t->l1_way_bytes = std::max<size_t>(64, t->l1_way_bytes);
+  t->gemm_lean_kernels = t->gemm_lean_kernels ? 1 : 0;
 }
 
 // Made when the library loads, like the ISA state, so that the first

@@ -62,6 +62,21 @@ struct Tuning {
   // block's C round trip and call overhead outweigh the FMAs.
   size_t gemm_min_k_block_floats = 64;
 
+  // ---- Microkernel formulation (plan/tuned_table.cpp) --------------------
+
+  // 1: the main GEMM tiles are the lean-k-loop kernels of
+  // kernels/gemm_unrolled.hpp (AVX-512: rows-lean 12x32 u2 through row
+  // pointers, strided-lean 12x32 u4 over evenly spaced rows, cols-lean 14x32
+  // u1 channels-first; AVX2: cols-lean 6x16 u2), whose k loops hold nothing
+  // but broadcasts, B loads and FMAs. 0: the GemmTile kernels of
+  // kernels/gemm.hpp, measured at 95-97% of the FMA peak on AMD Zen 5. On
+  // Intel cores the GemmTile kernels lose 5-35% to register spills and
+  // pointer reloads in the k loop (docs/notes/intel-microkernels.md:
+  // Sapphire Rapids class, 14x32 at 86-90% of peak against 93-96% lean;
+  // Ice Lake-SP measured 55-67%), so 1 is the default on Intel only until a
+  // Zen machine has measured the lean kernels.
+  size_t gemm_lean_kernels = 0;
+
   // ---- Threads -------------------------------------------------------------
 
   // Tasks per thread when work is split for a pool: slack for dynamic

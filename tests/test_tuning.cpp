@@ -276,7 +276,7 @@ TEST(Tuning, StringNamesEveryField) {
       "pointwise_cols_a_block_bytes", "pointwise_rows_slice_bytes",
       "ngram_min_channels_first_window_floats", "ngram_split_min_row_tiles",
       "indirect_panel_group", "indirect_merge_max_channels", "im2col_a_block_bytes",
-      "cache_line_floats", "textcnn_min_tiles_per_task"};
+      "cache_line_floats", "textcnn_min_tiles_per_task", "gemm_lean_kernels"};
   size_t lines = 0;
   for (char c : text) lines += c == '\n';
   EXPECT_EQ(lines, sizeof names / sizeof names[0]);

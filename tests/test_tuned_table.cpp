@@ -1,0 +1,124 @@
+// The tuned kernel table (plan/tuned_table.h): which main tiles the lean
+// formulation swaps in, that it keeps what the algorithms rely on (NR, the
+// short-row kernels, one MR for the channels-last pair), and that plans made
+// from either table compute the same convolutions.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <memory>
+#include <random>
+#include <vector>
+
+#include "api/conv_shape.h"
+#include "isa_param.h"
+#include "kernels/kernel_table.h"
+#include "plan/algorithm.h"
+#include "plan/tuned_table.h"
+
+namespace ndconv {
+namespace {
+
+using dispatch::Tuning;
+using kernels::KernelTable;
+
+Tuning with_lean(size_t lean) {
+  Tuning t;
+  t.gemm_lean_kernels = lean;
+  return t;
+}
+
+class TunedTable : public test::IsaTest {
+ protected:
+  const KernelTable& base() const { return *kernels::kernel_table_for(GetParam()); }
+};
+
+TEST_P(TunedTable, DefaultKeepsTheTable) {
+  const KernelTable t = dispatch::tune_kernel_table(base(), with_lean(0));
+  EXPECT_EQ(t.gemm_rowptr_main.fn, base().gemm_rowptr_main.fn);
+  EXPECT_EQ(t.gemm_rowstride_main.fn, base().gemm_rowstride_main.fn);
+  EXPECT_EQ(t.gemm_cols_main.fn, base().gemm_cols_main.fn);
+}
+
+TEST_P(TunedTable, LeanKeepsWhatTheAlgorithmsRelyOn) {
+  const KernelTable t = dispatch::tune_kernel_table(base(), with_lean(1));
+  // Same packed weights (NR), same short-row kernels, one MR for the
+  // channels-last pair, tiles within the driver's capacity.
+  EXPECT_EQ(t.gemm_rowptr_main.nr, base().gemm_rowptr_main.nr);
+  EXPECT_EQ(t.gemm_rowptr_main.short_rows, base().gemm_rowptr_main.short_rows);
+  EXPECT_LE(t.gemm_rowptr_main.mr, base().gemm_rowptr_main.mr);
+  EXPECT_EQ(t.gemm_rowstride_main.mr, t.gemm_rowptr_main.mr);
+  EXPECT_EQ(t.gemm_rowstride_main.nr, t.gemm_rowptr_main.nr);
+  EXPECT_EQ(t.gemm_cols_main.mr, base().gemm_cols_main.mr);
+  EXPECT_EQ(t.gemm_cols_main.nr, base().gemm_cols_main.nr);
+  if (GetParam() == NDCONV_ISA_AVX512) {
+    EXPECT_NE(t.gemm_rowptr_main.fn, base().gemm_rowptr_main.fn);
+    EXPECT_NE(t.gemm_rowstride_main.fn, base().gemm_rowstride_main.fn);
+    EXPECT_NE(t.gemm_cols_main.fn, base().gemm_cols_main.fn);
+  }
+  if (GetParam() == NDCONV_ISA_AVX2) EXPECT_NE(t.gemm_cols_main.fn, base().gemm_cols_main.fn);
+}
+
+// A convolution through plan_algorithm with the given table.
+std::vector<float> run(const ndconv_conv_desc& d, const KernelTable& table, const std::vector<float>& x,
+                       const std::vector<float>& w, const std::vector<float>& b, std::string* name) {
+  dispatch::ConvShape s;
+  EXPECT_EQ(dispatch::validate_desc(&d, &s), NDCONV_OK);
+  ndconv_status status = NDCONV_OK;
+  std::unique_ptr<dispatch::Algorithm> algo = dispatch::plan_algorithm(s, table, w.data(), b.data(), &status);
+  EXPECT_TRUE(algo) << status;
+  std::vector<float> y(static_cast<size_t>(s.output_elements()), 0.0f);
+  if (algo) {
+    algo->run(x.data(), y.data(), nullptr);
+    *name = algo->name().c_str();
+  }
+  return y;
+}
+
+ndconv_conv_desc desc(ndconv_layout layout, int64_t cin, int64_t cout, int64_t h, int64_t w, int64_t k) {
+  ndconv_conv_desc d = {};
+  d.rank = 2;
+  d.layout = layout;
+  d.weight_layout = layout == NDCONV_NXC ? NDCONV_XIO : NDCONV_OIX;
+  d.batch = 1;
+  d.in_channels = cin;
+  d.out_channels = cout;
+  d.in_size[0] = h;
+  d.in_size[1] = w;
+  d.kernel[0] = d.kernel[1] = k;
+  d.padding = NDCONV_PAD_SAME_UPPER;
+  d.activation = NDCONV_ACT_RELU;
+  return d;
+}
+
+// Pointwise and general convolutions in both layouts, sizes with M and N
+// tails for 12-, 14- and 6-row tiles: the lean table's plans give the same
+// result as the default table's within float32 reassociation.
+TEST_P(TunedTable, LeanPlansComputeTheSameConvolutions) {
+  const KernelTable lean = dispatch::tune_kernel_table(base(), with_lean(1));
+  const KernelTable plain = dispatch::tune_kernel_table(base(), with_lean(0));
+  std::mt19937 rng(7);
+  std::uniform_real_distribution<float> u(-1.0f, 1.0f);
+  for (ndconv_layout layout : {NDCONV_NXC, NDCONV_NCX})
+    for (int64_t k : {1, 3})
+      for (int64_t c : {13, 40}) {
+        const ndconv_conv_desc d = desc(layout, c, 37, 11, 9, k);
+        std::vector<float> x(static_cast<size_t>(c * 11 * 9)), w(static_cast<size_t>(37 * c * k * k)),
+            b(37);
+        for (float& v : x) v = u(rng);
+        for (float& v : w) v = u(rng);
+        for (float& v : b) v = u(rng);
+        std::string lean_name, plain_name;
+        const std::vector<float> yl = run(d, lean, x, w, b, &lean_name);
+        const std::vector<float> yp = run(d, plain, x, w, b, &plain_name);
+        EXPECT_EQ(lean_name, plain_name);
+        ASSERT_EQ(yl.size(), yp.size());
+        const float tol = 1e-5f * static_cast<float>(c * k * k);
+        for (size_t i = 0; i < yl.size(); ++i)
+          ASSERT_NEAR(yl[i], yp[i], tol) << "layout " << layout << " k " << k << " c " << c << " at " << i;
+      }
+}
+
+INSTANTIATE_TEST_SUITE_P(Isa, TunedTable, ::testing::ValuesIn(test::available_isas()), test::isa_test_name);
+
+}  // namespace
+}  // namespace ndconv
