@@ -14,6 +14,7 @@
 #include "kernels/kernel_table.h"
 #include "plan/algorithm.h"
 #include "plan/tuned_table.h"
+#include "tests/support/conv_desc.h"
 
 namespace ndconv {
 namespace {
@@ -74,22 +75,6 @@ std::vector<float> run(const ndconv_conv_desc& d, const KernelTable& table, cons
   return y;
 }
 
-ndconv_conv_desc desc(ndconv_layout layout, int64_t cin, int64_t cout, int64_t h, int64_t w, int64_t k) {
-  ndconv_conv_desc d = {};
-  d.rank = 2;
-  d.layout = layout;
-  d.weight_layout = layout == NDCONV_NXC ? NDCONV_XIO : NDCONV_OIX;
-  d.batch = 1;
-  d.in_channels = cin;
-  d.out_channels = cout;
-  d.in_size[0] = h;
-  d.in_size[1] = w;
-  d.kernel[0] = d.kernel[1] = k;
-  d.padding = NDCONV_PAD_SAME_UPPER;
-  d.activation = NDCONV_ACT_RELU;
-  return d;
-}
-
 // Pointwise and general convolutions in both layouts, sizes with M and N
 // tails for 12-, 14- and 6-row tiles: the lean table's plans give the same
 // result as the default table's within float32 reassociation.
@@ -101,8 +86,9 @@ TEST_P(TunedTable, LeanPlansComputeTheSameConvolutions) {
   for (ndconv_layout layout : {NDCONV_NXC, NDCONV_NCX})
     for (int64_t k : {1, 3})
       for (int64_t c : {13, 40}) {
-        const ndconv_conv_desc d = desc(layout, c, 37, 11, 9, k);
-        std::vector<float> x(static_cast<size_t>(c * 11 * 9)), w(static_cast<size_t>(37 * c * k * k)),
+        const ndconv_conv_desc d = test::conv2d_desc(layout, c, 37, 11, 9, k, k, 1, NDCONV_PAD_SAME_UPPER,
+                                                     1, NDCONV_ACT_RELU);
+        std::vector<float> x(static_cast<size_t>(d.batch * c * 11 * 9)), w(static_cast<size_t>(37 * c * k * k)),
             b(37);
         for (float& v : x) v = u(rng);
         for (float& v : w) v = u(rng);
