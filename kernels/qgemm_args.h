@@ -1,0 +1,85 @@
+// Operand contracts of the int8 microkernels (the quantized convolution,
+// ONNX QLinearConv / ConvInteger; the C API's ndconv_qconv_*). ISA-neutral:
+// the int8 algorithms (algorithms/qconv_*) build these and call the per-ISA,
+// per-dot-product-variant function pointers of QKernelTable.
+//
+// The arithmetic, as oneDNN's and XNNPACK's int8 kernels do it:
+//  - A (activations) is read as unsigned bytes u. For an S8 input the kernel
+//    flips the sign bit of every byte it loads (a_xor = 0x80: u = x + 128),
+//    for U8 a_xor = 0 (u = x). Padding taps point at a row of kc bytes that
+//    hold the input zero point (raw, before the flip).
+//  - B (weights) is int8, packed at create (see QGemmRowsKernel).
+//  - acc[i][j] = bias[j] + sum_t sum_k u(a[t][i][k]) * w[t][k][j], in int32
+//    with wrap-around (modular) arithmetic. `bias` is the user's bias minus the
+//    zero-point compensation zp_u * sum_{t,k} w[t][k][j] (zp_u = the input
+//    zero point after the flip), computed at create, so acc is exactly
+//    sum (x - x_zp) * w + user_bias: modular arithmetic makes that identity
+//    exact, also where int32 wraps. No instruction may saturate an
+//    intermediate (vpmaddubsw pairs of u8 x s8 do: 2 * 255 * 127 > 32767;
+//    widen to 16 bits and use vpmaddwd, or vpdpbusd, never vpdpbusds).
+//  - The epilogue (QEpilogue) turns acc into the output type while the tile is
+//    in registers. Rounding is explicit round-half-to-even (AVX-512 embedded
+//    rounding, _mm256_round_ps(_MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC),
+//    vcvtnq_s32_f32; scalar: floor and compare), never the MXCSR/FPCR mode.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace ndconv {
+namespace kernels {
+
+enum class QOutputType : uint8_t { kS32, kF32, kU8, kS8 };
+
+// What the finished int32 tile becomes; constant for a plan except the
+// per-column arrays, which the caller offsets to the tile's first column.
+struct QEpilogue {
+  QOutputType type = QOutputType::kS32;
+  const int32_t* bias = nullptr;  // per column, never null (holds the compensation)
+  // Per column; F32: input_scale * weight_scale[j]; U8/S8: input_scale *
+  // weight_scale[j] / output_scale. Unused for S32.
+  const float* scale = nullptr;
+  // S32: y = min(max(acc, s32_min), s32_max) (RELU: s32_min = 0, else INT32_MIN).
+  int32_t s32_min = INT32_MIN, s32_max = INT32_MAX;
+  // F32: y = min(max(float(acc) * scale[j], f32_min), f32_max) (+-inf when
+  // no activation; a NaN cannot arise).
+  float f32_min = 0.0f, f32_max = 0.0f;
+  // U8/S8: y = min(max(rne(float(acc) * scale[j]) + out_zp, q_min), q_max),
+  // q_min/q_max already fold the activation and the type's range. Clamp in
+  // float before converting so the conversion never overflows.
+  int32_t out_zp = 0, q_min = 0, q_max = 255;
+};
+
+// Channels-last GEMM through row pointers (pointwise, indirect general
+// convolution, the n-gram GEMM with taps = 1 and kc = the window's bytes).
+struct QGemmRowsArgs {
+  // [taps][MR] row pointers; each is readable for exactly kc bytes (not more:
+  // the kernel loads a k-group tail of kc % KR bytes without reading past it).
+  // Rows i >= mr repeat the last real row; only rows < mr are stored.
+  const uint8_t* const* a = nullptr;
+  size_t taps = 1;
+  size_t kc = 0;              // bytes per tap and row
+  uint8_t a_xor = 0;          // 0x80 for S8 input, 0 for U8
+  // Packed weights of this NR-column panel: [taps][ceil(kc / KR)][NR][KR]
+  // int8, zero past kc and past the real columns.
+  const int8_t* b = nullptr;
+  size_t mr = 0, nr = 0;      // real extent, mr <= MR, nr <= NR
+  // Output tile: row i at (char*)c + i * ldc * element size of the type,
+  // columns contiguous; elements of QEpilogue::type.
+  void* c = nullptr;
+  size_t ldc = 0;             // elements between rows
+  QEpilogue epi;              // per-column arrays offset to this panel's column 0
+};
+using QGemmRowsFn = void (*)(const QGemmRowsArgs& args);
+
+// One microkernel instance: name in the float tables' style,
+// e.g. "qs8_gemm_rowptr_8x32c4__avx512vnni", tile MR x NR, k-group KR (4 for
+// vpdpbusd / sdot, 2 for vpmaddwd, 1 for plain multiply-adds).
+struct QGemmRowsKernel {
+  const char* name = nullptr;
+  QGemmRowsFn fn = nullptr;
+  size_t mr = 0, nr = 0, kr = 1;
+};
+
+}  // namespace kernels
+}  // namespace ndconv

@@ -1,0 +1,29 @@
+// The int8 kernel tables: one per (ISA level, dot-product variant) compiled
+// into this build. An ISA level (ndconv_isa) holds up to two variants: with
+// the CPU's int8 dot-product instructions (AVX512-VNNI vpdpbusd on AVX-512,
+// AVX-VNNI on AVX2, the dot-product extension sdot/udot on NEON) and without
+// (exact 16-bit widening multiply-adds). The variant is chosen by the CPU's
+// features inside the level and can be forced off for tests and benchmarks.
+// ISA-neutral header: no intrinsics.
+#pragma once
+
+#include "kernels/qgemm_args.h"
+#include "ndconv/ndconv.h"
+
+namespace ndconv {
+namespace kernels {
+
+struct QKernelTable {
+  // "<isa>" or "<isa>-<dot>", as the plan's kernel name prints it:
+  // "avx512-vnni", "avx512", "avx2-vnni", "avx2", "neon-dot", "neon", "scalar".
+  const char* variant = nullptr;
+  QGemmRowsKernel gemm_rows;      // the main channels-last tile
+};
+
+// The table of ISA level `isa` (not AUTO), with the dot-product variant when
+// `dot_product` and the CPU has it, else the widening variant; nullptr when
+// the level is not compiled into this build or the CPU cannot run it.
+const QKernelTable* qkernel_table(ndconv_isa isa, bool dot_product);
+
+}  // namespace kernels
+}  // namespace ndconv
