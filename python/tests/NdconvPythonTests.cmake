@@ -20,23 +20,29 @@ set(ndconv_py_env
 set(ndconv_pytest ${Python3_EXECUTABLE} -m pytest -q -p no:cacheprovider)
 set(ndconv_py_tests ${CMAKE_CURRENT_SOURCE_DIR}/tests)
 
+set(ndconv_py_suites conv textcnn errors threads)
 if(ndconv_py_sanitize MATCHES "address")
-  # The asan preset: the module is instrumented, and CPython is not, so the
-  # ASan runtime must be loaded first (LD_PRELOAD). Only the bad-input suite
-  # runs here, without torch (whose own libraries are not built for ASan and
-  # are not what this stage checks); leaks are not reported, CPython keeps
-  # objects alive until exit by design. README, "Python".
+  # The asan preset: the module is instrumented (ASan + UBSan), CPython, numpy
+  # and PyTorch are not, so the ASan runtime is loaded first (LD_PRELOAD), with
+  # libstdc++ right after it (else ASan's __cxa_throw interceptor finds no real
+  # function and aborts at the first C++ exception). Leaks are not reported:
+  # CPython keeps objects alive until exit by design. Every pytest suite runs;
+  # the example and the benchmark (timings) do not. README, "Python".
   execute_process(COMMAND ${CMAKE_CXX_COMPILER} -print-file-name=libasan.so
                   OUTPUT_VARIABLE ndconv_libasan OUTPUT_STRIP_TRAILING_WHITESPACE)
-  add_test(NAME python.errors COMMAND ${ndconv_pytest} ${ndconv_py_tests}/test_errors.py)
-  set_tests_properties(python.errors PROPERTIES ENVIRONMENT
-    "${ndconv_py_env};NDCONV_PY_ASAN=1;LD_PRELOAD=${ndconv_libasan};ASAN_OPTIONS=detect_leaks=0")
+  execute_process(COMMAND ${CMAKE_CXX_COMPILER} -print-file-name=libstdc++.so
+                  OUTPUT_VARIABLE ndconv_libstdcxx OUTPUT_STRIP_TRAILING_WHITESPACE)
+  foreach(suite IN LISTS ndconv_py_suites)
+    add_test(NAME python.${suite} COMMAND ${ndconv_pytest} ${ndconv_py_tests}/test_${suite}.py)
+    set_tests_properties(python.${suite} PROPERTIES ENVIRONMENT
+      "${ndconv_py_env};LD_PRELOAD=${ndconv_libasan}:${ndconv_libstdcxx};ASAN_OPTIONS=detect_leaks=0:detect_stack_use_after_return=1")
+  endforeach()
   return()
 elseif(ndconv_py_sanitize)
   return()   # tsan, ...: not run from Python
 endif()
 
-foreach(suite IN ITEMS conv textcnn errors threads)
+foreach(suite IN LISTS ndconv_py_suites)
   add_test(NAME python.${suite} COMMAND ${ndconv_pytest} ${ndconv_py_tests}/test_${suite}.py)
   set_tests_properties(python.${suite} PROPERTIES ENVIRONMENT "${ndconv_py_env}")
 endforeach()
