@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """A sentence classifier (Kim 2014) in PyTorch, and the same model with its
 convolutions and pooling on ndconv.TextCNN.
 

@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """ndconv from Python: the fixed cost per call, and speed against PyTorch.
 
 1. Fixed cost: text_query_same (bench/shapes.tsv) run through ndconv.Conv
