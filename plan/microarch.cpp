@@ -265,6 +265,7 @@ CpuIdentity identity_from_cpuid(CpuidFn cpuid, const void* context) {
 
 CpuIdentity identity_from_midr(uint64_t midr) {
   CpuIdentity id;
+  id.from_midr = true;
   id.implementer = (midr >> 24) & 0xFF;
   id.variant = (midr >> 20) & 0xF;
   id.part = (midr >> 4) & 0xFFF;
@@ -299,7 +300,7 @@ size_t format_cpu(const CpuInfo& cpu, char* buf, size_t size) {
   const CpuIdentity& id = cpu.identity;
   append("cpu.brand = %s\n", id.brand[0] ? id.brand : "(none)");
   append("cpu.vendor = %s\n", vendor_name(id.vendor));
-  if (id.implementer) {
+  if (id.from_midr) {
     append("cpu.implementer = 0x%02x\ncpu.part = 0x%03x\n", id.implementer, id.part);
     append("cpu.variant = %u\ncpu.revision = %u\n", id.variant, id.revision);
   } else {

@@ -52,7 +52,9 @@ struct CpuIdentity {
   // x86: display family and model (base + extended fields, as Linux's
   // /proc/cpuinfo shows them) and stepping.
   unsigned family = 0, model = 0, stepping = 0;
-  // AArch64: MIDR_EL1's fields (vendor is arm only for implementer 0x41).
+  // AArch64: MIDR_EL1's fields (vendor is arm only for implementer 0x41);
+  // from_midr says they are set (implementer 0 is valid: QEMU's "max" CPU).
+  bool from_midr = false;
   unsigned implementer = 0, part = 0, variant = 0, revision = 0;
   // x86: CPUID 0x80000002..4, leading spaces removed; AArch64: made from the
   // MIDR ("Arm part 0xd0c r3p1"), as the CPU has no brand string.

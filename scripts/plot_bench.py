@@ -57,8 +57,10 @@ def plot(data, rows, out_path):
     ax.barh(y, [r - 1.0 for r in ratios], left=1.0, color=colors, height=0.75)
     ax.set_yticks(y)
     ax.set_yticklabels(labels, fontsize=8)
-    ax.invert_yaxis()  # first row at the top, as in the table
+    ax.set_ylim(len(rows) - 0.5, -0.5)  # first row at the top, as in the table; no margins
     ax.axvline(1.0, color="black", linewidth=1.0)
+    # A tick at every ratio, so that a row at about 1.0 (no bar) still shows.
+    ax.plot(ratios, y, "|", color="black", markersize=9)
     ax.set_xscale("log", base=2)
     lo = min(ratios + [0.5]) / 1.25
     hi = max(ratios + [2.0]) * 1.25
@@ -72,7 +74,7 @@ def plot(data, rows, out_path):
         ax.text(r * (1.02 if right else 1 / 1.02), yi, f"{r:.2f}", va="center",
                 ha="left" if right else "right", fontsize=7)
     handles = [plt.Rectangle((0, 0), 1, 1, color=c) for c in LAYOUT_COLORS.values()]
-    ax.legend(handles, ["NCX (channels first)", "NXC (channels last)"], loc="lower right", fontsize=8)
+    ax.legend(handles, ["NCX (channels first)", "NXC (channels last)"], loc="best", fontsize=8)
     ax.grid(axis="x", which="major", alpha=0.3)
     ax.set_title(title_of(data, rows), fontsize=9)
     fig.tight_layout()

@@ -135,6 +135,16 @@ TEST(Microarch, MidrParse) {
   }
   EXPECT_EQ(id.vendor, CpuVendor::unknown);
   EXPECT_STREQ(id.brand, "implementer 0x51 part 0xd0c r0p1");
+  // QEMU's "max" CPU: implementer 0, still MIDR fields in the text.
+  ASSERT_TRUE(ndconv::dispatch::parse_midr("0x00000000000f0510", &id));
+  CpuInfo info = info_of(id);
+  char text[512];
+  ndconv::dispatch::format_cpu(info, text, sizeof text);
+  EXPECT_STREQ(text,
+               "cpu.brand = implementer 0x00 part 0x051 r0p0\ncpu.vendor = unknown\n"
+               "cpu.implementer = 0x00\ncpu.part = 0x051\ncpu.variant = 0\ncpu.revision = 0\n"
+               "cpu.microarchitecture = unknown\ncpu.fma_units = unknown\n"
+               "cpu.fma_units_source = unknown\n");
   for (const char* bad : {"", "\n", "zzz", "0x410fd0c1 extra", "0x41g"})
     EXPECT_FALSE(ndconv::dispatch::parse_midr(bad, &id)) << '"' << bad << '"';
 }

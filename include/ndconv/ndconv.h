@@ -124,7 +124,9 @@ typedef enum ndconv_isa {
   NDCONV_ISA_AVX512 = 3,   /* x86-64 AVX-512 F/BW/DQ/VL */
   NDCONV_ISA_NEON = 4      /* AArch64 Advanced SIMD */
 } ndconv_isa;
-/* Best ISA that both this CPU (and its OS) and this build support. */
+/* Best ISA that both this CPU (and its OS) and this build support: the
+   widest, except AVX2 rather than AVX-512 on cores with one 512-bit FMA unit,
+   where AVX-512 is no faster (see ndconv_cpu_string's cpu.fma_units). */
 NDCONV_API ndconv_isa  ndconv_detected_isa(void);
 /* Process-wide: plans created afterwards use exactly this ISA (AUTO: the
    detected one). UNSUPPORTED if the CPU or the build lacks it, INVALID_ARGUMENT
