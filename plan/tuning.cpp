@@ -84,8 +84,10 @@ constexpr MicroarchTuning kMicroarchTuning[] = {
     // Skylake-SP, Cascade Lake: copied from Ice Lake-SP, not measured.
     {Microarch::skylake_sp, 1},
     {Microarch::cascade_lake, 1},
-    // Zen 4 and Zen 5 (measured, the project's first machines): GemmTile at
-    // 95-97% of the peak. Zen, Zen 2, Zen 3: copied from Zen 4, not measured.
+    // Zen 4 and Zen 5 (measured: the project was developed on Zen 4, then
+    // Zen 5, where the GemmTile kernels run at 95-97% of the peak; the lean
+    // kernels have not been measured on Zen). Zen, Zen 2, Zen 3: copied from
+    // Zen 4, not measured.
     {Microarch::zen, 0},
     {Microarch::zen2, 0},
     {Microarch::zen3, 0},
