@@ -182,7 +182,10 @@ struct simd<neon_arch> {
   }
   static vec fmadd(vec a, vec b, vec c) { return vfmaq_f32(c, a, b); }
   // shift is 1 here (width 4: multipliers 2); 0 leaves v as it is.
-  static vec repeat_lanes(vec v, unsigned shift) { return shift ? vzip1q_f32(v, v) : v; }
+  static vec repeat_lanes(vec v, unsigned shift) {
+    if (shift == 0) return v;
+    return vzip1q_f32(v, v);
+  }
   static vec add(vec a, vec b) { return vaddq_f32(a, b); }
   // fmax/fmin NaN rules differ from x86: vmaxq returns NaN if either is NaN,
   // which also propagates a NaN result.
