@@ -40,10 +40,12 @@ done
 # dnnl-config.cmake it ships runs find_package(OpenCL REQUIRED) (the library
 # is built with the OpenCL GPU runtime), so configuring fails without it.
 # pkg-config: the install check builds a consumer with `pkg-config --libs ndconv`.
+# python3-matplotlib: scripts/bench.sh draws the ratio chart with it
+# (scripts/plot_bench.py, run with /usr/bin/python3).
 # The Python module (python/): pybind11 for /usr/bin/python3, numpy and
 # PyTorch (the tests' reference and the tensor kinds it takes), pytest, and
 # setuptools + pip for `pip install --no-build-isolation ./python`.
-packages=(g++ cmake pkg-config libxsimd-dev libdnnl-dev ocl-icd-opencl-dev libgtest-dev googletest libbenchmark-dev
+packages=(g++ cmake pkg-config libxsimd-dev libdnnl-dev ocl-icd-opencl-dev libgtest-dev googletest libbenchmark-dev python3-matplotlib
           python3-dev pybind11-dev python3-pybind11 python3-numpy python3-torch python3-pytest
           python3-setuptools python3-pip)
 if (( cross )); then
