@@ -3,7 +3,9 @@
 # and only those that are missing: silent (exit 0) when everything is there.
 #
 #   scripts/setup.sh            compiler, CMake, xsimd, GoogleTest, Google
-#                               Benchmark, oneDNN (benchmark and cross-checks)
+#                               Benchmark, oneDNN (benchmark and cross-checks),
+#                               the Python module's build and tests (Debian's
+#                               python3 with pybind11, numpy, PyTorch, pytest)
 #   scripts/setup.sh --cross    also the AArch64 cross compiler and qemu-user,
 #                               for the aarch64 preset (tests under qemu)
 #   scripts/setup.sh --sanitizers
@@ -17,7 +19,7 @@
 # only when something has to be installed.
 set -euo pipefail
 
-usage() { sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; }
 
 cross=0
 sanitizers=0
@@ -40,7 +42,12 @@ done
 # pkg-config: the install check builds a consumer with `pkg-config --libs ndconv`.
 # python3-matplotlib: scripts/bench.sh draws the ratio chart with it
 # (scripts/plot_bench.py, run with /usr/bin/python3).
-packages=(g++ cmake pkg-config libxsimd-dev libdnnl-dev ocl-icd-opencl-dev libgtest-dev googletest libbenchmark-dev python3-matplotlib)
+# The Python module (python/): pybind11 for /usr/bin/python3, numpy and
+# PyTorch (the tests' reference and the tensor kinds it takes), pytest, and
+# setuptools + pip for `pip install --no-build-isolation ./python`.
+packages=(g++ cmake pkg-config libxsimd-dev libdnnl-dev ocl-icd-opencl-dev libgtest-dev googletest libbenchmark-dev python3-matplotlib
+          python3-dev pybind11-dev python3-pybind11 python3-numpy python3-torch python3-pytest
+          python3-setuptools python3-pip)
 if (( cross )); then
   packages+=(g++-aarch64-linux-gnu qemu-user)
 fi
