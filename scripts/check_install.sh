@@ -193,7 +193,7 @@ check_deb() {
     build="$work/deb/build"
     echo "check_install: deb: configure + build a static ndconv in $build"
     quiet cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release \
-        -DNDCONV_BUILD_TESTS=OFF -DNDCONV_BUILD_BENCH=OFF -DNDCONV_BUILD_EXAMPLES=OFF \
+        -DNDCONV_BUILD_TESTS=OFF -DNDCONV_BUILD_BENCH=OFF -DNDCONV_BUILD_EXAMPLES=OFF -DNDCONV_PYTHON=OFF \
       || { fail "configure"; return; }
     quiet cmake --build "$build" -j "$jobs" || { fail "build"; return; }
   fi
