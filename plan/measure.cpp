@@ -9,7 +9,6 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
-#include <string>
 
 #include "api/error.h"
 #include "api/memory.h"
@@ -180,7 +179,7 @@ ndconv_status measure(Search& s, TuneReport* report) {
       const bool now = pass == 0 ? tuned : pass == 1 ? same_algorithm : true;
       if (tried[i] || !now) continue;
       tried[i] = true;
-      if (candidate_name(c).c_str() == std::string(candidate_name(first).c_str())) continue;
+      if (std::strcmp(candidate_name(c).c_str(), candidate_name(first).c_str()) == 0) continue;
       if (c.algorithm + 1 == algorithms && first.algorithm + 1 != algorithms) continue;  // the reference
       std::unique_ptr<Algorithm> algo = build(c, s.shape, s.base, s.weights, s.bias, &st);
       if (st != NDCONV_OK) return st;
@@ -232,9 +231,14 @@ std::unique_ptr<Algorithm> plan_tuned(const ConvShape& shape, const kernels::Ker
     report->source = NDCONV_TUNE_SOURCE_FORCED;
     return algo;
   }
-  const std::string key = request.mode == NDCONV_TUNE_DEFAULT ? std::string() : shape_key(shape, base.isa);
-  std::string cached;
-  if (!key.empty() && wisdom_lookup(key, &cached) && parse_candidate(cached.c_str(), &c)) {
+  if (request.mode == NDCONV_TUNE_DEFAULT) {
+    std::unique_ptr<Algorithm> algo = build_heuristic(shape, base, weights, bias, &c, status);
+    report->candidate = candidate_name(c);
+    return algo;
+  }
+  const ShapeKey key = shape_key(shape, base.isa);
+  char cached[kMaxCandidateChars + 1];
+  if (wisdom_lookup(key.c_str(), cached) && parse_candidate(cached, &c)) {
     std::unique_ptr<Algorithm> algo = build(c, shape, base, weights, bias, status);
     if (algo || *status != NDCONV_OK) {
       report->candidate = candidate_name(c);
@@ -263,7 +267,7 @@ std::unique_ptr<Algorithm> plan_tuned(const ConvShape& shape, const kernels::Ker
   report->budget_ms = request.budget_ms;
   // Cached when there was a comparison (or nothing to compare with), so that
   // a budget too small to time two candidates does not pin the heuristic.
-  if (s.timed >= 2 || s.fits()) wisdom_store(key, report->candidate.c_str());
+  if (s.timed >= 2 || s.fits()) wisdom_store(key.c_str(), report->candidate.c_str());
   return std::move(s.best);
 }
 

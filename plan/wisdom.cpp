@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <algorithm>
 #include <cstring>
 #include <map>
 #include <mutex>
@@ -11,14 +12,38 @@
 #include <vector>
 
 #include "api/error.h"
+#include "api/memory.h"
 
 namespace ndconv {
 namespace dispatch {
 namespace {
 
+// The cache's strings and nodes live in dispatch::allocate's memory, like
+// everything else a create allocates (counted by the tests' fault injector).
+template <class T>
+struct DispatchAllocator {
+  using value_type = T;
+  DispatchAllocator() = default;
+  template <class U>
+  DispatchAllocator(const DispatchAllocator<U>&) {}
+  T* allocate(size_t n) {
+    void* p = dispatch::allocate(n * sizeof(T));
+    if (!p) throw std::bad_alloc();
+    return static_cast<T*>(p);
+  }
+  void deallocate(T* p, size_t) { dispatch::deallocate(p); }
+  template <class U>
+  bool operator==(const DispatchAllocator<U>&) const { return true; }
+  template <class U>
+  bool operator!=(const DispatchAllocator<U>&) const { return false; }
+};
+using CacheString = std::basic_string<char, std::char_traits<char>, DispatchAllocator<char>>;
+using CacheMap = std::map<CacheString, CacheString, std::less<CacheString>,
+                          DispatchAllocator<std::pair<const CacheString, CacheString>>>;
+
 struct Cache {
   std::mutex mutex;
-  std::map<std::string, std::string> entries;  // sorted: export is deterministic
+  CacheMap entries;  // sorted: export is deterministic
 };
 
 Cache& cache() {
@@ -26,20 +51,18 @@ Cache& cache() {
   return c;
 }
 
-// Longest key and candidate accepted on import (a key of rank 8 with large
-// sizes is under 400 characters; names under 64).
-constexpr size_t kMaxKeyChars = 1024;
-constexpr size_t kMaxCandidateChars = 63;
 // Largest wisdom file read (a line per shape: far more than any model has).
 constexpr long kMaxFileBytes = 16 << 20;
 
-void append_dims(std::string* key, const char* tag, const int64_t* v, int rank) {
-  *key += ':';
-  *key += tag;
-  for (int d = 0; d < rank; ++d) {
-    if (d) *key += ',';
-    *key += std::to_string(v[d]);
-  }
+// Appends like snprintf into the key's fixed buffer (never overflows it).
+void append(ShapeKey* key, size_t* length, const char* format, long long value) {
+  const size_t left = *length < sizeof key->text ? sizeof key->text - *length : 0;
+  const int n = std::snprintf(key->text + *length, left, format, value);
+  if (n > 0) *length = std::min(*length + static_cast<size_t>(n), sizeof key->text - 1);
+}
+
+void append_dims(ShapeKey* key, size_t* length, const char* tag, const int64_t* v, int rank) {
+  for (int d = 0; d < rank; ++d) append(key, length, d ? ",%lld" : tag, static_cast<long long>(v[d]));
 }
 
 bool known_isa_prefix(const std::string& key) {
@@ -89,37 +112,40 @@ const char* activation_name(ndconv_activation a) {
 
 }  // namespace
 
-std::string shape_key(const ConvShape& s, ndconv_isa isa) {
-  std::string key = ndconv_isa_name(isa);
-  key += s.layout == NDCONV_NXC ? ":nxc" : ":ncx";
-  key += s.weight_layout == NDCONV_XIO ? ":xio" : ":oix";
-  key += ":r" + std::to_string(s.rank) + ":n" + std::to_string(s.batch) + ":i" +
-         std::to_string(s.in_channels) + ":o" + std::to_string(s.out_channels) + ":g" +
-         std::to_string(s.groups);
-  append_dims(&key, "x", s.in_size, s.rank);
-  append_dims(&key, "k", s.kernel, s.rank);
-  append_dims(&key, "s", s.stride, s.rank);
-  append_dims(&key, "d", s.dilation, s.rank);
-  append_dims(&key, "pb", s.pad_begin, s.rank);
-  append_dims(&key, "pe", s.pad_end, s.rank);
-  key += ':';
-  key += activation_name(s.activation);
+ShapeKey shape_key(const ConvShape& s, ndconv_isa isa) {
+  ShapeKey key;
+  size_t length = 0;
+  const int n = std::snprintf(key.text, sizeof key.text, "%s:%s:%s", ndconv_isa_name(isa),
+                              s.layout == NDCONV_NXC ? "nxc" : "ncx", s.weight_layout == NDCONV_XIO ? "xio" : "oix");
+  length = n > 0 ? static_cast<size_t>(n) : 0;
+  append(&key, &length, ":r%lld", s.rank);
+  append(&key, &length, ":n%lld", static_cast<long long>(s.batch));
+  append(&key, &length, ":i%lld", static_cast<long long>(s.in_channels));
+  append(&key, &length, ":o%lld", static_cast<long long>(s.out_channels));
+  append(&key, &length, ":g%lld", static_cast<long long>(s.groups));
+  append_dims(&key, &length, ":x%lld", s.in_size, s.rank);
+  append_dims(&key, &length, ":k%lld", s.kernel, s.rank);
+  append_dims(&key, &length, ":s%lld", s.stride, s.rank);
+  append_dims(&key, &length, ":d%lld", s.dilation, s.rank);
+  append_dims(&key, &length, ":pb%lld", s.pad_begin, s.rank);
+  append_dims(&key, &length, ":pe%lld", s.pad_end, s.rank);
+  std::snprintf(key.text + length, sizeof key.text - length, ":%s", activation_name(s.activation));
   return key;
 }
 
-bool wisdom_lookup(const std::string& key, std::string* candidate) {
+bool wisdom_lookup(const char* key, char* candidate) {
   Cache& c = cache();
   std::lock_guard<std::mutex> lock(c.mutex);
-  auto it = c.entries.find(key);
+  auto it = c.entries.find(CacheString(key));
   if (it == c.entries.end()) return false;
-  *candidate = it->second;
+  std::snprintf(candidate, kMaxCandidateChars + 1, "%s", it->second.c_str());
   return true;
 }
 
-void wisdom_store(const std::string& key, const std::string& candidate) {
+void wisdom_store(const char* key, const char* candidate) {
   Cache& c = cache();
   std::lock_guard<std::mutex> lock(c.mutex);
-  c.entries[key] = candidate;
+  c.entries[CacheString(key)] = CacheString(candidate);
 }
 
 void wisdom_clear() {
@@ -133,7 +159,7 @@ size_t wisdom_export(char* buf, size_t size) {
   {
     Cache& c = cache();
     std::lock_guard<std::mutex> lock(c.mutex);
-    for (const auto& e : c.entries) text += e.first + " " + e.second + "\n";
+    for (const auto& e : c.entries) text += std::string(e.first.c_str()) + " " + e.second.c_str() + "\n";
   }
   if (buf && size) {
     const size_t n = text.size() < size - 1 ? text.size() : size - 1;
@@ -167,7 +193,7 @@ ndconv_status wisdom_import(const char* text) {
   if (number == 0) return fail(NDCONV_INVALID_ARGUMENT, "wisdom text is empty (no 'ndconv-wisdom 1' line)");
   Cache& c = cache();
   std::lock_guard<std::mutex> lock(c.mutex);
-  for (auto& e : entries) c.entries[e.first] = std::move(e.second);
+  for (auto& e : entries) c.entries[CacheString(e.first.c_str())] = CacheString(e.second.c_str());
   return NDCONV_OK;
 }
 

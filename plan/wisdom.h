@@ -13,14 +13,25 @@ namespace ndconv {
 namespace dispatch {
 
 constexpr int kWisdomVersion = 1;
+// Longest key (rank 8, every size at its 19 digits: under 1100) and
+// candidate name accepted.
+constexpr size_t kMaxKeyChars = 1279;
+constexpr size_t kMaxCandidateChars = 63;
 
 // Every field of the validated descriptor that can change a plan, and the
 // ISA, as one token, e.g. "avx512:nxc:xio:r2:n1:i64:o64:g1:x56,56:k3,3:s1,1:d1,1:pb1,1:pe1,1:relu".
-std::string shape_key(const ConvShape& s, ndconv_isa isa);
+// A fixed buffer: create allocates only through dispatch::allocate.
+struct ShapeKey {
+  char text[kMaxKeyChars + 1] = {};
+  const char* c_str() const { return text; }
+};
+ShapeKey shape_key(const ConvShape& s, ndconv_isa isa);
 
-// The cached candidate name of `key`, if any.
-bool wisdom_lookup(const std::string& key, std::string* candidate);
-void wisdom_store(const std::string& key, const std::string& candidate);
+// The cached candidate name of `key`, if any, copied into `candidate`
+// (kMaxCandidateChars + 1 bytes). The cache's memory comes from
+// dispatch::allocate: running out throws std::bad_alloc.
+bool wisdom_lookup(const char* key, char* candidate);
+void wisdom_store(const char* key, const char* candidate);
 void wisdom_clear();
 
 // The text: "ndconv-wisdom 1", then "<key> <candidate>" lines sorted by key.
