@@ -16,7 +16,7 @@
 namespace ndconv_bench {
 namespace {
 
-constexpr int kRounds = 7;
+constexpr int kRounds = 5;
 constexpr double kRoundSeconds = 0.01;
 
 struct Plan {

@@ -19,11 +19,11 @@ namespace ndconv {
 namespace dispatch {
 namespace {
 
-// Timed runs per candidate after its warm-up run (the median is kept), and
-// how much slower than the best so far a first timed run may be before the
-// candidate is dropped without its other runs.
-constexpr int kTimedRuns = 3;
-constexpr double kDropFactor = 1.25;
+// Runs per candidate, the fastest kept (by CPU time: the first run of a
+// fresh plan is cold, and a run the scheduler interrupted only counts more):
+// the third only if the first two were within kDropFactor of the best so far.
+constexpr int kRunsPerCandidate = 3;
+constexpr double kDropFactor = 1.10;
 
 // The calling thread's CPU time: what candidates are compared by (time the
 // scheduler gives to other processes on a shared machine is not counted).
@@ -71,8 +71,8 @@ const EnvRequest& environment_request() {
   return env;
 }
 
-// Scratch input and output of a shape, filled once (the first touch of
-// their pages is not timed either way: each candidate has a warm-up run).
+// Scratch input and output of a shape, filled once (the output's first touch
+// falls in the first run, which the heuristic's next runs outdo).
 struct Scratch {
   AlignedArray<float> input, output;
   bool init(const ConvShape& s) {
@@ -110,22 +110,19 @@ struct Search {
     shortest_run_s = runs++ == 0 ? wall : std::min(shortest_run_s, wall);
     return cpu;
   }
-  // Times `algo` (a warm-up run, then up to kTimedRuns) and keeps it if it is
-  // the fastest so far. False when the budget ran out before a timed run.
+  // Times `algo` (up to kRunsPerCandidate runs, the fastest counts) and
+  // keeps it if it is the fastest so far. False when the budget allowed no run.
   bool time(std::unique_ptr<Algorithm> algo, const Candidate& c) {
-    if (!fits()) return false;
-    run_once(*algo);
-    double t[kTimedRuns];
+    double fastest = 0;
     int n = 0;
-    while (n < kTimedRuns && fits()) {
-      t[n++] = run_once(*algo);
-      if (best && t[0] > kDropFactor * best_s) break;  // will not win
+    while (n < kRunsPerCandidate && fits()) {
+      const double t = run_once(*algo);
+      fastest = n++ == 0 ? t : std::min(fastest, t);
+      if (n == 2 && best && fastest > kDropFactor * best_s) break;  // will not win
     }
     if (n == 0) return false;
     ++timed;
-    std::sort(t, t + n);
-    const double median = t[n / 2];
-    if (!best || median < best_s) best = std::move(algo), best_candidate = c, best_s = median;
+    if (!best || fastest < best_s) best = std::move(algo), best_candidate = c, best_s = fastest;
     return true;
   }
 };

@@ -17,6 +17,7 @@
 #include "api/conv_shape.h"
 #include "isa_param.h"
 #include "ndconv/ndconv.h"
+#include "ndconv/ndconv.hpp"
 #include "plan/wisdom.h"
 #include "tests/support/conv_desc.h"
 #include "tests/support/random_tensor.h"
@@ -255,13 +256,13 @@ TEST_P(Measure, StaleWisdomEntriesAreIgnored) {
 
 TEST_P(Measure, BudgetBoundsTheTiming) {
   const Case c(conv2d_desc(NDCONV_NXC, 32, 32, 16, 16, 3, 3, 1, NDCONV_PAD_SAME_UPPER));
-  // A budget shorter than any run: the heuristic's warm-up run only.
+  // A budget shorter than any run: one run of the heuristic's candidate only.
   ndconv_create_options o = measure_options(1e-6);
   ndconv_conv* conv = nullptr;
   ASSERT_EQ(c.create(&o, &conv), NDCONV_OK);
   ndconv_tune_info info = info_of(conv);
   EXPECT_EQ(info.timed_runs, 1);
-  EXPECT_EQ(info.candidates_timed, 0);
+  EXPECT_EQ(info.candidates_timed, 1);
   ndconv_conv* plain = nullptr;
   ASSERT_EQ(c.create(nullptr, &plain), NDCONV_OK);
   EXPECT_STREQ(info.candidate, info_of(plain).candidate);
@@ -314,6 +315,16 @@ TEST_P(Measure, BadOptionsNameTheField) {
   ASSERT_EQ(c.create(nullptr, &conv), NDCONV_OK);
   EXPECT_EQ(ndconv_conv_tune_info(conv, nullptr), NDCONV_INVALID_ARGUMENT);
   ndconv_conv_destroy(conv);
+}
+
+TEST_P(Measure, CppBuilderMeasures) {
+  const auto b = ndconv::ConvBuilder::conv2d(8, 16, {3, 3}).input_size({10, 10}).padding_same().channels_last();
+  const auto weights = test::random_tensor(static_cast<size_t>(b.sizes().weights), 4);
+  const ndconv::Conv plain = b.build(weights.data());
+  const ndconv::Conv measured = ndconv::ConvBuilder(b).measure(10).build(weights.data());
+  EXPECT_EQ(plain.tune_info().source, NDCONV_TUNE_SOURCE_HEURISTIC);
+  EXPECT_EQ(measured.tune_info().source, NDCONV_TUNE_SOURCE_MEASURED);
+  EXPECT_EQ(measured.tune_info().budget_ms, 10);
 }
 
 INSTANTIATE_TEST_SUITE_P(AllIsas, Measure, ::testing::ValuesIn(test::available_isas()), test::isa_test_name);

@@ -302,7 +302,7 @@ typedef struct ndconv_tune_info {
                                 valid while the plan lives */
   ndconv_tune_source source;
   int32_t candidates_timed;  /* at this create (0 unless MEASURED) */
-  int32_t timed_runs;        /* convolution runs timed, warm-up runs included */
+  int32_t timed_runs;        /* convolution runs timed (each candidate: up to 3, the fastest counts) */
   double timing_ms;          /* wall time of those runs */
   double budget_ms;          /* the budget they were allowed (0 unless MEASURE) */
 } ndconv_tune_info;
