@@ -142,9 +142,12 @@ int run_tune_ab(const std::vector<BenchShape>& shapes, int threads, double budge
       std::vector<double> theirs;
       for (int r = 0; r < kRounds; ++r) {
         theirs.push_back(ab_time([&] { onednn.execute(); }, kRoundSeconds, threads));
-        for (auto& p : plans)
-          p->seconds.push_back(ab_time([&] { ndconv_conv_run(p->conv, row.input.data(), out.data(), pool); },
-                                       kRoundSeconds, threads));
+        // Each round starts at another plan: no plan always follows oneDNN.
+        for (size_t k = 0; k < plans.size(); ++k) {
+          Plan& p = *plans[(k + size_t(r)) % plans.size()];
+          p.seconds.push_back(ab_time([&] { ndconv_conv_run(p.conv, row.input.data(), out.data(), pool); },
+                                      kRoundSeconds, threads));
+        }
       }
       const double t_onednn = median(theirs), t_def = median(plans[0]->seconds), t_meas = median(plans[1]->seconds);
       size_t best = 2;
