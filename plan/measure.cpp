@@ -12,6 +12,7 @@
 
 #include "api/error.h"
 #include "api/memory.h"
+#include "api/validation_helpers.h"
 #include "plan/tuned_table.h"
 #include "plan/wisdom.h"
 
@@ -196,7 +197,7 @@ ndconv_status resolve_tune_request(const ndconv_create_options* options, TuneReq
     *request = env.request;
     return NDCONV_OK;
   }
-  const int mode = static_cast<int>(options->tune);
+  const int mode = raw_enum_value(options->tune);  // a C caller may store anything
   if (mode < NDCONV_TUNE_DEFAULT || mode > NDCONV_TUNE_WISDOM)
     return failf(NDCONV_INVALID_ARGUMENT, "options->tune = %d is not an ndconv_tune_mode value (0 .. 2)", mode);
   if (!(options->budget_ms >= 0) || options->budget_ms > NDCONV_TUNE_MAX_BUDGET_MS)

@@ -295,7 +295,8 @@ TEST_P(Measure, BadOptionsNameTheField) {
   const Case c(conv2d_desc(NDCONV_NCX, 4, 4, 6, 6, 3, 3, 1, NDCONV_PAD_VALID));
   ndconv_conv* conv = reinterpret_cast<ndconv_conv*>(&conv);
   ndconv_create_options o = {};
-  o.tune = static_cast<ndconv_tune_mode>(7);
+  const int seven = 7;  // as a C caller may store it (an out-of-range enum value is UB in C++)
+  std::memcpy(&o.tune, &seven, sizeof seven);
   EXPECT_EQ(c.create(&o, &conv), NDCONV_INVALID_ARGUMENT);
   EXPECT_EQ(conv, nullptr);
   EXPECT_NE(std::string(ndconv_last_error()).find("options->tune = 7"), std::string::npos);
