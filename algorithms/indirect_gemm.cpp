@@ -92,6 +92,14 @@ struct MBlock {
   bool continuing = false;   // merged_line, and next_entry holds row m's entries
 };
 
+// Groups of at most one vector of output channels (4 groups of 16: RegNet)
+// would leave half or more of the main tile's columns zero: the one-vector
+// tile instead (grouped_g4x16 NXC, see the commit).
+bool use_one_vector(const kernels::KernelTable& table, size_t cout_g) {
+  const kernels::GemmRowsKernel& one = table.gemm_rowptr_one_vector;
+  return one.fn && cout_g <= one.nr && one.nr < table.gemm_rowptr_main.nr && one.mr <= kMaxMR;
+}
+
 class IndirectGemm final : public Algorithm {
  public:
   IndirectGemm(const ConvShape& shape, const kernels::KernelTable& table, const Tuning& tune)
@@ -100,11 +108,14 @@ class IndirectGemm final : public Algorithm {
         table_(table),
         act_(activation_of(shape)),
         tuning_(tune),
-        line_floats_(tune.cache_line_floats) {}
+        line_floats_(tune.cache_line_floats),
+        one_vector_(use_one_vector(table, static_cast<size_t>(shape.out_channels_per_group()))),
+        rows_uk_(one_vector_ ? table.gemm_rowptr_one_vector : table.gemm_rowptr_main),
+        strided_uk_(one_vector_ ? table.gemm_rowstride_one_vector : table.gemm_rowstride_main) {}
 
   bool init(const float* weights, const float* bias) {
-    tap_plan_ = plan_taps(s_, table_.gemm_rowptr_main, tuning_);
-    return packed_.pack(s_, weights, bias, table_.gemm_rowptr_main.nr) &&
+    tap_plan_ = plan_taps(s_, rows_uk_, tuning_);
+    return packed_.pack(s_, weights, bias, rows_uk_.nr) &&
            indirection_.build(s_, tap_plan_.span, tap_plan_.kc_tap);
   }
 
@@ -134,13 +145,18 @@ class IndirectGemm final : public Algorithm {
   kernels::Activation act_;
   Tuning tuning_;       // the plan's, copied when it is created
   size_t line_floats_;  // floats per cache line: the C prefetch's step
+  // The pointer and strided kernels: the main tile's, or one vector of
+  // columns where a group's output channels fit one.
+  bool one_vector_;
+  kernels::GemmRowsKernel rows_uk_;
+  kernels::GemmRowsStridedKernel strided_uk_;
   PackedWeights packed_;
   TapIndirection indirection_;
   TapPlan tap_plan_;
 };
 
 ndconv_status IndirectGemm::run(const float* input, float* output, ndconv_threadpool* pool) const {
-  const auto& uk = table_.gemm_rowptr_main;
+  const auto& uk = rows_uk_;
   const size_t groups = static_cast<size_t>(s_.groups);
   const size_t images = static_cast<size_t>(s_.batch);
   const size_t M = static_cast<size_t>(s_.out_pixels());
@@ -196,7 +212,7 @@ void IndirectGemm::channels_last_task(size_t g, size_t M, size_t N, size_t m0, s
                                       size_t n1, Rows& rows, float* c, size_t ldc) const {
   const int inner = s_.rank - 1;
   const size_t out_width = static_cast<size_t>(s_.out_size[inner]);
-  const size_t MR = table_.gemm_rowptr_main.mr;
+  const size_t MR = rows_uk_.mr;
   // A stride far beyond the input (valid with enough padding) can make the
   // row spacing overflow: such a line has at most one valid pixel per tap,
   // so it takes the per-row path, which forms no spaced pointers.
@@ -263,11 +279,11 @@ void IndirectGemm::channels_last_task(size_t g, size_t M, size_t N, size_t m0, s
 template <class Rows>
 void IndirectGemm::plan_block_taps(Rows& rows, const MBlock& b, ptrdiff_t step,
                                    BlockTaps& bt) const {
-  const auto& strided_uk = table_.gemm_rowstride_main;
-  const size_t MR = table_.gemm_rowptr_main.mr, taps = indirection_.taps();
+  const auto& strided_uk = strided_uk_;
+  const size_t MR = rows_uk_.mr, taps = indirection_.taps();
   const float* zero = indirection_.zero_row();
   const bool strided_kernel =
-      strided_uk.fn != nullptr && strided_uk.mr == MR && strided_uk.nr == table_.gemm_rowptr_main.nr;
+      strided_uk.fn != nullptr && strided_uk.mr == MR && strided_uk.nr == rows_uk_.nr;
   size_t count = 0;
   bool in_run = false;
   // Every active tap evenly spaced or listed, all MR rows real (the
@@ -312,7 +328,7 @@ void IndirectGemm::plan_block_taps(Rows& rows, const MBlock& b, ptrdiff_t step,
 template <class Rows>
 bool IndirectGemm::plan_merged_tap(Rows& rows, const MBlock& b, size_t t, BlockTaps& bt,
                                    const float*& f) const {
-  const size_t MR = table_.gemm_rowptr_main.mr;
+  const size_t MR = rows_uk_.mr;
   const float** dst = bt.a + t * MR;
   if (!b.continuing) bt.next_entry[t] = kUnknownEntry;
   const float* spaced_first = indirection_.zero_row();
@@ -334,7 +350,7 @@ template <class Rows>
 bool IndirectGemm::plan_pixel_tap(const Rows& rows, const MBlock& b, size_t t, ptrdiff_t step,
                                   BlockTaps& bt, const float*& f, bool& listed) const {
   const int inner = s_.rank - 1;
-  const size_t MR = table_.gemm_rowptr_main.mr, m = b.m, mr = b.mr;
+  const size_t MR = rows_uk_.mr, m = b.m, mr = b.mr;
   const float* zero = indirection_.zero_row();
   const float** dst = bt.a + t * MR;
   const float* last = zero;
@@ -384,8 +400,8 @@ inline void IndirectGemm::make_calls(size_t g, size_t N, const MBlock& b, size_t
                                      const BlockTaps& bt, bool clamp, kernels::GemmRowsArgs& args,
                                      kernels::GemmRowsStridedArgs& strided_args, float* c,
                                      size_t ldc) const {
-  const auto& uk = table_.gemm_rowptr_main;
-  const auto& strided_uk = table_.gemm_rowstride_main;
+  const auto& uk = rows_uk_;
+  const auto& strided_uk = strided_uk_;
   const size_t MR = uk.mr, NR = uk.nr, count = bt.count;
   const bool strided = bt.strided;
   for (size_t n = n0; n < n1; n += NR) {

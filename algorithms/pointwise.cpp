@@ -51,7 +51,20 @@ class PointwiseGemm final : public Algorithm {
                                                static_cast<size_t>(shape.out_channels_per_group()))),
         cols_kernel_(pick_cols_kernel(table, static_cast<size_t>(shape.out_channels_per_group()),
                                       static_cast<size_t>(shape.out_pixels()))),
-        tuning_(tune) {}
+        tuning_(tune) {
+    // A reduction of a few floats into at most one vector of output channels
+    // (a 3 -> 5 colour head): the K-stationary kernel's narrow path, weights
+    // in registers, many rows per call. gemm_rows' per-tile setup costs more
+    // than its K FMAs there (pw_tiny_3to5 NXC, see the commit).
+    const size_t K = static_cast<size_t>(shape.in_channels_per_group());
+    const size_t N = static_cast<size_t>(shape.out_channels_per_group());
+    if (shape.layout == NDCONV_NXC && K <= kernels::kMaxSmallK && N <= table.vector_floats &&
+        table.gemm_rowptr_small_k.fn[K]) {
+      small_k_ = table.gemm_rowptr_small_k.fn[K];
+      rows_kernel_ = table.gemm_rowptr_main;  // the panel width small_k reads
+      rows_kernel_.short_rows = table.gemm_rowptr_short_rows;
+    }
+  }
 
   bool init(const float* weights, const float* bias) {
     const size_t width = s_.layout == NDCONV_NXC ? rows_kernel_.nr : cols_kernel_.mr;
@@ -86,10 +99,34 @@ class PointwiseGemm final : public Algorithm {
       const GemmTask range = gemm_task(t, index, M, N);
       const size_t g = range.gemm;
       const PixelRows row{input + g * d.cin_g, offsets_.data(), d.cin};
-      gemm_rows_task(uk, packed_, g, red, M, N, range.m0, range.m1, range.n0, range.n1, row,
-                     output + g * N, d.cout, act_);
+      if (small_k_)
+        small_k_task(g, range, row, output + g * N, d.cout);
+      else
+        gemm_rows_task(uk, packed_, g, red, M, N, range.m0, range.m1, range.n0, range.n1, row,
+                       output + g * N, d.cout, act_);
     };
     parallel_for(pool, d.groups * t.tasks(), task);
+  }
+
+  // Rows [m0, m1) of group g through small_k_, kSmallKRows rows per call
+  // (the columns are one vector: n0 = 0).
+  static constexpr size_t kSmallKRows = 32;
+  void small_k_task(size_t g, const GemmTask& range, const PixelRows& row, float* output, size_t ldc) const {
+    const float* rows[kSmallKRows];
+    kernels::GemmRowsArgs args;
+    args.a = rows;
+    args.kc = packed_.k();
+    args.b = packed_.rows(g, 0);
+    args.bias = packed_.bias(g, 0);
+    args.nr = range.n1 - range.n0;
+    args.panel_stride = packed_.panel_stride();
+    args.out = gemm_output(act_, nullptr, ldc, true, true);
+    for (size_t m = range.m0; m < range.m1; m += kSmallKRows) {
+      args.mr = std::min(kSmallKRows, range.m1 - m);
+      for (size_t i = 0; i < args.mr; ++i) rows[i] = row(m + i, 0);
+      args.out.c = output + m * ldc;
+      small_k_(args);
+    }
   }
 
   // C = W x X per image and group: C rows are output channels, columns output
@@ -172,6 +209,7 @@ class PointwiseGemm final : public Algorithm {
   kernels::GemmRowsKernel rows_kernel_;  // the tile shape chosen for this problem
   kernels::GemmColsKernel cols_kernel_;
   Tuning tuning_;  // the plan's, copied when it is created
+  kernels::GemmRowsFn small_k_ = nullptr;  // NXC, K <= kMaxSmallK, N <= one vector
   PackedWeights packed_;
   AlignedArray<int64_t> offsets_;  // input pixel of each output pixel; empty when stride is 1
 };

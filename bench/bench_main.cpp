@@ -62,6 +62,7 @@ struct Options {
   bool inject_mismatch = false;  // corrupt one ndconv output before the check
   bool tune_measure = false;  // --tune=measure (with --ab: run_tune_ab)
   double tune_budget_ms = 0;  // --tune-budget=MS (0: the library's default)
+  std::string json_path;  // --json: the --report / --ab rows as JSON too
 };
 
 const char kUsage[] =
@@ -83,6 +84,8 @@ const char kUsage[] =
     "  --tune=measure  with --ab: default, measured (ndconv_conv_create_ex, NDCONV_TUNE_MEASURE)\n"
     "                  and every candidate's plans against oneDNN plain, interleaved (bench/tune_ab.h)\n"
     "  --tune-budget=MS  the measure mode's budget per plan (default: the library's, 20 ms)\n"
+    "  --json=PATH     with --report or --ab: also write the rows and the machine as JSON\n"
+    "                  (scripts/plot_bench.py draws them)\n"
     "  --inject-mismatch  add an error to one element of ndconv's first output, to\n"
     "                  see the correctness gate fail the run (tests use it)\n"
     "  e.g. --benchmark_filter=REGEX  --benchmark_format=json  --benchmark_min_time=S\n"
@@ -115,7 +118,7 @@ bool parse_options(int* argc, char** argv, Options* o) {
   std::string joined;  // "--flag=value" built from the two-argument form "--flag value"
   for (int i = 1; i < *argc; ++i) {
     const char* a = argv[i];
-    for (const char* flag : {"--shapes", "--threads", "--isa"}) {
+    for (const char* flag : {"--shapes", "--threads", "--isa", "--json"}) {
       if (std::strcmp(a, flag) == 0 && i + 1 < *argc) {
         joined = std::string(flag) + "=" + argv[++i];
         a = joined.c_str();
@@ -134,6 +137,8 @@ bool parse_options(int* argc, char** argv, Options* o) {
       o->threads = int(t);
     } else if (starts_with(a, "--isa=")) {
       o->isa = a + 6;
+    } else if (starts_with(a, "--json=")) {
+      o->json_path = a + 7;
     } else if (std::strcmp(a, "--report") == 0) {
       o->report = true;
     } else if (std::strcmp(a, "--ab") == 0) {
@@ -472,13 +477,16 @@ const char* find_flag(int argc, char** argv, const char* prefix) {
 // oneDNN plain for ~20 ms apiece in alternating order, so both libraries see
 // the same machine state; prints medians of the rates and of the per-round
 // ndconv/oneDNN ratio as a markdown table.
-int run_ab(const Options& opt, const std::string& filter) {
+int run_ab(const Options& opt, const std::string& filter, const std::vector<IsaPeak>& peaks) {
 #if !defined(NDCONV_HAVE_ONEDNN)
   std::fprintf(stderr, "ndconv_bench --ab needs oneDNN (not found at configure time)\n");
   return 2;
 #else
   constexpr int kRounds = 15;
   constexpr double kRoundSeconds = 0.02;
+  print_machine(std::cout, peaks);
+  std::cout.flush();
+  std::vector<ResultRow> rows;
   std::printf("| shape | layout | ndconv GF/s | oneDNN plain GF/s | ndconv/plain (median of %d rounds) | "
               "ndconv kernel | oneDNN impl |\n|---|---|---:|---:|---:|---|---|\n", kRounds);
   std::vector<double> ratios;
@@ -512,6 +520,8 @@ int run_ab(const Options& opt, const std::string& filter) {
         ratio.push_back(b / a);
       }
       ratios.push_back(median(ratio));
+      rows.push_back({s.name, kLayoutNames[layout], s.flops() / 1e6, median(ours), median(theirs),
+                      median(ratio), ndconv_conv_kernel_name(l.plan), onednn.impl_info()});
       std::printf("| %s | %s | %.1f | %.1f | %.3f | %s | %s |\n", s.name.c_str(), kLayoutNames[layout],
                   median(ours), median(theirs), median(ratio), ndconv_conv_kernel_name(l.plan),
                   onednn.impl_info().c_str());
@@ -522,6 +532,7 @@ int run_ab(const Options& opt, const std::string& filter) {
   for (double r : ratios) log_sum += std::log(r);
   if (!ratios.empty())
     std::printf("| **geometric mean** | | | | %.3f | | |\n", std::exp(log_sum / double(ratios.size())));
+  if (!opt.json_path.empty() && !write_json(opt.json_path, "ab", opt.threads, peaks, rows)) return 1;
   return g.failures.empty() ? 0 : 1;
 #endif
 }
@@ -671,7 +682,7 @@ int run(int argc, char** argv) {
   if (opt.ab || opt.load) {
     auto selected = [&](const std::string& name) { return filter_selects(filter, name); };
     const int status = opt.ab && opt.tune_measure ? run_tune_ab(g.shapes, opt.threads, opt.tune_budget_ms, g.pool, selected)
-                       : opt.ab                   ? run_ab(opt, filter)
+                       : opt.ab                   ? run_ab(opt, filter, peaks)
                                                   : run_load(filter);
     g.current.reset();
     ndconv_threadpool_destroy(g.pool);
@@ -697,6 +708,7 @@ int run(int argc, char** argv) {
     benchmark::AddCustomContext("fma_peak_gflops_" + p.isa, std::to_string(p.gflops));
   benchmark::AddCustomContext("onednn", kHaveOnednn ? "yes" : "no");
 
+  bool json_ok = true;
   if (opt.report) {
     MedianReporter reporter(count_selected(names, filter));
     benchmark::RunSpecifiedBenchmarks(&reporter);
@@ -710,6 +722,8 @@ int run(int argc, char** argv) {
     std::cout << "\n";
     print_report(std::cout, header, g.shapes, reporter.results());
     std::cout.flush();
+    if (!opt.json_path.empty())
+      json_ok = write_json(opt.json_path, "report", opt.threads, peaks, report_rows(g.shapes, reporter.results()));
   } else {
     benchmark::RunSpecifiedBenchmarks();
   }
@@ -722,7 +736,7 @@ int run(int argc, char** argv) {
     for (const std::string& f : g.failures) std::fprintf(stderr, "  %s\n", f.c_str());
     return 1;
   }
-  return 0;
+  return json_ok ? 0 : 1;
 }
 
 }  // namespace

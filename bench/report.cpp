@@ -1,10 +1,15 @@
 #include "report.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <cmath>
 #include <cstdio>
+#include <fstream>
 #include <iostream>
 #include <limits>
+#include <utility>
+
+#include "ndconv/ndconv.h"
 
 namespace ndconv_bench {
 
@@ -72,11 +77,151 @@ std::string label_of(const std::map<std::string, BenchResult>& results, const st
   return it->second.label.empty() ? "–" : it->second.label;
 }
 
+// The "name = value" lines of ndconv_cpu_string / ndconv_tuning_string whose
+// name starts with `prefix`, the prefix removed, in order.
+using KeyValues = std::vector<std::pair<std::string, std::string>>;
+KeyValues key_values(const std::string& text, const std::string& prefix) {
+  KeyValues out;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    const std::string line = text.substr(start, end - start);
+    const size_t eq = line.find(" = ");
+    if (eq != std::string::npos && line.compare(0, prefix.size(), prefix) == 0)
+      out.emplace_back(line.substr(prefix.size(), eq - prefix.size()), line.substr(eq + 3));
+    start = end + 1;
+  }
+  return out;
+}
+
+std::string tuning_text() {
+  std::string text(ndconv_tuning_string(nullptr, 0) + 1, '\0');
+  text.resize(ndconv_tuning_string(&text[0], text.size()));
+  return text;
+}
+
+std::string value_of(const KeyValues& kv, const std::string& key) {
+  for (const auto& p : kv)
+    if (p.first == key) return p.second;
+  return "";
+}
+
+std::string kib(const std::string& bytes) {
+  return std::to_string(std::strtoull(bytes.c_str(), nullptr, 10) / 1024) + " KiB";
+}
+
+std::string json_string(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    if (static_cast<unsigned char>(c) < 0x20) {
+      char esc[8];
+      std::snprintf(esc, sizeof esc, "\\u%04x", c);
+      out += esc;
+    } else {
+      out += c;
+    }
+  }
+  return out + "\"";
+}
+
+std::string json_number(double v) {
+  if (!std::isfinite(v)) return "null";
+  char text[64];
+  std::snprintf(text, sizeof text, "%.6g", v);
+  return text;
+}
+
+std::string json_object(const KeyValues& kv) {
+  std::string out = "{";
+  for (size_t i = 0; i < kv.size(); ++i)
+    out += (i ? ", " : "") + json_string(kv[i].first) + ": " + json_string(kv[i].second);
+  return out + "}";
+}
+
 }  // namespace
+
+void print_machine(std::ostream& out, const std::vector<IsaPeak>& peaks) {
+  const KeyValues cpu = key_values(ndconv_cpu_string(), "cpu.");
+  const KeyValues cache = key_values(tuning_text(), "cache.");
+  out << "Machine: " << value_of(cpu, "brand") << " (" << value_of(cpu, "vendor");
+  if (!value_of(cpu, "implementer").empty())
+    out << " implementer " << value_of(cpu, "implementer") << " part " << value_of(cpu, "part")
+        << " r" << value_of(cpu, "variant") << "p" << value_of(cpu, "revision");
+  else
+    out << " family " << value_of(cpu, "family") << " model " << value_of(cpu, "model")
+        << " stepping " << value_of(cpu, "stepping");
+  out << "); microarchitecture: " << value_of(cpu, "microarchitecture")
+      << "; FMA units: " << value_of(cpu, "fma_units") << " (" << value_of(cpu, "fma_units_source")
+      << "); caches: L1d " << kib(value_of(cache, "l1d_bytes")) << ", L2 "
+      << kib(value_of(cache, "l2_bytes")) << ", L3 " << kib(value_of(cache, "l3_bytes"))
+      << " (" << value_of(cache, "source") << "); measured single-core fp32 FMA peak:";
+  if (peaks.empty()) out << " not measured";
+  const char* sep = " ";
+  for (const IsaPeak& p : peaks) {
+    out << sep << p.isa << " " << fixed(p.gflops, 1) << " GFLOP/s";
+    sep = ", ";
+  }
+  out << ".\n\n";
+}
+
+std::vector<ResultRow> report_rows(const std::vector<BenchShape>& shapes,
+                                   const std::map<std::string, BenchResult>& results) {
+  std::vector<ResultRow> rows;
+  for (const BenchShape& s : shapes) {
+    for (const char* layout : {"ncx", "nxc"}) {
+      const std::string suffix = "/" + s.name + "/" + layout;
+      if (results.find("ndconv" + suffix) == results.end()) continue;  // filtered out
+      ResultRow r;
+      r.shape = s.name;
+      r.layout = layout;
+      r.mflop = s.flops() / 1e6;
+      r.ndconv_gflops = median_of(results, "ndconv" + suffix);
+      r.onednn_gflops = median_of(results, "onednn_plain" + suffix);
+      r.ratio = r.ndconv_gflops / r.onednn_gflops;
+      r.kernel = label_of(results, "ndconv" + suffix);
+      r.onednn_impl = label_of(results, "onednn_plain" + suffix);
+      rows.push_back(r);
+    }
+  }
+  return rows;
+}
+
+bool write_json(const std::string& path, const char* mode, int threads,
+                const std::vector<IsaPeak>& peaks, const std::vector<ResultRow>& rows) {
+  std::ofstream out(path);
+  if (!out) {
+    std::fprintf(stderr, "ndconv_bench: cannot write --json=%s\n", path.c_str());
+    return false;
+  }
+  out << "{\"mode\": " << json_string(mode) << ", \"threads\": " << threads
+      << ", \"ndconv_isa\": " << json_string(ndconv_isa_name(ndconv_current_isa()))
+      << ",\n \"machine\": {\"cpu\": " << json_object(key_values(ndconv_cpu_string(), "cpu."))
+      << ",\n  \"cache\": " << json_object(key_values(tuning_text(), "cache."))
+      << ",\n  \"fma_peak_gflops\": {";
+  for (size_t i = 0; i < peaks.size(); ++i)
+    out << (i ? ", " : "") << json_string(peaks[i].isa) << ": " << json_number(peaks[i].gflops);
+  out << "}},\n \"rows\": [";
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const ResultRow& r = rows[i];
+    out << (i ? ",\n  " : "\n  ") << "{\"shape\": " << json_string(r.shape)
+        << ", \"layout\": " << json_string(r.layout) << ", \"mflop\": " << json_number(r.mflop)
+        << ", \"ndconv_gflops\": " << json_number(r.ndconv_gflops)
+        << ", \"onednn_gflops\": " << json_number(r.onednn_gflops)
+        << ", \"ratio\": " << json_number(r.ratio) << ", \"kernel\": " << json_string(r.kernel)
+        << ", \"onednn_impl\": " << json_string(r.onednn_impl) << "}";
+  }
+  out << "\n ]}\n";
+  out.close();
+  if (!out) std::fprintf(stderr, "ndconv_bench: writing --json=%s failed\n", path.c_str());
+  return bool(out);
+}
 
 void print_report(std::ostream& out, const ReportHeader& h, const std::vector<BenchShape>& shapes,
                   const std::map<std::string, BenchResult>& results) {
   const double peak = best_peak(h.peaks) * h.threads;
+  print_machine(out, h.peaks);
   out << "ndconv vs oneDNN, fp32, GFLOP/s = median of " << h.repetitions
       << " repetitions; threads: " << h.threads << "; ndconv ISA: " << h.ndconv_isa
       << "; shapes: " << h.shapes_path;

@@ -47,6 +47,31 @@ struct ReportHeader {
   bool have_onednn = false;
 };
 
+// The machine, at the top of every report (--report and --ab): the CPU's
+// brand string, identity, microarchitecture and FMA units
+// (ndconv_cpu_string), the caches (ndconv_tuning_string) and the measured
+// FMA peak per ISA.
+void print_machine(std::ostream& out, const std::vector<IsaPeak>& peaks);
+
+// One shape and layout of a report, as the JSON output (--json) has it.
+struct ResultRow {
+  std::string shape, layout;
+  double mflop = 0;
+  double ndconv_gflops = 0, onednn_gflops = 0;  // NaN: missing or failed
+  double ratio = 0;                             // ndconv / oneDNN plain (--ab: median per round)
+  std::string kernel, onednn_impl;
+};
+
+// The --report table's rows (ndconv against oneDNN plain, same layout).
+std::vector<ResultRow> report_rows(const std::vector<BenchShape>& shapes,
+                                   const std::map<std::string, BenchResult>& results);
+
+// Writes {"mode", "threads", "ndconv_isa", "machine": {"cpu": {...}, "cache":
+// {...}, "fma_peak_gflops": {...}}, "rows": [...]} to `path` (non-finite
+// numbers as null); false with a message on stderr if it cannot.
+bool write_json(const std::string& path, const char* mode, int threads,
+                const std::vector<IsaPeak>& peaks, const std::vector<ResultRow>& rows);
+
 // Writes the table: one row per shape and layout, geometric means of the two
 // ratios at the bottom.
 void print_report(std::ostream& out, const ReportHeader& header,

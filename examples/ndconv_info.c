@@ -10,6 +10,10 @@
  *                            suite under each of them)
  *   ndconv_info --tuning     the detected caches and the tuning plans use,
  *                            "name = value" lines (also in the summary)
+ *   ndconv_info --cpu        the CPU: brand string, vendor, family / model /
+ *                            stepping (AArch64: MIDR fields), the named
+ *                            microarchitecture the tuning is keyed on, its FMA
+ *                            units; "name = value" lines (also in the summary)
  *
  * Written in C against the public header only: it doubles as a check that
  * ndconv.h is valid C and that the installed C API is enough to use ndconv. */
@@ -37,14 +41,23 @@ static void print_available(const char* separator) {
   printf("\n");
 }
 
+/* The lines of `text`, each prefixed with `indent`. */
+static void print_lines(const char* text, const char* indent) {
+  for (const char* line = text; *line != '\0';) {
+    const char* end = strchr(line, '\n');
+    const int length = end ? (int)(end - line) : (int)strlen(line);
+    printf("%s%.*s\n", indent, length, line);
+    line += length + (end != NULL);
+  }
+}
+
 /* The caches and tuning, each line prefixed with `indent`. */
 static int print_tuning(const char* indent) {
   const size_t length = ndconv_tuning_string(NULL, 0);
   char* text = malloc(length + 1);
   if (text == NULL) return 1;
   ndconv_tuning_string(text, length + 1);
-  for (char* line = strtok(text, "\n"); line != NULL; line = strtok(NULL, "\n"))
-    printf("%s%s\n", indent, line);
+  print_lines(text, indent);
   free(text);
   return 0;
 }
@@ -73,8 +86,12 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (argc == 2 && strcmp(argv[1], "--tuning") == 0) return print_tuning("");
+  if (argc == 2 && strcmp(argv[1], "--cpu") == 0) {
+    print_lines(ndconv_cpu_string(), "");
+    return 0;
+  }
   if (argc != 1) {
-    fprintf(stderr, "usage: %s [--detected | --available | --tuning]\n", argv[0]);
+    fprintf(stderr, "usage: %s [--detected | --available | --tuning | --cpu]\n", argv[0]);
     return 2;
   }
   const char* env = getenv("NDCONV_ISA");
@@ -88,6 +105,8 @@ int main(int argc, char** argv) {
   printf("NDCONV_ISA:     %s\n", env ? env : "(not set)");
   printf("available ISAs: ");
   print_available(", ");
+  printf("cpu:\n");
+  print_lines(ndconv_cpu_string(), "  ");
   printf("caches and tuning:\n");
   const int tuning_status = print_tuning("  ");
   return error ? 1 : tuning_status;

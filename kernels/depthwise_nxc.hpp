@@ -13,8 +13,17 @@ namespace depthwise {
 enum class NxcInput {
   contiguous,  // M == 1: input channel o + l, a plain load
   broadcast,   // M a multiple of W: one input channel for the whole vector
+  repeat,      // M = 2, 4, 8 < W: W / M input channels, each repeated M times
+               // in register (one permute per input vector)
   gather,      // other M: lane l reads input channel (o + l) / M (slow path)
 };
+
+// m is a power of two here.
+inline unsigned log2_of(size_t m) {
+  unsigned shift = 0;
+  while ((size_t{1} << shift) < m) ++shift;
+  return shift;
+}
 
 template <class Arch, NxcInput kIn, bool kTail>
 struct NxcLanes {
@@ -27,6 +36,11 @@ struct NxcLanes {
       return kTail ? S::load_partial(px + o, n) : S::load(px + o);
     } else if constexpr (kIn == NxcInput::broadcast) {
       return S::set1(px[o / m]);
+    } else if constexpr (kIn == NxcInput::repeat) {
+      // Only the input channels the lanes use are read (o is a multiple of W,
+      // so of m): no byte past the pixel's last channel.
+      const size_t used = kTail ? (n + m - 1) / m : W / m;
+      return S::repeat_lanes(S::load_partial(px + o / m, used), log2_of(m));
     } else {
       float lanes[W] = {};
       for (size_t l = 0; l < (kTail ? n : W); ++l) lanes[l] = px[(o + l) / m];
@@ -365,6 +379,8 @@ void nxc_row_for_input(const DepthwiseParams& p, const DepthwiseRow& a, Bounds b
     nxc_row<Arch, NxcInput::contiguous, kClamp>(p, a, bounds);
   else if (p.multiplier % W == 0)
     nxc_row<Arch, NxcInput::broadcast, kClamp>(p, a, bounds);
+  else if (p.multiplier < W && (p.multiplier & (p.multiplier - 1)) == 0)
+    nxc_row<Arch, NxcInput::repeat, kClamp>(p, a, bounds);
   else
     nxc_row<Arch, NxcInput::gather, kClamp>(p, a, bounds);
 }

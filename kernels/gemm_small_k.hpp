@@ -97,6 +97,56 @@ struct SmallKStep {
 // C vectors per SmallKStep: 4 R accumulators (see small_k_rows).
 constexpr size_t kSmallKStepVectors = 4;
 
+// At most one vector of columns (a 3 -> 5 pointwise head): the K weight
+// vectors and the bias stay in registers for every row, and four rows at a
+// time run K FMAs each into independent accumulators; per row K broadcasts,
+// K FMAs and one (masked) store, no per-row setup.
+template <class Arch, size_t K>
+void gemm_rows_small_k_narrow(const GemmRowsArgs& args) {
+  using S = simd<Arch>;
+  using vec = typename S::vec;
+  constexpr size_t W = S::width, kRows = 4;
+  vec b[K];
+  for (size_t k = 0; k < K; ++k) b[k] = S::load(args.b + k * gemm_tiles<Arch>::main.nrv * W);
+  const vec bias = args.bias ? S::load(args.bias) : S::zero();
+  // Locals, not args' fields: a store through C may alias them, which would
+  // make the compiler reload every field after each row's store.
+  const vec lo = S::set1(args.out.lo), hi = S::set1(args.out.hi);
+  const bool clamp = args.out.clamp;
+  float* const c = args.out.c;
+  const size_t nr = args.nr, ldc = args.out.ldc, mr = args.mr;
+  const float* const* const a = args.a;
+  const ptrdiff_t a_k_offset = args.a_k_offset;
+  auto finish = [&](vec acc, size_t row) {
+    if (clamp) acc = S::min(hi, S::max(lo, acc));
+    float* dst = c + row * ldc;
+    if (nr == W)
+      S::store(dst, acc);
+    else
+      S::store_partial(dst, acc, nr);
+  };
+  size_t r = 0;
+  for (; r + kRows <= mr; r += kRows) {
+    vec acc[kRows];
+    NDCONV_UNROLL
+    for (size_t i = 0; i < kRows; ++i) {
+      const float* p = a[r + i] + a_k_offset;
+      acc[i] = bias;
+      NDCONV_UNROLL
+      for (size_t k = 0; k < K; ++k) acc[i] = S::fmadd(S::set1(p[k]), b[k], acc[i]);
+    }
+    NDCONV_UNROLL
+    for (size_t i = 0; i < kRows; ++i) finish(acc[i], r + i);
+  }
+  for (; r < mr; ++r) {
+    const float* p = a[r] + a_k_offset;
+    vec acc = bias;
+    NDCONV_UNROLL
+    for (size_t k = 0; k < K; ++k) acc = S::fmadd(S::set1(p[k]), b[k], acc);
+    finish(acc, r);
+  }
+}
+
 template <class Arch, size_t K>
 void gemm_rows_small_k(const GemmRowsArgs& args) {
   using S = simd<Arch>;
@@ -104,6 +154,10 @@ void gemm_rows_small_k(const GemmRowsArgs& args) {
   constexpr size_t W = S::width;
   constexpr size_t R = small_k_rows<Arch>::value;
   constexpr size_t U = kSmallKStepVectors;
+  if (args.nr <= W) {
+    gemm_rows_small_k_narrow<Arch, K>(args);
+    return;
+  }
   const size_t vectors = (args.nr + W - 1) / W;
   const size_t last_lanes = args.nr - (vectors - 1) * W;
   for (size_t r0 = 0; r0 < args.mr; r0 += R) {

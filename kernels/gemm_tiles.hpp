@@ -109,13 +109,11 @@ GemmRowsKernel gemm_rowptr_dot_kernel() {
   constexpr DotTileShape D = gemm_tiles<Arch>::dot;
   return {kernel_name<Arch, GemmRowptrDotKind, D.mr, D.nc>.text, &gemm_rows_dot<Arch, D.mr, D.nc>, D.mr, 1};
 }
-// Evenly spaced rows, the main tile (gemm_rows_strided).
-template <class Arch>
-GemmRowsStridedKernel gemm_rowstride_main_kernel() {
-  constexpr TileShape T = gemm_tiles<Arch>::main;
-  constexpr size_t NR = T.nrv * simd<Arch>::width;
-  return {kernel_name<Arch, GemmRowstrideKind, T.mr, NR>.text, &gemm_rows_strided<Arch, T.mr, T.nrv>, T.mr,
-          NR};
+// Evenly spaced rows (gemm_rows_strided).
+template <class Arch, size_t MR, size_t NRV>
+GemmRowsStridedKernel gemm_rowstride_kernel() {
+  constexpr size_t NR = NRV * simd<Arch>::width;
+  return {kernel_name<Arch, GemmRowstrideKind, MR, NR>.text, &gemm_rows_strided<Arch, MR, NRV>, MR, NR};
 }
 // Packed weights, channels-first rows read in place (gemm_cols).
 template <class Arch, size_t MR, size_t NRV>

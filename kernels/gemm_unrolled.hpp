@@ -371,11 +371,13 @@ struct lean_tiles<avx512_arch> {
         {"rows-lean/12x32/u2", {"rows-lean/12x32/u2", &gemm_rows_lean<A, 12, 2, 2>, 12, 32, nullptr}},
         {"rows-lean/8x48/u4", {"rows-lean/8x48/u4", &gemm_rows_lean<A, 8, 3, 4>, 8, 48, nullptr}},
         {"rows-lean/6x64/u4", {"rows-lean/6x64/u4", &gemm_rows_lean<A, 6, 4, 4>, 6, 64, nullptr}},
+        {"rows-lean/12x16/u2", {"rows-lean/12x16/u2", &gemm_rows_lean<A, 12, 1, 2>, 12, 16, nullptr}},
     };
     static const GemmRowsStridedCandidate strided[] = {
         {"strided-lean/12x32/u4", {"strided-lean/12x32/u4", &gemm_rows_strided_lean<A, 12, 2, 4>, 12, 32}},
         {"strided-lean/8x48/u4", {"strided-lean/8x48/u4", &gemm_rows_strided_lean<A, 8, 3, 4>, 8, 48}},
         {"strided-lean/6x64/u2", {"strided-lean/6x64/u2", &gemm_rows_strided_lean<A, 6, 4, 2>, 6, 64}},
+        {"strided-lean/12x16/u4", {"strided-lean/12x16/u4", &gemm_rows_strided_lean<A, 12, 1, 4>, 12, 16}},
     };
     static const GemmColsCandidate cols[] = {
         {"cols-lean/14x32/u1", {"cols-lean/14x32/u1", &gemm_cols_lean<A, 14, 2, 1>, 14, 32}},
@@ -383,7 +385,7 @@ struct lean_tiles<avx512_arch> {
         {"cols-lean/8x48/u4", {"cols-lean/8x48/u4", &gemm_cols_lean<A, 8, 3, 4>, 8, 48}},
         {"cols-lean/6x64/u4", {"cols-lean/6x64/u4", &gemm_cols_lean<A, 6, 4, 4>, 6, 64}},
     };
-    static const GemmCandidates c = {rows, 3, strided, 3, cols, 4};
+    static const GemmCandidates c = {rows, 4, strided, 4, cols, 4};
     return &c;
   }
 };

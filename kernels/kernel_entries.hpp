@@ -50,7 +50,10 @@ KernelEntries kernel_entries() {
   };
   static const GemmRowsKernel rowptr_dot[] = {gemm_rowptr_dot_kernel<Arch>()};
   static const GemmRowsSmallK rowptr_small_k[] = {gemm_rowptr_small_k_kernel<Arch>()};
-  static const GemmRowsStridedKernel rowstride[] = {gemm_rowstride_main_kernel<Arch>()};
+  static GemmRowsStridedKernel rowstride[] = {
+      gemm_rowstride_kernel<Arch, C::main.mr, C::main.nrv>(),
+      gemm_rowstride_kernel<Arch, C::one_vector.mr, C::one_vector.nrv>(),
+  };
   static GemmColsKernel cols[] = {
       gemm_cols_kernel<Arch, C::main.mr, C::main.nrv>(),
       gemm_cols_kernel<Arch, C::alt[0].mr, C::alt[0].nrv>(),
@@ -64,7 +67,7 @@ KernelEntries kernel_entries() {
   e.gemm_rowptr_short_tiles = gemm_rowptr_short_rows_list<Arch>(std::make_index_sequence<C::main.mr - 1>());
   e.gemm_rowptr_dot_tiles = kernel_list(rowptr_dot);
   e.gemm_rowptr_small_k_tiles = kernel_list(rowptr_small_k);
-  e.gemm_rowstride_tiles = kernel_list(rowstride);
+  e.gemm_rowstride_tiles = distinct_list(rowstride);
   e.gemm_cols_tiles = distinct_list(cols);
   e.grouped_nxc_tiles = {grouped_nxc, grouped_nxc[0].c2 ? 1u : 0u};
   e.grouped_ncx_tiles = kernel_list(grouped_ncx);

@@ -215,7 +215,7 @@ struct KernelEntries {
   KernelList<GemmRowsKernel> gemm_rowptr_short_tiles;
   KernelList<GemmRowsKernel> gemm_rowptr_dot_tiles;       // one column per panel (NR = 1)
   KernelList<GemmRowsSmallK> gemm_rowptr_small_k_tiles;
-  KernelList<GemmRowsStridedKernel> gemm_rowstride_tiles;  // gemm_rowstride_main
+  KernelList<GemmRowsStridedKernel> gemm_rowstride_tiles;  // gemm_rowstride_main, _one_vector
   // gemm_cols_main, gemm_cols_alt[0], gemm_cols_alt[1], gemm_cols_few_rows.
   KernelList<GemmColsKernel> gemm_cols_tiles;
   KernelList<GroupedNxcKernel> grouped_nxc_tiles;        // empty where the ISA has none
@@ -266,6 +266,9 @@ struct KernelTable {
   // Evenly spaced rows (one pointer per tap and a row stride), main tile
   // shape: the indirect convolution's M blocks inside an output line.
   GemmRowsStridedKernel gemm_rowstride_main;
+  // The same for gemm_rowptr_one_vector's tile: groups whose output channels
+  // fit one vector (a few groups of 12-16 channels).
+  GemmRowsStridedKernel gemm_rowstride_one_vector;
 
   // The entries above by contract, for tests and benchmarks.
   KernelEntries entries;

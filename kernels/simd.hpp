@@ -56,6 +56,9 @@ struct simd<scalar_arch> {
   static vec load_partial(const float* p, size_t n) { return n ? *p : 0.0f; }
   static void store_partial(float* p, vec v, size_t n) { if (n) *p = v; }
   static vec fmadd(vec a, vec b, vec c) { return a * b + c; }
+  // Lane l = v[l >> shift] (each of the first width >> shift lanes repeated
+  // 1 << shift times): the input of a depthwise channel multiplier.
+  static vec repeat_lanes(vec v, unsigned) { return v; }
   static vec add(vec a, vec b) { return a + b; }
   static vec max(vec lo, vec y) { return (y != y) ? y : (y < lo ? lo : y); }
   static vec min(vec hi, vec y) { return (y != y) ? y : (y > hi ? hi : y); }
@@ -86,6 +89,10 @@ struct simd<avx2_arch> {
   static vec load_partial(const float* p, size_t n) { return _mm256_maskload_ps(p, tail_mask(n)); }
   static void store_partial(float* p, vec v, size_t n) { _mm256_maskstore_ps(p, tail_mask(n), v); }
   static vec fmadd(vec a, vec b, vec c) { return _mm256_fmadd_ps(a, b, c); }
+  static vec repeat_lanes(vec v, unsigned shift) {
+    const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    return _mm256_permutevar8x32_ps(v, _mm256_srl_epi32(lane, _mm_cvtsi32_si128(static_cast<int>(shift))));
+  }
   static vec add(vec a, vec b) { return _mm256_add_ps(a, b); }
   static vec max(vec lo, vec y) { return _mm256_max_ps(lo, y); }
   static vec min(vec hi, vec y) { return _mm256_min_ps(hi, y); }
@@ -124,6 +131,10 @@ struct simd<avx512_arch> {
   // xsimd 8.1's fma on avx512f compiles to a multiply and an add: use the
   // intrinsic so every microkernel issues real vfmadd instructions.
   static vec fmadd(vec a, vec b, vec c) { return _mm512_fmadd_ps(a, b, c); }
+  static vec repeat_lanes(vec v, unsigned shift) {
+    const __m512i lane = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    return _mm512_permutexvar_ps(_mm512_srl_epi32(lane, _mm_cvtsi32_si128(static_cast<int>(shift))), v);
+  }
   static vec add(vec a, vec b) { return _mm512_add_ps(a, b); }
   // GCC 12 reports a false -Wmaybe-uninitialized from avx512fintrin.h here:
   // _mm512_max_ps/_mm512_min_ps (also used by _mm512_reduce_max_ps) pass
@@ -170,6 +181,11 @@ struct simd<neon_arch> {
     std::memcpy(p, tmp, n * sizeof(float));
   }
   static vec fmadd(vec a, vec b, vec c) { return vfmaq_f32(c, a, b); }
+  // shift is 1 here (width 4: multipliers 2); 0 leaves v as it is.
+  static vec repeat_lanes(vec v, unsigned shift) {
+    if (shift == 0) return v;
+    return vzip1q_f32(v, v);
+  }
   static vec add(vec a, vec b) { return vaddq_f32(a, b); }
   // fmax/fmin NaN rules differ from x86: vmaxq returns NaN if either is NaN,
   // which also propagates a NaN result.

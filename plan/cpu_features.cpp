@@ -3,7 +3,6 @@
 #if defined(__x86_64__) || defined(_M_X64)
 #  include <cpuid.h>
 #  include <cstdint>
-#  include <cstring>
 #elif defined(__aarch64__) && defined(__linux__)
 #  include <asm/hwcap.h>
 #  include <sys/auxv.h>
@@ -21,21 +20,8 @@ uint64_t read_xcr0() {
   return (static_cast<uint64_t>(edx) << 32) | eax;
 }
 
-// The vendor string of CPUID leaf 0 (EBX, EDX, ECX in that order).
-void detect_vendor(CpuFeatures* f) {
-  unsigned max_leaf = 0, ebx = 0, ecx = 0, edx = 0;
-  if (!__get_cpuid(0, &max_leaf, &ebx, &ecx, &edx)) return;
-  char vendor[13] = {};
-  std::memcpy(vendor, &ebx, 4);
-  std::memcpy(vendor + 4, &edx, 4);
-  std::memcpy(vendor + 8, &ecx, 4);
-  f->vendor_intel = std::strcmp(vendor, "GenuineIntel") == 0;
-  f->vendor_amd = std::strcmp(vendor, "AuthenticAMD") == 0 || std::strcmp(vendor, "HygonGenuine") == 0;
-}
-
 CpuFeatures detect() {
   CpuFeatures f;
-  detect_vendor(&f);
   unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
   if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx)) return f;
   const bool fma = ecx & (1u << 12);

@@ -10,10 +10,7 @@ struct CpuFeatures {
   bool avx2_fma = false;   // AVX2 + FMA3, YMM state enabled by the OS
   bool avx512 = false;     // AVX-512 F/BW/DQ/VL, opmask + ZMM state enabled
   bool neon = false;       // AArch64 Advanced SIMD
-  // The x86 vendor (CPUID leaf 0): the tuning's first key for the core's
-  // microarchitecture. Both false elsewhere.
-  bool vendor_intel = false;  // "GenuineIntel"
-  bool vendor_amd = false;    // "AuthenticAMD" (or Hygon's "HygonGenuine")
+  // The vendor and the rest of the CPU's identity: plan/microarch.h.
 };
 
 // Detected once, cached.

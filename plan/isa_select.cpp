@@ -8,6 +8,7 @@
 
 #include "plan/cpu_features.h"
 #include "plan/tuned_table.h"
+#include "plan/tuning.h"
 #include "api/error.h"
 
 namespace ndconv {
@@ -25,10 +26,14 @@ struct IsaState {
   char env_error_message[256] = "";
 };
 
+// The fastest level this build and CPU have: the widest, except where the
+// tuning says the core runs AVX-512 no faster than AVX2 (one 512-bit FMA
+// unit: Tuning::prefer_avx2_to_avx512); forcing AVX-512 stays possible.
 ndconv_isa detect_best() {
   const CpuFeatures& f = cpu_features();
 #if defined(NDCONV_HAVE_AVX512)
-  if (f.avx512) return NDCONV_ISA_AVX512;
+  const bool avx2_as_fast = tuning().prefer_avx2_to_avx512 && isa_available(NDCONV_ISA_AVX2);
+  if (f.avx512 && !avx2_as_fast) return NDCONV_ISA_AVX512;
 #endif
 #if defined(NDCONV_HAVE_AVX2)
   if (f.avx2_fma) return NDCONV_ISA_AVX2;

@@ -25,7 +25,8 @@ bool formulations_differ(const kernels::KernelTable& base) {
   const kernels::KernelTable* l = tuned_kernel_table(&base, lean);
   return l->gemm_rowptr_main.fn != base.gemm_rowptr_main.fn ||
          l->gemm_rowstride_main.fn != base.gemm_rowstride_main.fn ||
-         l->gemm_cols_main.fn != base.gemm_cols_main.fn;
+         l->gemm_cols_main.fn != base.gemm_cols_main.fn ||
+         l->gemm_rowptr_one_vector.fn != base.gemm_rowptr_one_vector.fn;
 }
 
 }  // namespace

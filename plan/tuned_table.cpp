@@ -30,6 +30,13 @@ void use_lean_avx512(const GemmCandidates& c, KernelTable* t) {
     t->gemm_rowstride_main = strided->kernel;
   }
   if (const auto* cols = find(c.cols, c.cols_count, "cols-lean/14x32/u1")) t->gemm_cols_main = cols->kernel;
+  // The one-vector pair (groups of at most 16 output channels), sharing MR.
+  const auto* rows16 = find(c.rows, c.rows_count, "rows-lean/12x16/u2");
+  const auto* strided16 = find(c.strided, c.strided_count, "strided-lean/12x16/u4");
+  if (rows16 && strided16 && rows16->kernel.nr == t->gemm_rowptr_one_vector.nr) {
+    t->gemm_rowptr_one_vector = rows16->kernel;
+    t->gemm_rowstride_one_vector = strided16->kernel;
+  }
 }
 
 // AVX2: only the channels-first tile gains (82% -> 95% of the peak); the

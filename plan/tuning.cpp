@@ -37,6 +37,7 @@ constexpr TuningField kTuningFields[] = {
     {"cache_line_floats", &Tuning::cache_line_floats},
     {"textcnn_min_tiles_per_task", &Tuning::textcnn_min_tiles_per_task},
     {"gemm_lean_kernels", &Tuning::gemm_lean_kernels},
+    {"prefer_avx2_to_avx512", &Tuning::prefer_avx2_to_avx512},
 };
 static_assert(sizeof(Tuning) == std::size(kTuningFields) * sizeof(size_t),
               "a Tuning field is missing from kTuningFields");
@@ -60,15 +61,54 @@ void derive_cache_budgets(const CacheInfo& caches, Tuning* t) {
   t->cache_line_floats = line / sizeof(float);
 }
 
-// The place for per-microarchitecture values (the next step: e.g. a core
-// whose L2 streams badly may want a smaller gemm_l2_budget_bytes). Starts
-// from the derived defaults in `t` and changes only what a measurement on
-// that core justifies; `caches` and `features` identify the core for now.
-// The vendor is the only key so far; named microarchitectures come next.
-void apply_microarchitecture_overrides(const CacheInfo& caches, const CpuFeatures& features,
-                                       Tuning* t) {
-  // Intel cores: the lean k loops (see Tuning::gemm_lean_kernels).
-  if (features.vendor_intel) t->gemm_lean_kernels = 1;
+// What differs per named core, and why. A value is there because it was
+// measured on that core, or, where the comment says "copied", taken from the
+// nearest measured core: nobody here had that machine, so it is a guess to
+// be replaced by a measurement (ndconv_bench --ab), never a tuned number.
+// The cores not listed (Neoverse: NEON has no lean candidates) keep the
+// derived defaults.
+struct MicroarchTuning {
+  Microarch microarch;
+  size_t gemm_lean_kernels;
+};
+
+constexpr MicroarchTuning kMicroarchTuning[] = {
+    // Sapphire Rapids class (measured, the KVM Xeon model 167 with AMX):
+    // GemmTile 14x32 at 86-90% of the FMA peak, lean at 93-96%
+    // (docs/notes/intel-microkernels.md).
+    {Microarch::sapphire_rapids, 1},
+    // Ice Lake-SP: the GemmTile kernels measured at 55-67% of the peak
+    // (issue 13); the lean choice copied from Sapphire Rapids (same two FMA
+    // ports 0 and 5, same register-pressure argument), not measured.
+    {Microarch::ice_lake_sp, 1},
+    // Skylake-SP, Cascade Lake: copied from Ice Lake-SP, not measured.
+    {Microarch::skylake_sp, 1},
+    {Microarch::cascade_lake, 1},
+    // Zen 4 and Zen 5 (measured: the project was developed on Zen 4, then
+    // Zen 5, where the GemmTile kernels run at 95-97% of the peak; the lean
+    // kernels have not been measured on Zen). Zen, Zen 2, Zen 3: copied from
+    // Zen 4, not measured.
+    {Microarch::zen, 0},
+    {Microarch::zen2, 0},
+    {Microarch::zen3, 0},
+    {Microarch::zen4, 0},
+    {Microarch::zen5, 0},
+};
+
+// The values of `cpu`'s core over the derived defaults in `t`. An unknown
+// core falls back on its vendor: the lean kernels on Intel (the choice of the
+// measured Intel cores, copied), the GemmTile kernels elsewhere (today's
+// defaults, measured on Zen).
+void apply_microarchitecture(const CpuInfo& cpu, Tuning* t) {
+  bool listed = false;
+  for (const MicroarchTuning& m : kMicroarchTuning) {
+    if (m.microarch != cpu.microarch) continue;
+    t->gemm_lean_kernels = m.gemm_lean_kernels;
+    listed = true;
+  }
+  if (!listed && cpu.identity.vendor == CpuVendor::intel) t->gemm_lean_kernels = 1;
+  // One 512-bit FMA unit: see Tuning::prefer_avx2_to_avx512.
+  if (cpu.fma.count == 1 && cpu.fma.width_bits == 512) t->prefer_avx2_to_avx512 = 1;
 }
 
 // Keeps every value inside what the code around it can take: the capacity
@@ -80,6 +120,7 @@ void clamp_to_ceilings(Tuning* t) {
   t->cache_line_floats = std::max<size_t>(1, t->cache_line_floats);
   t->l1_way_bytes = std::max<size_t>(64, t->l1_way_bytes);
   t->gemm_lean_kernels = t->gemm_lean_kernels ? 1 : 0;
+  t->prefer_avx2_to_avx512 = t->prefer_avx2_to_avx512 ? 1 : 0;
 }
 
 // Made when the library loads, like the ISA state, so that the first
@@ -88,16 +129,16 @@ const bool load_time_tuning = (tuning(), true);
 
 }  // namespace
 
-Tuning tuning_for(const CacheInfo& caches, const CpuFeatures& features) {
+Tuning tuning_for(const CacheInfo& caches, const CpuInfo& cpu) {
   Tuning t;
   derive_cache_budgets(caches, &t);
-  apply_microarchitecture_overrides(caches, features, &t);
+  apply_microarchitecture(cpu, &t);
   clamp_to_ceilings(&t);
   return t;
 }
 
 const Tuning& tuning() {
-  static const Tuning t = tuning_for(cache_info(), cpu_features());
+  static const Tuning t = tuning_for(cache_info(), cpu_info());
   return t;
 }
 

@@ -11,8 +11,8 @@
 // its machine (AMD Zen 5: 48 KiB L1d, 1 MiB L2 per core); tuning_for() derives
 // the cache budgets from the detected sizes by rules that give exactly those
 // values on Zen 5 and never more (smaller caches get smaller blocks), and then
-// applies the per-microarchitecture overrides (none yet: tuning.cpp,
-// apply_microarchitecture_overrides).
+// applies the per-microarchitecture values (tuning.cpp, kMicroarchTuning,
+// keyed by the named core of plan/microarch.h).
 //
 // Not here: CAPACITY limits, which size stack arrays and so stay compile-time
 // (a tuning value may not exceed them): gemm/gemm_driver.h kMaxMR, kMaxNR,
@@ -29,7 +29,7 @@
 #include <cstddef>
 
 #include "plan/cache_info.h"
-#include "plan/cpu_features.h"
+#include "plan/microarch.h"
 
 namespace ndconv {
 namespace dispatch {
@@ -76,6 +76,17 @@ struct Tuning {
   // Ice Lake-SP measured 55-67%), so 1 is the default on Intel only until a
   // Zen machine has measured the lean kernels.
   size_t gemm_lean_kernels = 0;
+
+  // ---- ISA level (plan/isa_select.cpp) -------------------------------------
+
+  // 1: the automatic choice takes AVX2 where AVX-512 is available too. Set
+  // where the core has a single 512-bit FMA unit (Skylake-SP / Cascade Lake
+  // Gold 5xxx, Silver, Bronze; Intel client cores): there AVX-512's FMA peak
+  // is AVX2's (one 16-wide FMA per cycle against two 8-wide ones) at a lower
+  // clock, so AVX-512 only adds the frequency cost. Zen 4 also splits 512-bit
+  // FMAs in two, but was measured fastest with AVX-512 (its 32 registers hold
+  // the larger tiles at no clock cost): 0 there.
+  size_t prefer_avx2_to_avx512 = 0;
 
   // ---- Threads -------------------------------------------------------------
 
@@ -152,14 +163,15 @@ struct Tuning {
 };
 
 // The tuning every plan uses, made on first use (thread-safe; done when the
-// library loads) from cache_info() and cpu_features().
+// library loads) from cache_info() and cpu_info().
 const Tuning& tuning();
 
-// The tuning for a CPU with these caches and features: Tuning{} with the
-// cache budgets derived from `caches`, then the per-microarchitecture
-// overrides, then clamped to the capacity ceilings. (tuning() is this for
-// the detected CPU; the tests call it with fake caches.)
-Tuning tuning_for(const CacheInfo& caches, const CpuFeatures& features);
+// The tuning for a CPU with these caches: Tuning{} with the cache budgets
+// derived from `caches`, then the values of `cpu`'s microarchitecture (or of
+// its vendor, when unknown) and FMA units, then clamped to the capacity
+// ceilings. (tuning() is this for the detected CPU; the tests call it with
+// fake caches and CPUs.)
+Tuning tuning_for(const CacheInfo& caches, const CpuInfo& cpu);
 
 // "name = value" lines: the caches (cache.*), then every Tuning field by its
 // name above. snprintf's contract: writes at most size bytes, NUL included

@@ -10,7 +10,10 @@
 # has CMakePresets.json, else in build/. Environment: BUILD_DIR overrides the
 # build directory, JOBS the parallel jobs (default: number of cores).
 # Progress goes to stderr; the markdown table alone goes to stdout, so
-# `scripts/bench.sh > table.md` keeps just the table.
+# `scripts/bench.sh > table.md` keeps just the table. The rows also go to
+# $build_dir/bench/results.json, drawn as a chart of the ndconv/oneDNN ratio
+# per shape and layout in $build_dir/bench/ratio.png (scripts/plot_bench.py,
+# with Debian's matplotlib: /usr/bin/python3, not a pyenv python3 on PATH).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -55,5 +58,19 @@ fi
 step "Building ndconv_bench (-j$jobs)"
 cmake --build "$build_dir" -j "$jobs" --target ndconv_bench >&2
 
-step "Running $build_dir/bench/ndconv_bench --report $* (progress below, table at the end)"
-exec "$build_dir/bench/ndconv_bench" --report "$@"
+json="$build_dir/bench/results.json"
+chart="$build_dir/bench/ratio.png"
+step "Running $build_dir/bench/ndconv_bench --report --json=$json $* (progress below, table at the end)"
+rm -f "$json"  # never draw a previous run's rows
+status=0
+"$build_dir/bench/ndconv_bench" --report --json="$json" "$@" || status=$?
+
+if [[ -s "$json" ]]; then
+  step "Drawing $chart"
+  if /usr/bin/python3 -c 'import matplotlib' 2>/dev/null; then
+    /usr/bin/python3 scripts/plot_bench.py "$json" "$chart" >&2 || echo "chart failed (the table above stands)" >&2
+  else
+    echo "no chart: /usr/bin/python3 lacks matplotlib (apt-get install python3-matplotlib)" >&2
+  fi
+fi
+exit "$status"

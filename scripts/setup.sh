@@ -38,7 +38,9 @@ done
 # dnnl-config.cmake it ships runs find_package(OpenCL REQUIRED) (the library
 # is built with the OpenCL GPU runtime), so configuring fails without it.
 # pkg-config: the install check builds a consumer with `pkg-config --libs ndconv`.
-packages=(g++ cmake pkg-config libxsimd-dev libdnnl-dev ocl-icd-opencl-dev libgtest-dev googletest libbenchmark-dev)
+# python3-matplotlib: scripts/bench.sh draws the ratio chart with it
+# (scripts/plot_bench.py, run with /usr/bin/python3).
+packages=(g++ cmake pkg-config libxsimd-dev libdnnl-dev ocl-icd-opencl-dev libgtest-dev googletest libbenchmark-dev python3-matplotlib)
 if (( cross )); then
   packages+=(g++-aarch64-linux-gnu qemu-user)
 fi

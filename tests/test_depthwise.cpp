@@ -76,13 +76,15 @@ void check(ndconv_isa isa, const ndconv_conv_desc& d, bool with_bias, uint64_t s
 }
 
 // Every channel count up to two AVX-512 vectors + 1 (every tail of every
-// ISA), multipliers 1 and 2, both layouts and weight layouts, every activation.
+// ISA), multipliers 1, 2, 4 and 8 (the NXC in-register repeat of 2, 4 or 8
+// input channels per vector, on each ISA where it is narrower than a vector),
+// both layouts and weight layouts, every activation, strides 1 and 2.
 // (One channel is an ordinary convolution: see the test after the next ones.)
-TEST_P(DepthwiseIsa, EveryChannelCountBothLayoutsMultipliers1And2) {
+TEST_P(DepthwiseIsa, EveryChannelCountBothLayoutsMultipliers1To8) {
   const ndconv_isa isa = GetParam();
   for (ndconv_layout layout : {NDCONV_NCX, NDCONV_NXC}) {
-    for (int64_t m : {1, 2}) {
-      for (int64_t c = 2; c <= 33; ++c) {
+    for (int64_t m : {1, 2, 4, 8}) {
+      for (int64_t c = 2; c <= 33; c += (m <= 2 ? 1 : 3)) {
         ndconv_conv_desc d = depthwise_desc(2, c, m);
         d.layout = layout;
         d.weight_layout = c % 2 ? NDCONV_OIX : NDCONV_XIO;
@@ -90,9 +92,10 @@ TEST_P(DepthwiseIsa, EveryChannelCountBothLayoutsMultipliers1And2) {
         d.in_size[0] = 5;
         d.in_size[1] = 7;
         d.kernel[0] = d.kernel[1] = 3;
+        d.stride[0] = d.stride[1] = 1 + (c + m) % 2;
         d.pad_begin[0] = d.pad_begin[1] = d.pad_end[0] = d.pad_end[1] = 1;
         set_activation(&d, static_cast<int>(c));
-        check(isa, d, c % 4 != 0, static_cast<uint64_t>(c));
+        check(isa, d, c % 4 != 0, static_cast<uint64_t>(c * 16 + m));
       }
     }
   }
@@ -179,7 +182,7 @@ TEST_P(DepthwiseIsa, NxcSlidingThreeTapsAccumulatesOverCalls) {
 
 // Random shapes, ranks 1 to 5: stride 1-3, dilation 1-2, asymmetric padding
 // (also wider than the kernel, so whole rows read only padding), kernels
-// larger than the unpadded input, batch > 1, multipliers 1-3 and 16 (a whole
+// larger than the unpadded input, batch > 1, multipliers 1-4, 8 and 16 (a whole
 // AVX-512 vector of outputs per input channel), every activation, both
 // layouts and weight layouts, bias on and off.
 TEST_P(DepthwiseIsa, RandomShapesRanks1To5) {
@@ -187,8 +190,8 @@ TEST_P(DepthwiseIsa, RandomShapesRanks1To5) {
   int checked = 0;
   for (int iter = 0; iter < 400; ++iter) {
     const int rank = 1 + iter % 5;
-    const int64_t multiplier_choices[] = {1, 1, 2, 3, 16};
-    const int64_t m = multiplier_choices[rng.uniform(0, 4)];
+    const int64_t multiplier_choices[] = {1, 1, 2, 3, 4, 8, 16};
+    const int64_t m = multiplier_choices[rng.uniform(0, 6)];
     const int64_t c = rng.uniform(2, rank <= 2 ? 37 : 9);  // one channel is not depthwise
     ndconv_conv_desc d = depthwise_desc(rank, c, m);
     d.layout = rng.uniform(0, 1) ? NDCONV_NXC : NDCONV_NCX;

@@ -292,8 +292,11 @@ TEST_P(GemmRowstrideTiles, AllTailsAllKAllStrides) {
   const KernelTable* t = GetParam().table;
   const GemmRowsStridedKernel& uk = GetParam().kernel;
   ASSERT_NE(uk.fn, nullptr) << ndconv_isa_name(t->isa);
-  ASSERT_EQ(uk.mr, t->gemm_rowptr_main.mr);
-  ASSERT_EQ(uk.nr, t->gemm_rowptr_main.nr);
+  // The strided kernels pair with a pointer kernel of the same tile (an
+  // indirect M block runs either): the main one or the one-vector one.
+  const bool pairs_main = uk.mr == t->gemm_rowptr_main.mr && uk.nr == t->gemm_rowptr_main.nr;
+  const bool pairs_one_vector = uk.mr == t->gemm_rowptr_one_vector.mr && uk.nr == t->gemm_rowptr_one_vector.nr;
+  ASSERT_TRUE(pairs_main || pairs_one_vector) << uk.name;
   // taps = 3 also with the middle tap listed: its rows through row
   // pointers (in reverse order, so a strided read of it would be wrong).
   for (size_t taps : {1, 3, 4}) {
@@ -549,6 +552,7 @@ TEST_P(TableEntries, ListTheTablesFields) {
     EXPECT_TRUE(has(e.gemm_cols_tiles, k)) << k.name;
   EXPECT_TRUE(has(e.gemm_rowptr_dot_tiles, t->gemm_rowptr_dot));
   EXPECT_TRUE(has(e.gemm_rowstride_tiles, t->gemm_rowstride_main));
+  EXPECT_TRUE(has(e.gemm_rowstride_tiles, t->gemm_rowstride_one_vector));
   ASSERT_NE(t->gemm_rowptr_short_rows, nullptr);
   ASSERT_EQ(e.gemm_rowptr_short_tiles.size + 1, t->gemm_rowptr_main.mr);
   for (const GemmRowsKernel& k : e.gemm_rowptr_short_tiles) {

@@ -37,7 +37,7 @@ TEST_P(GemmRowptrSmallK, EveryKRowsAndColumnTails) {
     ASSERT_NE(fn, nullptr) << ndconv_isa_name(isa) << " K " << K;
     const size_t nrs[] = {1, W - 1 ? W - 1 : 1, W, W + 1, NR - 1, NR, NR + 1, 2 * NR + W / 2 + 1,
                           4 * NR, 5 * NR - 1, 9 * NR + 3};
-    for (size_t mr : {1, 2, 3, 5, 16}) {
+    for (size_t mr : {1, 2, 3, 4, 5, 7, 16}) {
       for (size_t nr : nrs) {
         for (int variant = 0; variant < 3; ++variant) {
           const bool bias_on = variant != 1, clamp = variant != 0;

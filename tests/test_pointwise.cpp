@@ -60,6 +60,10 @@ const PointwiseCase kCases[] = {
     // last extents, so the last output pixel reads the input's last float
     // (against the guard page after it).
     {1, 1, 20, 50, 1, 101, 2},  {2, 1, 24, 40, 1, 40, 2},   {3, 1, 6, 18, 1, 35, 2},
+    // A few input channels into at most one vector of outputs (channels-last:
+    // the K-stationary narrow kernel, 32 rows per call): K = 11 with 16
+    // outputs (a full AVX-512 vector), strided, and 1 -> 3 over a batch.
+    {1, 3, 11, 16, 1, 37, 1},   {2, 1, 3, 5, 1, 9, 2},      {2, 2, 1, 3, 1, 11, 1},
 };
 
 class Pointwise : public IsaTest {};

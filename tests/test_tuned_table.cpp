@@ -50,6 +50,10 @@ TEST_P(TunedTable, LeanKeepsWhatTheAlgorithmsRelyOn) {
   EXPECT_LE(t.gemm_rowptr_main.mr, base().gemm_rowptr_main.mr);
   EXPECT_EQ(t.gemm_rowstride_main.mr, t.gemm_rowptr_main.mr);
   EXPECT_EQ(t.gemm_rowstride_main.nr, t.gemm_rowptr_main.nr);
+  EXPECT_EQ(t.gemm_rowptr_one_vector.nr, base().gemm_rowptr_one_vector.nr);
+  EXPECT_EQ(t.gemm_rowstride_one_vector.mr, t.gemm_rowptr_one_vector.mr);
+  EXPECT_EQ(t.gemm_rowstride_one_vector.nr, t.gemm_rowptr_one_vector.nr);
+  EXPECT_LE(t.gemm_rowptr_one_vector.mr, base().gemm_rowptr_one_vector.mr);
   EXPECT_EQ(t.gemm_cols_main.mr, base().gemm_cols_main.mr);
   EXPECT_EQ(t.gemm_cols_main.nr, base().gemm_cols_main.nr);
   if (GetParam() == NDCONV_ISA_AVX512) {
@@ -88,13 +92,16 @@ TEST_P(TunedTable, LeanPlansComputeTheSameConvolutions) {
   const KernelTable plain = dispatch::tune_kernel_table(base(), with_lean(0));
   std::mt19937 rng(7);
   std::uniform_real_distribution<float> u(-1.0f, 1.0f);
+  // c = 48 in 4 groups: 13 output channels per group, the one-vector
+  // kernel pair (rowptr and rowstride) of the indirect GEMM.
   for (ndconv_layout layout : {NDCONV_NXC, NDCONV_NCX})
     for (int64_t k : {1, 3})
-      for (int64_t c : {13, 40}) {
-        const ndconv_conv_desc d = test::conv2d_desc(layout, c, 37, 11, 9, k, k, 1, NDCONV_PAD_SAME_UPPER,
-                                                     1, NDCONV_ACT_RELU);
-        std::vector<float> x(static_cast<size_t>(d.batch * c * 11 * 9)), w(static_cast<size_t>(37 * c * k * k)),
-            b(37);
+      for (int64_t c : {13, 40, 48}) {
+        const int64_t groups = c == 48 ? 4 : 1, cout = c == 48 ? 52 : 37;
+        const ndconv_conv_desc d = test::conv2d_desc(layout, c, cout, 11, 9, k, k, groups,
+                                                     NDCONV_PAD_SAME_UPPER, 1, NDCONV_ACT_RELU);
+        std::vector<float> x(static_cast<size_t>(d.batch * c * 11 * 9)),
+            w(static_cast<size_t>(cout * c / groups * k * k)), b(static_cast<size_t>(cout));
         for (float& v : x) v = u(rng);
         for (float& v : w) v = u(rng);
         for (float& v : b) v = u(rng);
@@ -104,7 +111,7 @@ TEST_P(TunedTable, LeanPlansComputeTheSameConvolutions) {
         const std::vector<float> yp = run(d, plain, x, w, b, guard, &plain_name);
         EXPECT_EQ(lean_name, plain_name);
         ASSERT_EQ(yl.size(), yp.size());
-        const float tol = 1e-5f * static_cast<float>(c * k * k);
+        const float tol = 1e-5f * static_cast<float>(c / groups * k * k);
         for (size_t i = 0; i < yl.size(); ++i)
           ASSERT_NEAR(yl[i], yp[i], tol) << "layout " << layout << " k " << k << " c " << c << " at " << i;
       }

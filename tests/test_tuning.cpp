@@ -254,7 +254,7 @@ TEST(Tuning, BudgetsFollowTheCaches) {
 
 TEST(Tuning, AccessorIsTheDetectedCpusTuning) {
   const Tuning expected =
-      ndconv::dispatch::tuning_for(ndconv::dispatch::cache_info(), ndconv::dispatch::cpu_features());
+      ndconv::dispatch::tuning_for(ndconv::dispatch::cache_info(), ndconv::dispatch::cpu_info());
   const CacheInfo& c = ndconv::dispatch::cache_info();
   EXPECT_EQ(text_of(c, ndconv::dispatch::tuning()), text_of(c, expected));
   EXPECT_EQ(&ndconv::dispatch::tuning(), &ndconv::dispatch::tuning());
@@ -276,7 +276,8 @@ TEST(Tuning, StringNamesEveryField) {
       "pointwise_cols_a_block_bytes", "pointwise_rows_slice_bytes",
       "ngram_min_channels_first_window_floats", "ngram_split_min_row_tiles",
       "indirect_panel_group", "indirect_merge_max_channels", "im2col_a_block_bytes",
-      "cache_line_floats", "textcnn_min_tiles_per_task", "gemm_lean_kernels"};
+      "cache_line_floats", "textcnn_min_tiles_per_task", "gemm_lean_kernels",
+      "prefer_avx2_to_avx512"};
   size_t lines = 0;
   for (char c : text) lines += c == '\n';
   EXPECT_EQ(lines, sizeof names / sizeof names[0]);

@@ -124,7 +124,9 @@ typedef enum ndconv_isa {
   NDCONV_ISA_AVX512 = 3,   /* x86-64 AVX-512 F/BW/DQ/VL */
   NDCONV_ISA_NEON = 4      /* AArch64 Advanced SIMD */
 } ndconv_isa;
-/* Best ISA that both this CPU (and its OS) and this build support. */
+/* Best ISA that both this CPU (and its OS) and this build support: the
+   widest, except AVX2 rather than AVX-512 on cores with one 512-bit FMA unit,
+   where AVX-512 is no faster (see ndconv_cpu_string's cpu.fma_units). */
 NDCONV_API ndconv_isa  ndconv_detected_isa(void);
 /* Process-wide: plans created afterwards use exactly this ISA (AUTO: the
    detected one). UNSUPPORTED if the CPU or the build lacks it, INVALID_ARGUMENT
@@ -152,6 +154,18 @@ NDCONV_API const char* ndconv_isa_name(ndconv_isa isa); /* exactly "auto", "scal
    returns the length of the whole text, so ndconv_tuning_string(NULL, 0) + 1
    is the buffer size needed. */
 NDCONV_API size_t ndconv_tuning_string(char* buf, size_t size);
+/* The CPU detected at load time, as "name = value" lines: "cpu.brand" (the
+   x86 brand string; on AArch64 made from MIDR_EL1, e.g. "Arm part 0xd0c
+   r3p1"), "cpu.vendor" ("intel", "amd", "arm" or "unknown"), on x86
+   "cpu.family", "cpu.model" (display values, decimal then hexadecimal in
+   parentheses), "cpu.stepping", on AArch64 "cpu.implementer", "cpu.part",
+   "cpu.variant", "cpu.revision", then "cpu.microarchitecture" (the name the
+   tuning is keyed on: "skylake-sp", "cascade-lake", "ice-lake-sp",
+   "sapphire-rapids", "zen", "zen2" .. "zen5", "neoverse-n1", "neoverse-v1",
+   "neoverse-n2", "neoverse-v2" or "unknown"), "cpu.fma_units" ("2 x 512-bit",
+   or "unknown") and "cpu.fma_units_source". For people and logs: more names
+   may be added. A static, NUL-terminated text, valid for the whole process. */
+NDCONV_API const char* ndconv_cpu_string(void);
 
 /* Threads. A built-in pool, or the runtime's own threads through a callback
    that runs fn(ctx, i) for every i in [0, count) and returns when all are done.
