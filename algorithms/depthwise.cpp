@@ -43,8 +43,10 @@ void valid_taps(int64_t base, int64_t d, int64_t k, int64_t extent, int64_t* lo,
 
 class DepthwiseAlgorithm final : public Algorithm {
  public:
-  DepthwiseAlgorithm(const ConvShape& shape, const kernels::KernelTable& table)
-      : Algorithm(PlanName("depthwise", ndconv_isa_name(table.isa))), shape_(shape) {
+  DepthwiseAlgorithm(const ConvShape& shape, const kernels::KernelTable& table, const Tuning& tune)
+      : Algorithm(PlanName("depthwise", ndconv_isa_name(table.isa))),
+        shape_(shape),
+        units_per_thread_(tune.tasks_per_thread) {
     const bool nxc = shape.layout == NDCONV_NXC;
     row_fn_ = nxc ? table.depthwise_nxc_row : table.depthwise_ncx_row;
     vector_ = nxc ? table.vector_floats : 1;
@@ -211,13 +213,14 @@ class DepthwiseAlgorithm final : public Algorithm {
   DepthwiseParams params_;
   AlignedArray<float> packed_;
   // Work units per thread, for balance between threads of uneven speed.
-  const size_t units_per_thread_ = tuning().tasks_per_thread;
+  size_t units_per_thread_;
 };
 
 }  // namespace
 
 std::unique_ptr<Algorithm> make_depthwise_algorithm(const ConvShape& shape,
                                                     const kernels::KernelTable& table,
+                                                    const Tuning& tune,
                                                     const float* weights, const float* bias,
                                                     ndconv_status* status) {
   *status = NDCONV_OK;
@@ -229,7 +232,7 @@ std::unique_ptr<Algorithm> make_depthwise_algorithm(const ConvShape& shape,
   // GiB of weights) is left to the reference.
   if (shape.kernel_taps() > static_cast<int64_t>(std::numeric_limits<uint32_t>::max())) return nullptr;
 
-  std::unique_ptr<DepthwiseAlgorithm> algo(new (std::nothrow) DepthwiseAlgorithm(shape, table));
+  std::unique_ptr<DepthwiseAlgorithm> algo(new (std::nothrow) DepthwiseAlgorithm(shape, table, tune));
   if (!algo) {
     *status = fail(NDCONV_OUT_OF_MEMORY, "out of memory creating the depthwise algorithm");
     return nullptr;

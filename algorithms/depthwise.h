@@ -13,6 +13,7 @@ namespace dispatch {
 // kernels/kernel_table.h). Named "depthwise/<isa>".
 std::unique_ptr<Algorithm> make_depthwise_algorithm(const ConvShape& shape,
                                                     const kernels::KernelTable& table,
+                                                    const Tuning& tune,
                                                     const float* weights, const float* bias,
                                                     ndconv_status* status);
 

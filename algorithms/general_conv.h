@@ -19,18 +19,22 @@ namespace dispatch {
 
 std::unique_ptr<Algorithm> make_grouped_direct_algorithm(const ConvShape& shape,
                                                          const kernels::KernelTable& table,
+                                                         const Tuning& tune,
                                                          const float* weights, const float* bias,
                                                          ndconv_status* status);
 std::unique_ptr<Algorithm> make_im2col_gemm_algorithm(const ConvShape& shape,
                                                       const kernels::KernelTable& table,
+                                                      const Tuning& tune,
                                                       const float* weights, const float* bias,
                                                       ndconv_status* status);
 std::unique_ptr<Algorithm> make_grouped_indirect_algorithm(const ConvShape& shape,
                                                            const kernels::KernelTable& table,
+                                                           const Tuning& tune,
                                                            const float* weights, const float* bias,
                                                            ndconv_status* status);
 std::unique_ptr<Algorithm> make_indirect_gemm_algorithm(const ConvShape& shape,
                                                         const kernels::KernelTable& table,
+                                                        const Tuning& tune,
                                                         const float* weights, const float* bias,
                                                         ndconv_status* status);
 

@@ -27,12 +27,13 @@ namespace {
 class GroupedDirect final : public Algorithm {
  public:
   GroupedDirect(const ConvShape& shape, const kernels::KernelTable& table,
-                const LineCopyGeometry& geo)
+                const LineCopyGeometry& geo, const Tuning& tune)
       : Algorithm(PlanName("grouped-direct", ndconv_isa_name(table.isa))),
         s_(shape),
         table_(table),
         act_(activation_of(shape)),
-        geo_(geo) {}
+        geo_(geo),
+        tasks_per_thread_(tune.tasks_per_thread) {}
 
   bool init(const float* weights, const float* bias) {
     return lines_.build(s_) && packed_.pack(s_, weights, bias, table_.grouped_ncx.out_channels) &&
@@ -49,6 +50,7 @@ class GroupedDirect final : public Algorithm {
   const kernels::KernelTable& table_;
   kernels::Activation act_;
   LineCopyGeometry geo_;
+  size_t tasks_per_thread_;
   LineOffsets lines_;
   GroupedNcxWeights packed_;
   AlignedArray<ptrdiff_t> tap_offset_;  // inner tap kx's offset in a line copy
@@ -62,7 +64,7 @@ ndconv_status GroupedDirect::run(const float* input, float* output, ndconv_threa
   // One task per image and group (its lines reuse the cached copies), or
   // enough line ranges for about tuning's tasks_per_thread (4) tasks per thread.
   const size_t gemms = d.images * d.groups;
-  const size_t per_thread = tuning().tasks_per_thread;
+  const size_t per_thread = tasks_per_thread_;
   const size_t tiles = std::min(lines, threads > 1 ? (per_thread * threads + gemms - 1) / gemms : 1);
   const size_t tile_lines = (lines + tiles - 1) / tiles;
   const kernels::GemmOutput clamp = gemm_output(act_, nullptr, 0, true, true);
@@ -121,6 +123,7 @@ void GroupedDirect::run_lines(size_t g, const float* group_input, float* out, si
 
 std::unique_ptr<Algorithm> make_grouped_direct_algorithm(const ConvShape& shape,
                                                          const kernels::KernelTable& table,
+                                                         const Tuning& tune,
                                                          const float* weights, const float* bias,
                                                          ndconv_status* status) {
   *status = NDCONV_OK;
@@ -131,7 +134,7 @@ std::unique_ptr<Algorithm> make_grouped_direct_algorithm(const ConvShape& shape,
       !line_copy_geometry(shape, &geo))
     return nullptr;
   return build_packed_algorithm<GroupedDirect>(shape, table, weights, bias, status,
-                                               "out of memory building the grouped-direct plan", geo);
+                                               "out of memory building the grouped-direct plan", geo, tune);
 }
 
 }  // namespace dispatch

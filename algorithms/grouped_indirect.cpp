@@ -35,12 +35,13 @@ kernels::GroupedNxcFn grouped_kernel_for(const ConvShape& s, const kernels::Kern
 class GroupedIndirect final : public Algorithm {
  public:
   GroupedIndirect(const ConvShape& shape, const kernels::KernelTable& table,
-                  kernels::GroupedNxcFn kernel)
+                  kernels::GroupedNxcFn kernel, const Tuning& tune)
       : Algorithm(PlanName("grouped-indirect", ndconv_isa_name(table.isa))),
         s_(shape),
         table_(table),
         act_(activation_of(shape)),
-        kernel_(kernel) {}
+        kernel_(kernel),
+        tasks_per_thread_(tune.tasks_per_thread) {}
 
   bool init(const float* weights, const float* bias) {
     // The grouped kernel reads a whole pixel (all C_in channels) per tap.
@@ -55,6 +56,7 @@ class GroupedIndirect final : public Algorithm {
   const kernels::KernelTable& table_;
   kernels::Activation act_;
   kernels::GroupedNxcFn kernel_;
+  size_t tasks_per_thread_;
   GroupedNxcWeights packed_;
   TapIndirection indirection_;
 };
@@ -73,7 +75,7 @@ ndconv_status GroupedIndirect::run(const float* input, float* output,
   // Pixel tiles: the whole image on one thread, else ~tasks_per_thread (4)
   // tiles per thread.
   const size_t tile_blocks =
-      threads > 1 ? std::max<size_t>(1, blocks * images / (threads * tuning().tasks_per_thread)) : blocks;
+      threads > 1 ? std::max<size_t>(1, blocks * images / (threads * tasks_per_thread_)) : blocks;
   const size_t tiles = (blocks + tile_blocks - 1) / tile_blocks;
   const kernels::GemmOutput clamp = gemm_output(act_, nullptr, 0, true, true);
   const int64_t* index = indirection_.entries();
@@ -115,13 +117,14 @@ ndconv_status GroupedIndirect::run(const float* input, float* output,
 
 std::unique_ptr<Algorithm> make_grouped_indirect_algorithm(const ConvShape& shape,
                                                            const kernels::KernelTable& table,
+                                                           const Tuning& tune,
                                                            const float* weights, const float* bias,
                                                            ndconv_status* status) {
   *status = NDCONV_OK;
   const kernels::GroupedNxcFn kernel = grouped_kernel_for(shape, table);
   if (!kernel) return nullptr;
   return build_packed_algorithm<GroupedIndirect>(shape, table, weights, bias, status,
-                                                 "out of memory building the grouped-indirect plan", kernel);
+                                                 "out of memory building the grouped-indirect plan", kernel, tune);
 }
 
 }  // namespace dispatch

@@ -41,13 +41,14 @@ struct TaskSplit {
 
 class Im2colGemm final : public Algorithm {
  public:
-  Im2colGemm(const ConvShape& shape, const kernels::KernelTable& table)
+  Im2colGemm(const ConvShape& shape, const kernels::KernelTable& table, const Tuning& tune)
       : Algorithm(PlanName("im2col-panel-gemm", ndconv_isa_name(table.isa))),
         s_(shape),
         table_(table),
         act_(activation_of(shape)),
-        panel_group_(tuning().indirect_panel_group),
-        a_block_bytes_(tuning().im2col_a_block_bytes) {}
+        tuning_(tune),
+        panel_group_(tune.indirect_panel_group),
+        a_block_bytes_(tune.im2col_a_block_bytes) {}
 
   bool init(const float* weights, const float* bias) {
     // Few output channels per group: the narrow kernel (ResNeXt NCX, 4 per
@@ -71,6 +72,7 @@ class Im2colGemm final : public Algorithm {
   const kernels::KernelTable& table_;
   kernels::Activation act_;
   const kernels::GemmColsKernel* cols_ = nullptr;
+  Tuning tuning_;         // the plan's, copied when it is created
   size_t panel_group_;    // B panels packed per K block (tuning, at most kMaxPanelGroup)
   size_t a_block_bytes_;  // a task's A block bound (tuning.im2col_a_block_bytes: see split_tasks)
   PackedWeights packed_;
@@ -89,7 +91,7 @@ void Im2colGemm::split_tasks(size_t threads, TaskSplit* split) const {
   // all of M up to 4 MiB rather than an L2 budget: an M split packs every
   // panel once per M tile (conv3x3_s2 NCX, 576 KiB of weights: 0.96x ->
   // 1.16x oneDNN; conv1d_dilated NCX 1.04x -> 1.10x).
-  const GemmTiling t = choose_gemm_tiling(M, N, packed_.k(), uk.mr, uk.nr, images * groups, threads,
+  const GemmTiling t = choose_gemm_tiling(tuning_, M, N, packed_.k(), uk.mr, uk.nr, images * groups, threads,
                                           true, a_block_bytes_, /*split_n_first=*/true);
   split->tiling = t;
   split->N = N;
@@ -155,7 +157,7 @@ void Im2colGemm::channels_first_task(size_t g, size_t M, size_t N, size_t m0, si
   const size_t K = packed_.k(), MR = uk.mr, NR = uk.nr;
   const size_t group = panel_group_;
   alignas(64) float scratch[kPanelGroupFloats];
-  const size_t kc_block = std::min<size_t>(l1_k_block(NR), kPanelGroupFloats / (group * NR));
+  const size_t kc_block = std::min<size_t>(l1_k_block(NR, tuning_), kPanelGroupFloats / (group * NR));
   const kernels::GemmOutput last_out = gemm_output(act_, nullptr, ldc, true, true);
   for (size_t ng = n0; ng < n1; ng += group * NR) {
     const size_t ng1 = std::min(n1, ng + group * NR);
@@ -192,12 +194,13 @@ void Im2colGemm::channels_first_task(size_t g, size_t M, size_t N, size_t m0, si
 
 std::unique_ptr<Algorithm> make_im2col_gemm_algorithm(const ConvShape& shape,
                                                       const kernels::KernelTable& table,
+                                                      const Tuning& tune,
                                                       const float* weights, const float* bias,
                                                       ndconv_status* status) {
   *status = NDCONV_OK;
   if (shape.layout != NDCONV_NCX) return nullptr;
   return build_packed_algorithm<Im2colGemm>(shape, table, weights, bias, status,
-                                            "out of memory building the im2col-panel-gemm plan");
+                                            "out of memory building the im2col-panel-gemm plan", tune);
 }
 
 }  // namespace dispatch

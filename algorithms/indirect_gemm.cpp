@@ -37,7 +37,7 @@ constexpr size_t kMaxCalls = 1024;
 // kernel[last] adjacent pixels x C_in floats. Worth it when C_in is small
 // (stem: 3 channels, audio: 1), where a tap of C_in floats would leave the
 // microkernel reloading row pointers every few k: at most
-// tuning().indirect_merge_max_channels (32).
+// Tuning::indirect_merge_max_channels (32).
 
 // How the reduction is read: K = taps x kc_tap floats per output pixel.
 struct TapPlan {
@@ -50,19 +50,19 @@ struct TapPlan {
 // Taps merge when the shape allows it and the merged rows of a block fit the
 // border scratch; the task loop is this algorithm's own when its per-block
 // arrays fit the stack.
-TapPlan plan_taps(const ConvShape& s, const kernels::GemmRowsKernel& uk) {
+TapPlan plan_taps(const ConvShape& s, const kernels::GemmRowsKernel& uk, const Tuning& tune) {
   const int inner = s.rank - 1;
   const size_t cin_g = static_cast<size_t>(s.in_channels_per_group());
   TapPlan plan;
-  plan.kc_budget = l1_k_block(uk.nr);
+  plan.kc_budget = l1_k_block(uk.nr, tune);
   if (s.groups == 1 && s.dilation[inner] == 1 && s.kernel[inner] > 1 &&
-      s.in_channels <= static_cast<int64_t>(tuning().indirect_merge_max_channels) &&
+      s.in_channels <= static_cast<int64_t>(tune.indirect_merge_max_channels) &&
       static_cast<size_t>(s.kernel[inner]) * cin_g <= plan.kc_budget &&
       uk.mr * static_cast<size_t>(s.kernel_taps()) * cin_g <= kBorderScratchFloats)
     plan.span = s.kernel[inner];
   const size_t taps = static_cast<size_t>(s.kernel_taps() / plan.span);
   plan.kc_tap = cin_g * static_cast<size_t>(plan.span);
-  const GemmRowsReduction red = rows_reduction(taps, plan.kc_tap, plan.kc_budget, 0);
+  const GemmRowsReduction red = rows_reduction(tune, uk.nr, taps, plan.kc_tap, plan.kc_budget, 0);
   const size_t slices = (plan.kc_tap + red.k_block - 1) / red.k_block;
   plan.own_loop = taps * uk.mr <= kMaxRowPointers && taps * slices <= kMaxCalls;
   // (merging implies a small K, so this never undoes one)
@@ -102,18 +102,19 @@ bool use_one_vector(const kernels::KernelTable& table, size_t cout_g) {
 
 class IndirectGemm final : public Algorithm {
  public:
-  IndirectGemm(const ConvShape& shape, const kernels::KernelTable& table)
+  IndirectGemm(const ConvShape& shape, const kernels::KernelTable& table, const Tuning& tune)
       : Algorithm(PlanName("indirect-gemm", ndconv_isa_name(table.isa))),
         s_(shape),
         table_(table),
         act_(activation_of(shape)),
-        line_floats_(tuning().cache_line_floats),
+        tuning_(tune),
+        line_floats_(tune.cache_line_floats),
         one_vector_(use_one_vector(table, static_cast<size_t>(shape.out_channels_per_group()))),
         rows_uk_(one_vector_ ? table.gemm_rowptr_one_vector : table.gemm_rowptr_main),
         strided_uk_(one_vector_ ? table.gemm_rowstride_one_vector : table.gemm_rowstride_main) {}
 
   bool init(const float* weights, const float* bias) {
-    tap_plan_ = plan_taps(s_, rows_uk_);
+    tap_plan_ = plan_taps(s_, rows_uk_, tuning_);
     return packed_.pack(s_, weights, bias, rows_uk_.nr) &&
            indirection_.build(s_, tap_plan_.span, tap_plan_.kc_tap);
   }
@@ -142,6 +143,7 @@ class IndirectGemm final : public Algorithm {
   ConvShape s_;
   const kernels::KernelTable& table_;
   kernels::Activation act_;
+  Tuning tuning_;       // the plan's, copied when it is created
   size_t line_floats_;  // floats per cache line: the C prefetch's step
   // The pointer and strided kernels: the main tile's, or one vector of
   // columns where a group's output channels fit one.
@@ -163,11 +165,11 @@ ndconv_status IndirectGemm::run(const float* input, float* output, ndconv_thread
   const size_t cin_g = static_cast<size_t>(s_.in_channels_per_group());
   const size_t cout = static_cast<size_t>(s_.out_channels);
   const size_t image_floats = static_cast<size_t>(s_.in_pixels()) * cin;
-  const GemmTiling t = choose_gemm_tiling(M, N, packed_.k(), uk.mr, uk.nr, images * groups,
+  const GemmTiling t = choose_gemm_tiling(tuning_, M, N, packed_.k(), uk.mr, uk.nr, images * groups,
                                           threadpool_threads(pool));
   // The reduction as the shared driver reads it (without the own loop).
   const GemmRowsReduction red =
-      rows_reduction(indirection_.taps(), tap_plan_.kc_tap, tap_plan_.kc_budget, 0);
+      rows_reduction(tuning_, uk.nr, indirection_.taps(), tap_plan_.kc_tap, tap_plan_.kc_budget, 0);
   auto task = [&](size_t task_index) {
     const size_t gemm = task_index / t.tasks();
     const size_t image = gemm / groups, g = gemm % groups;
@@ -437,12 +439,13 @@ inline void IndirectGemm::make_calls(size_t g, size_t N, const MBlock& b, size_t
 
 std::unique_ptr<Algorithm> make_indirect_gemm_algorithm(const ConvShape& shape,
                                                         const kernels::KernelTable& table,
+                                                        const Tuning& tune,
                                                         const float* weights, const float* bias,
                                                         ndconv_status* status) {
   *status = NDCONV_OK;
   if (shape.layout != NDCONV_NXC) return nullptr;
   return build_packed_algorithm<IndirectGemm>(shape, table, weights, bias, status,
-                                              "out of memory building the indirect-gemm plan");
+                                              "out of memory building the indirect-gemm plan", tune);
 }
 
 }  // namespace dispatch

@@ -19,11 +19,11 @@ namespace dispatch {
 // serve them (a speech stem, k=10 over one channel: 0.25x oneDNN through the
 // n-gram path, 1.34x through im2col panels; channels-last stays here, 0.90x
 // against 0.77x through the indirect GEMM).
-// (tuning().ngram_min_channels_first_window_floats, 64 floats)
-bool is_full_width(const ConvShape& s) {
+// (Tuning::ngram_min_channels_first_window_floats, 64 floats)
+bool is_full_width(const ConvShape& s, const Tuning& tune) {
   if (s.groups != 1 || s.rank < 1) return false;
   if (s.layout == NDCONV_NCX && s.kernel_taps() * s.in_channels <
-                                       static_cast<int64_t>(tuning().ngram_min_channels_first_window_floats))
+                                       static_cast<int64_t>(tune.ngram_min_channels_first_window_floats))
     return false;
   if (s.dilation[0] != 1 && s.kernel[0] != 1) return false;
   for (int d = 1; d < s.rank; ++d) {
@@ -48,9 +48,9 @@ struct RowRange {
 
 class NgramGemm final : public Algorithm {
  public:
-  NgramGemm(const ConvShape& shape, const kernels::KernelTable& table)
+  NgramGemm(const ConvShape& shape, const kernels::KernelTable& table, const Tuning& tune)
       : Algorithm(PlanName("ngram-gemm", ndconv_isa_name(table.isa))),
-        s_(shape), g_(shape), table_(table), act_(activation_of(shape)) {}
+        s_(shape), g_(shape), table_(table), tuning_(tune), act_(activation_of(shape)) {}
 
   bool init(const float* weights, const float* bias) {
     // Channels-last, and channels-first with one input channel (then NCX and
@@ -91,7 +91,7 @@ class NgramGemm final : public Algorithm {
   // tile (measured: text_query_same NXC 0.63x oneDNN split, see the commit).
   bool build_row_ranges() {
     const bool padded = g_.lo > 0 || g_.hi < g_.Lo;
-    const bool taps_only = padded && g_.Lo < tuning().ngram_split_min_row_tiles * table_.gemm_rowptr_main.mr;
+    const bool taps_only = padded && g_.Lo < tuning_.ngram_split_min_row_tiles * table_.gemm_rowptr_main.mr;
     size_t count = 0;
     RowRange pending{0, 0, false};
     bool have = false;
@@ -138,12 +138,12 @@ class NgramGemm final : public Algorithm {
     kernels::GemmRowsKernel uk = table_.gemm_rowptr_main;
     uk.short_rows = table_.gemm_rowptr_short_rows;
     const size_t M = g_.batch * g_.Lo, N = g_.cout;
-    const GemmTiling t = choose_gemm_tiling(M, N, g_.K, uk.mr, uk.nr, 1, threadpool_threads(pool));
+    const GemmTiling t = choose_gemm_tiling(tuning_, M, N, g_.K, uk.mr, uk.nr, 1, threadpool_threads(pool));
     // K blocks of up to 4x the L1 budget: the B slice streams from L2 at a
     // fraction of its bandwidth, and fewer blocks mean fewer C round trips
     // (measured: seed_conv2d 212 -> 222 GFLOP/s going from 256 to K).
-    const GemmRowsReduction interior = rows_reduction(1, g_.K, 4 * t.kc, N);
-    const GemmRowsReduction border = rows_reduction(g_.k, g_.step, t.kc, N);
+    const GemmRowsReduction interior = rows_reduction(tuning_, uk.nr, 1, g_.K, 4 * t.kc, N);
+    const GemmRowsReduction border = rows_reduction(tuning_, uk.nr, g_.k, g_.step, t.kc, N);
     // Tasks: every range cut into chunks of at most m_tile rows, times the N split.
     size_t chunks = 0;
     for (size_t r = 0; r < ranges_.size(); ++r)
@@ -261,7 +261,7 @@ class NgramGemm final : public Algorithm {
   void run_shifted_views(const float* input, float* output, ndconv_threadpool* pool) const {
     const auto& uk = table_.gemm_cols_main;
     const size_t M = g_.cout, N = g_.Lo;
-    const GemmTiling t = choose_gemm_tiling(M, N, g_.K, uk.mr, uk.nr, g_.batch, threadpool_threads(pool));
+    const GemmTiling t = choose_gemm_tiling(tuning_, M, N, g_.K, uk.mr, uk.nr, g_.batch, threadpool_threads(pool));
     const ptrdiff_t* offsets = offsets_.size() ? offsets_.data() : nullptr;
     auto task = [&](size_t index) {
       const GemmTask range = gemm_task(t, index, M, N);
@@ -276,6 +276,7 @@ class NgramGemm final : public Algorithm {
   ConvShape s_;
   NgramGeometry g_;
   const kernels::KernelTable& table_;
+  Tuning tuning_;  // the plan's, copied when it is created
   kernels::Activation act_;
   bool rows_form_ = true;
   PackedWeights packed_;
@@ -290,12 +291,13 @@ class NgramGemm final : public Algorithm {
 
 std::unique_ptr<Algorithm> make_ngram_algorithm(const ConvShape& shape,
                                                 const kernels::KernelTable& table,
+                                                const Tuning& tune,
                                                 const float* weights, const float* bias,
                                                 ndconv_status* status) {
   *status = NDCONV_OK;
-  if (!is_full_width(shape)) return nullptr;
+  if (!is_full_width(shape, tune)) return nullptr;
   return build_packed_algorithm<NgramGemm>(shape, table, weights, bias, status,
-                                           "out of memory packing the n-gram weights");
+                                           "out of memory packing the n-gram weights", tune);
 }
 
 }  // namespace dispatch

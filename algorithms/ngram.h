@@ -15,10 +15,11 @@ namespace dispatch {
 // along dim 0 (the sequence) any kernel, stride and padding, dilation 1 (or
 // kernel 1); along every dim d >= 1 kernel[d] == in_size[d] with no padding
 // (and dilation 1 or kernel 1, so the kernel really covers the extent).
-bool is_full_width(const ConvShape& shape);
+bool is_full_width(const ConvShape& shape, const Tuning& tune);
 
 std::unique_ptr<Algorithm> make_ngram_algorithm(const ConvShape& shape,
                                                 const kernels::KernelTable& table,
+                                                const Tuning& tune,
                                                 const float* weights, const float* bias,
                                                 ndconv_status* status);
 

@@ -42,7 +42,7 @@ kernels::GemmRowsKernel pick_channels_last_kernel(const kernels::KernelTable& ta
 
 class PointwiseGemm final : public Algorithm {
  public:
-  PointwiseGemm(const ConvShape& shape, const kernels::KernelTable& table)
+  PointwiseGemm(const ConvShape& shape, const kernels::KernelTable& table, const Tuning& tune)
       : Algorithm(PlanName("pointwise-gemm", ndconv_isa_name(table.isa))),
         s_(shape),
         table_(table),
@@ -51,7 +51,7 @@ class PointwiseGemm final : public Algorithm {
                                                static_cast<size_t>(shape.out_channels_per_group()))),
         cols_kernel_(pick_cols_kernel(table, static_cast<size_t>(shape.out_channels_per_group()),
                                       static_cast<size_t>(shape.out_pixels()))),
-        tuning_(tuning()) {
+        tuning_(tune) {
     // A reduction of a few floats into at most one vector of output channels
     // (a 3 -> 5 colour head): the K-stationary kernel's narrow path, weights
     // in registers, many rows per call. gemm_rows' per-tile setup costs more
@@ -91,10 +91,10 @@ class PointwiseGemm final : public Algorithm {
     const auto& uk = rows_kernel_;
     const ConvGemmDims d(s_);
     const size_t M = d.images * d.out_pixels, N = d.cout_g;
-    const GemmTiling t = choose_gemm_tiling(M, N, packed_.k(), uk.mr, uk.nr, d.groups,
+    const GemmTiling t = choose_gemm_tiling(tuning_, M, N, packed_.k(), uk.mr, uk.nr, d.groups,
                                             threadpool_threads(pool));
-    const size_t kc_budget = std::max(l1_k_block(uk.nr), tuning_.pointwise_rows_slice_bytes / (sizeof(float) * uk.nr));
-    const GemmRowsReduction red = rows_reduction(1, packed_.k(), kc_budget, N);
+    const size_t kc_budget = std::max(l1_k_block(uk.nr, tuning_), tuning_.pointwise_rows_slice_bytes / (sizeof(float) * uk.nr));
+    const GemmRowsReduction red = rows_reduction(tuning_, uk.nr, 1, packed_.k(), kc_budget, N);
     auto task = [&](size_t index) {
       const GemmTask range = gemm_task(t, index, M, N);
       const size_t g = range.gemm;
@@ -139,7 +139,7 @@ class PointwiseGemm final : public Algorithm {
     // Packed weights stream from L3 well enough (the microkernel reads them
     // sequentially); the copied B panels are the expensive part, so the A
     // block is sized for L3 to copy each panel as few times as possible.
-    const GemmTiling t = choose_gemm_tiling(M, N, packed_.k(), uk.mr, uk.nr, d.images * d.groups,
+    const GemmTiling t = choose_gemm_tiling(tuning_, M, N, packed_.k(), uk.mr, uk.nr, d.images * d.groups,
                                             threadpool_threads(pool), true, tuning_.pointwise_cols_a_block_bytes,
                                             /*split_n_first=*/true);
     const bool copy = (M + uk.mr - 1) / uk.mr >= tuning_.pointwise_copy_panel_min_m_blocks &&
@@ -208,7 +208,7 @@ class PointwiseGemm final : public Algorithm {
   kernels::Activation act_;
   kernels::GemmRowsKernel rows_kernel_;  // the tile shape chosen for this problem
   kernels::GemmColsKernel cols_kernel_;
-  Tuning tuning_;  // read once, when the plan is created
+  Tuning tuning_;  // the plan's, copied when it is created
   kernels::GemmRowsFn small_k_ = nullptr;  // NXC, K <= kMaxSmallK, N <= one vector
   PackedWeights packed_;
   AlignedArray<int64_t> offsets_;  // input pixel of each output pixel; empty when stride is 1
@@ -218,12 +218,13 @@ class PointwiseGemm final : public Algorithm {
 
 std::unique_ptr<Algorithm> make_pointwise_algorithm(const ConvShape& shape,
                                                     const kernels::KernelTable& table,
+                                                    const Tuning& tune,
                                                     const float* weights, const float* bias,
                                                     ndconv_status* status) {
   *status = NDCONV_OK;
   if (!is_pointwise(shape)) return nullptr;
   return build_packed_algorithm<PointwiseGemm>(shape, table, weights, bias, status,
-                                               "out of memory packing the pointwise weights");
+                                               "out of memory packing the pointwise weights", tune);
 }
 
 }  // namespace dispatch

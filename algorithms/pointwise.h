@@ -10,6 +10,7 @@ namespace dispatch {
 
 std::unique_ptr<Algorithm> make_pointwise_algorithm(const ConvShape& shape,
                                                     const kernels::KernelTable& table,
+                                                    const Tuning& tune,
                                                     const float* weights, const float* bias,
                                                     ndconv_status* status);
 

@@ -15,11 +15,14 @@ namespace {
 
 class ReferenceAlgorithm final : public Algorithm {
  public:
-  ReferenceAlgorithm(const ConvShape& shape, AlignedArray<float> weights, AlignedArray<float> bias)
+  ReferenceAlgorithm(const ConvShape& shape, const Tuning& tune, AlignedArray<float> weights,
+                     AlignedArray<float> bias)
       : Algorithm(PlanName("reference/scalar")),
         shape_(shape),
         weights_(std::move(weights)),
-        bias_(std::move(bias)) {}
+        bias_(std::move(bias)),
+        min_macs_per_task_(static_cast<int64_t>(tune.reference_min_macs_per_task)),
+        tasks_per_thread_(tune.tasks_per_thread) {}
 
   ndconv_status run(const float* input, float* output, ndconv_threadpool* pool) const override {
     const int64_t total = shape_.output_elements();
@@ -46,14 +49,15 @@ class ReferenceAlgorithm final : public Algorithm {
   ConvShape shape_;
   AlignedArray<float> weights_;
   AlignedArray<float> bias_;  // empty when the plan has no bias
-  const int64_t min_macs_per_task_ = static_cast<int64_t>(tuning().reference_min_macs_per_task);
-  const size_t tasks_per_thread_ = tuning().tasks_per_thread;
+  const int64_t min_macs_per_task_;
+  const size_t tasks_per_thread_;
 };
 
 }  // namespace
 
 std::unique_ptr<Algorithm> make_reference_algorithm(const ConvShape& shape,
                                                     const kernels::KernelTable& table,
+                                                    const Tuning& tune,
                                                     const float* weights, const float* bias,
                                                     ndconv_status* status) {
   AlignedArray<float> w, b;
@@ -64,7 +68,7 @@ std::unique_ptr<Algorithm> make_reference_algorithm(const ConvShape& shape,
   }
   std::memcpy(w.data(), weights, weight_count * sizeof(float));
   if (bias) std::memcpy(b.data(), bias, static_cast<size_t>(shape.out_channels) * sizeof(float));
-  std::unique_ptr<Algorithm> algo(new (std::nothrow) ReferenceAlgorithm(shape, std::move(w), std::move(b)));
+  std::unique_ptr<Algorithm> algo(new (std::nothrow) ReferenceAlgorithm(shape, tune, std::move(w), std::move(b)));
   if (!algo) {
     *status = fail(NDCONV_OUT_OF_MEMORY, "out of memory creating the reference algorithm");
     return nullptr;

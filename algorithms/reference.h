@@ -11,6 +11,7 @@ namespace dispatch {
 // whatever the table's ISA, because the reference is plain C++.
 std::unique_ptr<Algorithm> make_reference_algorithm(const ConvShape& shape,
                                                     const kernels::KernelTable& table,
+                                                    const Tuning& tune,
                                                     const float* weights, const float* bias,
                                                     ndconv_status* status);
 

@@ -130,7 +130,7 @@ void TextCnn::sentences_branch_panel(const float* input, float* output, size_t i
   // Windows are A rows (SentenceWindowRows), k*E floats each. The whole
   // reduction runs in one microkernel call per tile (the tile never waits in
   // memory for another K block).
-  const GemmRowsReduction red = rows_reduction(1, K, K, nr);
+  const GemmRowsReduction red = rows_reduction(tuning(), uk.nr, 1, K, K, nr);
   const SentenceWindowRows window{input + n0 * L * E, L, Lo, E};
   alignas(64) float tile[kMaxMR * kMaxNR];
   alignas(64) float running_max[kMaxNR];

@@ -11,12 +11,15 @@
 #include "api/error.h"
 #include "plan/isa_select.h"
 #include "api/memory.h"
+#include "plan/measure.h"
 #include "plan/tuning.h"
 
-// The plan: the validated shape and the algorithm the planner built for it.
+// The plan: the validated shape, the algorithm the planner built for it, and
+// how it was chosen (ndconv_conv_tune_info).
 struct ndconv_conv {
   ndconv::dispatch::ConvShape shape;
   std::unique_ptr<ndconv::dispatch::Algorithm> algorithm;
+  ndconv::dispatch::TuneReport tune;
 };
 
 using ndconv::dispatch::failf;
@@ -36,6 +39,12 @@ extern "C" ndconv_status ndconv_conv_output_size(const ndconv_conv_desc* desc,
 
 extern "C" ndconv_status ndconv_conv_create(const ndconv_conv_desc* desc, const float* weights,
                                             const float* bias, ndconv_conv** out_conv) {
+  return ndconv_conv_create_ex(desc, weights, bias, nullptr, out_conv);
+}
+
+extern "C" ndconv_status ndconv_conv_create_ex(const ndconv_conv_desc* desc, const float* weights,
+                                               const float* bias, const ndconv_create_options* options,
+                                               ndconv_conv** out_conv) {
   if (out_conv == nullptr) return failf(NDCONV_INVALID_ARGUMENT, "out_conv is NULL");
   *out_conv = nullptr;
   ndconv_conv* conv = nullptr;
@@ -44,12 +53,17 @@ extern "C" ndconv_status ndconv_conv_create(const ndconv_conv_desc* desc, const 
     ndconv_status s = ndconv::dispatch::validate_desc(desc, &shape);
     if (s != NDCONV_OK) return s;
     if (weights == nullptr) return failf(NDCONV_INVALID_ARGUMENT, "weights is NULL");
+    ndconv::dispatch::TuneRequest request;
+    s = ndconv::dispatch::resolve_tune_request(options, &request);
+    if (s != NDCONV_OK) return s;
     const ndconv::kernels::KernelTable* table = ndconv::dispatch::current_kernel_table(&s);
     if (table == nullptr) return s;
     conv = ndconv::dispatch::create_object<ndconv_conv>();
     if (conv == nullptr) return failf(NDCONV_OUT_OF_MEMORY, "out of memory allocating a plan");
     conv->shape = shape;
-    conv->algorithm = ndconv::dispatch::plan_algorithm(shape, *table, weights, bias, &s);
+    // The ISA's own table: each candidate's formulation is applied to it.
+    conv->algorithm = ndconv::dispatch::plan_tuned(shape, *ndconv::kernels::kernel_table_for(table->isa),
+                                                   weights, bias, request, &conv->tune, &s);
     return conv->algorithm ? NDCONV_OK : s;
   });
   if (st != NDCONV_OK) {
@@ -73,6 +87,19 @@ extern "C" ndconv_status ndconv_conv_run(const ndconv_conv* conv, const float* i
 
 extern "C" const char* ndconv_conv_kernel_name(const ndconv_conv* conv) {
   return conv ? conv->algorithm->name().c_str() : "";
+}
+
+extern "C" ndconv_status ndconv_conv_tune_info(const ndconv_conv* conv, ndconv_tune_info* info) {
+  if (conv == nullptr) return failf(NDCONV_INVALID_ARGUMENT, "conv is NULL");
+  if (info == nullptr) return failf(NDCONV_INVALID_ARGUMENT, "info is NULL");
+  const ndconv::dispatch::TuneReport& t = conv->tune;
+  info->candidate = t.candidate.c_str();
+  info->source = t.source;
+  info->candidates_timed = t.candidates_timed;
+  info->timed_runs = t.timed_runs;
+  info->timing_ms = t.timing_ms;
+  info->budget_ms = t.budget_ms;
+  return NDCONV_OK;
 }
 
 extern "C" size_t ndconv_tuning_string(char* buf, size_t size) {

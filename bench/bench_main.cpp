@@ -25,12 +25,14 @@
 
 #include <benchmark/benchmark.h>
 
+#include "ab_timing.h"
 #include "checker.h"
 #include "fma_peak.h"
 #include "ndconv/ndconv.h"
 #include "report.h"
 #include "shapes.h"
 #include "tensors.h"
+#include "tune_ab.h"
 
 #if defined(NDCONV_HAVE_ONEDNN)
 #include <omp.h>
@@ -58,6 +60,8 @@ struct Options {
   bool ab = false;  // interleaved ndconv vs oneDNN rounds (run_ab)
   bool load = false;  // one plan run from 1, 2, 4, 8 threads at once (run_load)
   bool inject_mismatch = false;  // corrupt one ndconv output before the check
+  bool tune_measure = false;  // --tune=measure (with --ab: run_tune_ab)
+  double tune_budget_ms = 0;  // --tune-budget=MS (0: the library's default)
   std::string json_path;  // --json: the --report / --ab rows as JSON too
 };
 
@@ -77,6 +81,9 @@ const char kUsage[] =
     "                  buffers, NULL pool): runs/s and GFLOP/s in total, every output\n"
     "                  compared bit for bit with a single-threaded run; default shapes\n"
     "                  text_query_same and pw_seq_ffn (--benchmark_filter selects)\n"
+    "  --tune=measure  with --ab: default, measured (ndconv_conv_create_ex, NDCONV_TUNE_MEASURE)\n"
+    "                  and every candidate's plans against oneDNN plain, interleaved (bench/tune_ab.h)\n"
+    "  --tune-budget=MS  the measure mode's budget per plan (default: the library's, 20 ms)\n"
     "  --json=PATH     with --report or --ab: also write the rows and the machine as JSON\n"
     "                  (scripts/plot_bench.py draws them)\n"
     "  --inject-mismatch  add an error to one element of ndconv's first output, to\n"
@@ -140,6 +147,18 @@ bool parse_options(int* argc, char** argv, Options* o) {
       o->load = true;
     } else if (std::strcmp(a, "--peak") == 0) {
       o->peak_only = true;
+    } else if (std::strcmp(a, "--tune=measure") == 0) {
+      o->tune_measure = true;
+    } else if (starts_with(a, "--tune=")) {
+      std::fprintf(stderr, "ndconv_bench: --tune=%s: only --tune=measure is known\n", a + 7);
+      return false;
+    } else if (starts_with(a, "--tune-budget=")) {
+      char* end = nullptr;
+      o->tune_budget_ms = std::strtod(a + 14, &end);
+      if (*end != '\0' || !(o->tune_budget_ms > 0) || o->tune_budget_ms > NDCONV_TUNE_MAX_BUDGET_MS) {
+        std::fprintf(stderr, "ndconv_bench: --tune-budget=%s must be a number of ms in (0, 60000]\n", a + 14);
+        return false;
+      }
     } else if (std::strcmp(a, "--inject-mismatch") == 0) {
       o->inject_mismatch = true;
     } else {
@@ -454,38 +473,6 @@ const char* find_flag(int argc, char** argv, const char* prefix) {
 
 // ------------------------------------------------------ interleaved A/B --
 
-// Seconds of the clock the comparison uses: with one thread, the calling
-// thread's CPU time (time the scheduler gives to other processes on a shared
-// machine is not counted against either library); with several, wall time.
-double ab_clock(int threads) {
-  if (threads > 1)
-    return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-  timespec t;
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-  return double(t.tv_sec) + 1e-9 * double(t.tv_nsec);
-}
-
-// Runs fn repeatedly for at least `seconds`; returns seconds per run.
-template <class Fn>
-double ab_time(Fn&& fn, double seconds, int threads) {
-  fn();  // warm: caches, page faults, lazy pool start
-  size_t runs = 0;
-  const double t0 = ab_clock(threads);
-  double t = t0;
-  do {
-    fn();
-    ++runs;
-    t = ab_clock(threads);
-  } while (t - t0 < seconds);
-  return (t - t0) / double(runs);
-}
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const size_t n = v.size();
-  return n == 0 ? 0.0 : n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
-
 // For each selected shape and layout: `rounds` rounds, each timing ndconv and
 // oneDNN plain for ~20 ms apiece in alternating order, so both libraries see
 // the same machine state; prints medians of the rates and of the per-round
@@ -693,7 +680,10 @@ int run(int argc, char** argv) {
 
   g.checks.assign(g.shapes.size(), {});
   if (opt.ab || opt.load) {
-    const int status = opt.ab ? run_ab(opt, filter, peaks) : run_load(filter);
+    auto selected = [&](const std::string& name) { return filter_selects(filter, name); };
+    const int status = opt.ab && opt.tune_measure ? run_tune_ab(g.shapes, opt.threads, opt.tune_budget_ms, g.pool, selected)
+                       : opt.ab                   ? run_ab(opt, filter, peaks)
+                                                  : run_load(filter);
     g.current.reset();
     ndconv_threadpool_destroy(g.pool);
     return status;

@@ -41,17 +41,15 @@ size_t balanced_tile(size_t units, size_t tile, size_t threads) {
 // caches: the B panel slice (kc x NR) lives in L1 while the M blocks sweep it;
 // a task's A block (m_tile x K, all of K: the N panels are the outer loop and
 // each reuses it) lives in L2.
-size_t l1_k_block(size_t NR) {
-  const Tuning& tune = tuning();
+size_t l1_k_block(size_t NR, const Tuning& tune) {
   return std::max(tune.gemm_min_k_block_floats, tune.gemm_l1_budget_bytes / (sizeof(float) * NR));
 }
 
-GemmTiling choose_gemm_tiling(size_t M, size_t N, size_t K, size_t MR, size_t NR,
+GemmTiling choose_gemm_tiling(const Tuning& tune, size_t M, size_t N, size_t K, size_t MR, size_t NR,
                               size_t independent, size_t threads, bool k_splittable,
                               size_t a_block_bytes, bool split_n_first) {
   GemmTiling t;
-  const Tuning& tune = tuning();
-  const size_t kc_max = l1_k_block(NR);
+  const size_t kc_max = l1_k_block(NR, tune);
   const size_t k_blocks = k_splittable ? ceil_div(K, kc_max) : 1;
   t.kc = ceil_div(K, k_blocks);
 
@@ -125,11 +123,12 @@ kernels::GemmOutput gemm_output(const kernels::Activation& act, float* c, size_t
   return out;
 }
 
-GemmRowsReduction rows_reduction(size_t taps, size_t kc_tap, size_t kc_budget, size_t N) {
+GemmRowsReduction rows_reduction(const Tuning& tune, size_t NR, size_t taps, size_t kc_tap,
+                                 size_t kc_budget, size_t N) {
   GemmRowsReduction r;
   r.taps = taps;
   r.kc_tap = kc_tap;
-  if (N != 0 && N * taps * kc_tap * sizeof(float) <= tuning().gemm_m_outer_max_weight_bytes) {
+  if (N != 0 && N * taps * kc_tap * sizeof(float) <= tune.gemm_m_outer_max_weight_bytes) {
     // The whole weight matrix stays in L2 (up to 768 KiB on Zen 5: measured
     // on pw_res3_down_s2, 512 KiB of weights, 0.90x -> 1.06x oneDNN against
     // the N-outer order): M blocks outermost, no K blocks, one microkernel
@@ -150,6 +149,7 @@ GemmRowsReduction rows_reduction(size_t taps, size_t kc_tap, size_t kc_budget, s
     r.tap_block = ceil_div(taps, blocks);
     r.k_block = kc_tap;
   }
+  r.b_prefetch_l2 = r.tap_block * r.k_block > l1_k_block(NR, tune);
   return r;
 }
 

@@ -11,6 +11,7 @@
 
 #include "gemm/weight_packing.h"
 #include "kernels/kernel_table.h"
+#include "plan/tuning.h"
 
 namespace ndconv {
 namespace dispatch {
@@ -47,6 +48,8 @@ inline GemmTask gemm_task(const GemmTiling& t, size_t index, size_t M, size_t N)
   return task;
 }
 
+// The cache budgets and task counts come from `tune`, the plan's Tuning (the
+// process's tuning(), or a measure-mode candidate's variant of it).
 // `independent` is how many such GEMMs run side by side (batch x groups for
 // channels-first), which also feed the threads. `k_splittable` is false when K
 // must not be blocked (several kernel taps per microkernel call).
@@ -55,12 +58,12 @@ inline GemmTask gemm_task(const GemmTiling& t, size_t index, size_t M, size_t N)
 // that copy or gather each B panel per task want it: tasks that share N
 // panels (an M split) each pack the same panels again (pw_res3_down_s2 NCX,
 // gathered stride-2 panels, scaled 1.72x on 2 threads with the M split).
-GemmTiling choose_gemm_tiling(size_t M, size_t N, size_t K, size_t MR, size_t NR,
+GemmTiling choose_gemm_tiling(const Tuning& tune, size_t M, size_t N, size_t K, size_t MR, size_t NR,
                               size_t independent, size_t threads, bool k_splittable = true,
                               size_t a_block_bytes = 0, bool split_n_first = false);
 
 // The K block that keeps a kc x NR slice of packed weights in L1.
-size_t l1_k_block(size_t NR);
+size_t l1_k_block(size_t NR, const Tuning& tune);
 
 // The microkernel (main or alternative tile shape) that pads an M x N problem
 // least; the main shape on ties.
@@ -85,13 +88,17 @@ struct GemmRowsReduction {
   // (the block's A rows stay in L1 and each C row block is finished and
   // written contiguously; for weight matrices that fit in L2).
   bool m_outer = false;
+  // N-outer order, K blocks larger than the L1 block of NR: the microkernel
+  // prefetches the next block into L2 rather than L1 (see gemm_rows_task).
+  bool b_prefetch_l2 = false;
 };
 
 // Splits K for the L1 budget of the B panel slice (see choose_gemm_tiling's kc)
 // and picks the loop order from the size of the packed weights (N x K floats;
 // N = 0: always L1-sized blocks, N panel outermost, for callers with their own
-// loop order).
-GemmRowsReduction rows_reduction(size_t taps, size_t kc_tap, size_t kc_budget, size_t N);
+// loop order). NR is the microkernel's.
+GemmRowsReduction rows_reduction(const Tuning& tune, size_t NR, size_t taps, size_t kc_tap,
+                                 size_t kc_budget, size_t N);
 
 // One task of a channels-last GEMM: C[m0:m1, n0:n1] of group g; `row(m, t)`
 // points at the kc_tap floats of tap t of A row m (a zero row for padding).
@@ -146,7 +153,7 @@ void gemm_rows_task(const kernels::GemmRowsKernel& uk, const PackedWeights& w, s
   // A K block larger than L1 streams from L2: prefetch the next one there, not
   // into L1 over the slice being swept (pw_res5_expand, full-K blocks: 0.97x
   // -> 1.0x oneDNN).
-  args.b_prefetch_l2 = red.tap_block * red.k_block > l1_k_block(NR);
+  args.b_prefetch_l2 = red.b_prefetch_l2;
   for (size_t n = n0; n < n1; n += NR)
     for (size_t t0 = 0; t0 < red.taps; t0 += red.tap_block) {
       const size_t tn = red.taps - t0 < red.tap_block ? red.taps - t0 : red.tap_block;

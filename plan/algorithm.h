@@ -11,6 +11,7 @@
 #include "api/memory.h"
 #include "kernels/kernel_table.h"
 #include "ndconv/ndconv.h"
+#include "plan/tuning.h"
 
 namespace ndconv {
 namespace dispatch {
@@ -48,14 +49,34 @@ class Algorithm {
 // *status = NDCONV_OK when the algorithm does not apply to `shape` (the
 // planner then tries the next one); returns nullptr with another status (and
 // the error recorded) on failure, e.g. NDCONV_OUT_OF_MEMORY while packing.
-// `weights` are in shape.weight_layout; `bias` may be NULL.
+// `weights` are in shape.weight_layout; `bias` may be NULL. `tune` is the
+// plan's Tuning, copied by the algorithm for its life: tuning(), or the
+// variant a measure-mode candidate (plan/measure.h) tries; `table` is the
+// kernel table made for it (tuned_kernel_table(base, tune)).
 using AlgorithmFactory = std::unique_ptr<Algorithm> (*)(const ConvShape& shape,
                                                        const kernels::KernelTable& table,
+                                                       const Tuning& tune,
                                                        const float* weights, const float* bias,
                                                        ndconv_status* status);
 
+// One algorithm of the planner's list.
+struct AlgorithmEntry {
+  const char* name;       // its plans are named "<name>/<isa>" ("reference/scalar")
+  AlgorithmFactory make;
+  bool gemm;              // runs the GEMM driver: reads the main tiles and the cache blocks
+};
+
+// The planner's list, most specialized first (plan/planner.cpp).
+const AlgorithmEntry* algorithm_list(size_t* count);
+
 // Picks and builds the algorithm for a plan: the specialized factories in
-// priority order, then the reference convolution, which applies to every shape.
+// priority order, then the reference convolution, which applies to every
+// shape. `table` must be tuned_kernel_table(base, tune); *chosen (when not
+// null) receives the index of the algorithm in algorithm_list.
+std::unique_ptr<Algorithm> plan_algorithm(const ConvShape& shape, const kernels::KernelTable& table,
+                                          const Tuning& tune, const float* weights, const float* bias,
+                                          ndconv_status* status, size_t* chosen);
+// The same with the process's tuning().
 std::unique_ptr<Algorithm> plan_algorithm(const ConvShape& shape, const kernels::KernelTable& table,
                                           const float* weights, const float* bias,
                                           ndconv_status* status);

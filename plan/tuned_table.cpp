@@ -55,17 +55,22 @@ KernelTable tune_kernel_table(const KernelTable& base, const Tuning& t) {
   return table;
 }
 
-const KernelTable* tuned_kernel_table(const KernelTable* base) {
-  if (!base) return nullptr;
-  // One table per ndconv_isa value, made on first use (thread-safe statics).
+const KernelTable* tuned_kernel_table(const KernelTable* base) { return tuned_kernel_table(base, tuning()); }
+
+const KernelTable* tuned_kernel_table(const KernelTable* base, const Tuning& t) {
+  // Without the lean kernels the table is the ISA's own.
+  if (!base || !t.gemm_lean_kernels) return base;
+  Tuning lean;
+  lean.gemm_lean_kernels = 1;
+  // One lean table per ndconv_isa value, made on first use (thread-safe statics).
   switch (base->isa) {
     case NDCONV_ISA_AVX512: {
-      static const KernelTable t = tune_kernel_table(*base, tuning());
-      return &t;
+      static const KernelTable table = tune_kernel_table(*base, lean);
+      return &table;
     }
     case NDCONV_ISA_AVX2: {
-      static const KernelTable t = tune_kernel_table(*base, tuning());
-      return &t;
+      static const KernelTable table = tune_kernel_table(*base, lean);
+      return &table;
     }
     default:
       return base;

@@ -17,6 +17,10 @@ kernels::KernelTable tune_kernel_table(const kernels::KernelTable& base, const T
 // tune_kernel_table(*base, tuning()), made once per ISA and kept for the
 // process (plans hold a reference to it). nullptr for nullptr.
 const kernels::KernelTable* tuned_kernel_table(const kernels::KernelTable* base);
+// The same for another Tuning (a measure-mode candidate's): the table depends
+// only on t.gemm_lean_kernels, so one per ISA and formulation, kept for the
+// process. `base` must be the ISA's own table (kernels::kernel_table_for).
+const kernels::KernelTable* tuned_kernel_table(const kernels::KernelTable* base, const Tuning& t);
 
 }  // namespace dispatch
 }  // namespace ndconv

@@ -316,7 +316,7 @@ TEST_P(AllocationWalk, ReferenceAlgorithmFactory) {
   size_t allocs = 0;
   {
     AllocationCount count;
-    auto algo = ndconv::dispatch::make_reference_algorithm(shape, *table, c.weights.data(), c.bias.data(), &st);
+    auto algo = ndconv::dispatch::make_reference_algorithm(shape, *table, ndconv::dispatch::tuning(), c.weights.data(), c.bias.data(), &st);
     ASSERT_TRUE(algo);
     allocs = count.dispatch();
     EXPECT_EQ(count.global(), 0u);
@@ -330,7 +330,7 @@ TEST_P(AllocationWalk, ReferenceAlgorithmFactory) {
   ASSERT_GE(allocs, 2u);  // the object and its weights
   for (size_t n = 1; n <= allocs; ++n) {
     fail_allocations_from(n);
-    auto algo = ndconv::dispatch::make_reference_algorithm(shape, *table, c.weights.data(), c.bias.data(), &st);
+    auto algo = ndconv::dispatch::make_reference_algorithm(shape, *table, ndconv::dispatch::tuning(), c.weights.data(), c.bias.data(), &st);
     fail_allocations_from(0);
     EXPECT_FALSE(algo);
     EXPECT_EQ(st, NDCONV_OUT_OF_MEMORY);

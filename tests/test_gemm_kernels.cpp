@@ -472,19 +472,19 @@ TEST_P(GemmColsTiles, OneCallSweepsSeveralBlocks) {
 TEST(GemmTiling, SplitsNFirstWhenAsked) {
   const size_t M = 512, N = 784, K = 256, MR = 14, NR = 32;
   const ndconv::dispatch::GemmTiling n_first =
-      ndconv::dispatch::choose_gemm_tiling(M, N, K, MR, NR, 1, 2, true, 4 << 20, true);
+      ndconv::dispatch::choose_gemm_tiling(ndconv::dispatch::tuning(), M, N, K, MR, NR, 1, 2, true, 4 << 20, true);
   EXPECT_EQ(n_first.m_tasks, 1u);
   EXPECT_GE(n_first.n_tasks, 4u);  // slack for dynamic balance on 2 threads
   EXPECT_GE(n_first.m_tile, M);
   EXPECT_GE(n_first.n_tile * n_first.n_tasks, N);
   EXPECT_LT(n_first.n_tile * (n_first.n_tasks - 1), N);
   const ndconv::dispatch::GemmTiling longer =
-      ndconv::dispatch::choose_gemm_tiling(M, N, K, MR, NR, 1, 2, true, 4 << 20, false);
+      ndconv::dispatch::choose_gemm_tiling(ndconv::dispatch::tuning(), M, N, K, MR, NR, 1, 2, true, 4 << 20, false);
   EXPECT_GT(longer.m_tasks, 1u);
   EXPECT_GE(longer.m_tile * longer.m_tasks, M);
   // Too few N panels for the threads: the rest of the split goes to M.
   const ndconv::dispatch::GemmTiling narrow =
-      ndconv::dispatch::choose_gemm_tiling(M, 40, K, MR, NR, 1, 2, true, 4 << 20, true);
+      ndconv::dispatch::choose_gemm_tiling(ndconv::dispatch::tuning(), M, 40, K, MR, NR, 1, 2, true, 4 << 20, true);
   EXPECT_EQ(narrow.n_tasks, 2u);
   EXPECT_GT(narrow.m_tasks, 1u);
 }
@@ -496,7 +496,7 @@ TEST(GemmTiling, SplitsNFirstWhenAsked) {
 TEST(GemmTiling, BalancesTheLastTasksOfOneGemm) {
   const size_t MR = 14, NR = 32;
   for (size_t M : {1024u, 1500u, 2048u, 3136u}) {
-    const ndconv::dispatch::GemmTiling t = ndconv::dispatch::choose_gemm_tiling(M, 256, 768, MR, NR, 1, 2);
+    const ndconv::dispatch::GemmTiling t = ndconv::dispatch::choose_gemm_tiling(ndconv::dispatch::tuning(), M, 256, 768, MR, NR, 1, 2);
     ASSERT_EQ(t.n_tasks, 1u) << "M=" << M;
     ASSERT_GE(t.m_tile * t.m_tasks, M);
     ASSERT_LT(t.m_tile * (t.m_tasks - 1), M);

@@ -252,6 +252,94 @@ NDCONV_API ndconv_status ndconv_textcnn_run(const ndconv_textcnn* textcnn, const
 /* "textcnn-fused-gemm/<isa>"; "" for NULL. */
 NDCONV_API const char* ndconv_textcnn_kernel_name(const ndconv_textcnn* textcnn);
 
+/* ==========================================================================
+   Measure mode and wisdom (an addition to the API above; nothing above
+   changes). See the README, "Measure mode and wisdom".
+
+   By default create picks the plan by the planner's rules and the tuning for
+   this CPU (NDCONV_TUNE_DEFAULT). NDCONV_TUNE_MEASURE instead times the
+   candidates that apply to the shape (algorithms of the planner's list; for
+   the GEMM ones, the main tile formulation and the K and M cache blocks
+   halved or doubled) on scratch buffers, single-threaded on the calling
+   thread, within a budget of wall time, and keeps the fastest. Picks are
+   cached per process by a shape key (the descriptor's fields and the ISA);
+   the cache exports to and imports from a text file ("wisdom"), so a runtime
+   measures once per machine. Every candidate is an existing algorithm and
+   kernel: whatever is picked, results stay within the API tolerance.
+   ========================================================================== */
+
+typedef enum ndconv_tune_mode {
+  NDCONV_TUNE_DEFAULT = 0,   /* the planner's rules; the cache is not consulted */
+  NDCONV_TUNE_MEASURE = 1,   /* the cached pick for this shape key, else time the
+                                candidates and cache the fastest */
+  NDCONV_TUNE_WISDOM = 2     /* the cached pick if there is one, else DEFAULT; never times */
+} ndconv_tune_mode;
+
+#define NDCONV_TUNE_DEFAULT_BUDGET_MS 20.0
+#define NDCONV_TUNE_MAX_BUDGET_MS 60000.0
+
+/* A zero-filled struct is the default create. */
+typedef struct ndconv_create_options {
+  ndconv_tune_mode tune;
+  double budget_ms;          /* MEASURE: wall time of candidate runs allowed per
+                                plan (0: NDCONV_TUNE_DEFAULT_BUDGET_MS), at most
+                                NDCONV_TUNE_MAX_BUDGET_MS. Checked before each run,
+                                so it is exceeded by at most one run of the first
+                                candidate timed. Building (packing) candidates is
+                                not counted. */
+  const char* candidate;     /* NULL, or a name from ndconv_tune_candidates: build
+                                exactly that candidate (UNSUPPORTED if it does not
+                                apply to the shape); tune is then ignored */
+} ndconv_create_options;
+
+/* ndconv_conv_create with options. options NULL is ndconv_conv_create, which
+   reads the environment: NDCONV_TUNE = default | measure | wisdom (another
+   value fails every such create with INVALID_ARGUMENT naming it) and
+   NDCONV_TUNE_BUDGET_MS. NDCONV_WISDOM=<file> is imported at the first create
+   of the process, whatever the mode (a missing file is skipped silently, a
+   bad one is reported on stderr and skipped). */
+NDCONV_API ndconv_status ndconv_conv_create_ex(const ndconv_conv_desc* desc,
+                                               const float* weights, const float* bias,
+                                               const ndconv_create_options* options,
+                                               ndconv_conv** out_conv);
+
+typedef enum ndconv_tune_source {
+  NDCONV_TUNE_SOURCE_HEURISTIC = 0,  /* the planner's rules (nothing timed) */
+  NDCONV_TUNE_SOURCE_MEASURED = 1,   /* timed at this create */
+  NDCONV_TUNE_SOURCE_CACHED = 2,     /* the cache: an earlier measurement or imported wisdom */
+  NDCONV_TUNE_SOURCE_FORCED = 3      /* ndconv_create_options.candidate */
+} ndconv_tune_source;
+
+typedef struct ndconv_tune_info {
+  const char* candidate;     /* the plan's candidate, e.g.
+                                "indirect-gemm:tiles=lean:kblock=1x:mblock=1x";
+                                valid while the plan lives */
+  ndconv_tune_source source;
+  int32_t candidates_timed;  /* at this create (0 unless MEASURED) */
+  int32_t timed_runs;        /* convolution runs timed (each candidate: up to 3, the fastest counts) */
+  double timing_ms;          /* wall time of those runs */
+  double budget_ms;          /* the budget they were allowed (0 unless MEASURE) */
+} ndconv_tune_info;
+NDCONV_API ndconv_status ndconv_conv_tune_info(const ndconv_conv* conv, ndconv_tune_info* info);
+
+/* The candidate names for the current ISA, one per line (whether one applies
+   depends on the shape). snprintf's contract, as ndconv_tuning_string. */
+NDCONV_API size_t ndconv_tune_candidates(char* buf, size_t size);
+
+/* Wisdom: the cache as text. First line "ndconv-wisdom 1", then one line per
+   shape key, "<key> <candidate>", sorted; '#' lines are comments. export
+   follows snprintf's contract. import merges into the cache (an entry
+   replaces the one of the same key) and is all or nothing: text that is not
+   wisdom (bad header, a line without exactly two fields, a key of an unknown
+   ISA) is INVALID_ARGUMENT naming the line, another version UNSUPPORTED, and
+   nothing is imported. An entry whose candidate no longer exists or does not
+   apply to its shape is kept but ignored when a plan looks it up. */
+NDCONV_API size_t ndconv_wisdom_export(char* buf, size_t size);
+NDCONV_API ndconv_status ndconv_wisdom_import(const char* text);
+NDCONV_API ndconv_status ndconv_wisdom_export_file(const char* path);
+NDCONV_API ndconv_status ndconv_wisdom_import_file(const char* path);
+NDCONV_API void ndconv_wisdom_clear(void);
+
 #ifdef __cplusplus
 }  /* extern "C" */
 #endif

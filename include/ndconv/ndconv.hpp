@@ -123,6 +123,12 @@ class Conv {
   Conv(const ndconv_conv_desc& desc, const float* weights, const float* bias = nullptr) : desc_(desc) {
     check(ndconv_conv_create(&desc, weights, bias, &conv_));
   }
+  // The same with create options (the measure mode: README "Measure mode and wisdom").
+  Conv(const ndconv_conv_desc& desc, const float* weights, const float* bias,
+       const ndconv_create_options& options)
+      : desc_(desc) {
+    check(ndconv_conv_create_ex(&desc, weights, bias, &options, &conv_));
+  }
   Conv(Conv&& o) noexcept : conv_(o.conv_), desc_(o.desc_) { o.conv_ = nullptr; }
   Conv& operator=(Conv&& o) noexcept {
     std::swap(conv_, o.conv_);
@@ -140,6 +146,12 @@ class Conv {
   }
 
   const char* kernel_name() const noexcept { return ndconv_conv_kernel_name(conv_); }
+  // How the plan was chosen: its candidate, and what measuring it cost.
+  ndconv_tune_info tune_info() const {
+    ndconv_tune_info info{};
+    check(ndconv_conv_tune_info(conv_, &info));
+    return info;
+  }
   const ndconv_conv_desc& desc() const noexcept { return desc_; }
   TensorSizes sizes() const { return tensor_sizes(desc_); }
   const ndconv_conv* get() const noexcept { return conv_; }
@@ -215,12 +227,18 @@ class ConvBuilder {
   ConvBuilder& channels_first() { d_.layout = NDCONV_NCX; return *this; }   // NCHW
   ConvBuilder& weights_xio() { d_.weight_layout = NDCONV_XIO; return *this; }  // Keras kernel
   ConvBuilder& weights_oix() { d_.weight_layout = NDCONV_OIX; return *this; }  // PyTorch weight
+  // build() times the candidates and keeps the fastest (budget_ms 0: the default).
+  ConvBuilder& measure(double budget_ms = 0) {
+    options_.tune = NDCONV_TUNE_MEASURE;
+    options_.budget_ms = budget_ms;
+    return *this;
+  }
 
   const ndconv_conv_desc& desc() const noexcept { return d_; }
   operator const ndconv_conv_desc&() const noexcept { return d_; }
   TensorSizes sizes() const { return tensor_sizes(d_); }
   std::vector<int64_t> output_size() const { return tensor_sizes(d_).out_size; }
-  Conv build(const float* weights, const float* bias = nullptr) const { return Conv(d_, weights, bias); }
+  Conv build(const float* weights, const float* bias = nullptr) const { return Conv(d_, weights, bias, options_); }
 
  private:
   ConvBuilder& fill(int64_t* dst, int64_t v) {
@@ -236,6 +254,7 @@ class ConvBuilder {
     return *this;
   }
   ndconv_conv_desc d_{};
+  ndconv_create_options options_{};
 };
 
 // ---- Fused text-CNN block (ndconv_textcnn_*) --------------------------------

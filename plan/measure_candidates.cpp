@@ -1,0 +1,120 @@
+// The measure mode's candidates: names, parsing, and the Tuning of each
+// (plan/measure.h).
+#include <cstdio>
+#include <cstring>
+
+#include "plan/measure.h"
+#include "plan/tuned_table.h"
+
+namespace ndconv {
+namespace dispatch {
+namespace {
+
+const char* scale_text(int scale) { return scale < 0 ? "0.5x" : scale > 0 ? "2x" : "1x"; }
+
+// The budget scaled by 2^scale, at least one cache line.
+size_t scaled(size_t bytes, int scale) {
+  const size_t s = scale < 0 ? bytes / 2 : scale > 0 ? bytes * 2 : bytes;
+  return s < 64 ? 64 : s;
+}
+
+// True if the lean and GemmTile tables of `base`'s ISA differ in a main tile.
+bool formulations_differ(const kernels::KernelTable& base) {
+  Tuning lean;
+  lean.gemm_lean_kernels = 1;
+  const kernels::KernelTable* l = tuned_kernel_table(&base, lean);
+  return l->gemm_rowptr_main.fn != base.gemm_rowptr_main.fn ||
+         l->gemm_rowstride_main.fn != base.gemm_rowstride_main.fn ||
+         l->gemm_cols_main.fn != base.gemm_cols_main.fn ||
+         l->gemm_rowptr_one_vector.fn != base.gemm_rowptr_one_vector.fn;
+}
+
+}  // namespace
+
+CandidateName candidate_name(const Candidate& c) {
+  size_t count = 0;
+  const AlgorithmEntry* list = algorithm_list(&count);
+  CandidateName name;
+  if (c.algorithm >= count) return name;
+  if (c.lean < 0)
+    std::snprintf(name.text, sizeof name.text, "%s", list[c.algorithm].name);
+  else
+    std::snprintf(name.text, sizeof name.text, "%s:tiles=%s:kblock=%s:mblock=%s", list[c.algorithm].name,
+                  c.lean ? "lean" : "gemmtile", scale_text(c.k_scale), scale_text(c.m_scale));
+  return name;
+}
+
+bool parse_candidate(const char* name, Candidate* c) {
+  if (name == nullptr) return false;
+  size_t count = 0;
+  const AlgorithmEntry* list = algorithm_list(&count);
+  // The names are few (at most 18 per algorithm): compare with each.
+  for (size_t a = 0; a < count; ++a) {
+    Candidate k;
+    k.algorithm = a;
+    if (!list[a].gemm) {
+      if (std::strcmp(name, candidate_name(k).c_str()) == 0) return *c = k, true;
+      continue;
+    }
+    for (k.lean = 0; k.lean <= 1; ++k.lean)
+      for (k.k_scale = -1; k.k_scale <= 1; ++k.k_scale)
+        for (k.m_scale = -1; k.m_scale <= 1; ++k.m_scale)
+          if (std::strcmp(name, candidate_name(k).c_str()) == 0) return *c = k, true;
+  }
+  return false;
+}
+
+// The K budgets: the L1 slice of the shared driver and im2col, and the
+// channels-last pointwise slice (which supersedes the L1 one there). The M
+// budgets: the A blocks (L2 for the shared driver, L3-sized for the
+// channels-first pointwise and im2col paths).
+Tuning candidate_tuning(const Candidate& c, const Tuning& base) {
+  Tuning t = base;
+  if (c.lean < 0) return t;
+  t.gemm_lean_kernels = static_cast<size_t>(c.lean);
+  t.gemm_l1_budget_bytes = scaled(base.gemm_l1_budget_bytes, c.k_scale);
+  t.pointwise_rows_slice_bytes = scaled(base.pointwise_rows_slice_bytes, c.k_scale);
+  t.gemm_l2_budget_bytes = scaled(base.gemm_l2_budget_bytes, c.m_scale);
+  t.pointwise_cols_a_block_bytes = scaled(base.pointwise_cols_a_block_bytes, c.m_scale);
+  t.im2col_a_block_bytes = scaled(base.im2col_a_block_bytes, c.m_scale);
+  return t;
+}
+
+size_t list_candidates(const kernels::KernelTable& base, Candidate* out, size_t capacity) {
+  size_t count = 0, n = 0;
+  const AlgorithmEntry* list = algorithm_list(&count);
+  const int tuned_lean = tuning().gemm_lean_kernels ? 1 : 0;
+  const bool both = formulations_differ(base);
+  auto add = [&](size_t a, int lean, int k_scale, int m_scale) {
+    if (n < capacity) out[n] = Candidate{a, lean, k_scale, m_scale};
+    ++n;
+  };
+  for (size_t a = 0; a < count; ++a) {
+    if (!list[a].gemm) {
+      add(a, -1, 0, 0);
+      continue;
+    }
+    // One knob away from the tuning at a time: the other formulation, then
+    // the K and M budgets halved and doubled.
+    add(a, tuned_lean, 0, 0);
+    if (both) add(a, 1 - tuned_lean, 0, 0);
+    for (int scale : {-1, 1}) add(a, tuned_lean, scale, 0);
+    for (int scale : {-1, 1}) add(a, tuned_lean, 0, scale);
+  }
+  return n;
+}
+
+size_t format_candidates(const kernels::KernelTable& base, char* buf, size_t size) {
+  Candidate list[kMaxCandidates];
+  const size_t count = list_candidates(base, list, kMaxCandidates);
+  size_t length = 0;
+  for (size_t i = 0; i < count && i < kMaxCandidates; ++i) {
+    const size_t left = length < size ? size - length : 0;
+    const int n = std::snprintf(left ? buf + length : nullptr, left, "%s\n", candidate_name(list[i]).c_str());
+    if (n > 0) length += static_cast<size_t>(n);
+  }
+  return length;
+}
+
+}  // namespace dispatch
+}  // namespace ndconv
