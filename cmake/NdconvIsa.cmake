@@ -25,3 +25,12 @@ if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
 endif()   # Advanced SIMD is part of the AArch64 baseline
 
 message(STATUS "ndconv: ISA instances: ${NDCONV_ISA_INSTANCES}")
+
+# The int8 kernels (kernels/qisa_<name>.cpp, kernels/qkernel_table.h): one TU
+# per ISA level and dot-product variant, each with its own flags. A
+# dot-product instance whose flag the compiler lacks is left out (its level
+# then runs the widening kernels). NDCONV_HAVE_Q_<NAME> says which are in.
+include(CheckCXXCompilerFlag)
+set(NDCONV_QISA_INSTANCES scalar)
+set(NDCONV_QFLAGS_scalar "")
+message(STATUS "ndconv: int8 kernel instances: ${NDCONV_QISA_INSTANCES}")

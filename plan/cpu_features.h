@@ -10,6 +10,11 @@ struct CpuFeatures {
   bool avx2_fma = false;   // AVX2 + FMA3, YMM state enabled by the OS
   bool avx512 = false;     // AVX-512 F/BW/DQ/VL, opmask + ZMM state enabled
   bool neon = false;       // AArch64 Advanced SIMD
+  // The int8 dot products (the int8 kernels' dot-product variants,
+  // kernels/qkernel_table.h). Each implies its ISA level's flag above.
+  bool avx512_vnni = false;  // AVX512-VNNI (vpdpbusd zmm): avx512 + CPUID.(7,0):ECX[11]
+  bool avx_vnni = false;     // AVX-VNNI (VEX vpdpbusd ymm): avx2_fma + CPUID.(7,1):EAX[4]
+  bool neon_dot = false;     // AArch64 dot product (sdot/udot): HWCAP_ASIMDDP
   // The x86 vendor (CPUID leaf 0): the tuning's first key for the core's
   // microarchitecture. Both false elsewhere.
   bool vendor_intel = false;  // "GenuineIntel"

@@ -1,0 +1,20 @@
+// The int8 kernels' scalar instance: portable C++, no intrinsics, KR = 4 so
+// it streams the packing every x86 and dot-product table uses.
+#define NDCONV_QKERNEL_NS qscalar
+#include "kernels/qgemm_scalar.hpp"
+#include "kernels/qkernel_instances.h"
+
+namespace ndconv {
+namespace kernels {
+
+namespace qscalar {
+const QKernelTable table = {
+    "scalar",
+    {"qs8_gemm_rowptr_4x8c4__scalar", &qgemm_rowptr_scalar<4, 8, 4>, 4, 8, 4},
+};
+}  // namespace qscalar
+
+const QKernelTable& qscalar_table() { return qscalar::table; }
+
+}  // namespace kernels
+}  // namespace ndconv
