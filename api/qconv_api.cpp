@@ -32,6 +32,14 @@ bool dot_product_from_environment() {
 }
 std::atomic<bool> g_int8_dot_product{dot_product_from_environment()};
 
+// The int8 kernels of the plan's ISA level and dot-product variant; a level
+// this build has no int8 kernels for uses the portable ones (the plan's name
+// then says "scalar").
+const ndconv::kernels::QKernelTable* int8_table(ndconv_isa isa) {
+  const ndconv::kernels::QKernelTable* t = ndconv::kernels::qkernel_table(isa, g_int8_dot_product.load());
+  return t ? t : ndconv::kernels::qkernel_table(NDCONV_ISA_SCALAR, false);
+}
+
 ndconv_status create_plan(const ndconv_qconv_desc* desc, const int8_t* weights,
                           const float* weight_scales, const int32_t* bias, ndconv_qconv** out) {
   namespace nd = ndconv::dispatch;
@@ -47,9 +55,7 @@ ndconv_status create_plan(const ndconv_qconv_desc* desc, const int8_t* weights,
   if (q == nullptr) return failf(NDCONV_OUT_OF_MEMORY, "out of memory allocating an int8 plan");
   s = q->params.build(shape, weight_scales, bias);
   if (s == NDCONV_OK) {
-    const nd::QPlanInputs in{&q->params,
-                             nullptr /* int8 kernel tables: issue 14's kernel branch */,
-                             table->isa, weights};
+    const nd::QPlanInputs in{&q->params, int8_table(table->isa), table->isa, weights};
     q->algorithm = nd::plan_qalgorithm(in, &s);
   }
   if (s != NDCONV_OK) {

@@ -13,6 +13,7 @@
 
 #include "ndconv/ndconv.h"
 #include "api/qconv_shape.h"
+#include "kernels/qkernel_table.h"
 #include "tests/isa_param.h"
 #include "tests/support/conv_desc.h"
 #include "tests/support/qconv_check.h"
@@ -201,6 +202,27 @@ TEST_P(QConvTest, ThreadPoolGivesTheSameBytes) {
       EXPECT_EQ(check_qconv(d, 77, QFill::kRandom, true, pool).output, check_qconv(d, 77).output);
     }
   ndconv_threadpool_destroy(pool);
+}
+
+// The planner's choice per shape, named honestly: algorithm, layout suffix,
+// and the kernel table's variant of the forced ISA ("scalar" for the plain
+// C++ depthwise).
+TEST_P(QConvTest, KernelNamesSayWhatRuns) {
+  const ndconv::kernels::QKernelTable* table =
+      ndconv::kernels::qkernel_table(std::get<0>(GetParam()), std::get<1>(GetParam()));
+  const std::string isa = table ? table->variant : "scalar";
+  for (ndconv_layout l : {NDCONV_NXC, NDCONV_NCX})
+    for (const NamedConv& s : shapes(l)) {
+      const std::string name = s.name;
+      const std::string suffix = l == NDCONV_NCX ? "-ncx/" : "/";
+      std::string want;
+      if (name.rfind("pointwise", 0) == 0) want = "int8-pointwise-gemm" + suffix + isa;
+      else if (name == "conv1d" || name == "conv1d_stride" || name == "text_conv2d") want = "int8-ngram-gemm" + suffix + isa;
+      else if (name.rfind("depthwise", 0) == 0) want = "int8-depthwise" + suffix + "scalar";
+      else want = "int8-indirect-gemm" + suffix + isa;
+      const auto r = check_qconv(make_qdesc(s.conv, NDCONV_U8, NDCONV_U8), 3);
+      EXPECT_EQ(r.kernel_name.rfind(want, 0), 0u) << name << ": " << r.kernel_name << " does not start with " << want;
+    }
 }
 
 std::vector<std::tuple<ndconv_isa, bool>> isa_dot_params() {
