@@ -29,6 +29,7 @@
 #include "fma_peak.h"
 #include "ndconv/ndconv.h"
 #include "report.h"
+#include "bench_int8.h"
 #include "shapes.h"
 #include "tensors.h"
 
@@ -57,6 +58,7 @@ struct Options {
   bool peak_only = false;
   bool ab = false;  // interleaved ndconv vs oneDNN rounds (run_ab)
   bool load = false;  // one plan run from 1, 2, 4, 8 threads at once (run_load)
+  bool int8 = false;  // int8 convolutions vs oneDNN int8 (bench_int8.cpp)
   bool inject_mismatch = false;  // corrupt one ndconv output before the check
 };
 
@@ -76,6 +78,9 @@ const char kUsage[] =
     "                  buffers, NULL pool): runs/s and GFLOP/s in total, every output\n"
     "                  compared bit for bit with a single-threaded run; default shapes\n"
     "                  text_query_same and pw_seq_ffn (--benchmark_filter selects)\n"
+    "  --int8          int8 (u8 in, s8 weights, u8 out, per-channel scales, zero points):\n"
+    "                  ndconv vs oneDNN int8 and ndconv float32, interleaved, per shape and\n"
+    "                  layout, each output checked against oneDNN first (within 1)\n"
     "  --inject-mismatch  add an error to one element of ndconv's first output, to\n"
     "                  see the correctness gate fail the run (tests use it)\n"
     "  e.g. --benchmark_filter=REGEX  --benchmark_format=json  --benchmark_min_time=S\n"
@@ -131,6 +136,8 @@ bool parse_options(int* argc, char** argv, Options* o) {
       o->report = true;
     } else if (std::strcmp(a, "--ab") == 0) {
       o->ab = true;
+    } else if (std::strcmp(a, "--int8") == 0) {
+      o->int8 = true;
     } else if (std::strcmp(a, "--load") == 0) {
       o->load = true;
     } else if (std::strcmp(a, "--peak") == 0) {
@@ -681,6 +688,14 @@ int run(int argc, char** argv) {
   if (benchmark::ReportUnrecognizedArguments(bench_argc, args.data())) return 2;
 
   g.checks.assign(g.shapes.size(), {});
+#if defined(NDCONV_HAVE_ONEDNN)
+  if (opt.int8) {
+    const int status = run_int8(g.shapes, [](const std::string& f, const std::string& n) { return filter_selects(f, n); },
+                                filter, opt.threads, g.pool);
+    ndconv_threadpool_destroy(g.pool);
+    return status;
+  }
+#endif
   if (opt.ab || opt.load) {
     const int status = opt.ab ? run_ab(opt, filter) : run_load(filter);
     g.current.reset();
