@@ -8,13 +8,14 @@ namespace ndconv {
 namespace kernels {
 
 namespace qscalar {
-const QKernelTable table = {
-    "scalar",
+const QGemmRowsKernel tiles[] = {
     {"qs8_gemm_rowptr_4x8c4__scalar", &qgemm_rowptr_scalar<4, 8, 4>, 4, 8, 4},
 };
+const QKernelTable table = {"scalar", tiles[0]};
 }  // namespace qscalar
 
 const QKernelTable& qscalar_table() { return qscalar::table; }
+QTileList qscalar_tiles() { return {qscalar::tiles, sizeof qscalar::tiles / sizeof qscalar::tiles[0]}; }
 
 }  // namespace kernels
 }  // namespace ndconv

@@ -41,5 +41,28 @@ const QKernelTable* qkernel_table(ndconv_isa isa, bool dot_product) {
   }
 }
 
+QTileList qkernel_tiles(const QKernelTable* table) {
+  if (table == &qscalar_table()) return qscalar_tiles();
+#if defined(NDCONV_HAVE_Q_AVX2)
+  if (table == &qavx2_table()) return qavx2_tiles();
+#endif
+#if defined(NDCONV_HAVE_Q_AVXVNNI)
+  if (table == &qavx2vnni_table()) return qavx2vnni_tiles();
+#endif
+#if defined(NDCONV_HAVE_Q_AVX512)
+  if (table == &qavx512_table()) return qavx512_tiles();
+#endif
+#if defined(NDCONV_HAVE_Q_AVX512VNNI)
+  if (table == &qavx512vnni_table()) return qavx512vnni_tiles();
+#endif
+#if defined(NDCONV_HAVE_Q_NEON)
+  if (table == &qneon_table()) return qneon_tiles();
+#endif
+#if defined(NDCONV_HAVE_Q_NEONDOT)
+  if (table == &qneondot_table()) return qneondot_tiles();
+#endif
+  return {};
+}
+
 }  // namespace kernels
 }  // namespace ndconv

@@ -16,10 +16,12 @@
 #include <cstring>
 #include <limits>
 #include <memory>
+#include <ostream>
 #include <random>
 #include <string>
 #include <vector>
 
+#include "kernels/qkernel_instances.h"
 #include "kernels/qkernel_table.h"
 #include "plan/cpu_features.h"
 
@@ -37,6 +39,21 @@ std::vector<const QKernelTable*> runnable_tables() {
       if (t != nullptr && (tables.empty() || tables.back() != t)) tables.push_back(t);
     }
   return tables;
+}
+
+// One tile of one table: the table's own and the candidates it was chosen
+// from (kernels/qkernel_instances.h), all held to the same contract.
+struct TileCase {
+  const QKernelTable* table;
+  QGemmRowsKernel kernel;
+};
+std::ostream& operator<<(std::ostream& os, const TileCase& c) { return os << c.kernel.name; }
+
+std::vector<TileCase> runnable_tiles() {
+  std::vector<TileCase> cases;
+  for (const QKernelTable* t : runnable_tables())
+    for (const QGemmRowsKernel& k : qkernel_tiles(t)) cases.push_back({t, k});
+  return cases;
 }
 
 // `bytes` bytes with a PROT_NONE page right after them (after = true) or
@@ -139,7 +156,7 @@ struct Problem {
   int mode = FE_TONEAREST;  // the caller's rounding mode during the call
 };
 
-class QGemmRowsTest : public ::testing::TestWithParam<const QKernelTable*> {
+class QGemmRowsTest : public ::testing::TestWithParam<TileCase> {
  protected:
   void run(const Problem& p);
   QEpilogue epilogue_of(QOutputType type, int clamp, std::vector<int32_t>* bias,
@@ -149,7 +166,7 @@ class QGemmRowsTest : public ::testing::TestWithParam<const QKernelTable*> {
 // Calls the kernel on `p` and checks every element of C (and that nothing
 // outside the tile changed) against the exact integer sum.
 void QGemmRowsTest::run(const Problem& p) {
-  const QGemmRowsKernel& k = GetParam()->gemm_rows;
+  const QGemmRowsKernel& k = GetParam().kernel;
   const size_t MR = k.mr, NR = k.nr, KR = k.kr, groups = (p.kc + KR - 1) / KR;
   std::mt19937 gen(p.seed);
   // Raw input bytes x; the kernel reads u = x ^ a_xor.
@@ -231,7 +248,7 @@ void QGemmRowsTest::run(const Problem& p) {
 // 0.25 (exact ties) and odd values.
 QEpilogue QGemmRowsTest::epilogue_of(QOutputType type, int clamp, std::vector<int32_t>* bias,
                                      std::vector<float>* scale, unsigned seed) {
-  const size_t NR = GetParam()->gemm_rows.nr;
+  const size_t NR = GetParam().kernel.nr;
   std::mt19937 gen(seed);
   bias->resize(NR);
   scale->resize(NR);
@@ -263,7 +280,7 @@ QEpilogue QGemmRowsTest::epilogue_of(QOutputType type, int clamp, std::vector<in
 const QOutputType kTypes[] = {QOutputType::kS32, QOutputType::kF32, QOutputType::kU8, QOutputType::kS8};
 
 TEST_P(QGemmRowsTest, NameStatesTheTile) {
-  const QGemmRowsKernel& k = GetParam()->gemm_rows;
+  const QGemmRowsKernel& k = GetParam().kernel;
   ASSERT_NE(k.fn, nullptr);
   const std::string want = "qs8_gemm_rowptr_" + std::to_string(k.mr) + "x" + std::to_string(k.nr) +
                            "c" + std::to_string(k.kr) + "__";
@@ -272,7 +289,7 @@ TEST_P(QGemmRowsTest, NameStatesTheTile) {
 }
 
 TEST_P(QGemmRowsTest, AllTails) {
-  const QGemmRowsKernel& k = GetParam()->gemm_rows;
+  const QGemmRowsKernel& k = GetParam().kernel;
   std::vector<int32_t> bias;
   std::vector<float> scale;
   for (size_t mr = 1; mr <= k.mr; ++mr)
@@ -292,7 +309,7 @@ TEST_P(QGemmRowsTest, AllTails) {
 }
 
 TEST_P(QGemmRowsTest, EveryKEveryTapsBothInputTypes) {
-  const QGemmRowsKernel& k = GetParam()->gemm_rows;
+  const QGemmRowsKernel& k = GetParam().kernel;
   std::vector<int32_t> bias;
   std::vector<float> scale;
   for (size_t kc = 1; kc <= 3 * k.kr + 2; ++kc)
@@ -312,7 +329,7 @@ TEST_P(QGemmRowsTest, EveryKEveryTapsBothInputTypes) {
 }
 
 TEST_P(QGemmRowsTest, EveryOutputTypeAndClamp) {
-  const QGemmRowsKernel& k = GetParam()->gemm_rows;
+  const QGemmRowsKernel& k = GetParam().kernel;
   std::vector<int32_t> bias;
   std::vector<float> scale;
   for (QOutputType type : kTypes)
@@ -335,7 +352,7 @@ TEST_P(QGemmRowsTest, EveryOutputTypeAndClamp) {
 // u = 0 and 255 against w = -128 and 127: every pair sum of u8 x s8 products
 // leaves int16 (vpmaddubsw would saturate); a long K with three taps.
 TEST_P(QGemmRowsTest, ExtremeOperandsAreExact) {
-  const QGemmRowsKernel& k = GetParam()->gemm_rows;
+  const QGemmRowsKernel& k = GetParam().kernel;
   std::vector<int32_t> bias;
   std::vector<float> scale;
   for (uint8_t a_xor : {0x00, 0x80})
@@ -355,7 +372,7 @@ TEST_P(QGemmRowsTest, ExtremeOperandsAreExact) {
 // The accumulator wraps around int32 (modular arithmetic is the contract:
 // the compensation in the bias cancels it exactly).
 TEST_P(QGemmRowsTest, AccumulatorWrapsAround) {
-  const QGemmRowsKernel& k = GetParam()->gemm_rows;
+  const QGemmRowsKernel& k = GetParam().kernel;
   std::vector<int32_t> bias;
   std::vector<float> scale;
   Problem p;
@@ -371,7 +388,7 @@ TEST_P(QGemmRowsTest, AccumulatorWrapsAround) {
 // The caller's rounding mode is FE_UPWARD: ties (scales 0.5, 0.25) still round
 // half to even, other values to nearest.
 TEST_P(QGemmRowsTest, RoundingIgnoresTheCallersMode) {
-  const QGemmRowsKernel& k = GetParam()->gemm_rows;
+  const QGemmRowsKernel& k = GetParam().kernel;
   std::vector<int32_t> bias;
   std::vector<float> scale;
   for (QOutputType type : {QOutputType::kU8, QOutputType::kS8, QOutputType::kF32})
@@ -419,10 +436,18 @@ TEST(QKernelTable, DotProductVariantFollowsTheCpu) {
   }
 }
 
-std::string table_name(const ::testing::TestParamInfo<const QKernelTable*>& info) {
-  return info.param->gemm_rows.name;
+// Every runnable table's kernel is one of its instance's tiles (which the
+// tests above cover), and its name ends in the instance's ISA.
+TEST(QKernelTable, TableKernelIsAmongItsTiles) {
+  for (const QKernelTable* t : runnable_tables()) {
+    bool found = false;
+    for (const QGemmRowsKernel& k : qkernel_tiles(t)) found = found || k.fn == t->gemm_rows.fn;
+    EXPECT_TRUE(found) << t->gemm_rows.name;
+  }
 }
 
-INSTANTIATE_TEST_SUITE_P(QGemmRows, QGemmRowsTest, ::testing::ValuesIn(runnable_tables()), table_name);
+std::string tile_name(const ::testing::TestParamInfo<TileCase>& info) { return info.param.kernel.name; }
+
+INSTANTIATE_TEST_SUITE_P(QGemmRows, QGemmRowsTest, ::testing::ValuesIn(runnable_tiles()), tile_name);
 
 }  // namespace
