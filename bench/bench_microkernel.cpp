@@ -17,10 +17,12 @@
 // The int8 tiles (kernels/qkernel_instances.h: every tile of every int8 table
 // this CPU runs, the table's first): microkernel/<tile name>/k<K>, e.g.
 // microkernel/qs8_gemm_rowptr_8x32c4__avx512vnni/k256, U8 input and int32
-// output; the table's tile also with S8 input and U8 output (/s8_u8out).
-// Counters: gops (a multiply-add = 2 int8 ops), int8_peak_frac = gops / 4x
-// the level's measured fp32 FMA peak (the int8 dot-product peak where
-// vpdpbusd issues as often as an FMA), f32_ratio = gops / the fp32 peak.
+// output, and with S8 input (one more XOR per row and K group) and U8 output
+// (/s8_u8out). Counters: gops and cpu_gops (a multiply-add = 2 int8 ops; the
+// cpu_ ones over this thread's CPU time), int8_peak_frac and
+// cpu_int8_peak_frac = the rate / 4x the level's measured fp32 FMA peak (the
+// int8 dot-product peak where vpdpbusd issues as often as an FMA),
+// cpu_f32_ratio = cpu_gops / the fp32 peak.
 #include <benchmark/benchmark.h>
 
 #include <chrono>
@@ -176,11 +178,13 @@ void bench_qrows(benchmark::State& state, ndconv::kernels::QGemmRowsKernel uk, s
   const double ops = 2.0 * static_cast<double>(MR * NR * K);
   time_calls(state, [&] { uk.fn(args); }, reinterpret_cast<float*>(c.data()), ops, 4 * f32_peak);
   state.counters["gops"] = state.counters["gflops"];
+  state.counters["cpu_gops"] = state.counters["cpu_gflops"];
   state.counters["int8_peak_frac"] = state.counters["peak_frac"];
-  state.counters["f32_ratio"] = f32_peak > 0 ? state.counters["gflops"] / f32_peak : 0.0;
+  state.counters["cpu_int8_peak_frac"] = state.counters["cpu_peak_frac"];
+  state.counters["cpu_f32_ratio"] = f32_peak > 0 ? state.counters["cpu_gflops"] / f32_peak : 0.0;
+  for (const char* flops_name : {"gflops", "cpu_gflops", "peak_frac", "cpu_peak_frac"})
+    state.counters.erase(flops_name);
 }
-
-void register_int8(size_t K, const std::vector<ndconv_bench::IsaPeak>& peaks);
 
 std::string benchmark_name(const char* entry, size_t K) {
   return "microkernel/" + std::string(entry) + "/k" + std::to_string(K);
@@ -218,10 +222,11 @@ void register_int8(size_t K, const std::vector<ndconv_bench::IsaPeak>& peaks) {
       if (t == nullptr || t == previous) continue;
       previous = t;
       const double peak = peak_of(peaks, isa);
-      for (const auto& uk : ndconv::kernels::qkernel_tiles(t))
+      for (const auto& uk : ndconv::kernels::qkernel_tiles(t)) {
         benchmark::RegisterBenchmark(benchmark_name(uk.name, K).c_str(), bench_qrows, uk, K, peak, false);
-      const std::string s8 = "microkernel/" + std::string(t->gemm_rows.name) + "/s8_u8out/k" + std::to_string(K);
-      benchmark::RegisterBenchmark(s8.c_str(), bench_qrows, t->gemm_rows, K, peak, true);
+        const std::string s8 = "microkernel/" + std::string(uk.name) + "/s8_u8out/k" + std::to_string(K);
+        benchmark::RegisterBenchmark(s8.c_str(), bench_qrows, uk, K, peak, true);
+      }
     }
   }
 }
