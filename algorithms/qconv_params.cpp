@@ -122,44 +122,68 @@ size_t QConvParams::output_bytes() const {
   return epi.type == kernels::QOutputType::kU8 || epi.type == kernels::QOutputType::kS8 ? 1 : 4;
 }
 
-float round_half_even(float v) {
-  const float r = std::floor(v), d = v - r;
-  if (d > 0.5f || (d == 0.5f && std::fmod(r, 2.0f) != 0.0f)) return r + 1.0f;
-  return r;
+
+namespace {
+
+// U8/S8: rne(acc * scale) + zp, clamped, by floor and compare. The product
+// p is rounded in the caller's mode, but its error fma(acc, scale, -p) is
+// exact in any mode: it decides the one case the mode can change, p exactly
+// halfway between integers (rare: fma only there).
+inline int32_t requantize(const kernels::QEpilogue& e, float scale, int32_t acc) {
+  const float a = static_cast<float>(acc), p = a * scale;
+  const float lo = static_cast<float>(e.q_min - e.out_zp), hi = static_cast<float>(e.q_max - e.out_zp);
+  // Clamp first (comparisons: no NaN can arise, and no libm call), so the
+  // conversions below cannot overflow; |v| <= 383.
+  const float v = p < lo ? lo : p > hi ? hi : p;
+  int32_t r = static_cast<int32_t>(v);  // truncation: mode independent
+  if (static_cast<float>(r) > v) --r;    // floor
+  const float d = v - static_cast<float>(r);
+  if (d > 0.5f) {
+    ++r;
+  } else if (d == 0.5f) {
+    const float err = v == p ? std::fma(a, scale, -p) : 0.0f;
+    if (err > 0.0f || (err == 0.0f && (r & 1) != 0)) ++r;
+  }
+  const int32_t q = r + e.out_zp;
+  return q < e.q_min ? e.q_min : q > e.q_max ? e.q_max : q;
+}
+
+}  // namespace
+
+void apply_qepilogue_span(const kernels::QEpilogue& e, const float* scale, const int32_t* acc,
+                          size_t n, void* out) {
+  switch (e.type) {
+    case QOutputType::kS32: {
+      int32_t* y = static_cast<int32_t*>(out);
+      for (size_t i = 0; i < n; ++i) y[i] = acc[i] < e.s32_min ? e.s32_min : acc[i] > e.s32_max ? e.s32_max : acc[i];
+      return;
+    }
+    case QOutputType::kF32: {
+      float* y = static_cast<float*>(out);
+      for (size_t i = 0; i < n; ++i)
+      {
+        const float v = static_cast<float>(acc[i]) * scale[i];
+        y[i] = v < e.f32_min ? e.f32_min : v > e.f32_max ? e.f32_max : v;
+      }
+      return;
+    }
+    case QOutputType::kU8: {
+      uint8_t* y = static_cast<uint8_t*>(out);
+      for (size_t i = 0; i < n; ++i) y[i] = static_cast<uint8_t>(requantize(e, scale[i], acc[i]));
+      return;
+    }
+    case QOutputType::kS8: {
+      int8_t* y = static_cast<int8_t*>(out);
+      for (size_t i = 0; i < n; ++i) y[i] = static_cast<int8_t>(requantize(e, scale[i], acc[i]));
+      return;
+    }
+  }
 }
 
 void apply_qepilogue(const kernels::QEpilogue& e, const float* scale, int32_t acc, int64_t channel,
                      void* out, size_t index) {
-  switch (e.type) {
-    case QOutputType::kS32: {
-      const int32_t y = acc < e.s32_min ? e.s32_min : acc > e.s32_max ? e.s32_max : acc;
-      static_cast<int32_t*>(out)[index] = y;
-      return;
-    }
-    case QOutputType::kF32: {
-      const float y = std::fmin(std::fmax(static_cast<float>(acc) * scale[channel], e.f32_min), e.f32_max);
-      static_cast<float*>(out)[index] = y;
-      return;
-    }
-    default: {
-      // Clamp in float first (as the kernels do) so the conversion cannot
-      // overflow. The product p is rounded in the caller's mode, but its
-      // error fma(acc, scale, -p) is exact in any mode: it decides the one
-      // case the mode can change, p exactly halfway between integers.
-      const float a = static_cast<float>(acc), p = a * scale[channel];
-      const float err = std::fma(a, scale[channel], -p);
-      const float lo = static_cast<float>(e.q_min - e.out_zp), hi = static_cast<float>(e.q_max - e.out_zp);
-      const float v = std::fmin(std::fmax(p, lo), hi);
-      float r = round_half_even(v);
-      if (v == p && v - std::floor(v) == 0.5f && err != 0.0f) r = err > 0.0f ? std::ceil(v) : std::floor(v);
-      int32_t q = static_cast<int32_t>(r) + e.out_zp;
-      q = q < e.q_min ? e.q_min : q > e.q_max ? e.q_max : q;
-      if (e.type == QOutputType::kU8)
-        static_cast<uint8_t*>(out)[index] = static_cast<uint8_t>(q);
-      else
-        static_cast<int8_t*>(out)[index] = static_cast<int8_t>(q);
-    }
-  }
+  const size_t bytes = e.type == QOutputType::kU8 || e.type == QOutputType::kS8 ? 1 : 4;
+  apply_qepilogue_span(e, scale + channel, &acc, 1, static_cast<char*>(out) + index * bytes);
 }
 
 }  // namespace dispatch

@@ -41,8 +41,9 @@ struct QConvParams {
 // exact error (fma): U8/S8 never depend on the caller's rounding mode.
 void apply_qepilogue(const kernels::QEpilogue& epi, const float* scale, const int32_t acc,
                      int64_t channel, void* out, size_t index);
-// Round half to even of a float whose magnitude is below 2^23.
-float round_half_even(float v);
+// The same for n consecutive columns: scale and out offset to the first.
+void apply_qepilogue_span(const kernels::QEpilogue& epi, const float* scale, const int32_t* acc,
+                          size_t n, void* out);
 
 }  // namespace dispatch
 }  // namespace ndconv

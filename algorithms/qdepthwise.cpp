@@ -71,6 +71,8 @@ class QDepthwiseAlgorithm final : public QAlgorithm {
     const size_t out_index = (static_cast<size_t>(n * s.out_pixels()) + p) * oc;
     const int64_t* entries = indirection_.entries() + p * taps;
     uint32_t acc[kChannelBlock];
+    int32_t result[kChannelBlock];
+    const size_t esize = p_->output_bytes();
     for (size_t c0 = 0; c0 < oc; c0 += kChannelBlock) {
       const size_t cn = std::min(kChannelBlock, oc - c0);
       for (size_t c = 0; c < cn; ++c) acc[c] = static_cast<uint32_t>(p_->user_bias[c0 + c]);
@@ -78,11 +80,9 @@ class QDepthwiseAlgorithm final : public QAlgorithm {
         if (entries[t] == kPaddingTap) continue;  // the zero point: contributes 0
         accumulate_tap(image + static_cast<size_t>(entries[t]) * ic, weights_.data() + t * oc, c0, cn, acc);
       }
-      for (size_t c = 0; c < cn; ++c) {
-        int32_t a;
-        std::memcpy(&a, &acc[c], sizeof a);
-        apply_qepilogue(p_->epi, p_->scale.data(), a, static_cast<int64_t>(c0 + c), output, out_index + c0 + c);
-      }
+      for (size_t c = 0; c < cn; ++c) result[c] = static_cast<int32_t>(acc[c]);  // modular: two's complement
+      apply_qepilogue_span(p_->epi, p_->scale.data() + c0, result, cn,
+                           static_cast<char*>(output) + (out_index + c0) * esize);
     }
   }
 

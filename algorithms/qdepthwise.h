@@ -1,10 +1,12 @@
 // int8-depthwise: groups == in_channels > 1 (any channel multiplier), every
 // rank, stride, dilation and padding. Channels-last direct convolution:
-// per output pixel, int32 accumulators across its channels (vectorized by
-// the compiler across channels), one pass per kernel tap read through the
+// per output pixel, int32 accumulators across its channels, one pass per
+// kernel tap read through the
 // indirection buffer, padding taps skipped (they contribute 0: padding is the
 // zero point). Channels-first callers go through channels-last scratch
-// copies ("-ncx"). Plain C++ in the baseline ISA's TU: named ".../scalar".
+// copies ("-ncx"). Plain C++ in the baseline ISA's TU, named ".../scalar":
+// correct, but slow (no SIMD kernel yet; the scalar requantization of
+// every output dominates).
 #pragma once
 
 #include <memory>
