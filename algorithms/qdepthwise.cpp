@@ -39,15 +39,8 @@ class QDepthwiseAlgorithm final : public QAlgorithm {
       run_channels_last(input, output, pool);
       return NDCONV_OK;
     }
-    AlignedArray<uint8_t> in_t, out_t;
-    if (!in_t.resize(static_cast<size_t>(s.input_elements())) ||
-        !out_t.resize(static_cast<size_t>(s.output_elements()) * p_->output_bytes()))
-      return fail(NDCONV_OUT_OF_MEMORY, "out of memory allocating the int8 channels-last scratch");
-    transpose_channels(input, in_t.data(), s.batch, s.in_channels, s.in_pixels(), 1, true, pool);
-    run_channels_last(in_t.data(), out_t.data(), pool);
-    transpose_channels(out_t.data(), output, s.batch, s.out_channels, s.out_pixels(),
-                       p_->output_bytes(), false, pool);
-    return NDCONV_OK;
+    return run_through_channels_last(s, p_->output_bytes(), input, output, pool,
+                                     [&](const uint8_t* in, void* out) { run_channels_last(in, out, pool); });
   }
 
  private:

@@ -85,7 +85,8 @@ std::vector<NamedConv> shapes(ndconv_layout l) {
       {"conv1d", conv1d(l, 10, 21, 19, 3)},
       {"conv1d_dilated_same", conv1d(l, 7, 9, 17, 3, 1, 2, NDCONV_PAD_SAME_UPPER)},
       {"conv1d_stride", conv1d(l, 9, 5, 23, 4, 3)},
-      {"text_conv2d", text_conv2d(l, 12, 10, 3, 19)},
+      {"text_conv2d", text_conv2d(l, 12, 10, 3, 19)},  // NCX: one input channel, read in place
+      {"whole_image", conv2d_desc(l, 5, 7, 3, 4, 3, 4, 1, NDCONV_PAD_VALID)},  // one output pixel: in place
       {"conv3d", conv3d(l)},
   };
   v.push_back({"xio_weights", conv2d_desc(l, 6, 10, 6, 6, 3, 3, 1, NDCONV_PAD_SAME_UPPER)});
@@ -217,7 +218,7 @@ TEST_P(QConvTest, KernelNamesSayWhatRuns) {
       const std::string suffix = l == NDCONV_NCX ? "-ncx/" : "/";
       std::string want;
       if (name.rfind("pointwise", 0) == 0) want = "int8-pointwise-gemm" + suffix + isa;
-      else if (name == "conv1d" || name == "conv1d_stride" || name == "text_conv2d") want = "int8-ngram-gemm" + suffix + isa;
+      else if (name == "conv1d" || name == "conv1d_stride" || name == "text_conv2d" || name == "whole_image") want = "int8-ngram-gemm" + suffix + isa;
       else if (name.rfind("depthwise", 0) == 0) want = "int8-depthwise" + suffix + "scalar";
       else want = "int8-indirect-gemm" + suffix + isa;
       const auto r = check_qconv(make_qdesc(s.conv, NDCONV_U8, NDCONV_U8), 3);
