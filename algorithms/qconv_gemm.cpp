@@ -14,6 +14,10 @@ namespace ndconv {
 namespace dispatch {
 namespace {
 
+// TapIndirection's float zero row is unused here (padding taps read the
+// zero-point row or are skipped); one float, not zero: build memsets it.
+constexpr size_t kUnusedZeroRowFloats = 1;
+
 enum class RowSource {
   kStrided,      // row of output pixel p: image + p * row_stride (pointwise stride 1, n-gram)
   kIndirection,  // through TapIndirection entries (strided pointwise, general)
@@ -42,7 +46,7 @@ class QGemmAlgorithm final : public QAlgorithm {
         !zero_point_row_.resize(geo_.kc))
       return fail(NDCONV_OUT_OF_MEMORY, "out of memory packing int8 weights");
     std::memset(zero_point_row_.data(), p_->zero_point_byte, geo_.kc);
-    if (geo_.source == RowSource::kIndirection && !indirection_.build(s, 1, 0))
+    if (geo_.source == RowSource::kIndirection && !indirection_.build(s, 1, kUnusedZeroRowFloats))
       return fail(NDCONV_OUT_OF_MEMORY, "out of memory building the int8 indirection buffer");
     return NDCONV_OK;
   }

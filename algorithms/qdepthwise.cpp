@@ -12,6 +12,10 @@ namespace ndconv {
 namespace dispatch {
 namespace {
 
+// TapIndirection's float zero row is unused here (padding taps read the
+// zero-point row or are skipped); one float, not zero: build memsets it.
+constexpr size_t kUnusedZeroRowFloats = 1;
+
 // Channels per pass: the accumulators of one pass stay in L1 (1 KiB).
 constexpr size_t kChannelBlock = 256;
 constexpr size_t kPixelsPerTask = 64;
@@ -23,7 +27,7 @@ class QDepthwiseAlgorithm final : public QAlgorithm {
   ndconv_status init(const int8_t* weights) {
     const ConvShape& s = p_->shape.conv;
     const size_t taps = static_cast<size_t>(s.kernel_taps()), oc = static_cast<size_t>(s.out_channels);
-    if (!weights_.resize(taps * oc) || !indirection_.build(s, 1, 0))
+    if (!weights_.resize(taps * oc) || !indirection_.build(s, 1, kUnusedZeroRowFloats))
       return fail(NDCONV_OUT_OF_MEMORY, "out of memory packing int8 depthwise weights");
     // [tap][out channel]: one contiguous vector of weights per tap. OIX is
     // [C_out][1][taps], XIO is [taps][1][C_out] already.
