@@ -30,6 +30,7 @@
 #include "fma_peak.h"
 #include "ndconv/ndconv.h"
 #include "report.h"
+#include "bench_int8.h"
 #include "shapes.h"
 #include "tensors.h"
 #include "tune_ab.h"
@@ -59,6 +60,7 @@ struct Options {
   bool peak_only = false;
   bool ab = false;  // interleaved ndconv vs oneDNN rounds (run_ab)
   bool load = false;  // one plan run from 1, 2, 4, 8 threads at once (run_load)
+  bool int8 = false;  // int8 convolutions vs oneDNN int8 (bench_int8.cpp)
   bool inject_mismatch = false;  // corrupt one ndconv output before the check
   bool tune_measure = false;  // --tune=measure (with --ab: run_tune_ab)
   double tune_budget_ms = 0;  // --tune-budget=MS (0: the library's default)
@@ -86,6 +88,9 @@ const char kUsage[] =
     "  --tune-budget=MS  the measure mode's budget per plan (default: the library's, 20 ms)\n"
     "  --json=PATH     with --report or --ab: also write the rows and the machine as JSON\n"
     "                  (scripts/plot_bench.py draws them)\n"
+    "  --int8          int8 (u8 in, s8 weights, u8 out, per-channel scales, zero points):\n"
+    "                  ndconv vs oneDNN int8 and ndconv float32, interleaved, per shape and\n"
+    "                  layout, each output checked against oneDNN first (within 1)\n"
     "  --inject-mismatch  add an error to one element of ndconv's first output, to\n"
     "                  see the correctness gate fail the run (tests use it)\n"
     "  e.g. --benchmark_filter=REGEX  --benchmark_format=json  --benchmark_min_time=S\n"
@@ -143,6 +148,8 @@ bool parse_options(int* argc, char** argv, Options* o) {
       o->report = true;
     } else if (std::strcmp(a, "--ab") == 0) {
       o->ab = true;
+    } else if (std::strcmp(a, "--int8") == 0) {
+      o->int8 = true;
     } else if (std::strcmp(a, "--load") == 0) {
       o->load = true;
     } else if (std::strcmp(a, "--peak") == 0) {
@@ -679,6 +686,14 @@ int run(int argc, char** argv) {
   if (benchmark::ReportUnrecognizedArguments(bench_argc, args.data())) return 2;
 
   g.checks.assign(g.shapes.size(), {});
+#if defined(NDCONV_HAVE_ONEDNN)
+  if (opt.int8) {
+    const int status = run_int8(g.shapes, [](const std::string& f, const std::string& n) { return filter_selects(f, n); },
+                                filter, opt.threads, g.pool);
+    ndconv_threadpool_destroy(g.pool);
+    return status;
+  }
+#endif
   if (opt.ab || opt.load) {
     auto selected = [&](const std::string& name) { return filter_selects(filter, name); };
     const int status = opt.ab && opt.tune_measure ? run_tune_ab(g.shapes, opt.threads, opt.tune_budget_ms, g.pool, selected)

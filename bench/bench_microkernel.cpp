@@ -13,6 +13,16 @@
 // cols: channels-first (weights packed, B rows read in place).
 // The candidates the planner does not choose (KernelTable::gemm_candidates):
 // microkernel/<isa>/<candidate name>/k<K>, e.g. .../rows-lean/12x32/u2/k256.
+//
+// The int8 tiles (kernels/qkernel_instances.h: every tile of every int8 table
+// this CPU runs, the table's first): microkernel/<tile name>/k<K>, e.g.
+// microkernel/qs8_gemm_rowptr_8x32c4__avx512vnni/k256, U8 input and int32
+// output, and with S8 input (one more XOR per row and K group) and U8 output
+// (/s8_u8out). Counters: gops and cpu_gops (a multiply-add = 2 int8 ops; the
+// cpu_ ones over this thread's CPU time), int8_peak_frac and
+// cpu_int8_peak_frac = the rate / 4x the level's measured fp32 FMA peak (the
+// int8 dot-product peak where vpdpbusd issues as often as an FMA),
+// cpu_f32_ratio = cpu_gops / the fp32 peak.
 #include <benchmark/benchmark.h>
 
 #include <chrono>
@@ -26,6 +36,7 @@
 #include "plan/isa_select.h"
 #include "fma_peak.h"
 #include "kernels/kernel_table.h"
+#include "kernels/qkernel_instances.h"
 #include "ndconv/ndconv.h"
 
 namespace {
@@ -138,6 +149,43 @@ void bench_cols(benchmark::State& state, GemmColsKernel uk, size_t K, double pea
   time_calls(state, [&] { uk.fn(args); }, c.data(), 2.0 * static_cast<double>(MR * NR * K), peak);
 }
 
+// One int8 tile per call, U8 or S8 input, S32 or U8 output; the counters as
+// time_calls's, then gops and the fractions of the int8 and fp32 peaks.
+void bench_qrows(benchmark::State& state, ndconv::kernels::QGemmRowsKernel uk, size_t K,
+                 double f32_peak, bool s8_u8out) {
+  using ndconv::kernels::QOutputType;
+  const size_t MR = uk.mr, NR = uk.nr, groups = (K + uk.kr - 1) / uk.kr;
+  std::vector<uint8_t> a(MR * K);
+  std::vector<int8_t> b(groups * NR * uk.kr);
+  for (size_t i = 0; i < a.size(); ++i) a[i] = static_cast<uint8_t>((i * 37u) % 251u);
+  for (size_t i = 0; i < b.size(); ++i) b[i] = static_cast<int8_t>((i * 53u) % 255u - 127);
+  std::vector<int32_t> bias(NR, 7), c(MR * NR);
+  std::vector<float> scale(NR, 1.0f / 4096);
+  std::vector<const uint8_t*> rows(MR);
+  for (size_t i = 0; i < MR; ++i) rows[i] = a.data() + i * K;
+  ndconv::kernels::QGemmRowsArgs args;
+  args.a = rows.data();
+  args.kc = K;
+  args.a_xor = s8_u8out ? 0x80 : 0;
+  args.b = b.data();
+  args.mr = MR;
+  args.nr = NR;
+  args.c = c.data();
+  args.ldc = NR;
+  args.epi.type = s8_u8out ? QOutputType::kU8 : QOutputType::kS32;
+  args.epi.bias = bias.data();
+  args.epi.scale = scale.data();
+  const double ops = 2.0 * static_cast<double>(MR * NR * K);
+  time_calls(state, [&] { uk.fn(args); }, reinterpret_cast<float*>(c.data()), ops, 4 * f32_peak);
+  state.counters["gops"] = state.counters["gflops"];
+  state.counters["cpu_gops"] = state.counters["cpu_gflops"];
+  state.counters["int8_peak_frac"] = state.counters["peak_frac"];
+  state.counters["cpu_int8_peak_frac"] = state.counters["cpu_peak_frac"];
+  state.counters["cpu_f32_ratio"] = f32_peak > 0 ? state.counters["cpu_gflops"] / f32_peak : 0.0;
+  for (const char* flops_name : {"gflops", "cpu_gflops", "peak_frac", "cpu_peak_frac"})
+    state.counters.erase(flops_name);
+}
+
 std::string benchmark_name(const char* entry, size_t K) {
   return "microkernel/" + std::string(entry) + "/k" + std::to_string(K);
 }
@@ -165,6 +213,24 @@ void register_isa(ndconv_isa isa, size_t K, double peak) {
   }
 }
 
+void register_int8(size_t K, const std::vector<ndconv_bench::IsaPeak>& peaks) {
+  using ndconv::kernels::QKernelTable;
+  for (ndconv_isa isa : {NDCONV_ISA_AVX512, NDCONV_ISA_AVX2, NDCONV_ISA_NEON, NDCONV_ISA_SCALAR}) {
+    const QKernelTable* previous = nullptr;
+    for (bool dot : {true, false}) {
+      const QKernelTable* t = ndconv::kernels::qkernel_table(isa, dot);
+      if (t == nullptr || t == previous) continue;
+      previous = t;
+      const double peak = peak_of(peaks, isa);
+      for (const auto& uk : ndconv::kernels::qkernel_tiles(t)) {
+        benchmark::RegisterBenchmark(benchmark_name(uk.name, K).c_str(), bench_qrows, uk, K, peak, false);
+        const std::string s8 = "microkernel/" + std::string(uk.name) + "/s8_u8out/k" + std::to_string(K);
+        benchmark::RegisterBenchmark(s8.c_str(), bench_qrows, uk, K, peak, true);
+      }
+    }
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -188,6 +254,7 @@ int main(int argc, char** argv) {
   for (const auto& p : peaks) std::printf("FMA peak %s: %.1f GFLOP/s (single core)\n", p.isa.c_str(), p.gflops);
   for (ndconv_isa isa : {NDCONV_ISA_AVX512, NDCONV_ISA_AVX2, NDCONV_ISA_NEON, NDCONV_ISA_SCALAR})
     if (ndconv::dispatch::isa_available(isa)) register_isa(isa, K, peak_of(peaks, isa));
+  register_int8(K, peaks);
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
   return 0;

@@ -40,13 +40,24 @@ CpuFeatures detect() {
   const bool avx512vl = ebx & (1u << 31);
   f.avx2_fma = os_ymm && avx2 && fma;
   f.avx512 = f.avx2_fma && os_zmm && avx512f && avx512dq && avx512bw && avx512vl;
+  // The int8 dot products need no state beyond their level's (YMM / ZMM).
+  f.avx512_vnni = f.avx512 && (ecx & (1u << 11));
+  const unsigned max_subleaf = eax;  // CPUID.(7,0):EAX
+  if (max_subleaf >= 1) {
+    __cpuid_count(7, 1, eax, ebx, ecx, edx);
+    f.avx_vnni = f.avx2_fma && (eax & (1u << 4));
+  }
   return f;
 }
 #elif defined(__aarch64__)
 CpuFeatures detect() {
   CpuFeatures f;
 #  if defined(__linux__) && defined(HWCAP_ASIMD)
-  f.neon = (getauxval(AT_HWCAP) & HWCAP_ASIMD) != 0;
+  const unsigned long hwcap = getauxval(AT_HWCAP);
+  f.neon = (hwcap & HWCAP_ASIMD) != 0;
+#    if defined(HWCAP_ASIMDDP)
+  f.neon_dot = f.neon && (hwcap & HWCAP_ASIMDDP) != 0;
+#    endif
 #  else
   f.neon = true;  // Advanced SIMD is mandatory in AArch64
 #  endif

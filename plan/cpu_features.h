@@ -11,6 +11,12 @@ struct CpuFeatures {
   bool avx512 = false;     // AVX-512 F/BW/DQ/VL, opmask + ZMM state enabled
   bool neon = false;       // AArch64 Advanced SIMD
   // The vendor and the rest of the CPU's identity: plan/microarch.h.
+
+  // The int8 dot products (the int8 kernels' dot-product variants,
+  // kernels/qkernel_table.h). Each implies its ISA level's flag above.
+  bool avx512_vnni = false;  // AVX512-VNNI (vpdpbusd zmm): avx512 + CPUID.(7,0):ECX[11]
+  bool avx_vnni = false;     // AVX-VNNI (VEX vpdpbusd ymm): avx2_fma + CPUID.(7,1):EAX[4]
+  bool neon_dot = false;     // AArch64 dot product (sdot/udot): HWCAP_ASIMDDP
 };
 
 // Detected once, cached.

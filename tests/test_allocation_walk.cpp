@@ -303,6 +303,48 @@ TEST_P(AllocationWalk, TextCnnBlocks) {
   print_points("text-CNN blocks");
 }
 
+// Int8 plans of every int8 algorithm (issue 14): the same shapes as int8
+// convolutions, u8 in and out with per-channel scales.
+TEST_P(AllocationWalk, Int8ConvolutionsOfEveryAlgorithm) {
+  ndconv_threadpool* pool = ndconv_threadpool_create(2);
+  ASSERT_NE(pool, nullptr);
+  for (const NamedDesc& c : conv_cases()) {
+    const ndconv::test::TensorSizes sz = ndconv::test::tensor_sizes(c.desc);
+    ndconv_qconv_desc qd = {};
+    qd.conv = c.desc;
+    qd.input_type = NDCONV_U8;
+    qd.output_type = NDCONV_U8;
+    qd.input_scale = 0.1f;
+    qd.input_zero_point = 100;
+    qd.weight_scale_count = c.desc.out_channels;
+    qd.output_scale = 0.5f;
+    qd.output_zero_point = 10;
+    std::vector<uint8_t> input(static_cast<size_t>(sz.input));
+    std::vector<int8_t> weights(static_cast<size_t>(sz.weights));
+    for (size_t i = 0; i < input.size(); ++i) input[i] = static_cast<uint8_t>(i * 37 + 11);
+    for (size_t i = 0; i < weights.size(); ++i) weights[i] = static_cast<int8_t>(i * 13 + 5);
+    const std::vector<float> scales(static_cast<size_t>(c.desc.out_channels), 0.01f);
+    const std::vector<int32_t> bias(static_cast<size_t>(c.desc.out_channels), 7);
+    PlanOps ops;
+    ops.create = [&](void** plan) {
+      return ndconv_qconv_create(&qd, weights.data(), scales.data(), bias.data(), reinterpret_cast<ndconv_qconv**>(plan));
+    };
+    ops.run = [&](const void* plan, float* out, ndconv_threadpool* p) {  // u8 output in a float buffer
+      return ndconv_qconv_run(static_cast<const ndconv_qconv*>(plan), input.data(), out, p);
+    };
+    ops.destroy = [](void* plan) { ndconv_qconv_destroy(static_cast<ndconv_qconv*>(plan)); };
+    ops.output_size = static_cast<size_t>(sz.output);
+    ndconv_qconv* probe = nullptr;
+    ASSERT_EQ(ops.create(reinterpret_cast<void**>(&probe)), NDCONV_OK) << ndconv_last_error();
+    const std::string label = std::string("int8 ") + c.name + " (" + ndconv_qconv_kernel_name(probe) + ")";
+    ndconv_qconv_destroy(probe);
+    walk(label, ops, nullptr);
+    walk(label + " on a pool", ops, pool);
+  }
+  ndconv_threadpool_destroy(pool);
+  print_points("int8 convolutions");
+}
+
 // The reference algorithm is chosen only when nothing else applies: walk its
 // factory directly (white box).
 TEST_P(AllocationWalk, ReferenceAlgorithmFactory) {

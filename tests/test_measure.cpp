@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include <unistd.h>
+
 #include "api/conv_shape.h"
 #include "isa_param.h"
 #include "ndconv/ndconv.h"
@@ -190,7 +192,9 @@ TEST_P(Measure, WisdomFilesRoundTrip) {
   ndconv_conv* conv = nullptr;
   ASSERT_EQ(c.create(&o, &conv), NDCONV_OK);
   ndconv_conv_destroy(conv);
-  const std::string path = ::testing::TempDir() + "ndconv_wisdom_test.txt";
+  // One file per process and ISA: ctest runs the ISAs' instances at once.
+  const std::string path = ::testing::TempDir() + "ndconv_wisdom_test_" + ndconv_isa_name(GetParam()) + "_" +
+                           std::to_string(static_cast<long>(getpid())) + ".txt";
   ASSERT_EQ(ndconv_wisdom_export_file(path.c_str()), NDCONV_OK) << ndconv_last_error();
   const std::string wisdom = wisdom_text();
   ndconv_wisdom_clear();

@@ -258,4 +258,88 @@ TEST(Stress, ManyThreadsPlansAndPoolsAgreeBitwiseWithSingleThreadedRuns) {
   for (SharedPlan& p : plans) ndconv_conv_destroy(p.conv);
 }
 
+// Int8 plans (issue 14) of the same shapes, u8 in and out: shared plans run
+// from many threads on the three kinds of pool, and fresh plans created,
+// run and destroyed racing them; bitwise against single-threaded runs.
+struct SharedQPlan {
+  ndconv_qconv_desc desc{};
+  std::vector<uint8_t> input, golden;
+  std::vector<int8_t> weights;
+  std::vector<float> scales;
+  std::vector<int32_t> bias;
+  ndconv_qconv* plan = nullptr;
+};
+
+SharedQPlan make_qplan(const ndconv_conv_desc& d, uint8_t seed) {
+  SharedQPlan p;
+  const ndconv::test::TensorSizes sizes = ndconv::test::tensor_sizes(d);
+  p.desc.conv = d;
+  p.desc.input_type = NDCONV_U8;
+  p.desc.output_type = NDCONV_U8;
+  p.desc.input_scale = 0.1f;
+  p.desc.input_zero_point = 90;
+  p.desc.weight_scale_count = d.out_channels;
+  p.desc.output_scale = 0.7f;
+  p.desc.output_zero_point = 20;
+  for (int64_t i = 0; i < sizes.input; ++i) p.input.push_back(static_cast<uint8_t>(i * 29 + seed));
+  for (int64_t i = 0; i < sizes.weights; ++i) p.weights.push_back(static_cast<int8_t>(i * 17 + seed));
+  p.scales.assign(static_cast<size_t>(d.out_channels), 0.02f);
+  p.bias.assign(static_cast<size_t>(d.out_channels), -50);
+  p.golden.assign(static_cast<size_t>(sizes.output), 0);
+  return p;
+}
+
+TEST(Stress, Int8PlansAgreeBitwiseWithSingleThreadedRuns) {
+  std::vector<SharedQPlan> plans;
+  uint8_t seed = 1;
+  for (const ndconv_conv_desc& d : stress_shapes()) {
+    plans.push_back(make_qplan(d, seed++));
+    SharedQPlan& p = plans.back();
+    ASSERT_EQ(ndconv_qconv_create(&p.desc, p.weights.data(), p.scales.data(), p.bias.data(), &p.plan), NDCONV_OK)
+        << ndconv_last_error();
+    ASSERT_EQ(ndconv_qconv_run(p.plan, p.input.data(), p.golden.data(), nullptr), NDCONV_OK);
+  }
+  ndconv_threadpool* own = ndconv_threadpool_create(3);
+  ASSERT_NE(own, nullptr);
+  HostPool host;
+  ndconv_threadpool* external = ndconv_threadpool_create_external(HostPool::parallel_for, &host, 3);
+  ASSERT_NE(external, nullptr);
+  const auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                                           std::chrono::duration<double>(stress_seconds() / 2));
+  std::atomic<long> runs{0}, creates{0}, bad{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 6; ++t)
+    threads.emplace_back([&, t] {
+      std::mt19937 rng(static_cast<unsigned>(t) * 104729u + 3u);
+      std::vector<uint8_t> out;
+      while (Clock::now() < deadline) {
+        SharedQPlan& p = plans[rng() % plans.size()];
+        ndconv_threadpool* pools[] = {nullptr, own, external};
+        ndconv_threadpool* pool = pools[rng() % 3];
+        out.assign(p.golden.size(), 0xee);
+        ndconv_status st;
+        if (rng() % 3 != 0) {
+          st = ndconv_qconv_run(p.plan, p.input.data(), out.data(), pool);
+        } else {
+          ndconv_qconv* fresh = nullptr;
+          st = ndconv_qconv_create(&p.desc, p.weights.data(), p.scales.data(), p.bias.data(), &fresh);
+          if (st == NDCONV_OK) st = ndconv_qconv_run(fresh, p.input.data(), out.data(), pool);
+          ndconv_qconv_destroy(fresh);
+          ++creates;
+        }
+        ++runs;
+        if (st != NDCONV_OK || out != p.golden) ++bad;
+      }
+    });
+  for (auto& th : threads) th.join();
+  std::printf("stress (int8): %ld runs (%ld on fresh plans), %ld failures or mismatches\n", runs.load(),
+              creates.load(), bad.load());
+  EXPECT_EQ(bad.load(), 0);
+  EXPECT_GT(runs.load(), 6);
+  EXPECT_GT(creates.load(), 0);
+  ndconv_threadpool_destroy(external);
+  ndconv_threadpool_destroy(own);
+  for (SharedQPlan& p : plans) ndconv_qconv_destroy(p.plan);
+}
+
 }  // namespace

@@ -340,6 +340,91 @@ NDCONV_API ndconv_status ndconv_wisdom_export_file(const char* path);
 NDCONV_API ndconv_status ndconv_wisdom_import_file(const char* path);
 NDCONV_API void ndconv_wisdom_clear(void);
 
+/* ==========================================================================
+   Quantized (int8) convolution (an addition; nothing above changes).
+
+   ONNX QLinearConv / ConvInteger with symmetric int8 weights (zero point 0,
+   the TFLite and oneDNN scheme). With x the input, w the weights, c the
+   output channel, the window and padding exactly those of ndconv_conv_desc:
+
+     acc = sum over the window of (x - input_zero_point) * w + bias[c]
+
+   in exact int32 arithmetic (wrap-around where the sum leaves int32's range,
+   bit for bit on every ISA and algorithm). Padding holds input_zero_point
+   (a real zero), so a padded tap contributes 0. Then, by output_type:
+   - NDCONV_S32 (ConvInteger): y = acc; RELU gives max(acc, 0); CLAMP is
+     INVALID_ARGUMENT.
+   - NDCONV_F32: y = act(acc * (input_scale * weight_scale[c])), within the
+     float32 API's tolerance of the float64 value (one float32 multiply,
+     rounded in the caller's mode like any float32 convolution).
+   - NDCONV_U8 / NDCONV_S8 (QLinearConv):
+       q = round_half_to_even(acc * input_scale * weight_scale[c] / output_scale)
+           + output_zero_point,
+     RELU raises q to at least output_zero_point, CLAMP bounds it to
+     round_half_to_even(act_min / output_scale) + output_zero_point and the
+     same for act_max, and q saturates to the type's range. Within 1 of that
+     computed in float64 (the library multiplies by one float32 scale per
+     channel), never dependent on the caller's floating-point rounding mode
+     (MXCSR / FPCR are neither read nor changed).
+   Tensors are dense and row-major in conv.layout / conv.weight_layout, with
+   elements of the types named here (int8 weights, int32 bias).
+   ========================================================================== */
+
+typedef enum ndconv_dtype {
+  NDCONV_F32 = 0,
+  NDCONV_U8 = 1,
+  NDCONV_S8 = 2,
+  NDCONV_S32 = 3
+} ndconv_dtype;
+
+typedef struct ndconv_qconv_desc {
+  ndconv_conv_desc conv;         /* shapes, layouts, padding, groups, activation:
+                                    the same fields and rules as float32 */
+  ndconv_dtype input_type;       /* NDCONV_U8 or NDCONV_S8 */
+  ndconv_dtype output_type;      /* NDCONV_U8 or NDCONV_S8 (QLinearConv),
+                                    NDCONV_S32 (ConvInteger), NDCONV_F32 */
+  float input_scale;             /* finite, > 0 */
+  int32_t input_zero_point;      /* inside input_type's range */
+  int64_t weight_scale_count;    /* 1 (per tensor) or conv.out_channels */
+  float output_scale;            /* finite, > 0; read only for U8/S8 output */
+  int32_t output_zero_point;     /* inside output_type's range; U8/S8 only */
+} ndconv_qconv_desc;
+
+typedef struct ndconv_qconv ndconv_qconv;          /* opaque plan */
+
+/* Output spatial extent; the status ndconv_qconv_create would return for desc
+   (weights and scales aside). */
+NDCONV_API ndconv_status ndconv_qconv_output_size(const ndconv_qconv_desc* desc,
+                                                  int64_t out_size[NDCONV_MAX_RANK]);
+/* weights: int8 in conv.weight_layout; weight_scales: weight_scale_count
+   finite floats > 0 (each checked: INVALID_ARGUMENT naming the index);
+   bias: NULL or conv.out_channels int32 values whose scale is
+   input_scale * weight_scale[c]. create copies what it needs. On failure
+   *out_qconv is set to NULL. */
+NDCONV_API ndconv_status ndconv_qconv_create(const ndconv_qconv_desc* desc,
+                                             const int8_t* weights,
+                                             const float* weight_scales,
+                                             const int32_t* bias,
+                                             ndconv_qconv** out_qconv);
+NDCONV_API void ndconv_qconv_destroy(ndconv_qconv* qconv);    /* NULL is a no-op */
+/* input: input_type elements; output: output_type elements; same layout and
+   shape rules, thread safety and buffer rules as ndconv_conv_run. */
+NDCONV_API ndconv_status ndconv_qconv_run(const ndconv_qconv* qconv, const void* input,
+                                          void* output, ndconv_threadpool* pool);
+/* "<algorithm>/<variant>", e.g. "int8-indirect-gemm/avx512-vnni" (the ISA
+   level and, after the dash, the int8 dot-product instructions used: vnni,
+   dot) or "int8-reference/scalar" (the exact, slow path for shapes without a
+   fast one). "" for NULL. */
+NDCONV_API const char* ndconv_qconv_kernel_name(const ndconv_qconv* qconv);
+
+/* Process-wide, for tests and benchmarks: whether int8 plans created
+   afterwards may use the CPU's int8 dot-product instructions (AVX512-VNNI,
+   AVX-VNNI, the Arm dot-product extension); 0 forces the exact 16-bit
+   widening kernels of the same ISA level. Default 1; the environment variable
+   NDCONV_INT8_DOT=0 sets 0 at load time. Results are identical either way. */
+NDCONV_API void ndconv_set_int8_dot_product(int enable);
+NDCONV_API int ndconv_int8_dot_product(void);   /* the current setting (0 or 1) */
+
 #ifdef __cplusplus
 }  /* extern "C" */
 #endif

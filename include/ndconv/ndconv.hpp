@@ -356,6 +356,93 @@ class TextCnnBuilder {
   ndconv_textcnn_desc d_{};
 };
 
+
+// ---- Quantized (int8) convolution (ndconv_qconv_*) ---------------------------
+//
+//   auto q = ndconv::QConvBuilder(ndconv::ConvBuilder::conv2d(64, 64, {3, 3})
+//                                     .input_size({56, 56}).padding_same().relu().channels_last())
+//                .input_u8(0.02f, 128).output_u8(0.05f, 0)
+//                .build(weights_s8, weight_scales, bias_s32);   // per-channel scales
+//   q.run(input_u8, output_u8);
+
+// An immutable int8 convolution plan. run() is const and thread-safe.
+class QConv {
+ public:
+  QConv() = default;
+  // weights int8 in desc.conv.weight_layout; weight_scales: desc.weight_scale_count
+  // floats; bias NULL or out_channels int32 values. Copies what it needs.
+  QConv(const ndconv_qconv_desc& desc, const int8_t* weights, const float* weight_scales,
+        const int32_t* bias = nullptr)
+      : desc_(desc) {
+    check(ndconv_qconv_create(&desc, weights, weight_scales, bias, &qconv_));
+  }
+  QConv(QConv&& o) noexcept : qconv_(o.qconv_), desc_(o.desc_) { o.qconv_ = nullptr; }
+  QConv& operator=(QConv&& o) noexcept {
+    std::swap(qconv_, o.qconv_);
+    std::swap(desc_, o.desc_);
+    return *this;
+  }
+  QConv(const QConv&) = delete;
+  QConv& operator=(const QConv&) = delete;
+  ~QConv() { ndconv_qconv_destroy(qconv_); }
+
+  // input: input_type elements, output: output_type elements.
+  void run(const void* input, void* output) const { check(ndconv_qconv_run(qconv_, input, output, nullptr)); }
+  void run(const void* input, void* output, const ThreadPool& pool) const {
+    check(ndconv_qconv_run(qconv_, input, output, pool.get()));
+  }
+  const char* kernel_name() const noexcept { return ndconv_qconv_kernel_name(qconv_); }
+  const ndconv_qconv_desc& desc() const noexcept { return desc_; }
+  TensorSizes sizes() const { return tensor_sizes(desc_.conv); }  // element counts
+  explicit operator bool() const noexcept { return qconv_ != nullptr; }
+
+ private:
+  ndconv_qconv* qconv_ = nullptr;
+  ndconv_qconv_desc desc_{};
+};
+
+// Builds an ndconv_qconv_desc around a ConvBuilder's shape. Defaults: u8
+// input (scale 1, zero point 0), per-tensor weight scale, int32 output.
+class QConvBuilder {
+ public:
+  explicit QConvBuilder(const ndconv_conv_desc& conv) {
+    d_.conv = conv;
+    d_.input_type = NDCONV_U8;
+    d_.output_type = NDCONV_S32;
+    d_.input_scale = 1.0f;
+    d_.weight_scale_count = 1;
+    d_.output_scale = 1.0f;
+  }
+  QConvBuilder& input_u8(float scale, int32_t zero_point) { return input(NDCONV_U8, scale, zero_point); }
+  QConvBuilder& input_s8(float scale, int32_t zero_point) { return input(NDCONV_S8, scale, zero_point); }
+  QConvBuilder& output_u8(float scale, int32_t zero_point) { return output(NDCONV_U8, scale, zero_point); }
+  QConvBuilder& output_s8(float scale, int32_t zero_point) { return output(NDCONV_S8, scale, zero_point); }
+  QConvBuilder& output_s32() { return output(NDCONV_S32, 1.0f, 0); }  // ConvInteger
+  QConvBuilder& output_f32() { return output(NDCONV_F32, 1.0f, 0); }  // dequantized
+  QConvBuilder& per_channel_scales() { d_.weight_scale_count = d_.conv.out_channels; return *this; }
+  QConvBuilder& per_tensor_scale() { d_.weight_scale_count = 1; return *this; }
+
+  const ndconv_qconv_desc& desc() const noexcept { return d_; }
+  QConv build(const int8_t* weights, const float* weight_scales, const int32_t* bias = nullptr) const {
+    return QConv(d_, weights, weight_scales, bias);
+  }
+
+ private:
+  QConvBuilder& input(ndconv_dtype type, float scale, int32_t zero_point) {
+    d_.input_type = type;
+    d_.input_scale = scale;
+    d_.input_zero_point = zero_point;
+    return *this;
+  }
+  QConvBuilder& output(ndconv_dtype type, float scale, int32_t zero_point) {
+    d_.output_type = type;
+    d_.output_scale = scale;
+    d_.output_zero_point = zero_point;
+    return *this;
+  }
+  ndconv_qconv_desc d_{};
+};
+
 }  // namespace ndconv
 
 #endif  // NDCONV_NDCONV_HPP

@@ -1,0 +1,60 @@
+// Channels-first <-> channels-last copies of whole images, for the int8
+// algorithms that compute channels-last and serve a channels-first caller
+// (the input transposed into a scratch, the output transposed back): blocks of
+// kPixelBlock pixels x every channel, so both sides of a block stay in L1.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "api/conv_shape.h"
+#include "api/error.h"
+#include "api/memory.h"
+#include "ndconv/ndconv.h"
+
+namespace ndconv {
+namespace dispatch {
+
+constexpr size_t kPixelBlock = 64;
+
+// Tasks of a transposition of `images` images of `pixels` pixels: one per
+// (image, pixel block).
+inline size_t transpose_tasks(int64_t images, int64_t pixels) {
+  return static_cast<size_t>(images) * ((static_cast<size_t>(pixels) + kPixelBlock - 1) / kPixelBlock);
+}
+
+// Task `task` of: dst[n][p][c] = src[n][c][p] (to_channels_last) or
+// dst[n][c][p] = src[n][p][c], elements of `element_bytes` (1 or 4).
+void transpose_channels_task(const void* src, void* dst, int64_t channels, int64_t pixels,
+                             size_t element_bytes, bool to_channels_last, size_t task);
+
+// The whole batch over the pool.
+void transpose_channels(const void* src, void* dst, int64_t images, int64_t channels,
+                        int64_t pixels, size_t element_bytes, bool to_channels_last,
+                        ndconv_threadpool* pool);
+
+// Whether [C][P] and [P][C] are the same bytes (one channel or one pixel).
+inline bool layouts_coincide(int64_t channels, int64_t pixels) { return channels == 1 || pixels == 1; }
+
+// A channels-first run of a channels-last computation `run_nxc(in, out)`:
+// the input copied into a channels-last scratch, the output computed into
+// one and copied back; a tensor whose two layouts coincide is used in place.
+template <class RunChannelsLast>
+ndconv_status run_through_channels_last(const ConvShape& s, size_t out_element_bytes, const void* input,
+                                        void* output, ndconv_threadpool* pool, RunChannelsLast&& run_nxc) {
+  const bool in_place_in = layouts_coincide(s.in_channels, s.in_pixels());
+  const bool in_place_out = layouts_coincide(s.out_channels, s.out_pixels());
+  AlignedArray<uint8_t> in_t, out_t;
+  if ((!in_place_in && !in_t.resize(static_cast<size_t>(s.input_elements()))) ||
+      (!in_place_out && !out_t.resize(static_cast<size_t>(s.output_elements()) * out_element_bytes)))
+    return fail(NDCONV_OUT_OF_MEMORY, "out of memory allocating the int8 channels-last scratch");
+  if (!in_place_in) transpose_channels(input, in_t.data(), s.batch, s.in_channels, s.in_pixels(), 1, true, pool);
+  run_nxc(in_place_in ? static_cast<const uint8_t*>(input) : in_t.data(),
+          in_place_out ? output : static_cast<void*>(out_t.data()));
+  if (!in_place_out)
+    transpose_channels(out_t.data(), output, s.batch, s.out_channels, s.out_pixels(), out_element_bytes, false, pool);
+  return NDCONV_OK;
+}
+
+}  // namespace dispatch
+}  // namespace ndconv

@@ -1,0 +1,222 @@
+#include "algorithms/qconv_gemm.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+
+#include "addressing/channel_transpose.h"
+#include "addressing/indirection.h"
+#include "api/error.h"
+#include "api/threadpool.h"
+#include "gemm/qpack.h"
+
+namespace ndconv {
+namespace dispatch {
+namespace {
+
+// TapIndirection's float zero row is unused here (padding taps read the
+// zero-point row or are skipped); one float, not zero: build memsets it.
+constexpr size_t kUnusedZeroRowFloats = 1;
+
+enum class RowSource {
+  kStrided,      // row of output pixel p: image + p * row_stride (pointwise stride 1, n-gram)
+  kIndirection,  // through TapIndirection entries (strided pointwise, general)
+};
+
+struct QGemmGeometry {
+  const char* name;         // "int8-indirect-gemm"
+  RowSource source;
+  size_t taps, kc;          // K = taps x kc bytes per output pixel
+  int64_t row_stride;       // kStrided: bytes between the rows of consecutive output pixels
+  int64_t m;                // output pixels per image
+};
+
+// Rows of output pixels per task (a multiple of MR): enough work to hide the
+// task's overhead, small enough to balance two to a few dozen threads.
+constexpr size_t kRowsPerTask = 96;
+
+class QGemmAlgorithm final : public QAlgorithm {
+ public:
+  QGemmAlgorithm(const PlanName& name, const QPlanInputs& in, const QGemmGeometry& geo)
+      : QAlgorithm(name), p_(in.params), uk_(in.table->gemm_rows), geo_(geo) {}
+
+  ndconv_status init(const int8_t* weights) {
+    const ConvShape& s = p_->shape.conv;
+    if (!pack_qweights(*p_, weights, geo_.taps, geo_.kc, uk_.nr, uk_.kr, &packed_) ||
+        !zero_point_row_.resize(geo_.kc))
+      return fail(NDCONV_OUT_OF_MEMORY, "out of memory packing int8 weights");
+    std::memset(zero_point_row_.data(), p_->zero_point_byte, geo_.kc);
+    if (geo_.source == RowSource::kIndirection && !indirection_.build(s, 1, kUnusedZeroRowFloats))
+      return fail(NDCONV_OUT_OF_MEMORY, "out of memory building the int8 indirection buffer");
+    return NDCONV_OK;
+  }
+
+  ndconv_status run(const void* input, void* output, ndconv_threadpool* pool) const override {
+    const ConvShape& s = p_->shape.conv;
+    if (s.layout == NDCONV_NXC) {
+      run_channels_last(static_cast<const uint8_t*>(input), output, pool);
+      return NDCONV_OK;
+    }
+    return run_through_channels_last(s, p_->output_bytes(), input, output, pool,
+                                     [&](const uint8_t* in, void* out) { run_channels_last(in, out, pool); });
+  }
+
+ private:
+  struct Split {
+    size_t m_blocks, n_chunks, panels_per_chunk, rows_per_block;
+  };
+
+  Split split(ndconv_threadpool* pool) const {
+    const ConvShape& s = p_->shape.conv;
+    Split sp;
+    sp.rows_per_block = std::max<size_t>(uk_.mr, kRowsPerTask / uk_.mr * uk_.mr);
+    sp.m_blocks = (static_cast<size_t>(geo_.m) + sp.rows_per_block - 1) / sp.rows_per_block;
+    // Split N too when the M blocks alone leave threads idle (short sequences).
+    const size_t tasks = static_cast<size_t>(s.batch * s.groups) * sp.m_blocks;
+    const size_t want = 4 * threadpool_threads(pool);
+    sp.n_chunks = tasks >= want ? 1 : std::min(packed_.panels, (want + tasks - 1) / tasks);
+    sp.panels_per_chunk = (packed_.panels + sp.n_chunks - 1) / sp.n_chunks;
+    sp.n_chunks = (packed_.panels + sp.panels_per_chunk - 1) / sp.panels_per_chunk;
+    return sp;
+  }
+
+  void run_channels_last(const uint8_t* input, void* output, ndconv_threadpool* pool) const {
+    const ConvShape& s = p_->shape.conv;
+    const Split sp = split(pool);
+    auto task = [&](size_t i) {
+      const size_t chunk = i % sp.n_chunks, block = (i / sp.n_chunks) % sp.m_blocks;
+      const size_t ng = i / (sp.n_chunks * sp.m_blocks);
+      const int64_t n = static_cast<int64_t>(ng) / s.groups, g = static_cast<int64_t>(ng) % s.groups;
+      const size_t m0 = block * sp.rows_per_block;
+      const size_t m1 = std::min(m0 + sp.rows_per_block, static_cast<size_t>(geo_.m));
+      const size_t p0 = chunk * sp.panels_per_chunk;
+      const size_t p1 = std::min(p0 + sp.panels_per_chunk, packed_.panels);
+      run_block(input, output, n, g, m0, m1, p0, p1);
+    };
+    parallel_for(pool, static_cast<size_t>(s.batch * s.groups) * sp.m_blocks * sp.n_chunks, task);
+  }
+
+  // Row pointers [taps][MR] of output pixels m0 .. m0 + mr - 1 (rows past mr
+  // repeat the last).
+  void build_rows(const uint8_t* image, int64_t g, size_t m0, size_t mr, const uint8_t** a) const {
+    const ConvShape& s = p_->shape.conv;
+    const int64_t group_offset = g * s.in_channels_per_group();
+    for (size_t t = 0; t < geo_.taps; ++t)
+      for (size_t i = 0; i < uk_.mr; ++i) {
+        const size_t m = m0 + std::min(i, mr - 1);
+        const uint8_t* row;
+        if (geo_.source == RowSource::kStrided) {
+          row = image + static_cast<int64_t>(m) * geo_.row_stride + group_offset;
+        } else {
+          const int64_t e = indirection_.entries()[m * geo_.taps + t];
+          row = e == kPaddingTap ? zero_point_row_.data() : image + e * s.in_channels + group_offset;
+        }
+        a[t * uk_.mr + i] = row;
+      }
+  }
+
+  void run_block(const uint8_t* input, void* output, int64_t n, int64_t g, size_t m0, size_t m1,
+                 size_t p0, size_t p1) const {
+    const ConvShape& s = p_->shape.conv;
+    const uint8_t* image = input + n * s.in_channels * s.in_pixels();
+    const size_t esize = p_->output_bytes(), oc = static_cast<size_t>(s.out_channels);
+    const size_t ocg = static_cast<size_t>(s.out_channels_per_group());
+    const uint8_t* a[kMaxRowPointers];
+    kernels::QGemmRowsArgs args;
+    args.a = a;
+    args.taps = geo_.taps;
+    args.kc = geo_.kc;
+    args.a_xor = p_->a_xor;
+    args.ldc = oc;
+    args.epi = p_->epi;
+    for (size_t m = m0; m < m1; m += uk_.mr) {
+      args.mr = std::min(uk_.mr, m1 - m);
+      build_rows(image, g, m, args.mr, a);
+      const size_t row0 = static_cast<size_t>(n * geo_.m) + m;
+      for (size_t p = p0; p < p1; ++p) {
+        const size_t col = static_cast<size_t>(g) * ocg + p * uk_.nr;
+        args.nr = std::min(uk_.nr, ocg - p * uk_.nr);
+        args.b = packed_.panel(g, p);
+        args.c = static_cast<char*>(output) + (row0 * oc + col) * esize;
+        args.epi.bias = packed_.bias.data() + col;
+        args.epi.scale = p_->scale.data() + col;
+        uk_.fn(args);
+      }
+    }
+  }
+
+  const QConvParams* p_;
+  kernels::QGemmRowsKernel uk_;
+  QGemmGeometry geo_;
+  QPackedWeights packed_;
+  AlignedArray<uint8_t> zero_point_row_;
+  TapIndirection indirection_;
+};
+
+std::unique_ptr<QAlgorithm> build(const QPlanInputs& in, const QGemmGeometry& geo, ndconv_status* status) {
+  if (in.table == nullptr || in.table->gemm_rows.fn == nullptr) return nullptr;
+  if (geo.taps * in.table->gemm_rows.mr > kMaxRowPointers) return nullptr;  // the reference takes it
+  char name[40];
+  std::snprintf(name, sizeof name, "%s%s", geo.name,
+                in.params->shape.conv.layout == NDCONV_NCX ? "-ncx" : "");
+  std::unique_ptr<QGemmAlgorithm> a(new (std::nothrow)
+                                        QGemmAlgorithm(PlanName(name, in.table->variant), in, geo));
+  if (!a) {
+    *status = fail(NDCONV_OUT_OF_MEMORY, "out of memory creating an int8 plan");
+    return nullptr;
+  }
+  *status = a->init(in.weights);
+  if (*status != NDCONV_OK) return nullptr;
+  return a;
+}
+
+bool no_padding(const ConvShape& s) {
+  for (int d = 0; d < s.rank; ++d)
+    if (s.pad_begin[d] != 0 || s.pad_end[d] != 0) return false;
+  return true;
+}
+
+bool is_depthwise(const ConvShape& s) { return s.groups > 1 && s.groups == s.in_channels; }
+
+}  // namespace
+
+std::unique_ptr<QAlgorithm> make_qpointwise_algorithm(const QPlanInputs& in, ndconv_status* status) {
+  const ConvShape& s = in.params->shape.conv;
+  bool unit_stride = true;
+  for (int d = 0; d < s.rank; ++d) {
+    if (s.kernel[d] != 1) return nullptr;
+    unit_stride = unit_stride && s.stride[d] == 1;
+  }
+  if (!no_padding(s) || is_depthwise(s)) return nullptr;
+  const QGemmGeometry geo{"int8-pointwise-gemm",
+                          unit_stride ? RowSource::kStrided : RowSource::kIndirection, 1,
+                          static_cast<size_t>(s.in_channels_per_group()), s.in_channels, s.out_pixels()};
+  return build(in, geo, status);
+}
+
+std::unique_ptr<QAlgorithm> make_qngram_algorithm(const QPlanInputs& in, ndconv_status* status) {
+  const ConvShape& s = in.params->shape.conv;
+  if (s.groups != 1 || !no_padding(s) || s.kernel_taps() == 1) return nullptr;
+  int64_t trailing = 1;  // pixels of one input "line": every dim after the first
+  for (int d = 0; d < s.rank; ++d) {
+    if (s.dilation[d] != 1) return nullptr;
+    if (d > 0 && s.kernel[d] != s.in_size[d]) return nullptr;
+    if (d > 0) trailing *= s.in_size[d];
+  }
+  const QGemmGeometry geo{"int8-ngram-gemm", RowSource::kStrided, 1,
+                          static_cast<size_t>(s.kernel_taps() * s.in_channels),
+                          s.stride[0] * trailing * s.in_channels, s.out_size[0]};
+  return build(in, geo, status);
+}
+
+std::unique_ptr<QAlgorithm> make_qindirect_algorithm(const QPlanInputs& in, ndconv_status* status) {
+  const ConvShape& s = in.params->shape.conv;
+  if (is_depthwise(s)) return nullptr;
+  const QGemmGeometry geo{"int8-indirect-gemm", RowSource::kIndirection,
+                          static_cast<size_t>(s.kernel_taps()),
+                          static_cast<size_t>(s.in_channels_per_group()), 0, s.out_pixels()};
+  return build(in, geo, status);
+}
+
+}  // namespace dispatch
+}  // namespace ndconv

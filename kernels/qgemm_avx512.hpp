@@ -1,0 +1,109 @@
+// The zmm family of the x86 int8 tile (qgemm_simd_loop.hpp): 16 int32
+// columns per vector; the multiply-accumulate by vpdpbusd (Avx512Vnni) or by
+// exact 16-bit widening (Avx512Widening: AVX-512BW vpmaddwd); the epilogue
+// with embedded rounding, so no step depends on the caller's MXCSR.
+#pragma once
+
+#include <immintrin.h>
+
+#include "kernels/qgemm_simd_loop.hpp"
+
+namespace ndconv {
+namespace kernels {
+namespace NDCONV_QKERNEL_NS {
+
+constexpr int kRneSae = _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC;
+
+struct Zmm {
+  using Acc = __m512i;
+  static constexpr bool signed_a = false;  // u8 x s8 dot products: no column sums
+  template <class B>
+  static NDCONV_QINLINE Acc column_sum(Acc s, const B&) { return s; }
+  static NDCONV_QINLINE Acc add_128_times(Acc acc, Acc) { return acc; }
+  static constexpr size_t lanes = 16;
+
+  static NDCONV_QINLINE __mmask16 mask(size_t n) {
+    return n >= 16 ? static_cast<__mmask16>(0xFFFF) : static_cast<__mmask16>((1u << n) - 1);
+  }
+  static NDCONV_QINLINE Acc splat(uint32_t v) { return _mm512_set1_epi32(static_cast<int>(v)); }
+  static NDCONV_QINLINE Acc load_bias(const int32_t* p, size_t n) {
+    return _mm512_maskz_loadu_epi32(mask(n), p);
+  }
+
+  // The epilogue's constants, set once per tile.
+  struct Epilogue {
+    const QEpilogue& e;
+    explicit Epilogue(const QEpilogue& epi) : e(epi) {}
+
+    // float(acc) * scale, both rounded to nearest even explicitly.
+    NDCONV_QINLINE __m512 scaled(__m512i acc, __mmask16 m, size_t col) const {
+      const __m512 s = _mm512_maskz_loadu_ps(m, e.scale + col);
+      return _mm512_mul_round_ps(_mm512_cvt_roundepi32_ps(acc, kRneSae), s, kRneSae);
+    }
+
+    template <QOutputType T>
+    NDCONV_QINLINE void store(__m512i acc, size_t col, size_t n, char* row) const {
+      const __mmask16 m = mask(n);
+      if (T == QOutputType::kS32) {
+        acc = _mm512_max_epi32(acc, _mm512_set1_epi32(e.s32_min));
+        acc = _mm512_min_epi32(acc, _mm512_set1_epi32(e.s32_max));
+        _mm512_mask_storeu_epi32(reinterpret_cast<int32_t*>(row) + col, m, acc);
+      } else if (T == QOutputType::kF32) {
+        __m512 y = _mm512_max_ps(scaled(acc, m, col), _mm512_set1_ps(e.f32_min));
+        y = _mm512_min_ps(y, _mm512_set1_ps(e.f32_max));
+        _mm512_mask_storeu_ps(reinterpret_cast<float*>(row) + col, m, y);
+      } else {
+        // Clamp to the integer bounds less the zero point, then round: the
+        // same as rounding then clamping (rne is monotone, bounds integral).
+        __m512 y = _mm512_max_ps(scaled(acc, m, col), _mm512_set1_ps(float(e.q_min - e.out_zp)));
+        y = _mm512_min_ps(y, _mm512_set1_ps(float(e.q_max - e.out_zp)));
+        const __m512i q = _mm512_add_epi32(_mm512_cvt_roundps_epi32(y, kRneSae), _mm512_set1_epi32(e.out_zp));
+        _mm512_mask_cvtepi32_storeu_epi8(row + col, m, q);  // in range: truncation is exact
+      }
+    }
+  };
+};
+
+#if defined(__AVX512VNNI__)
+// vpdpbusd: u8 x s8 in groups of 4 into int32, no intermediate saturation.
+struct Avx512Vnni : Zmm {
+  using A = __m512i;
+  using B = __m512i;
+  static NDCONV_QINLINE B load_b(const int8_t* p) { return _mm512_loadu_si512(p); }
+  static NDCONV_QINLINE A broadcast_a(uint32_t bytes, __m512i flip, bool do_flip) {
+    const __m512i a = _mm512_set1_epi32(static_cast<int>(bytes));
+    return do_flip ? _mm512_xor_si512(a, flip) : a;
+  }
+  static NDCONV_QINLINE Acc dot(Acc acc, const A& a, const B& b) { return _mm512_dpbusd_epi32(acc, a, b); }
+};
+#endif
+
+// Without VNNI, exactly: the 4 bytes of a group split into even (k0, k2) and
+// odd (k1, k3) 16-bit halves, u8 zero-extended and s8 sign-extended, and two
+// vpmaddwd (each pair sum |u0 w0 + u2 w2| <= 2 * 255 * 128 fits int32; no
+// vpmaddubsw, whose 16-bit pair sums saturate).
+struct Avx512Widening : Zmm {
+  struct A {
+    __m512i even, odd;
+  };
+  struct B {
+    __m512i even, odd;
+  };
+  static NDCONV_QINLINE B load_b(const int8_t* p) {
+    const __m512i w = _mm512_loadu_si512(p);
+    return {_mm512_srai_epi16(_mm512_slli_epi16(w, 8), 8), _mm512_srai_epi16(w, 8)};
+  }
+  static NDCONV_QINLINE A broadcast_a(uint32_t bytes, __m512i flip, bool do_flip) {
+    __m512i a = _mm512_set1_epi32(static_cast<int>(bytes));
+    if (do_flip) a = _mm512_xor_si512(a, flip);
+    return {_mm512_and_si512(a, _mm512_set1_epi16(0xFF)), _mm512_srli_epi16(a, 8)};
+  }
+  static NDCONV_QINLINE Acc dot(Acc acc, const A& a, const B& b) {
+    acc = _mm512_add_epi32(acc, _mm512_madd_epi16(a.even, b.even));
+    return _mm512_add_epi32(acc, _mm512_madd_epi16(a.odd, b.odd));
+  }
+};
+
+}  // namespace NDCONV_QKERNEL_NS
+}  // namespace kernels
+}  // namespace ndconv

@@ -1,0 +1,27 @@
+// The int8 kernels' avx2-vnni instance: AVX-VNNI on the AVX2 level, VEX vpdpbusd ymm.
+// Compiled with that instance's flags only (cmake/NdconvIsa.cmake:
+// NDCONV_QFLAGS_avx2vnni). The first tile is the table's; the others are the
+// candidates it was measured against (bench_microkernel,
+// docs/notes/int8-kernels.md), all tested.
+#define NDCONV_QKERNEL_NS qavx2vnni
+#include "kernels/qgemm_avx2.hpp"
+#include "kernels/qkernel_instances.h"
+
+namespace ndconv {
+namespace kernels {
+
+namespace qavx2vnni {
+const QGemmRowsKernel tiles[] = {
+    {"qs8_gemm_rowptr_6x16c4__avxvnni", &qgemm_rowptr<Avx2Vnni, 6, 2>, 6, 16, 4},
+    {"qs8_gemm_rowptr_4x24c4__avxvnni", &qgemm_rowptr<Avx2Vnni, 4, 3>, 4, 24, 4},
+    {"qs8_gemm_rowptr_4x16c4__avxvnni", &qgemm_rowptr<Avx2Vnni, 4, 2>, 4, 16, 4},
+    {"qs8_gemm_rowptr_2x32c4__avxvnni", &qgemm_rowptr<Avx2Vnni, 2, 4>, 2, 32, 4},
+};
+const QKernelTable table = {"avx2-vnni", tiles[0]};
+}  // namespace qavx2vnni
+
+const QKernelTable& qavx2vnni_table() { return qavx2vnni::table; }
+QTileList qavx2vnni_tiles() { return {qavx2vnni::tiles, sizeof qavx2vnni::tiles / sizeof qavx2vnni::tiles[0]}; }
+
+}  // namespace kernels
+}  // namespace ndconv

@@ -1,0 +1,27 @@
+// The int8 kernels' avx512 instance: AVX-512BW without VNNI, exact 16-bit widening (vpmaddwd).
+// Compiled with that instance's flags only (cmake/NdconvIsa.cmake:
+// NDCONV_QFLAGS_avx512). The first tile is the table's; the others are the
+// candidates it was measured against (bench_microkernel,
+// docs/notes/int8-kernels.md), all tested.
+#define NDCONV_QKERNEL_NS qavx512
+#include "kernels/qgemm_avx512.hpp"
+#include "kernels/qkernel_instances.h"
+
+namespace ndconv {
+namespace kernels {
+
+namespace qavx512 {
+const QGemmRowsKernel tiles[] = {
+    {"qs8_gemm_rowptr_8x32c4__avx512", &qgemm_rowptr<Avx512Widening, 8, 2>, 8, 32, 4},
+    {"qs8_gemm_rowptr_12x32c4__avx512", &qgemm_rowptr<Avx512Widening, 12, 2>, 12, 32, 4},
+    {"qs8_gemm_rowptr_6x48c4__avx512", &qgemm_rowptr<Avx512Widening, 6, 3>, 6, 48, 4},
+    {"qs8_gemm_rowptr_4x64c4__avx512", &qgemm_rowptr<Avx512Widening, 4, 4>, 4, 64, 4},
+};
+const QKernelTable table = {"avx512", tiles[0]};
+}  // namespace qavx512
+
+const QKernelTable& qavx512_table() { return qavx512::table; }
+QTileList qavx512_tiles() { return {qavx512::tiles, sizeof qavx512::tiles / sizeof qavx512::tiles[0]}; }
+
+}  // namespace kernels
+}  // namespace ndconv

@@ -1,0 +1,60 @@
+// What an int8 plan runs (ndconv_qconv). The int8 planner (plan/qplanner.cpp)
+// picks one QAlgorithm per plan at create, as plan/algorithm.h does for
+// float32; each packs what it needs in its factory and is immutable after.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <new>
+
+#include "algorithms/qconv_params.h"
+#include "api/memory.h"
+#include "kernels/qkernel_table.h"
+#include "ndconv/ndconv.h"
+
+namespace ndconv {
+namespace dispatch {
+
+class QAlgorithm {
+ public:
+  virtual ~QAlgorithm() = default;
+  // The whole batch; input of the shape's input_type, output of its output_type.
+  virtual ndconv_status run(const void* input, void* output, ndconv_threadpool* pool) const = 0;
+  // "<algorithm>/<variant>", e.g. "int8-indirect-gemm/avx512-vnni".
+  const PlanName& name() const { return name_; }
+
+  static void* operator new(size_t bytes) {
+    void* p = allocate(bytes);
+    if (!p) throw std::bad_alloc();
+    return p;
+  }
+  static void* operator new(size_t bytes, const std::nothrow_t&) noexcept { return allocate(bytes); }
+  static void operator delete(void* p) noexcept { deallocate(p); }
+  static void operator delete(void* p, const std::nothrow_t&) noexcept { deallocate(p); }
+
+ protected:
+  explicit QAlgorithm(const PlanName& name) : name_(name) {}
+
+ private:
+  PlanName name_;
+};
+
+// `params` outlives the algorithm (both live in the plan); `table` is the int8
+// kernel table of the plan's ISA level and dot-product variant, or nullptr
+// when this build has none for it (then only the reference applies).
+struct QPlanInputs {
+  const QConvParams* params;
+  const kernels::QKernelTable* table;
+  ndconv_isa isa;
+  const int8_t* weights;   // in shape.conv.weight_layout
+};
+
+// nullptr with *status = NDCONV_OK: does not apply; nullptr with another
+// status: failed (recorded).
+using QAlgorithmFactory = std::unique_ptr<QAlgorithm> (*)(const QPlanInputs& in,
+                                                         ndconv_status* status);
+
+std::unique_ptr<QAlgorithm> plan_qalgorithm(const QPlanInputs& in, ndconv_status* status);
+
+}  // namespace dispatch
+}  // namespace ndconv

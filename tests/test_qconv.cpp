@@ -1,0 +1,238 @@
+// The int8 convolution through the public API, under every ISA this CPU runs
+// and with the int8 dot-product instructions on and off: every algorithm's
+// shapes (pointwise, general/indirect, n-gram, depthwise, grouped, both
+// layouts, ranks 1-3, stride, dilation, SAME, M/N tails, K not a multiple of
+// 4), every output type and activation, u8 and s8 input, extreme values and
+// zero points, against the exact integer reference (tests/support/qconv_check).
+#include <gtest/gtest.h>
+
+#include <cfenv>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "ndconv/ndconv.h"
+#include "api/qconv_shape.h"
+#include "kernels/qkernel_table.h"
+#include "tests/isa_param.h"
+#include "tests/support/conv_desc.h"
+#include "tests/support/qconv_check.h"
+
+namespace {
+
+using ndconv::test::check_qconv;
+using ndconv::test::conv2d_desc;
+using ndconv::test::make_qdesc;
+using ndconv::test::QFill;
+
+struct NamedConv {
+  const char* name;
+  ndconv_conv_desc conv;
+};
+
+ndconv_conv_desc conv1d(ndconv_layout layout, int64_t cin, int64_t cout, int64_t len, int64_t k,
+                        int64_t stride = 1, int64_t dilation = 1, ndconv_padding pad = NDCONV_PAD_VALID) {
+  ndconv_conv_desc d = {};
+  d.rank = 1;
+  d.layout = layout;
+  d.batch = 2;
+  d.in_channels = cin;
+  d.out_channels = cout;
+  d.in_size[0] = len;
+  d.kernel[0] = k;
+  d.stride[0] = stride;
+  d.dilation[0] = dilation;
+  d.padding = pad;
+  return d;
+}
+
+// The text-CNN Conv2D form: a (k, E) kernel over an [L, E] "image" of 1 channel.
+ndconv_conv_desc text_conv2d(ndconv_layout layout, int64_t len, int64_t embed, int64_t k, int64_t f) {
+  ndconv_conv_desc d = conv2d_desc(layout, 1, f, len, embed, k, embed, 1, NDCONV_PAD_VALID);
+  return d;
+}
+
+ndconv_conv_desc conv3d(ndconv_layout layout) {
+  ndconv_conv_desc d = {};
+  d.rank = 3;
+  d.layout = layout;
+  d.weight_layout = NDCONV_XIO;
+  d.batch = 1;
+  d.in_channels = 5;
+  d.out_channels = 6;
+  for (int i = 0; i < 3; ++i) {
+    d.in_size[i] = 5 + i;
+    d.kernel[i] = 3;
+    d.pad_begin[i] = 1;
+    d.pad_end[i] = i;
+  }
+  d.dilation[2] = 2;
+  return d;
+}
+
+std::vector<NamedConv> shapes(ndconv_layout l) {
+  std::vector<NamedConv> v = {
+      {"pointwise", conv2d_desc(l, 16, 24, 5, 7, 1, 1, 1, NDCONV_PAD_VALID)},
+      {"pointwise_tails", conv2d_desc(l, 13, 37, 3, 5, 1, 1, 1, NDCONV_PAD_VALID)},
+      {"pointwise_strided", conv2d_desc(l, 8, 17, 7, 7, 1, 1, 1, NDCONV_PAD_VALID, 2)},
+      {"conv3x3_same", conv2d_desc(l, 8, 20, 7, 6, 3, 3, 1, NDCONV_PAD_SAME_UPPER)},
+      {"conv3x3_k_tail", conv2d_desc(l, 3, 33, 6, 9, 3, 3, 1, NDCONV_PAD_SAME_LOWER)},
+      {"conv5x3_stride2", conv2d_desc(l, 6, 9, 11, 8, 5, 3, 1, NDCONV_PAD_SAME_UPPER, 2)},
+      {"grouped", conv2d_desc(l, 12, 18, 6, 6, 3, 3, 3, NDCONV_PAD_SAME_UPPER)},
+      {"grouped_2x2", conv2d_desc(l, 8, 8, 5, 5, 3, 3, 4, NDCONV_PAD_VALID)},
+      {"depthwise", conv2d_desc(l, 19, 19, 6, 7, 3, 3, 19, NDCONV_PAD_SAME_UPPER)},
+      {"depthwise_x2", conv2d_desc(l, 8, 16, 6, 5, 3, 3, 8, NDCONV_PAD_SAME_UPPER, 2)},
+      {"conv1d", conv1d(l, 10, 21, 19, 3)},
+      {"conv1d_dilated_same", conv1d(l, 7, 9, 17, 3, 1, 2, NDCONV_PAD_SAME_UPPER)},
+      {"conv1d_stride", conv1d(l, 9, 5, 23, 4, 3)},
+      {"text_conv2d", text_conv2d(l, 12, 10, 3, 19)},  // NCX: one input channel, read in place
+      {"whole_image", conv2d_desc(l, 5, 7, 3, 4, 3, 4, 1, NDCONV_PAD_VALID)},  // one output pixel: in place
+      {"conv3d", conv3d(l)},
+  };
+  v.push_back({"xio_weights", conv2d_desc(l, 6, 10, 6, 6, 3, 3, 1, NDCONV_PAD_SAME_UPPER)});
+  v.back().conv.weight_layout = NDCONV_XIO;
+  return v;
+}
+
+// (ISA, dot product on).
+class QConvTest : public ::testing::TestWithParam<std::tuple<ndconv_isa, bool>> {
+ protected:
+  void SetUp() override {
+    saved_isa_ = ndconv_current_isa();
+    saved_dot_ = ndconv_int8_dot_product();
+    ASSERT_EQ(ndconv_set_isa(std::get<0>(GetParam())), NDCONV_OK);
+    ndconv_set_int8_dot_product(std::get<1>(GetParam()) ? 1 : 0);
+  }
+  void TearDown() override {
+    ndconv_set_isa(saved_isa_);
+    ndconv_set_int8_dot_product(saved_dot_);
+  }
+
+ private:
+  ndconv_isa saved_isa_ = NDCONV_ISA_AUTO;
+  int saved_dot_ = 1;
+};
+
+std::string param_name(const ::testing::TestParamInfo<std::tuple<ndconv_isa, bool>>& info) {
+  return std::string(ndconv_isa_name(std::get<0>(info.param))) + (std::get<1>(info.param) ? "_dot" : "_nodot");
+}
+
+TEST_P(QConvTest, EveryShapeEveryOutputType) {
+  uint64_t seed = 1;
+  for (ndconv_layout l : {NDCONV_NXC, NDCONV_NCX})
+    for (const NamedConv& s : shapes(l))
+      for (ndconv_dtype in : {NDCONV_U8, NDCONV_S8})
+        for (ndconv_dtype out : {NDCONV_S32, NDCONV_U8, NDCONV_S8, NDCONV_F32}) {
+          SCOPED_TRACE(std::string(s.name) + (l == NDCONV_NXC ? " NXC" : " NCX") + " in " +
+                       std::to_string(in) + " out " + std::to_string(out));
+          check_qconv(make_qdesc(s.conv, in, out, in == NDCONV_U8 ? 131 : -9, out == NDCONV_S8 ? -5 : 3),
+                      ++seed);
+        }
+}
+
+TEST_P(QConvTest, ActivationsAndPerTensorScale) {
+  uint64_t seed = 100;
+  for (ndconv_layout l : {NDCONV_NXC, NDCONV_NCX})
+    for (ndconv_activation act : {NDCONV_ACT_RELU, NDCONV_ACT_CLAMP})
+      for (ndconv_dtype out : {NDCONV_S32, NDCONV_U8, NDCONV_S8, NDCONV_F32}) {
+        if (out == NDCONV_S32 && act == NDCONV_ACT_CLAMP) continue;
+        for (const char* which : {"conv3x3_same", "pointwise_tails", "depthwise"}) {
+          for (const NamedConv& s : shapes(l)) {
+            if (std::string(s.name) != which) continue;
+            ndconv_qconv_desc d = make_qdesc(s.conv, NDCONV_U8, out, 100, out == NDCONV_S8 ? -20 : 40);
+            d.conv.activation = act;
+            d.conv.act_min = -0.3f;
+            d.conv.act_max = 0.9f;
+            d.weight_scale_count = 1;
+            SCOPED_TRACE(std::string(which) + " act " + std::to_string(act) + " out " + std::to_string(out));
+            check_qconv(d, ++seed, QFill::kRandom, seed % 2 == 0);
+          }
+        }
+      }
+}
+
+// x = 255 (or 127) against w = -128 / 127 everywhere, and x = 0 (or -128):
+// the sums that saturate vpmaddubsw pairs; zero points at both ends.
+TEST_P(QConvTest, ExtremeValuesAndZeroPoints) {
+  uint64_t seed = 500;
+  for (ndconv_layout l : {NDCONV_NXC, NDCONV_NCX})
+    for (const NamedConv& s : shapes(l))
+      for (QFill fill : {QFill::kExtremeHigh, QFill::kExtremeLow})
+        for (ndconv_dtype in : {NDCONV_U8, NDCONV_S8}) {
+          const ndconv::dispatch::DtypeRange r = in == NDCONV_U8 ? ndconv::dispatch::DtypeRange{0, 255}
+                                                                 : ndconv::dispatch::DtypeRange{-128, 127};
+          for (int64_t zp : {r.min, r.max}) {
+            SCOPED_TRACE(std::string(s.name) + " zp " + std::to_string(zp));
+            check_qconv(make_qdesc(s.conv, in, NDCONV_S32, static_cast<int32_t>(zp)), ++seed, fill);
+            check_qconv(make_qdesc(s.conv, in, NDCONV_U8, static_cast<int32_t>(zp), 255), ++seed, fill);
+            check_qconv(make_qdesc(s.conv, in, NDCONV_S8, static_cast<int32_t>(zp), -128), ++seed, fill, false);
+          }
+        }
+}
+
+// The caller's rounding mode (MXCSR / FPCR) never changes a requantized
+// result (round half to even is explicit). F32 output is checked against
+// float64 under every mode by check_qconv; its last bit may follow the mode,
+// as float32 convolutions do.
+TEST_P(QConvTest, RoundingIndependentOfTheCallersMode) {
+  for (ndconv_layout l : {NDCONV_NXC, NDCONV_NCX})
+    for (const NamedConv& s : shapes(l)) {
+      for (ndconv_dtype out : {NDCONV_U8, NDCONV_S8, NDCONV_S32}) {
+        const ndconv_qconv_desc d = make_qdesc(s.conv, NDCONV_U8, out, 128, 0);
+        SCOPED_TRACE(std::string(s.name) + " out " + std::to_string(out));
+        const auto nearest = check_qconv(d, 900);
+        for (int mode : {FE_UPWARD, FE_DOWNWARD, FE_TOWARDZERO}) {
+          ASSERT_EQ(std::fesetround(mode), 0);
+          const auto other = check_qconv(d, 900);
+          std::fesetround(FE_TONEAREST);
+          EXPECT_EQ(other.output, nearest.output) << "rounding mode " << mode;
+        }
+      }
+    }
+}
+
+TEST_P(QConvTest, ThreadPoolGivesTheSameBytes) {
+  ndconv_threadpool* pool = ndconv_threadpool_create(3);
+  ASSERT_NE(pool, nullptr);
+  for (ndconv_layout l : {NDCONV_NXC, NDCONV_NCX})
+    for (const NamedConv& s : shapes(l)) {
+      ndconv_conv_desc c = s.conv;
+      c.batch = 3;
+      const ndconv_qconv_desc d = make_qdesc(c, NDCONV_S8, NDCONV_U8, 1, 2);
+      SCOPED_TRACE(s.name);
+      EXPECT_EQ(check_qconv(d, 77, QFill::kRandom, true, pool).output, check_qconv(d, 77).output);
+    }
+  ndconv_threadpool_destroy(pool);
+}
+
+// The planner's choice per shape, named honestly: algorithm, layout suffix,
+// and the kernel table's variant of the forced ISA ("scalar" for the plain
+// C++ depthwise).
+TEST_P(QConvTest, KernelNamesSayWhatRuns) {
+  const ndconv::kernels::QKernelTable* table =
+      ndconv::kernels::qkernel_table(std::get<0>(GetParam()), std::get<1>(GetParam()));
+  const std::string isa = table ? table->variant : "scalar";
+  for (ndconv_layout l : {NDCONV_NXC, NDCONV_NCX})
+    for (const NamedConv& s : shapes(l)) {
+      const std::string name = s.name;
+      const std::string suffix = l == NDCONV_NCX ? "-ncx/" : "/";
+      std::string want;
+      if (name.rfind("pointwise", 0) == 0) want = "int8-pointwise-gemm" + suffix + isa;
+      else if (name == "conv1d" || name == "conv1d_stride" || name == "text_conv2d" || name == "whole_image") want = "int8-ngram-gemm" + suffix + isa;
+      else if (name.rfind("depthwise", 0) == 0) want = "int8-depthwise" + suffix + "scalar";
+      else want = "int8-indirect-gemm" + suffix + isa;
+      const auto r = check_qconv(make_qdesc(s.conv, NDCONV_U8, NDCONV_U8), 3);
+      EXPECT_EQ(r.kernel_name.rfind(want, 0), 0u) << name << ": " << r.kernel_name << " does not start with " << want;
+    }
+}
+
+std::vector<std::tuple<ndconv_isa, bool>> isa_dot_params() {
+  std::vector<std::tuple<ndconv_isa, bool>> v;
+  for (ndconv_isa isa : ndconv::test::available_isas())
+    for (bool dot : {true, false}) v.emplace_back(isa, dot);
+  return v;
+}
+
+INSTANTIATE_TEST_SUITE_P(Isa, QConvTest, ::testing::ValuesIn(isa_dot_params()), param_name);
+
+}  // namespace

@@ -1,0 +1,453 @@
+// The int8 GEMM microkernels alone (kernels/qgemm_args.h, qkernel_table.h):
+// every (ISA level, dot-product variant) table this CPU runs, one test per
+// table named after its kernel (QGemmRows/QGemmRowsTest.AllTails/
+// qs8_gemm_rowptr_8x32c4__avx512vnni). Against an exact integer computation
+// here: every mr <= MR and nr <= NR, kc from 1 past 2 * KR + 1 (not multiples
+// of KR), taps 1..3, U8 and S8 input (a_xor), every output type and clamp,
+// the extreme operands that saturate vpmaddubsw, int32 wrap-around, rounding
+// ties under the caller's FE_UPWARD mode. A rows and C sit against guard pages.
+#include <gtest/gtest.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cfenv>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <memory>
+#include <ostream>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "kernels/qkernel_instances.h"
+#include "kernels/qkernel_table.h"
+#include "plan/cpu_features.h"
+
+namespace {
+
+using namespace ndconv::kernels;
+
+// Every table this CPU runs, each once (a level without its dot product
+// returns the widening table for both requests).
+std::vector<const QKernelTable*> runnable_tables() {
+  std::vector<const QKernelTable*> tables;
+  for (ndconv_isa isa : {NDCONV_ISA_SCALAR, NDCONV_ISA_AVX2, NDCONV_ISA_AVX512, NDCONV_ISA_NEON})
+    for (bool dot : {false, true}) {
+      const QKernelTable* t = qkernel_table(isa, dot);
+      if (t != nullptr && (tables.empty() || tables.back() != t)) tables.push_back(t);
+    }
+  return tables;
+}
+
+// One tile of one table: the table's own and the candidates it was chosen
+// from (kernels/qkernel_instances.h), all held to the same contract.
+struct TileCase {
+  const QKernelTable* table;
+  QGemmRowsKernel kernel;
+};
+std::ostream& operator<<(std::ostream& os, const TileCase& c) { return os << c.kernel.name; }
+
+std::vector<TileCase> runnable_tiles() {
+  std::vector<TileCase> cases;
+  for (const QKernelTable* t : runnable_tables())
+    for (const QGemmRowsKernel& k : qkernel_tiles(t)) cases.push_back({t, k});
+  return cases;
+}
+
+// `bytes` bytes with a PROT_NONE page right after them (after = true) or
+// right before them: one byte too far faults.
+class GuardedBytes {
+ public:
+  GuardedBytes(size_t bytes, bool after) : bytes_(bytes) {
+    const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+    const size_t body = (bytes + page - 1) / page * page;
+    map_bytes_ = body + 2 * page;
+    void* m = mmap(nullptr, map_bytes_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (m == MAP_FAILED) throw std::bad_alloc();
+    map_ = static_cast<uint8_t*>(m);
+    mprotect(map_, page, PROT_NONE);
+    mprotect(map_ + page + body, page, PROT_NONE);
+    data_ = after ? map_ + page + body - bytes : map_ + page;
+  }
+  ~GuardedBytes() { munmap(map_, map_bytes_); }
+  GuardedBytes(const GuardedBytes&) = delete;
+  GuardedBytes& operator=(const GuardedBytes&) = delete;
+  uint8_t* data() { return data_; }
+  size_t size() const { return bytes_; }
+
+ private:
+  uint8_t* map_ = nullptr;
+  uint8_t* data_ = nullptr;
+  size_t map_bytes_ = 0, bytes_ = 0;
+};
+
+size_t element_size(QOutputType t) {
+  return t == QOutputType::kU8 || t == QOutputType::kS8 ? 1 : 4;
+}
+
+// Round half to even of a double, independent of the rounding mode.
+double rne(double x) {
+  const double r = std::floor(x);
+  if (x - r > 0.5) return r + 1;
+  if (x - r < 0.5) return r;
+  return std::fmod(r, 2.0) == 0 ? r : r + 1;
+}
+
+// float(acc) * scale in rounding mode `mode` (the conversion and the product
+// are the operations the contract leaves to the mode where the ISA has no
+// embedded rounding); volatile keeps them after fesetround.
+float scaled_in_mode(int32_t acc, float scale, int mode) {
+  const int saved = std::fegetround();
+  std::fesetround(mode);
+  volatile int32_t va = acc;
+  volatile float vs = scale;
+  volatile float f = static_cast<float>(va);
+  volatile float p = f * vs;
+  const float result = p;
+  std::fesetround(saved);
+  return result;
+}
+
+// The contract's epilogue of one accumulator, float steps in `mode`, the
+// integer rounding always half to even; as the output type's bit pattern.
+int64_t epilogue(const QEpilogue& e, int32_t acc, size_t j, int mode) {
+  switch (e.type) {
+    case QOutputType::kS32: return std::min(std::max(acc, e.s32_min), e.s32_max);
+    case QOutputType::kF32: {
+      const float y = std::min(std::max(scaled_in_mode(acc, e.scale[j], mode), e.f32_min), e.f32_max);
+      uint32_t bits;
+      std::memcpy(&bits, &y, 4);
+      return bits;
+    }
+    default: {
+      const double q = rne(scaled_in_mode(acc, e.scale[j], mode)) + e.out_zp;
+      return static_cast<int64_t>(std::min(std::max(q, double(e.q_min)), double(e.q_max)));
+    }
+  }
+}
+
+int64_t stored(QOutputType t, const uint8_t* c, size_t index) {
+  switch (t) {
+    case QOutputType::kU8: return c[index];
+    case QOutputType::kS8: return static_cast<int8_t>(c[index]);
+    case QOutputType::kF32: {
+      uint32_t bits;
+      std::memcpy(&bits, c + 4 * index, 4);
+      return bits;
+    }
+    default: {
+      int32_t v;
+      std::memcpy(&v, c + 4 * index, 4);
+      return v;
+    }
+  }
+}
+
+// One call's operands, as the caller of a kernel holds them.
+struct Problem {
+  size_t mr = 1, nr = 1, kc = 1, taps = 1;
+  uint8_t a_xor = 0;
+  QEpilogue epi;
+  int fill = 0;  // 0: random; 1: extreme (u = 255 or 0, w = -128 or 127); 2: small
+  unsigned seed = 1;
+  bool guard_after = true;
+  int mode = FE_TONEAREST;  // the caller's rounding mode during the call
+};
+
+class QGemmRowsTest : public ::testing::TestWithParam<TileCase> {
+ protected:
+  void run(const Problem& p);
+  QEpilogue epilogue_of(QOutputType type, int clamp, std::vector<int32_t>* bias,
+                        std::vector<float>* scale, unsigned seed);
+};
+
+// Calls the kernel on `p` and checks every element of C (and that nothing
+// outside the tile changed) against the exact integer sum.
+void QGemmRowsTest::run(const Problem& p) {
+  const QGemmRowsKernel& k = GetParam().kernel;
+  const size_t MR = k.mr, NR = k.nr, KR = k.kr, groups = (p.kc + KR - 1) / KR;
+  std::mt19937 gen(p.seed);
+  // Raw input bytes x; the kernel reads u = x ^ a_xor.
+  std::vector<std::unique_ptr<GuardedBytes>> rows;
+  std::vector<const uint8_t*> a(p.taps * MR);
+  for (size_t t = 0; t < p.taps; ++t)
+    for (size_t i = 0; i < p.mr; ++i) {
+      rows.emplace_back(new GuardedBytes(p.kc, true));
+      for (size_t kk = 0; kk < p.kc; ++kk) {
+        const uint8_t u = p.fill == 1   ? ((kk + i + t) % 3 ? 255 : 0)
+                          : p.fill == 2 ? static_cast<uint8_t>(gen() % 4)
+                                        : static_cast<uint8_t>(gen());
+        rows.back()->data()[kk] = u ^ p.a_xor;
+      }
+    }
+  for (size_t t = 0; t < p.taps; ++t)
+    for (size_t i = 0; i < MR; ++i) a[t * MR + i] = rows[t * p.mr + (i < p.mr ? i : p.mr - 1)]->data();
+  // Weights w[t][k][j] packed [taps][groups][NR][KR], zero past kc and nr.
+  std::vector<int8_t> b(p.taps * groups * NR * KR, 0);
+  std::vector<int8_t> w(p.taps * p.kc * p.nr);
+  for (size_t t = 0; t < p.taps; ++t)
+    for (size_t kk = 0; kk < p.kc; ++kk)
+      for (size_t j = 0; j < p.nr; ++j) {
+        const int8_t v = p.fill == 1   ? ((kk + j) % 2 ? 127 : -128)
+                         : p.fill == 2 ? static_cast<int8_t>(gen() % 7 - 3)
+                                       : static_cast<int8_t>(gen());
+        w[(t * p.kc + kk) * p.nr + j] = v;
+        b[((t * groups + kk / KR) * NR + j) * KR + kk % KR] = v;
+      }
+  const size_t es = element_size(p.epi.type), ldc = p.nr + 3;
+  GuardedBytes c(((p.mr - 1) * ldc + p.nr) * es, p.guard_after);
+  std::memset(c.data(), 0xA5, c.size());
+  QGemmRowsArgs args;
+  args.a = a.data();
+  args.taps = p.taps;
+  args.kc = p.kc;
+  args.a_xor = p.a_xor;
+  args.b = b.data();
+  args.mr = p.mr;
+  args.nr = p.nr;
+  args.c = c.data();
+  args.ldc = ldc;
+  args.epi = p.epi;
+  const int saved = std::fegetround();
+  std::fesetround(p.mode);
+  k.fn(args);
+  std::fesetround(saved);
+  for (size_t i = 0; i < p.mr; ++i)
+    for (size_t j = 0; j < ldc && (i + 1 < p.mr || j < p.nr); ++j) {
+      if (j >= p.nr) {
+        for (size_t byte = 0; byte < es; ++byte)
+          ASSERT_EQ(c.data()[(i * ldc + j) * es + byte], 0xA5) << "wrote outside the tile, i=" << i;
+        continue;
+      }
+      uint32_t acc = static_cast<uint32_t>(p.epi.bias[j]);  // modular, as the contract
+      for (size_t t = 0; t < p.taps; ++t)
+        for (size_t kk = 0; kk < p.kc; ++kk)
+          acc += uint32_t(a[t * MR + i][kk] ^ p.a_xor) * uint32_t(int32_t(w[(t * p.kc + kk) * p.nr + j]));
+      int32_t acc32;
+      std::memcpy(&acc32, &acc, 4);
+      const int64_t got = stored(p.epi.type, c.data(), i * ldc + j);
+      const int64_t want = epilogue(p.epi, acc32, j, FE_TONEAREST);
+      // Where the float steps follow the caller's mode (AVX2, NEON, scalar),
+      // the mode's product is the other allowed value; the integer rounding
+      // is half to even in both.
+      if (got != want && p.mode != FE_TONEAREST)
+        ASSERT_EQ(got, epilogue(p.epi, acc32, j, p.mode))
+            << "acc=" << acc32 << " i=" << i << " j=" << j << " mr=" << p.mr << " nr=" << p.nr
+            << " kc=" << p.kc << " taps=" << p.taps << " xor=" << int(p.a_xor);
+      else
+        ASSERT_EQ(got, want) << "acc=" << acc32 << " i=" << i << " j=" << j << " mr=" << p.mr
+                             << " nr=" << p.nr << " kc=" << p.kc << " taps=" << p.taps
+                             << " xor=" << int(p.a_xor) << " type=" << int(p.epi.type);
+    }
+}
+
+// An epilogue of `type` with clamp variant `clamp` (0: none, 1: ReLU-like
+// lower bound, 2: both bounds inside the range); scales include 0.5 and
+// 0.25 (exact ties) and odd values.
+QEpilogue QGemmRowsTest::epilogue_of(QOutputType type, int clamp, std::vector<int32_t>* bias,
+                                     std::vector<float>* scale, unsigned seed) {
+  const size_t NR = GetParam().kernel.nr;
+  std::mt19937 gen(seed);
+  bias->resize(NR);
+  scale->resize(NR);
+  for (size_t j = 0; j < NR; ++j) {
+    (*bias)[j] = static_cast<int32_t>(gen() % 20001) - 10000;
+    const float scales[] = {0.5f, 0.25f, 0.0123f, 1.0f / 3, 0.0007f, 2.0f};
+    (*scale)[j] = scales[(j + seed) % 6];
+  }
+  QEpilogue e;
+  e.type = type;
+  e.bias = bias->data();
+  e.scale = scale->data();
+  const float inf = std::numeric_limits<float>::infinity();
+  if (type == QOutputType::kS32) {
+    e.s32_min = clamp ? (clamp == 1 ? 0 : -50000) : INT32_MIN;
+    e.s32_max = clamp == 2 ? 70000 : INT32_MAX;
+  } else if (type == QOutputType::kF32) {
+    e.f32_min = clamp ? (clamp == 1 ? 0.0f : -300.0f) : -inf;
+    e.f32_max = clamp == 2 ? 400.0f : inf;
+  } else {
+    const bool u8 = type == QOutputType::kU8;
+    e.out_zp = u8 ? 100 : -7;
+    e.q_min = u8 ? (clamp ? e.out_zp : 0) : (clamp ? e.out_zp : -128);
+    e.q_max = clamp == 2 ? (u8 ? 230 : 90) : (u8 ? 255 : 127);
+  }
+  return e;
+}
+
+const QOutputType kTypes[] = {QOutputType::kS32, QOutputType::kF32, QOutputType::kU8, QOutputType::kS8};
+
+TEST_P(QGemmRowsTest, NameStatesTheTile) {
+  const QGemmRowsKernel& k = GetParam().kernel;
+  ASSERT_NE(k.fn, nullptr);
+  const std::string want = "qs8_gemm_rowptr_" + std::to_string(k.mr) + "x" + std::to_string(k.nr) +
+                           "c" + std::to_string(k.kr) + "__";
+  EXPECT_EQ(std::string(k.name).substr(0, want.size()), want);
+  EXPECT_GT(std::string(k.name).size(), want.size());
+}
+
+TEST_P(QGemmRowsTest, AllTails) {
+  const QGemmRowsKernel& k = GetParam().kernel;
+  std::vector<int32_t> bias;
+  std::vector<float> scale;
+  for (size_t mr = 1; mr <= k.mr; ++mr)
+    for (size_t nr = 1; nr <= k.nr; ++nr)
+      for (size_t kc : {size_t{1}, 2 * k.kr + 1}) {
+        Problem p;
+        p.mr = mr;
+        p.nr = nr;
+        p.kc = kc;
+        p.taps = 1 + (mr + nr) % 3;
+        p.a_xor = (mr + nr + kc) % 2 ? 0x80 : 0;
+        p.seed = static_cast<unsigned>(mr * 1000 + nr * 10 + kc);
+        p.guard_after = (mr + nr) % 2;
+        p.epi = epilogue_of(kTypes[(mr + nr) % 4], (mr * nr) % 3, &bias, &scale, p.seed);
+        ASSERT_NO_FATAL_FAILURE(run(p));
+      }
+}
+
+TEST_P(QGemmRowsTest, EveryKEveryTapsBothInputTypes) {
+  const QGemmRowsKernel& k = GetParam().kernel;
+  std::vector<int32_t> bias;
+  std::vector<float> scale;
+  for (size_t kc = 1; kc <= 3 * k.kr + 2; ++kc)
+    for (size_t taps = 1; taps <= 3; ++taps)
+      for (uint8_t a_xor : {0x00, 0x80})
+        for (size_t tail : {0, 1}) {
+          Problem p;
+          p.mr = tail ? (k.mr + 1) / 2 : k.mr;
+          p.nr = tail ? k.nr - 1 + (k.nr == 1) : k.nr;
+          p.kc = kc;
+          p.taps = taps;
+          p.a_xor = a_xor;
+          p.seed = static_cast<unsigned>(kc * 100 + taps * 10 + a_xor);
+          p.epi = epilogue_of(QOutputType::kS32, 0, &bias, &scale, p.seed);
+          ASSERT_NO_FATAL_FAILURE(run(p));
+        }
+}
+
+TEST_P(QGemmRowsTest, EveryOutputTypeAndClamp) {
+  const QGemmRowsKernel& k = GetParam().kernel;
+  std::vector<int32_t> bias;
+  std::vector<float> scale;
+  for (QOutputType type : kTypes)
+    for (int clamp : {0, 1, 2})
+      for (uint8_t a_xor : {0x00, 0x80})
+        for (size_t nr : {k.nr, (k.nr + 1) / 2}) {
+          Problem p;
+          p.mr = k.mr;
+          p.nr = nr;
+          p.kc = 2 * k.kr + 3;
+          p.taps = 2;
+          p.a_xor = a_xor;
+          p.seed = static_cast<unsigned>(int(type) * 50 + clamp * 7 + a_xor + nr);
+          p.guard_after = clamp != 1;
+          p.epi = epilogue_of(type, clamp, &bias, &scale, p.seed);
+          ASSERT_NO_FATAL_FAILURE(run(p));
+        }
+}
+
+// u = 0 and 255 against w = -128 and 127: every pair sum of u8 x s8 products
+// leaves int16 (vpmaddubsw would saturate); a long K with three taps.
+TEST_P(QGemmRowsTest, ExtremeOperandsAreExact) {
+  const QGemmRowsKernel& k = GetParam().kernel;
+  std::vector<int32_t> bias;
+  std::vector<float> scale;
+  for (uint8_t a_xor : {0x00, 0x80})
+    for (size_t kc : {size_t{64} + 3, size_t{5}}) {
+      Problem p;
+      p.mr = k.mr;
+      p.nr = k.nr;
+      p.kc = kc;
+      p.taps = 3;
+      p.a_xor = a_xor;
+      p.fill = 1;
+      p.epi = epilogue_of(QOutputType::kS32, 0, &bias, &scale, 3);
+      ASSERT_NO_FATAL_FAILURE(run(p));
+    }
+}
+
+// The accumulator wraps around int32 (modular arithmetic is the contract:
+// the compensation in the bias cancels it exactly).
+TEST_P(QGemmRowsTest, AccumulatorWrapsAround) {
+  const QGemmRowsKernel& k = GetParam().kernel;
+  std::vector<int32_t> bias;
+  std::vector<float> scale;
+  Problem p;
+  p.mr = k.mr;
+  p.nr = k.nr;
+  p.kc = 4 * k.kr + 1;
+  p.fill = 1;
+  p.epi = epilogue_of(QOutputType::kS32, 0, &bias, &scale, 5);
+  for (size_t j = 0; j < k.nr; ++j) bias[j] = j % 2 ? INT32_MAX - 1000 : INT32_MIN + 1000;
+  ASSERT_NO_FATAL_FAILURE(run(p));
+}
+
+// The caller's rounding mode is FE_UPWARD: ties (scales 0.5, 0.25) still round
+// half to even, other values to nearest.
+TEST_P(QGemmRowsTest, RoundingIgnoresTheCallersMode) {
+  const QGemmRowsKernel& k = GetParam().kernel;
+  std::vector<int32_t> bias;
+  std::vector<float> scale;
+  for (QOutputType type : {QOutputType::kU8, QOutputType::kS8, QOutputType::kF32})
+    for (size_t kc : {size_t{1}, size_t{7}}) {
+      Problem p;
+      p.mr = k.mr;
+      p.nr = k.nr;
+      p.kc = kc;
+      p.mode = FE_UPWARD;
+      p.fill = 2;
+      p.seed = static_cast<unsigned>(kc + int(type));
+      p.epi = epilogue_of(type, 0, &bias, &scale, p.seed);
+      // Small accumulators, so the products land in range and on ties.
+      for (size_t j = 0; j < k.nr; ++j) bias[j] = static_cast<int32_t>(j % 7) - 3;
+      for (size_t j = 0; j < k.nr; ++j) scale[j] = j % 2 ? 0.5f : 1.0f / 1024;
+      ASSERT_NO_FATAL_FAILURE(run(p));
+    }
+}
+
+TEST(QKernelTable, DotProductVariantFollowsTheCpu) {
+  const auto& f = ndconv::dispatch::cpu_features();
+  ASSERT_NE(qkernel_table(NDCONV_ISA_SCALAR, true), nullptr);
+  EXPECT_STREQ(qkernel_table(NDCONV_ISA_SCALAR, true)->variant, "scalar");
+  EXPECT_EQ(qkernel_table(NDCONV_ISA_AUTO, false), nullptr);
+  const struct {
+    ndconv_isa isa;
+    bool level, dot;
+    const char *plain, *with_dot;
+  } levels[] = {{NDCONV_ISA_AVX2, f.avx2_fma, f.avx_vnni, "avx2", "avx2-vnni"},
+                {NDCONV_ISA_AVX512, f.avx512, f.avx512_vnni, "avx512", "avx512-vnni"},
+                {NDCONV_ISA_NEON, f.neon, f.neon_dot, "neon", "neon-dot"}};
+  for (const auto& l : levels) {
+    const QKernelTable* plain = qkernel_table(l.isa, false);
+    const QKernelTable* dot = qkernel_table(l.isa, true);
+    if (!l.level) {
+      EXPECT_EQ(plain, nullptr) << l.plain;
+      EXPECT_EQ(dot, nullptr) << l.plain;
+      continue;
+    }
+    if (plain == nullptr) continue;  // this build has no int8 kernels for the level
+    EXPECT_STREQ(plain->variant, l.plain);
+    ASSERT_NE(dot, nullptr);
+    if (!l.dot) EXPECT_EQ(dot, plain) << l.plain << ": no dot product on this CPU";
+    if (dot != plain) EXPECT_STREQ(dot->variant, l.with_dot);
+  }
+}
+
+// Every runnable table's kernel is one of its instance's tiles (which the
+// tests above cover), and its name ends in the instance's ISA.
+TEST(QKernelTable, TableKernelIsAmongItsTiles) {
+  for (const QKernelTable* t : runnable_tables()) {
+    bool found = false;
+    for (const QGemmRowsKernel& k : qkernel_tiles(t)) found = found || k.fn == t->gemm_rows.fn;
+    EXPECT_TRUE(found) << t->gemm_rows.name;
+  }
+}
+
+std::string tile_name(const ::testing::TestParamInfo<TileCase>& info) { return info.param.kernel.name; }
+
+INSTANTIATE_TEST_SUITE_P(QGemmRows, QGemmRowsTest, ::testing::ValuesIn(runnable_tiles()), tile_name);
+
+}  // namespace
