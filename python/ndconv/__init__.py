@@ -8,14 +8,17 @@
 Inputs are numpy float32 arrays or CPU torch.Tensors, used in place when
 C-contiguous float32; other floating inputs are copied once to float32
 (see the README's "Python" section). Outputs are of the input's kind.
+int8: ndconv.QConv (uint8/int8 arrays in), ndconv.qconv2d (quantized tensors).
 """
 
 from . import _args
 from ._ndconv import ThreadPool, UnsupportedError, _Conv, _TextCNN, info, set_isa
+from ._qconv import QConv, qconv1d, qconv2d, qconv3d, qconvnd
 from ._tensors import float32_array
 
 __all__ = ["conv1d", "conv2d", "conv3d", "convnd", "Conv", "TextCNN", "ThreadPool",
-           "UnsupportedError", "info", "set_isa"]
+           "UnsupportedError", "info", "set_isa", "QConv", "qconv1d", "qconv2d", "qconv3d",
+           "qconvnd"]
 __version__ = "0.1.0"
 
 

@@ -34,6 +34,9 @@ def torch_to_numpy(tensor, what, for_writing):
                             f"(make it under torch.no_grad())")
         raise TypeError(f"ndconv: {what} has dtype {tensor.dtype}: it must be torch.float32 "
                         f"(out is written in place, never converted)")
+    if tensor.is_quantized:
+        raise TypeError(f"ndconv: {what} is a quantized tensor ({tensor.dtype}): ndconv.QConv "
+                        f"takes its int_repr() (uint8/int8), ndconv.qconv2d quantized tensors")
     tensor = tensor.detach()  # inference only: no autograd history is recorded
     if not tensor.dtype.is_floating_point:
         raise TypeError(f"ndconv: {what} has dtype {tensor.dtype}: expected a floating dtype "

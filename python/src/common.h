@@ -57,5 +57,6 @@ struct Activation {
 
 void bind_conv(py::module_& m);
 void bind_textcnn(py::module_& m);
+void bind_qconv(py::module_& m);
 
 }  // namespace ndconv_py

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "common.h"
+#include "desc.h"
 #include "tensors.h"
 
 namespace ndconv_py {
@@ -28,10 +29,7 @@ struct ConvPlan {
 
 class Conv {
  public:
-  Conv(const WeightArray& weight, const std::optional<WeightArray>& bias, bool channels_last,
-       int64_t groups, const std::vector<int64_t>& stride, const std::vector<int64_t>& dilation,
-       const std::vector<int64_t>& pad_begin, const std::vector<int64_t>& pad_end,
-       int padding_mode, const Activation& activation);
+  Conv(const WeightArray& weight, const std::optional<WeightArray>& bias, const WindowArgs& args);
 
   py::object call(py::handle input, py::handle out, py::handle pool);
   std::vector<int64_t> output_shape(const std::vector<int64_t>& input_shape) const;
@@ -55,35 +53,10 @@ class Conv {
   bool closed_ = false;
 };
 
-Conv::Conv(const WeightArray& weight, const std::optional<WeightArray>& bias, bool channels_last,
-           int64_t groups, const std::vector<int64_t>& stride,
-           const std::vector<int64_t>& dilation, const std::vector<int64_t>& pad_begin,
-           const std::vector<int64_t>& pad_end, int padding_mode, const Activation& activation) {
-  const int rank = static_cast<int>(weight.ndim()) - 2;
-  if (rank < 1 || rank > NDCONV_MAX_RANK) {
-    throw py::value_error("ndconv: weight has " + std::to_string(weight.ndim()) +
-                          " dims; a convolution of rank 1.." + std::to_string(NDCONV_MAX_RANK) +
-                          " takes rank + 2");
-  }
-  ndconv_conv_desc& d = base_;
-  d.rank = rank;
-  d.layout = channels_last ? NDCONV_NXC : NDCONV_NCX;
-  d.weight_layout = channels_last ? NDCONV_XIO : NDCONV_OIX;
-  d.groups = groups;
-  const int64_t in_per_group = weight.shape(channels_last ? rank : 1);
-  d.out_channels = weight.shape(channels_last ? rank + 1 : 0);
-  d.in_channels = in_per_group * groups;
-  for (int i = 0; i < rank; ++i) {
-    d.kernel[i] = weight.shape(channels_last ? i : i + 2);
-    d.stride[i] = stride.at(i);
-    d.dilation[i] = dilation.at(i);
-    d.pad_begin[i] = pad_begin.at(i);
-    d.pad_end[i] = pad_end.at(i);
-  }
-  d.padding = static_cast<ndconv_padding>(padding_mode);
-  d.activation = static_cast<ndconv_activation>(activation.kind);
-  d.act_min = activation.lo;
-  d.act_max = activation.hi;
+Conv::Conv(const WeightArray& weight, const std::optional<WeightArray>& bias,
+           const WindowArgs& args)
+    : base_(base_desc(shape_of(weight), args)) {
+  const ndconv_conv_desc& d = base_;
   weight_.assign(weight.data(), weight.data() + weight.size());
   if (bias) {
     if (bias->ndim() != 1 || bias->shape(0) != d.out_channels) {
@@ -95,39 +68,15 @@ Conv::Conv(const WeightArray& weight, const std::optional<WeightArray>& bias, bo
   }
 }
 
-// Rank and channels are checked here, before any C call; the library checks
-// the rest (extents against the kernel, ...) and its message is raised.
 ndconv_conv_desc Conv::desc_for(const std::vector<int64_t>& shape) const {
-  ndconv_conv_desc d = base_;
-  const bool nxc = d.layout == NDCONV_NXC;
-  if (static_cast<int>(shape.size()) != d.rank + 2) {
-    throw py::value_error("ndconv: input has shape " + shape_string(shape) + " (" +
-                          std::to_string(shape.size()) + " dims); this rank-" +
-                          std::to_string(d.rank) + " convolution takes " +
-                          std::to_string(d.rank + 2) + " dims, " +
-                          (nxc ? "[N, spatial..., C] (channels_last)" : "[N, C, spatial...]"));
-  }
-  const int64_t channels = shape[nxc ? shape.size() - 1 : 1];
-  if (channels != d.in_channels) {
-    throw py::value_error("ndconv: input has " + std::to_string(channels) + " channels (shape " +
-                          shape_string(shape) + "), the weight expects in_channels = " +
-                          std::to_string(d.in_channels) + " (groups " + std::to_string(d.groups) +
-                          " x " + std::to_string(d.in_channels / d.groups) + " per group)");
-  }
-  d.batch = shape[0];
-  for (int i = 0; i < d.rank; ++i) d.in_size[i] = shape[nxc ? i + 1 : i + 2];
-  return d;
+  return desc_for_input(base_, shape);
 }
 
 std::vector<int64_t> Conv::output_shape(const std::vector<int64_t>& input_shape) const {
   const ndconv_conv_desc d = desc_for(input_shape);
   int64_t out_size[NDCONV_MAX_RANK] = {};
   check(ndconv_conv_output_size(&d, out_size), "output_shape");
-  std::vector<int64_t> shape{d.batch};
-  if (d.layout == NDCONV_NCX) shape.push_back(d.out_channels);
-  shape.insert(shape.end(), out_size, out_size + d.rank);
-  if (d.layout == NDCONV_NXC) shape.push_back(d.out_channels);
-  return shape;
+  return output_shape_of(d, out_size);
 }
 
 std::shared_ptr<ConvPlan> Conv::plan_for(const std::vector<int64_t>& shape) {
@@ -205,8 +154,9 @@ void bind_conv(py::module_& m) {
                        const std::vector<int64_t>& dilation, const std::vector<int64_t>& pad_begin,
                        const std::vector<int64_t>& pad_end, int padding_mode, int act_kind,
                        float act_lo, float act_hi) {
-             return new Conv(weight, bias, channels_last, groups, stride, dilation, pad_begin,
-                             pad_end, padding_mode, Activation{act_kind, act_lo, act_hi});
+             return new Conv(weight, bias,
+                             WindowArgs{channels_last, groups, stride, dilation, pad_begin,
+                                        pad_end, padding_mode, Activation{act_kind, act_lo, act_hi}});
            }))
       .def("__call__", &Conv::call, py::arg("input"), py::kw_only(), py::arg("out") = py::none(),
            py::arg("pool") = py::none())

@@ -111,4 +111,5 @@ PYBIND11_MODULE(_ndconv, m) {
         "'neon'");
   bind_conv(m);
   bind_textcnn(m);
+  bind_qconv(m);
 }

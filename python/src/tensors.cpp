@@ -66,7 +66,7 @@ std::vector<int64_t> shape_of(const py::array& array) {
   return std::vector<int64_t>(array.shape(), array.shape() + array.ndim());
 }
 
-InputTensor read_input(py::handle object, const char* what) {
+InputTensor read_array(py::handle object, const char* what) {
   InputTensor result;
   if (py::isinstance<py::array>(object)) {
     result.array = py::reinterpret_borrow<py::array>(object);
@@ -77,6 +77,11 @@ InputTensor read_input(py::handle object, const char* what) {
     throw py::type_error(std::string("ndconv: ") + what +
                          " must be a numpy.ndarray or a torch.Tensor, got " + type_name(object));
   }
+  return result;
+}
+
+InputTensor read_input(py::handle object, const char* what) {
+  InputTensor result = read_array(object, what);
   if (py::isinstance<DenseFloat>(result.array)) return result;  // in place, no copy
   const char kind = result.array.dtype().kind();
   if (kind != 'f') {
@@ -93,6 +98,10 @@ InputTensor read_input(py::handle object, const char* what) {
 py::object make_output(const std::vector<int64_t>& shape, bool as_torch, float** data) {
   DenseFloat array(std::vector<py::ssize_t>(shape.begin(), shape.end()));
   *data = array.mutable_data();
+  return as_caller_kind(std::move(array), as_torch);
+}
+
+py::object as_caller_kind(py::array array, bool as_torch) {
   if (!as_torch) return std::move(array);
   PyObject* from_numpy = torch_attr("from_numpy", &g_from_numpy);
   if (from_numpy == nullptr) throw std::runtime_error("ndconv: torch.from_numpy not found");

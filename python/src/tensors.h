@@ -26,10 +26,15 @@ struct InputTensor {
 
 // `what` names the argument in error messages ("input", "weight", ...).
 InputTensor read_input(py::handle object, const char* what);
+// The array of a numpy array or CPU tensor as it is (any dtype, any strides):
+// the int8 plans check dtype and contiguity themselves.
+InputTensor read_array(py::handle object, const char* what);
 
 // A new C-contiguous float32 output of `shape`, a numpy array or (when
 // as_torch) a torch.Tensor sharing its memory. *data receives its buffer.
 py::object make_output(const std::vector<int64_t>& shape, bool as_torch, float** data);
+// array itself, or (when as_torch) a torch.Tensor sharing its memory.
+py::object as_caller_kind(py::array array, bool as_torch);
 
 // Checks a caller's `out` (kind, dtype, contiguity, writability, shape, no
 // overlap with the input) and returns its buffer; raises before any C call.

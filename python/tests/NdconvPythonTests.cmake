@@ -20,7 +20,7 @@ set(ndconv_py_env
 set(ndconv_pytest ${Python3_EXECUTABLE} -m pytest -q -p no:cacheprovider)
 set(ndconv_py_tests ${CMAKE_CURRENT_SOURCE_DIR}/tests)
 
-set(ndconv_py_suites conv textcnn errors threads)
+set(ndconv_py_suites conv textcnn errors threads qconv)
 if(ndconv_py_sanitize MATCHES "address")
   # The asan preset: the module is instrumented (ASan + UBSan), CPython, numpy
   # and PyTorch are not, so the ASan runtime is loaded first (LD_PRELOAD), with
