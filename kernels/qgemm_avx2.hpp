@@ -1,10 +1,11 @@
 // The ymm family of the x86 int8 tile (qgemm_simd_loop.hpp): 8 int32 columns
 // per vector; the multiply-accumulate by AVX-VNNI vpdpbusd (Avx2Vnni, VEX
 // encoded, -mavxvnni) or by exact 16-bit widening (Avx2Widening: vpmaddwd).
-// AVX2 has no embedded rounding: the conversion and the product follow the
-// caller's MXCSR mode as plain float arithmetic does (an ulp), while the
-// rounding to an integer is explicit half to even (vroundps with
-// _MM_FROUND_TO_NEAREST_INT), never the mode.
+// AVX2 has no embedded rounding. F32 output: the conversion and the product
+// follow the caller's MXCSR mode as plain float arithmetic does (an ulp).
+// U8/S8 output: never the mode, in double (requantize4 below, the argument in
+// kernels/qgemm_args.h): the product's error by vfmsub decides the half-integer
+// case, the rest is vroundpd with _MM_FROUND_TO_NEAREST_INT.
 #pragma once
 
 #include <immintrin.h>
@@ -41,6 +42,27 @@ struct Ymm {
       return _mm256_mul_ps(_mm256_cvtepi32_ps(acc), s);
     }
 
+    // rne(acc * s) clamped to [lo, hi] (integers), 4 columns, exact in every
+    // MXCSR mode: in double acc and s are exact and acc * s is one rounding
+    // p from the exact x; err = acc * s - p is exact (vfmsub). p is clamped
+    // first (the bounds are integers: the clamp of the rounding). Then p is a
+    // half-integer f + 0.5 or x and p round alike (qgemm_args.h); a
+    // half-integer p is x's tie only if err == 0, else err's sign decides.
+    static NDCONV_QINLINE __m128i requantize4(__m128i acc, __m128 s, __m256d lo, __m256d hi) {
+      const __m256d a = _mm256_cvtepi32_pd(acc), sd = _mm256_cvtps_pd(s);
+      const __m256d p = _mm256_mul_pd(a, sd);
+      const __m256d err = _mm256_fmsub_pd(a, sd, p);
+      const __m256d v = _mm256_min_pd(_mm256_max_pd(p, lo), hi);
+      const __m256d f = _mm256_round_pd(v, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
+      __m256d r = _mm256_round_pd(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+      const __m256d one = _mm256_set1_pd(1.0), zero = _mm256_setzero_pd();
+      // f + 0.5 and f + 1 are exact (|f| <= 511); a tie is never clamped.
+      const __m256d tie = _mm256_cmp_pd(v, _mm256_add_pd(f, _mm256_set1_pd(0.5)), _CMP_EQ_OQ);
+      r = _mm256_blendv_pd(r, _mm256_add_pd(f, one), _mm256_and_pd(tie, _mm256_cmp_pd(err, zero, _CMP_GT_OQ)));
+      r = _mm256_blendv_pd(r, f, _mm256_and_pd(tie, _mm256_cmp_pd(err, zero, _CMP_LT_OQ)));
+      return _mm256_cvttpd_epi32(r);  // an integer in [lo, hi]: exact
+    }
+
     template <QOutputType T>
     NDCONV_QINLINE void store(__m256i acc, size_t col, size_t n, char* row) const {
       if (T == QOutputType::kS32) {
@@ -60,15 +82,13 @@ struct Ymm {
         else
           _mm256_maskstore_ps(out, mask(n), y);
       } else {
-        __m256 y = _mm256_max_ps(scaled(acc, col, n), _mm256_set1_ps(float(e.q_min - e.out_zp)));
-        y = _mm256_min_ps(y, _mm256_set1_ps(float(e.q_max - e.out_zp)));
-        y = _mm256_round_ps(y, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-        // An integer in range: the conversion is exact in every mode.
-        const __m256i q = _mm256_add_epi32(_mm256_cvttps_epi32(y), _mm256_set1_epi32(e.out_zp));
-        const __m256i w = _mm256_packs_epi32(q, q);  // exact: |q| <= 255
-        const __m256i bytes = T == QOutputType::kU8 ? _mm256_packus_epi16(w, w) : _mm256_packs_epi16(w, w);
-        // Lane 0 holds columns 0-3 in its first dword, lane 1 columns 4-7.
-        const __m128i both = _mm_unpacklo_epi32(_mm256_castsi256_si128(bytes), _mm256_extracti128_si256(bytes, 1));
+        const __m256 s = n >= 8 ? _mm256_loadu_ps(e.scale + col) : _mm256_maskload_ps(e.scale + col, mask(n));
+        const __m256d lo = _mm256_set1_pd(e.q_min - e.out_zp), hi = _mm256_set1_pd(e.q_max - e.out_zp);
+        const __m128i zp = _mm_set1_epi32(e.out_zp);
+        const __m128i q0 = _mm_add_epi32(requantize4(_mm256_castsi256_si128(acc), _mm256_castps256_ps128(s), lo, hi), zp);
+        const __m128i q1 = _mm_add_epi32(requantize4(_mm256_extracti128_si256(acc, 1), _mm256_extractf128_ps(s, 1), lo, hi), zp);
+        const __m128i w = _mm_packs_epi32(q0, q1);  // exact: |q| <= 255
+        const __m128i both = T == QOutputType::kU8 ? _mm_packus_epi16(w, w) : _mm_packs_epi16(w, w);
         if (n >= 8) {
           _mm_storel_epi64(reinterpret_cast<__m128i*>(row + col), both);
         } else {
