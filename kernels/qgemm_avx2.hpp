@@ -42,25 +42,33 @@ struct Ymm {
       return _mm256_mul_ps(_mm256_cvtepi32_ps(acc), s);
     }
 
-    // rne(acc * s) clamped to [lo, hi] (integers), 4 columns, exact in every
-    // MXCSR mode: in double acc and s are exact and acc * s is one rounding
-    // p from the exact x; err = acc * s - p is exact (vfmsub). p is clamped
+    // rne(acc * s) clamped to [lo, hi] (integers), 4 columns per half, exact
+    // in every MXCSR mode: in double acc and s are exact and acc * s is one
+    // rounding p of the exact x; err = acc * s - p is exact (vfmsub). p is clamped
     // first (the bounds are integers: the clamp of the rounding). Then p is a
-    // half-integer f + 0.5 or x and p round alike (qgemm_args.h); a
-    // half-integer p is x's tie only if err == 0, else err's sign decides.
-    static NDCONV_QINLINE __m128i requantize4(__m128i acc, __m128 s, __m256d lo, __m256d hi) {
-      const __m256d a = _mm256_cvtepi32_pd(acc), sd = _mm256_cvtps_pd(s);
-      const __m256d p = _mm256_mul_pd(a, sd);
-      const __m256d err = _mm256_fmsub_pd(a, sd, p);
-      const __m256d v = _mm256_min_pd(_mm256_max_pd(p, lo), hi);
-      const __m256d f = _mm256_round_pd(v, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
-      __m256d r = _mm256_round_pd(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-      const __m256d one = _mm256_set1_pd(1.0), zero = _mm256_setzero_pd();
-      // f + 0.5 and f + 1 are exact (|f| <= 511); a tie is never clamped.
-      const __m256d tie = _mm256_cmp_pd(v, _mm256_add_pd(f, _mm256_set1_pd(0.5)), _CMP_EQ_OQ);
-      r = _mm256_blendv_pd(r, _mm256_add_pd(f, one), _mm256_and_pd(tie, _mm256_cmp_pd(err, zero, _CMP_GT_OQ)));
-      r = _mm256_blendv_pd(r, f, _mm256_and_pd(tie, _mm256_cmp_pd(err, zero, _CMP_LT_OQ)));
-      return _mm256_cvttpd_epi32(r);  // an integer in [lo, hi]: exact
+    // half-integer or x and p round alike (qgemm_args.h); a half-integer p
+    // (rare: tested, then a branch for all 8 columns) is x's tie only if
+    // err == 0, else err's sign decides.
+    struct Rounded {
+      __m256d a, s, p, v, r, tie;
+    };
+    static NDCONV_QINLINE Rounded round4(__m128i acc, __m128 s, __m256d lo, __m256d hi) {
+      Rounded x;
+      x.a = _mm256_cvtepi32_pd(acc);
+      x.s = _mm256_cvtps_pd(s);
+      x.p = _mm256_mul_pd(x.a, x.s);
+      x.v = _mm256_min_pd(_mm256_max_pd(x.p, lo), hi);
+      x.r = _mm256_round_pd(x.v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+      // v - r is exact (|v| <= 511), +-0.5 exactly where v is a half-integer
+      // (never a clamped one: then v == p).
+      const __m256d d = _mm256_andnot_pd(_mm256_set1_pd(-0.0), _mm256_sub_pd(x.v, x.r));
+      x.tie = _mm256_cmp_pd(d, _mm256_set1_pd(0.5), _CMP_EQ_OQ);
+      return x;
+    }
+    static NDCONV_QINLINE void decide_ties(Rounded& x) {
+      const __m256d err = _mm256_fmsub_pd(x.a, x.s, x.p), zero = _mm256_setzero_pd(), half = _mm256_set1_pd(0.5);
+      x.r = _mm256_blendv_pd(x.r, _mm256_add_pd(x.v, half), _mm256_and_pd(x.tie, _mm256_cmp_pd(err, zero, _CMP_GT_OQ)));
+      x.r = _mm256_blendv_pd(x.r, _mm256_sub_pd(x.v, half), _mm256_and_pd(x.tie, _mm256_cmp_pd(err, zero, _CMP_LT_OQ)));
     }
 
     template <QOutputType T>
@@ -85,8 +93,15 @@ struct Ymm {
         const __m256 s = n >= 8 ? _mm256_loadu_ps(e.scale + col) : _mm256_maskload_ps(e.scale + col, mask(n));
         const __m256d lo = _mm256_set1_pd(e.q_min - e.out_zp), hi = _mm256_set1_pd(e.q_max - e.out_zp);
         const __m128i zp = _mm_set1_epi32(e.out_zp);
-        const __m128i q0 = _mm_add_epi32(requantize4(_mm256_castsi256_si128(acc), _mm256_castps256_ps128(s), lo, hi), zp);
-        const __m128i q1 = _mm_add_epi32(requantize4(_mm256_extracti128_si256(acc, 1), _mm256_extractf128_ps(s, 1), lo, hi), zp);
+        Rounded x0 = round4(_mm256_castsi256_si128(acc), _mm256_castps256_ps128(s), lo, hi);
+        Rounded x1 = round4(_mm256_extracti128_si256(acc, 1), _mm256_extractf128_ps(s, 1), lo, hi);
+        if (!_mm256_testz_pd(_mm256_or_pd(x0.tie, x1.tie), _mm256_or_pd(x0.tie, x1.tie))) {
+          decide_ties(x0);
+          decide_ties(x1);
+        }
+        // Integers in [lo, hi]: the conversions are exact.
+        const __m128i q0 = _mm_add_epi32(_mm256_cvttpd_epi32(x0.r), zp);
+        const __m128i q1 = _mm_add_epi32(_mm256_cvttpd_epi32(x1.r), zp);
         const __m128i w = _mm_packs_epi32(q0, q1);  // exact: |q| <= 255
         const __m128i both = T == QOutputType::kU8 ? _mm_packus_epi16(w, w) : _mm_packs_epi16(w, w);
         if (n >= 8) {

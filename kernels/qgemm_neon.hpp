@@ -58,19 +58,22 @@ struct Neon128 {
     // FPCR mode: in double acc and s are exact and acc * s is one rounding p
     // of the exact x; err = acc * s - p is exact (fused). p is clamped first
     // (integer bounds: the clamp of the rounding). Then p is a half-integer
-    // f + 0.5 or x and p round alike (qgemm_args.h); a half-integer p is x's
-    // tie only if err == 0, else err's sign decides.
+    // or x and p round alike (qgemm_args.h); a half-integer p (rare: tested,
+    // then a branch) is x's tie only if err == 0, else err's sign decides.
     static NDCONV_QINLINE int64x2_t requantize2(int32x2_t acc, float32x2_t s, float64x2_t lo, float64x2_t hi) {
       const float64x2_t a = vcvtq_f64_s64(vmovl_s32(acc)), sd = vcvt_f64_f32(s);
       const float64x2_t p = vmulq_f64(a, sd);
-      const float64x2_t err = vfmaq_f64(vnegq_f64(p), a, sd);
       const float64x2_t v = vminq_f64(vmaxq_f64(p, lo), hi);
-      const float64x2_t f = vrndmq_f64(v);
       float64x2_t r = vrndnq_f64(v);
-      // f + 0.5 and f + 1 are exact (|f| <= 511); a tie is never clamped.
-      const uint64x2_t tie = vceqq_f64(v, vaddq_f64(f, vdupq_n_f64(0.5)));
-      r = vbslq_f64(vandq_u64(tie, vcgtzq_f64(err)), vaddq_f64(f, vdupq_n_f64(1.0)), r);
-      r = vbslq_f64(vandq_u64(tie, vcltzq_f64(err)), f, r);
+      // v - r is exact (|v| <= 511), +-0.5 exactly where v is a half-integer
+      // (never a clamped one: then v == p).
+      const float64x2_t half = vdupq_n_f64(0.5);
+      const uint64x2_t tie = vceqq_f64(vabdq_f64(v, r), half);
+      if (vmaxvq_u32(vreinterpretq_u32_u64(tie)) != 0) {
+        const float64x2_t err = vfmaq_f64(vnegq_f64(p), a, sd);
+        r = vbslq_f64(vandq_u64(tie, vcgtzq_f64(err)), vaddq_f64(v, half), r);
+        r = vbslq_f64(vandq_u64(tie, vcltzq_f64(err)), vsubq_f64(v, half), r);
+      }
       return vcvtq_s64_f64(r);  // an integer in [lo, hi]: exact
     }
 
