@@ -435,8 +435,9 @@ TEST_P(QGemmRowsTest, RoundingIgnoresTheCallersMode) {
 // acc * scale = h + d * 2^-E exactly, h a half-integer, |acc| > 2^24 (float(acc)
 // is inexact for odd acc) and acc * scale needing more than 53 bits where
 // d != 0: within an ulp of double of the tie, so a directed mode rounds the
-// double product onto h or past it (tests/ find-near-ties search: scale =
-// M * 2^-E, M < 2^24, acc * M = h * 2^E + d factored).
+// double product onto h or past it. Found offline by factoring
+// h * 2^E + d = acc * M with M in [2^23, 2^24) (scale = M * 2^-E); the test
+// below checks each entry's claim exactly.
 struct NearTie {
   int32_t acc;
   float scale;
