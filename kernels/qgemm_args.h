@@ -18,9 +18,25 @@
 //    intermediate (vpmaddubsw pairs of u8 x s8 do: 2 * 255 * 127 > 32767;
 //    widen to 16 bits and use vpmaddwd, or vpdpbusd, never vpdpbusds).
 //  - The epilogue (QEpilogue) turns acc into the output type while the tile is
-//    in registers. Rounding is explicit round-half-to-even (AVX-512 embedded
-//    rounding, _mm256_round_ps(_MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC),
-//    vcvtnq_s32_f32; scalar: floor and compare), never the MXCSR/FPCR mode.
+//    in registers. U8/S8: y = rne(x) + out_zp, clamped, with x = acc * scale
+//    the exact rational product, never the MXCSR/FPCR mode. AVX-512: float
+//    steps with embedded round-to-nearest (mode independent; x is rounded to
+//    float first, an ulp). AVX2, NEON, scalar: exact, in double (AVX2 first
+//    tries float, where it provably decides: qgemm_avx2.hpp). acc and
+//    scale are exact in double; p = acc * scale (the caller's mode rounds x
+//    to one of its two neighbouring doubles, or not at all); err = fma(acc,
+//    scale, -p) = x - p is exact in every mode (the error of a product is a
+//    double: x has at most 32 + 24 bits, and x and p are multiples of
+//    scale's last bit, >= 2^-149). Why p decides the rounding unless p is
+//    exactly a half-integer h: every h with |h| < 2^52 is a double, and any
+//    rounding (to nearest, up, down, toward zero) is monotone and leaves a
+//    double unchanged. So x < h gives p <= h, x > h gives p >= h, x = h gives
+//    p = h: p and x never lie strictly on opposite sides of an h, and if p
+//    is none, x and p lie between the same two half-integers and rne(p) ==
+//    rne(x). If p == h, x = h + err: err > 0 rounds up, err < 0 down, err ==
+//    0 is x's own tie, to even. p is clamped to the integer bounds first
+//    (monotone again: the clamp of rne(x)), so |p| < 2^9 where h is tested.
+//    F32: float(acc) * scale[j] in the caller's mode (an ulp).
 #pragma once
 
 #include <cstddef>
@@ -44,9 +60,9 @@ struct QEpilogue {
   // F32: y = min(max(float(acc) * scale[j], f32_min), f32_max) (+-inf when
   // no activation; a NaN cannot arise).
   float f32_min = 0.0f, f32_max = 0.0f;
-  // U8/S8: y = min(max(rne(float(acc) * scale[j]) + out_zp, q_min), q_max),
-  // q_min/q_max already fold the activation and the type's range. Clamp in
-  // float before converting so the conversion never overflows.
+  // U8/S8: y = min(max(rne(acc * scale[j]) + out_zp, q_min), q_max) (the
+  // rounding above), q_min/q_max already fold the activation and the type's
+  // range. Clamp before converting so the conversion never overflows.
   int32_t out_zp = 0, q_min = 0, q_max = 255;
 };
 

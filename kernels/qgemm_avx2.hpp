@@ -1,10 +1,12 @@
 // The ymm family of the x86 int8 tile (qgemm_simd_loop.hpp): 8 int32 columns
 // per vector; the multiply-accumulate by AVX-VNNI vpdpbusd (Avx2Vnni, VEX
 // encoded, -mavxvnni) or by exact 16-bit widening (Avx2Widening: vpmaddwd).
-// AVX2 has no embedded rounding: the conversion and the product follow the
-// caller's MXCSR mode as plain float arithmetic does (an ulp), while the
-// rounding to an integer is explicit half to even (vroundps with
-// _MM_FROUND_TO_NEAREST_INT), never the mode.
+// AVX2 has no embedded rounding. F32 output: the conversion and the product
+// follow the caller's MXCSR mode as plain float arithmetic does (an ulp).
+// U8/S8 output: never the mode. The float product where it provably decides
+// (float_is_decisive), else exactly in double (exact_in_double, the argument
+// in kernels/qgemm_args.h): the product's error by vfmsub decides the
+// half-integer case, the rest is vroundpd with _MM_FROUND_TO_NEAREST_INT.
 #pragma once
 
 #include <immintrin.h>
@@ -41,6 +43,69 @@ struct Ymm {
       return _mm256_mul_ps(_mm256_cvtepi32_ps(acc), s);
     }
 
+    // rne(acc * s) clamped to [lo, hi] (integers), 4 columns per half, exact
+    // in every MXCSR mode: in double acc and s are exact and acc * s is one
+    // rounding p of the exact x; err = acc * s - p is exact (vfmsub). p is clamped
+    // first (the bounds are integers: the clamp of the rounding). Then p is a
+    // half-integer or x and p round alike (qgemm_args.h); a half-integer p
+    // (rare: tested, then a branch for all 8 columns) is x's tie only if
+    // err == 0, else err's sign decides.
+    struct Rounded {
+      __m256d a, s, p, v, r, tie;
+    };
+    static NDCONV_QINLINE Rounded round4(__m128i acc, __m128 s, __m256d lo, __m256d hi) {
+      Rounded x;
+      x.a = _mm256_cvtepi32_pd(acc);
+      x.s = _mm256_cvtps_pd(s);
+      x.p = _mm256_mul_pd(x.a, x.s);
+      x.v = _mm256_min_pd(_mm256_max_pd(x.p, lo), hi);
+      x.r = _mm256_round_pd(x.v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+      // v - r is exact (|v| <= 511), +-0.5 exactly where v is a half-integer
+      // (never a clamped one: then v == p).
+      const __m256d d = _mm256_andnot_pd(_mm256_set1_pd(-0.0), _mm256_sub_pd(x.v, x.r));
+      x.tie = _mm256_cmp_pd(d, _mm256_set1_pd(0.5), _CMP_EQ_OQ);
+      return x;
+    }
+    static NDCONV_QINLINE void decide_ties(Rounded& x) {
+      const __m256d err = _mm256_fmsub_pd(x.a, x.s, x.p), zero = _mm256_setzero_pd(), half = _mm256_set1_pd(0.5);
+      x.r = _mm256_blendv_pd(x.r, _mm256_add_pd(x.v, half), _mm256_and_pd(x.tie, _mm256_cmp_pd(err, zero, _CMP_GT_OQ)));
+      x.r = _mm256_blendv_pd(x.r, _mm256_sub_pd(x.v, half), _mm256_and_pd(x.tie, _mm256_cmp_pd(err, zero, _CMP_LT_OQ)));
+    }
+
+    // The fast path: y = float(acc) * s in the caller's mode is within
+    // 2^-21 |y| of the exact x (two roundings of 2^-23 relative at most;
+    // an underflow only where |x| < 2^-125, which rounds to 0 as y does). So
+    // where y's distance 0.5 - |v - rne(v)| to the edge of its rounding cell
+    // (v = y clamped to the integer bounds) exceeds |v| * 2^-20 (computed in
+    // any mode: a margin of 2^-23 relative), x lies in the same cell and
+    // rne(v) is the answer; a clamped y decides as well (v is the bound, and
+    // x is past bound -+ 0.5). Else (near-ties: rare) false, and the caller
+    // takes exact_in_double. *q: rne(v), valid when true.
+    NDCONV_QINLINE bool float_is_decisive(__m256i acc, __m256 s, __m256i* q) const {
+      const __m256 y = _mm256_mul_ps(_mm256_cvtepi32_ps(acc), s);
+      const __m256 v = _mm256_min_ps(_mm256_max_ps(y, _mm256_set1_ps(float(e.q_min - e.out_zp))),
+                                     _mm256_set1_ps(float(e.q_max - e.out_zp)));
+      const __m256 r = _mm256_round_ps(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+      const __m256 sign = _mm256_set1_ps(-0.0f);
+      const __m256 margin = _mm256_sub_ps(_mm256_set1_ps(0.5f), _mm256_andnot_ps(sign, _mm256_sub_ps(v, r)));
+      const __m256 bound = _mm256_mul_ps(_mm256_andnot_ps(sign, v), _mm256_set1_ps(0x1p-20f));
+      const __m256 near = _mm256_cmp_ps(margin, bound, _CMP_LE_OQ);
+      *q = _mm256_cvttps_epi32(r);  // an integer in range: exact
+      return _mm256_testz_ps(near, near);
+    }
+
+    NDCONV_QINLINE __m256i exact_in_double(__m256i acc, __m256 s) const {
+      const __m256d lo = _mm256_set1_pd(e.q_min - e.out_zp), hi = _mm256_set1_pd(e.q_max - e.out_zp);
+      Rounded x0 = round4(_mm256_castsi256_si128(acc), _mm256_castps256_ps128(s), lo, hi);
+      Rounded x1 = round4(_mm256_extracti128_si256(acc, 1), _mm256_extractf128_ps(s, 1), lo, hi);
+      if (!_mm256_testz_pd(_mm256_or_pd(x0.tie, x1.tie), _mm256_or_pd(x0.tie, x1.tie))) {
+        decide_ties(x0);
+        decide_ties(x1);
+      }
+      // Integers in [lo, hi]: the conversions are exact.
+      return _mm256_set_m128i(_mm256_cvttpd_epi32(x1.r), _mm256_cvttpd_epi32(x0.r));
+    }
+
     template <QOutputType T>
     NDCONV_QINLINE void store(__m256i acc, size_t col, size_t n, char* row) const {
       if (T == QOutputType::kS32) {
@@ -60,15 +125,14 @@ struct Ymm {
         else
           _mm256_maskstore_ps(out, mask(n), y);
       } else {
-        __m256 y = _mm256_max_ps(scaled(acc, col, n), _mm256_set1_ps(float(e.q_min - e.out_zp)));
-        y = _mm256_min_ps(y, _mm256_set1_ps(float(e.q_max - e.out_zp)));
-        y = _mm256_round_ps(y, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-        // An integer in range: the conversion is exact in every mode.
-        const __m256i q = _mm256_add_epi32(_mm256_cvttps_epi32(y), _mm256_set1_epi32(e.out_zp));
-        const __m256i w = _mm256_packs_epi32(q, q);  // exact: |q| <= 255
-        const __m256i bytes = T == QOutputType::kU8 ? _mm256_packus_epi16(w, w) : _mm256_packs_epi16(w, w);
-        // Lane 0 holds columns 0-3 in its first dword, lane 1 columns 4-7.
-        const __m128i both = _mm_unpacklo_epi32(_mm256_castsi256_si128(bytes), _mm256_extracti128_si256(bytes, 1));
+        const __m256 s = n >= 8 ? _mm256_loadu_ps(e.scale + col) : _mm256_maskload_ps(e.scale + col, mask(n));
+        const __m256i zp = _mm256_set1_epi32(e.out_zp);
+        __m256i q;
+        if (!float_is_decisive(acc, s, &q)) q = exact_in_double(acc, s);
+        q = _mm256_add_epi32(q, zp);
+        const __m128i q0 = _mm256_castsi256_si128(q), q1 = _mm256_extracti128_si256(q, 1);
+        const __m128i w = _mm_packs_epi32(q0, q1);  // exact: |q| <= 255
+        const __m128i both = T == QOutputType::kU8 ? _mm_packus_epi16(w, w) : _mm_packs_epi16(w, w);
         if (n >= 8) {
           _mm_storel_epi64(reinterpret_cast<__m128i*>(row + col), both);
         } else {

@@ -6,9 +6,11 @@
 // input) and adds 128 * (the column's weight sum), summed by one more sdot
 // against ones per weight vector: the contract's bias is unchanged.
 // NeonWidening: no dot product (Cortex-A57/A72 class): exact 16-bit widening,
-// smull and pairwise adds. The epilogue: vcvtnq_s32_f32 rounds half to even
-// explicitly; the int-to-float conversion and the product follow FPCR as any
-// float arithmetic does.
+// smull and pairwise adds. The epilogue: F32 output follows FPCR in the
+// int-to-float conversion and the product, as any float arithmetic does;
+// U8/S8 never FPCR (requantize2 below, the argument in kernels/qgemm_args.h):
+// in double, the product's error by fma decides the half-integer case, the
+// rest is vrndnq_f64.
 #pragma once
 
 #include <arm_neon.h>
@@ -52,6 +54,29 @@ struct Neon128 {
       return vmulq_f32(vcvtq_f32_s32(acc), vld1q_f32(s));
     }
 
+    // rne(acc * s) clamped to [lo, hi] (integers), 2 columns, exact in every
+    // FPCR mode: in double acc and s are exact and acc * s is one rounding p
+    // of the exact x; err = acc * s - p is exact (fused). p is clamped first
+    // (integer bounds: the clamp of the rounding). Then p is a half-integer
+    // or x and p round alike (qgemm_args.h); a half-integer p (rare: tested,
+    // then a branch) is x's tie only if err == 0, else err's sign decides.
+    static NDCONV_QINLINE int64x2_t requantize2(int32x2_t acc, float32x2_t s, float64x2_t lo, float64x2_t hi) {
+      const float64x2_t a = vcvtq_f64_s64(vmovl_s32(acc)), sd = vcvt_f64_f32(s);
+      const float64x2_t p = vmulq_f64(a, sd);
+      const float64x2_t v = vminq_f64(vmaxq_f64(p, lo), hi);
+      float64x2_t r = vrndnq_f64(v);
+      // v - r is exact (|v| <= 511), +-0.5 exactly where v is a half-integer
+      // (never a clamped one: then v == p).
+      const float64x2_t half = vdupq_n_f64(0.5);
+      const uint64x2_t tie = vceqq_f64(vabdq_f64(v, r), half);
+      if (vmaxvq_u32(vreinterpretq_u32_u64(tie)) != 0) {
+        const float64x2_t err = vfmaq_f64(vnegq_f64(p), a, sd);
+        r = vbslq_f64(vandq_u64(tie, vcgtzq_f64(err)), vaddq_f64(v, half), r);
+        r = vbslq_f64(vandq_u64(tie, vcltzq_f64(err)), vsubq_f64(v, half), r);
+      }
+      return vcvtq_s64_f64(r);  // an integer in [lo, hi]: exact
+    }
+
     template <QOutputType T>
     NDCONV_QINLINE void store(int32x4_t acc, size_t col, size_t n, char* row) const {
       if (T == QOutputType::kS32) {
@@ -62,9 +87,17 @@ struct Neon128 {
         y = vminq_f32(y, vdupq_n_f32(e.f32_max));
         std::memcpy(row + 4 * col, &y, 4 * n);
       } else {
-        float32x4_t y = vmaxq_f32(scaled(acc, col, n), vdupq_n_f32(float(e.q_min - e.out_zp)));
-        y = vminq_f32(y, vdupq_n_f32(float(e.q_max - e.out_zp)));
-        const int32x4_t q = vaddq_s32(vcvtnq_s32_f32(y), vdupq_n_s32(e.out_zp));  // in range
+        float tmp[4];
+        const float* s = e.scale + col;
+        if (n < 4) {
+          load_partial(s, n, tmp);
+          s = tmp;
+        }
+        const float32x4_t sc = vld1q_f32(s);
+        const float64x2_t lo = vdupq_n_f64(e.q_min - e.out_zp), hi = vdupq_n_f64(e.q_max - e.out_zp);
+        const int32x4_t r = vcombine_s32(vmovn_s64(requantize2(vget_low_s32(acc), vget_low_f32(sc), lo, hi)),
+                                         vmovn_s64(requantize2(vget_high_s32(acc), vget_high_f32(sc), lo, hi)));
+        const int32x4_t q = vaddq_s32(r, vdupq_n_s32(e.out_zp));  // in range
         const int16x4_t h = vmovn_s32(q);
         const int8x8_t bytes = vmovn_s16(vcombine_s16(h, h));  // exact truncations
         std::memcpy(row + col, &bytes, n);

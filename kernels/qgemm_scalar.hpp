@@ -16,15 +16,24 @@ namespace ndconv {
 namespace kernels {
 namespace NDCONV_QKERNEL_NS {
 
-// Round half to even of a finite float, by floor and compare: never the
-// caller's rounding mode (std::floor is exact in every mode).
-inline float rne_scalar(float x) {
-  if (!(std::fabs(x) < 8388608.0f)) return x;  // 2^23: already an integer
-  const float r = std::floor(x);
-  const float half = r + 0.5f;  // exact below 2^23
-  if (x > half) return r + 1.0f;
-  if (x < half) return r;
-  return std::fmod(r, 2.0f) == 0.0f ? r : r + 1.0f;
+// rne(acc * scale) clamped to [lo, hi] (integers), exact in every rounding
+// mode: in double acc and scale are exact, p = acc * scale is one rounding of
+// the exact x and err = fma(acc, scale, -p) = x - p exactly. p is clamped
+// first (integer bounds: the clamp of the rounding); then p is a half-integer
+// or x and p round alike (the argument in kernels/qgemm_args.h), and a
+// half-integer p is decided by err's sign (0: x is the tie, to even).
+// floor and the comparisons are exact in every mode.
+inline double requantize_scalar(int32_t acc, float scale, double lo, double hi) {
+  const double a = acc, s = scale;
+  const double p = a * s;
+  const double v = p < lo ? lo : (p > hi ? hi : p);
+  const double f = std::floor(v);
+  const double half = f + 0.5;  // exact: |f| <= 511
+  if (v > half) return f + 1.0;
+  if (v < half) return f;
+  const double err = std::fma(a, s, -p);  // only here: ties are rare
+  if (err != 0.0) return err > 0.0 ? f + 1.0 : f;
+  return std::fmod(f, 2.0) == 0.0 ? f : f + 1.0;
 }
 
 // One finished accumulator (bias included) of column j as the epilogue's type,
@@ -44,14 +53,8 @@ inline void store_scalar(const QEpilogue& e, int32_t acc, size_t j, void* row) {
     }
     case QOutputType::kU8:
     case QOutputType::kS8: {
-      // Clamp in float to the integer bounds less the zero point, then round:
-      // rne is monotone and the bounds are integers, so this is the clamp of
-      // the rounded value, and the conversion cannot overflow.
-      const float lo = static_cast<float>(e.q_min - e.out_zp);
-      const float hi = static_cast<float>(e.q_max - e.out_zp);
-      float y = static_cast<float>(acc) * e.scale[j];
-      y = y < lo ? lo : (y > hi ? hi : y);
-      const int32_t q = static_cast<int32_t>(rne_scalar(y)) + e.out_zp;
+      const double lo = e.q_min - e.out_zp, hi = e.q_max - e.out_zp;
+      const int32_t q = static_cast<int32_t>(requantize_scalar(acc, e.scale[j], lo, hi)) + e.out_zp;
       if (e.type == QOutputType::kU8)
         static_cast<uint8_t*>(row)[j] = static_cast<uint8_t>(q);
       else

@@ -4,8 +4,9 @@
 // qs8_gemm_rowptr_8x32c4__avx512vnni). Against an exact integer computation
 // here: every mr <= MR and nr <= NR, kc from 1 past 2 * KR + 1 (not multiples
 // of KR), taps 1..3, U8 and S8 input (a_xor), every output type and clamp,
-// the extreme operands that saturate vpmaddubsw, int32 wrap-around, rounding
-// ties under the caller's FE_UPWARD mode. A rows and C sit against guard pages.
+// the extreme operands that saturate vpmaddubsw, int32 wrap-around, and U8/S8
+// rounding against the exact product acc * scale under every rounding mode
+// (near-ties with |acc| > 2^24). A rows and C sit against guard pages.
 #include <gtest/gtest.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -87,12 +88,22 @@ size_t element_size(QOutputType t) {
   return t == QOutputType::kU8 || t == QOutputType::kS8 ? 1 : 4;
 }
 
-// Round half to even of a double, independent of the rounding mode.
-double rne(double x) {
-  const double r = std::floor(x);
-  if (x - r > 0.5) return r + 1;
-  if (x - r < 0.5) return r;
-  return std::fmod(r, 2.0) == 0 ? r : r + 1;
+// Round half to even of a long double, by floor and compare (exact in every
+// mode: x - floor(x) is x's fraction).
+long double rne(long double x) {
+  const long double r = std::floor(x);
+  if (x - r > 0.5L) return r + 1;
+  if (x - r < 0.5L) return r;
+  return std::fmod(r, 2.0L) == 0 ? r : r + 1;
+}
+
+// The U8/S8 contract: rne(acc * scale) + out_zp, clamped, from the exact
+// product: an int32 times a float has at most 32 + 24 significant bits, exact
+// in long double (x87's 64-bit significand; AArch64's is 113 bits).
+static_assert(std::numeric_limits<long double>::digits >= 56, "acc * scale must be exact");
+int64_t exact_requantized(const QEpilogue& e, int32_t acc, size_t j) {
+  const long double q = rne(static_cast<long double>(acc) * static_cast<long double>(e.scale[j])) + e.out_zp;
+  return static_cast<int64_t>(std::min(std::max(q, static_cast<long double>(e.q_min)), static_cast<long double>(e.q_max)));
 }
 
 // float(acc) * scale in rounding mode `mode` (the conversion and the product
@@ -110,9 +121,11 @@ float scaled_in_mode(int32_t acc, float scale, int mode) {
   return result;
 }
 
-// The contract's epilogue of one accumulator, float steps in `mode`, the
-// integer rounding always half to even; as the output type's bit pattern.
-int64_t epilogue(const QEpilogue& e, int32_t acc, size_t j, int mode) {
+// The contract's epilogue of one accumulator, as the output type's bit
+// pattern. F32: the float steps in `mode`. U8/S8 with float_steps: the
+// AVX-512 form, float(acc) * scale rounded to nearest in float, then half to
+// even (mode independent, an ulp from the exact product); else exact.
+int64_t epilogue(const QEpilogue& e, int32_t acc, size_t j, int mode, bool float_steps = false) {
   switch (e.type) {
     case QOutputType::kS32: return std::min(std::max(acc, e.s32_min), e.s32_max);
     case QOutputType::kF32: {
@@ -122,11 +135,16 @@ int64_t epilogue(const QEpilogue& e, int32_t acc, size_t j, int mode) {
       return bits;
     }
     default: {
-      const double q = rne(scaled_in_mode(acc, e.scale[j], mode)) + e.out_zp;
-      return static_cast<int64_t>(std::min(std::max(q, double(e.q_min)), double(e.q_max)));
+      if (!float_steps) return exact_requantized(e, acc, j);
+      const long double q = rne(scaled_in_mode(acc, e.scale[j], FE_TONEAREST)) + e.out_zp;
+      return static_cast<int64_t>(std::min(std::max(q, static_cast<long double>(e.q_min)), static_cast<long double>(e.q_max)));
     }
   }
 }
+
+// The AVX-512 tables requantize in float with embedded rounding (kernels/
+// qgemm_avx512.hpp): mode independent, not exact. The others are exact.
+bool float_step_epilogue(const QKernelTable* t) { return std::string(t->variant).compare(0, 6, "avx512") == 0; }
 
 int64_t stored(QOutputType t, const uint8_t* c, size_t index) {
   switch (t) {
@@ -150,7 +168,9 @@ struct Problem {
   size_t mr = 1, nr = 1, kc = 1, taps = 1;
   uint8_t a_xor = 0;
   QEpilogue epi;
-  int fill = 0;  // 0: random; 1: extreme (u = 255 or 0, w = -128 or 127); 2: small
+  // 0: random; 1: extreme (u = 255 or 0, w = -128 or 127); 2: small; 3: w = 0
+  // (acc = bias exactly)
+  int fill = 0;
   unsigned seed = 1;
   bool guard_after = true;
   int mode = FE_TONEAREST;  // the caller's rounding mode during the call
@@ -192,6 +212,7 @@ void QGemmRowsTest::run(const Problem& p) {
       for (size_t j = 0; j < p.nr; ++j) {
         const int8_t v = p.fill == 1   ? ((kk + j) % 2 ? 127 : -128)
                          : p.fill == 2 ? static_cast<int8_t>(gen() % 7 - 3)
+                         : p.fill == 3 ? int8_t{0}
                                        : static_cast<int8_t>(gen());
         w[(t * p.kc + kk) * p.nr + j] = v;
         b[((t * groups + kk / KR) * NR + j) * KR + kk % KR] = v;
@@ -228,18 +249,18 @@ void QGemmRowsTest::run(const Problem& p) {
       int32_t acc32;
       std::memcpy(&acc32, &acc, 4);
       const int64_t got = stored(p.epi.type, c.data(), i * ldc + j);
-      const int64_t want = epilogue(p.epi, acc32, j, FE_TONEAREST);
-      // Where the float steps follow the caller's mode (AVX2, NEON, scalar),
-      // the mode's product is the other allowed value; the integer rounding
-      // is half to even in both.
-      if (got != want && p.mode != FE_TONEAREST)
-        ASSERT_EQ(got, epilogue(p.epi, acc32, j, p.mode))
-            << "acc=" << acc32 << " i=" << i << " j=" << j << " mr=" << p.mr << " nr=" << p.nr
-            << " kc=" << p.kc << " taps=" << p.taps << " xor=" << int(p.a_xor);
-      else
-        ASSERT_EQ(got, want) << "acc=" << acc32 << " i=" << i << " j=" << j << " mr=" << p.mr
-                             << " nr=" << p.nr << " kc=" << p.kc << " taps=" << p.taps
-                             << " xor=" << int(p.a_xor) << " type=" << int(p.epi.type);
+      int64_t want = epilogue(p.epi, acc32, j, FE_TONEAREST);
+      // F32: where the float steps follow the caller's mode (AVX2, NEON,
+      // scalar), the mode's product is the other allowed value. U8/S8: the
+      // exact rounding in every mode, or the AVX-512 float form (never the mode).
+      if (got != want && p.epi.type == QOutputType::kF32 && p.mode != FE_TONEAREST)
+        want = epilogue(p.epi, acc32, j, p.mode);
+      if (got != want && float_step_epilogue(GetParam().table))
+        want = epilogue(p.epi, acc32, j, FE_TONEAREST, true);
+      ASSERT_EQ(got, want) << "acc=" << acc32 << " scale=" << (p.epi.scale ? p.epi.scale[j] : 0.0f)
+                           << " i=" << i << " j=" << j << " mr=" << p.mr
+                           << " nr=" << p.nr << " kc=" << p.kc << " taps=" << p.taps
+                           << " xor=" << int(p.a_xor) << " type=" << int(p.epi.type) << " mode=" << p.mode;
     }
 }
 
@@ -385,27 +406,95 @@ TEST_P(QGemmRowsTest, AccumulatorWrapsAround) {
   ASSERT_NO_FATAL_FAILURE(run(p));
 }
 
-// The caller's rounding mode is FE_UPWARD: ties (scales 0.5, 0.25) still round
-// half to even, other values to nearest.
+const int kDirectedModes[] = {FE_UPWARD, FE_DOWNWARD, FE_TOWARDZERO};
+
+// The caller's rounding mode is directed: ties of small accumulators (scales
+// 0.5, 0.25) still round half to even, other values to nearest.
 TEST_P(QGemmRowsTest, RoundingIgnoresTheCallersMode) {
   const QGemmRowsKernel& k = GetParam().kernel;
   std::vector<int32_t> bias;
   std::vector<float> scale;
-  for (QOutputType type : {QOutputType::kU8, QOutputType::kS8, QOutputType::kF32})
-    for (size_t kc : {size_t{1}, size_t{7}}) {
-      Problem p;
-      p.mr = k.mr;
-      p.nr = k.nr;
-      p.kc = kc;
-      p.mode = FE_UPWARD;
-      p.fill = 2;
-      p.seed = static_cast<unsigned>(kc + int(type));
-      p.epi = epilogue_of(type, 0, &bias, &scale, p.seed);
-      // Small accumulators, so the products land in range and on ties.
-      for (size_t j = 0; j < k.nr; ++j) bias[j] = static_cast<int32_t>(j % 7) - 3;
-      for (size_t j = 0; j < k.nr; ++j) scale[j] = j % 2 ? 0.5f : 1.0f / 1024;
-      ASSERT_NO_FATAL_FAILURE(run(p));
-    }
+  for (int mode : kDirectedModes)
+    for (QOutputType type : {QOutputType::kU8, QOutputType::kS8, QOutputType::kF32})
+      for (size_t kc : {size_t{1}, size_t{7}}) {
+        Problem p;
+        p.mr = k.mr;
+        p.nr = k.nr;
+        p.kc = kc;
+        p.mode = mode;
+        p.fill = 2;
+        p.seed = static_cast<unsigned>(kc + int(type));
+        p.epi = epilogue_of(type, 0, &bias, &scale, p.seed);
+        // Small accumulators, so the products land in range and on ties.
+        for (size_t j = 0; j < k.nr; ++j) bias[j] = static_cast<int32_t>(j % 7) - 3;
+        for (size_t j = 0; j < k.nr; ++j) scale[j] = j % 2 ? 0.5f : 1.0f / 1024;
+        ASSERT_NO_FATAL_FAILURE(run(p));
+      }
+}
+
+// acc * scale = h + d * 2^-E exactly, h a half-integer, |acc| > 2^24 (float(acc)
+// is inexact for odd acc) and acc * scale needing more than 53 bits where
+// d != 0: within an ulp of double of the tie, so a directed mode rounds the
+// double product onto h or past it. Found offline by factoring
+// h * 2^E + d = acc * M with M in [2^23, 2^24) (scale = M * 2^-E); the test
+// below checks each entry's claim exactly.
+struct NearTie {
+  int32_t acc;
+  float scale;
+  int h2, d, e;  // acc * scale == h2 / 2 + d * 2^-e
+};
+const NearTie kNearTies[] = {
+    {1088654913, 0x1.f8fc7ep-32f, 1, -1, 55},  {1073741824, 0x1p-31f, 1, 0, 54},
+    {1125501409, 0x1.e87442p-32f, 1, 1, 55},   {617522882, 0x1.bd2142p-31f, 1, 2, 54},
+    {2095061782, 0x1.899bbap-31f, 3, -2, 54},  {1047530891, 0x1.899bbap-30f, 3, -1, 53},
+    {1073741824, 0x1.8p-30f, 3, 0, 53},        {1165700215, 0x1.61b51cp-30f, 3, 2, 53},
+    {1775408947, 0x1.831014p-30f, 5, -2, 53},  {1354386949, 0x1.fb6266p-30f, 5, -1, 53},
+    {1073741824, 0x1.4p-29f, 5, 0, 52},        {1427308767, 0x1.e1763ep-30f, 5, 1, 53},
+    {954306042, 0x1.680caap-29f, 5, 2, 52},    {2130763469, 0x1.c383f6p-30f, 7, -1, 53},
+    {1073741824, 0x1.cp-29f, 7, 0, 52},        {2068466053, 0x1.d11d34p-30f, 7, 2, 53},
+    {1342177280, 0x1.cp-27f, 35, 0, 50},       {1891026643, 0x1.24fd4ap-25f, 129, -1, 48},
+    {1442840576, 0x1.8p-25f, 129, 0, 48},      {1850458523, 0x1.d286dap-25f, 201, -1, 48},
+    {1073741824, 0x1.92p-24f, 201, 0, 47},     {1436219855, 0x1.7a4b44p-24f, 253, -2, 47},
+    {1073741824, 0x1.fap-24f, 253, 0, 47},     {2118527329, 0x1.007542p-24f, 253, 1, 47},
+};
+
+TEST(QGemmNearTies, DataLandsWhereItSays) {
+  for (const NearTie& t : kNearTies) {
+    const long double x = static_cast<long double>(t.acc) * t.scale;
+    EXPECT_EQ(x, t.h2 / 2.0L + std::ldexp(static_cast<long double>(t.d), -t.e)) << t.acc;
+    EXPECT_GT(t.acc, 1 << 24);
+  }
+}
+
+// Every mode, U8 and S8, both signs: the output is rne of the exact product
+// (AVX-512: of its float product, rounded to nearest), never the mode's.
+TEST_P(QGemmRowsTest, NearTiesRoundExactlyInEveryMode) {
+  const QGemmRowsKernel& k = GetParam().kernel;
+  const size_t count = sizeof kNearTies / sizeof kNearTies[0];
+  std::vector<int32_t> bias;
+  std::vector<float> scale;
+  for (int mode : {FE_UPWARD, FE_DOWNWARD, FE_TOWARDZERO, FE_TONEAREST})
+    for (QOutputType type : {QOutputType::kU8, QOutputType::kS8})
+      for (int sign : {1, -1})
+        for (size_t first = 0; first < count; first += k.nr) {
+          Problem p;
+          p.mr = k.mr;
+          p.nr = k.nr;
+          p.kc = 3;
+          p.mode = mode;
+          p.fill = 3;  // acc = bias
+          p.epi = epilogue_of(type, 0, &bias, &scale, 1);
+          // The whole range of the type around 0: no tie is clamped.
+          p.epi.out_zp = type == QOutputType::kU8 ? 128 : 0;
+          p.epi.q_min = type == QOutputType::kU8 ? 0 : -128;
+          p.epi.q_max = type == QOutputType::kU8 ? 255 : 127;
+          for (size_t j = 0; j < k.nr; ++j) {
+            const NearTie& t = kNearTies[(first + j) % count];
+            bias[j] = sign * t.acc;
+            scale[j] = t.scale;
+          }
+          ASSERT_NO_FATAL_FAILURE(run(p));
+        }
 }
 
 TEST(QKernelTable, DotProductVariantFollowsTheCpu) {
