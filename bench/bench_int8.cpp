@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <memory>
 
+#include "ab_timing.h"
 #include "onednn_qconv.h"
 
 namespace ndconv_bench {
@@ -64,34 +65,6 @@ QCase make_case(const BenchShape& s) {
   return c;
 }
 
-double clock_seconds(int threads) {
-  if (threads > 1)
-    return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-  timespec t;
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-  return double(t.tv_sec) + 1e-9 * double(t.tv_nsec);
-}
-
-template <class Fn>
-double seconds_per_run(Fn&& fn, int threads) {
-  fn();
-  size_t runs = 0;
-  const double t0 = clock_seconds(threads);
-  double t = t0;
-  do {
-    fn();
-    ++runs;
-    t = clock_seconds(threads);
-  } while (t - t0 < kRoundSeconds);
-  return (t - t0) / double(runs);
-}
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const size_t n = v.size();
-  return n == 0 ? 0.0 : n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
-
 struct Plans {
   ndconv_qconv* q = nullptr;
   ndconv_conv* f = nullptr;
@@ -142,13 +115,13 @@ Row time_case(const BenchShape& s, const QCase& c, const Plans& p, OnednnQConv& 
   for (int r = 0; r < rounds; ++r) {
     double a, b, f;
     if (r % 2) {
-      b = seconds_per_run(run_d, threads);
-      f = seconds_per_run(run_f, threads);
-      a = seconds_per_run(run_q, threads);
+      b = ab_time(run_d, kRoundSeconds, threads);
+      f = ab_time(run_f, kRoundSeconds, threads);
+      a = ab_time(run_q, kRoundSeconds, threads);
     } else {
-      a = seconds_per_run(run_q, threads);
-      f = seconds_per_run(run_f, threads);
-      b = seconds_per_run(run_d, threads);
+      a = ab_time(run_q, kRoundSeconds, threads);
+      f = ab_time(run_f, kRoundSeconds, threads);
+      b = ab_time(run_d, kRoundSeconds, threads);
     }
     ours.push_back(s.flops() / a / 1e9);
     theirs.push_back(s.flops() / b / 1e9);

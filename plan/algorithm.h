@@ -11,6 +11,7 @@
 #include "api/memory.h"
 #include "kernels/kernel_table.h"
 #include "ndconv/ndconv.h"
+#include "plan/plan_algorithm_base.h"
 #include "plan/tuning.h"
 
 namespace ndconv {
@@ -19,30 +20,13 @@ namespace dispatch {
 // The fused activation of a shape, as the kernels take it.
 inline kernels::Activation activation_of(const ConvShape& s) { return {s.activation, s.act_min, s.act_max}; }
 
-class Algorithm {
+class Algorithm : public PlanAlgorithmBase {
  public:
-  virtual ~Algorithm() = default;
   // out = act(conv(in) + bias) for the whole batch; pool may be NULL.
   virtual ndconv_status run(const float* input, float* output, ndconv_threadpool* pool) const = 0;
-  // "<algorithm>/<isa>", e.g. "pointwise-gemm/avx512".
-  const PlanName& name() const { return name_; }
-
-  // Algorithms live in memory from dispatch::allocate (aligned, and counted by
-  // the tests' fault injector). Factories use `new (std::nothrow)`.
-  static void* operator new(size_t bytes) {
-    void* p = allocate(bytes);
-    if (!p) throw std::bad_alloc();
-    return p;
-  }
-  static void* operator new(size_t bytes, const std::nothrow_t&) noexcept { return allocate(bytes); }
-  static void operator delete(void* p) noexcept { deallocate(p); }
-  static void operator delete(void* p, const std::nothrow_t&) noexcept { deallocate(p); }
 
  protected:
-  explicit Algorithm(const PlanName& name) : name_(name) {}
-
- private:
-  PlanName name_;
+  explicit Algorithm(const PlanName& name) : PlanAlgorithmBase(name) {}
 };
 
 // Factory signature every algorithm provides. Returns nullptr and sets

@@ -11,32 +11,18 @@
 #include "api/memory.h"
 #include "kernels/qkernel_table.h"
 #include "ndconv/ndconv.h"
+#include "plan/plan_algorithm_base.h"
 
 namespace ndconv {
 namespace dispatch {
 
-class QAlgorithm {
+class QAlgorithm : public PlanAlgorithmBase {
  public:
-  virtual ~QAlgorithm() = default;
   // The whole batch; input of the shape's input_type, output of its output_type.
   virtual ndconv_status run(const void* input, void* output, ndconv_threadpool* pool) const = 0;
-  // "<algorithm>/<variant>", e.g. "int8-indirect-gemm/avx512-vnni".
-  const PlanName& name() const { return name_; }
-
-  static void* operator new(size_t bytes) {
-    void* p = allocate(bytes);
-    if (!p) throw std::bad_alloc();
-    return p;
-  }
-  static void* operator new(size_t bytes, const std::nothrow_t&) noexcept { return allocate(bytes); }
-  static void operator delete(void* p) noexcept { deallocate(p); }
-  static void operator delete(void* p, const std::nothrow_t&) noexcept { deallocate(p); }
 
  protected:
-  explicit QAlgorithm(const PlanName& name) : name_(name) {}
-
- private:
-  PlanName name_;
+  explicit QAlgorithm(const PlanName& name) : PlanAlgorithmBase(name) {}
 };
 
 // `params` outlives the algorithm (both live in the plan); `table` is the int8
