@@ -1,5 +1,7 @@
 #include "addressing/im2col_panels.h"
 
+#include "addressing/ceil_div.h"
+
 #include <algorithm>
 
 namespace ndconv {
@@ -60,8 +62,8 @@ ColsPanel Im2colPanels::panel(size_t k0, size_t kc, size_t n, size_t nr, size_t 
       // Input x of the q-th pixel: x0 + q * stride; valid q in [qa, qb).
       const int64_t x0 = static_cast<int64_t>(run.ox) * stride + shift;
       const int64_t len = static_cast<int64_t>(run.len);
-      const int64_t qa = x0 >= 0 ? 0 : std::min(len, (-x0 + stride - 1) / stride);
-      const int64_t qb = x0 >= width ? 0 : std::min(len, (width - x0 + stride - 1) / stride);
+      const int64_t qa = x0 >= 0 ? 0 : std::min(len, ceil_div_nonneg(-x0, stride));
+      const int64_t qb = x0 >= width ? 0 : std::min(len, ceil_div_nonneg(width - x0, stride));
       if (line < 0 || qb <= qa) {
         cp.lead = run.len;
         cp.count = 0;

@@ -1,5 +1,7 @@
 #include "addressing/shifted_views.h"
 
+#include "addressing/ceil_div.h"
+
 #include <algorithm>
 
 namespace ndconv {
@@ -29,7 +31,7 @@ void ShiftedViews::gather_panel(size_t k0, size_t kc, size_t n, size_t nr, size_
     const ptrdiff_t columns = static_cast<ptrdiff_t>(nr), len = static_cast<ptrdiff_t>(L);
     // (Ceiling divisions by the stride; none for stride 1, where a panel
     // row is 16 or 32 floats and a division would cost as much.)
-    auto ceil_div = [stride](ptrdiff_t a) { return stride == 1 ? a : (a + stride - 1) / stride; };
+    auto ceil_div = [stride](ptrdiff_t a) { return stride == 1 ? a : ceil_div_nonneg(a, stride); };
     const ptrdiff_t j_lo = r0 >= 0 ? 0 : std::min(columns, ceil_div(-r0));
     const ptrdiff_t j_hi = r0 >= len ? j_lo : std::max(j_lo, std::min(columns, ceil_div(len - r0)));
     for (ptrdiff_t j = 0; j < j_lo; ++j) dst[j] = 0.0f;

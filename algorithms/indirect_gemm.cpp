@@ -106,7 +106,6 @@ class IndirectGemm final : public Algorithm {
   IndirectGemm(const ConvShape& shape, const kernels::KernelTable& table, const Tuning& tune)
       : Algorithm(PlanName("indirect-gemm", ndconv_isa_name(table.isa))),
         s_(shape),
-        table_(table),
         act_(activation_of(shape)),
         tuning_(tune),
         line_floats_(tune.cache_line_floats),
@@ -142,7 +141,6 @@ class IndirectGemm final : public Algorithm {
                                                  float* c, size_t ldc) const;
 
   ConvShape s_;
-  const kernels::KernelTable& table_;
   kernels::Activation act_;
   Tuning tuning_;       // the plan's, copied when it is created
   size_t line_floats_;  // floats per cache line: the C prefetch's step

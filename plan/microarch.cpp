@@ -1,5 +1,6 @@
 #include "plan/microarch.h"
 
+#include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -290,13 +291,28 @@ bool parse_midr(const char* text, CpuIdentity* id) {
   return true;
 }
 
-size_t format_cpu(const CpuInfo& cpu, char* buf, size_t size) {
+namespace {
+
+// Appends formatted text to a fixed buffer, counting what would have been
+// written when it is full (as snprintf does); the format strings are checked.
+struct TextSink {
+  char* buf;
+  size_t size;
   size_t length = 0;
-  auto append = [&](const char* format, auto... args) {
+  __attribute__((format(printf, 2, 3))) void operator()(const char* format, ...) {
     const size_t left = length < size ? size - length : 0;
-    const int n = std::snprintf(left ? buf + length : nullptr, left, format, args...);
+    va_list args;
+    va_start(args, format);
+    const int n = std::vsnprintf(left ? buf + length : nullptr, left, format, args);
+    va_end(args);
     if (n > 0) length += static_cast<size_t>(n);
-  };
+  }
+};
+
+}  // namespace
+
+size_t format_cpu(const CpuInfo& cpu, char* buf, size_t size) {
+  TextSink append{buf, size};
   const CpuIdentity& id = cpu.identity;
   append("cpu.brand = %s\n", id.brand[0] ? id.brand : "(none)");
   append("cpu.vendor = %s\n", vendor_name(id.vendor));
@@ -314,7 +330,7 @@ size_t format_cpu(const CpuInfo& cpu, char* buf, size_t size) {
   else
     append("cpu.fma_units = unknown\n");
   append("cpu.fma_units_source = %s\n", cpu.fma.source);
-  return length;
+  return append.length;
 }
 
 namespace {

@@ -205,6 +205,10 @@ TEST_P(GeneralConv, StrideOrDilationBeyondTheInputWithHugePadding) {
       // whose outer lines come from the same coordinates).
       {2, 1, 8, 8, 4, {10, 6}, {3, 3}, {1, 1}, {kHuge, 1}, {2 * kHuge, 1}, {0, 1}, kExplicit},
       {2, 1, 4, 4, 2, {3, 5}, {3, 3}, {kHuge, 1}, {1, 1}, {kHuge, 1}, {kHuge, 1}, kExplicit},
+      // The largest stride: a textbook ceiling division by it overflows
+      // (found by the fuzzer: UBSan in the channels-first im2col panels).
+      {1, 1, 8, 8, 1, {4}, {3}, {INT64_MAX}, {1}, {1}, {1}, kExplicit},
+      {2, 1, 6, 9, 1, {5, 7}, {3, 3}, {INT64_MAX, INT64_MAX}, {1, 2}, {1, 2}, {1, 0}, kExplicit},
   };
   for (const GeneralCase& c : cases)
     for (ndconv_layout layout : {NDCONV_NCX, NDCONV_NXC}) {
