@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "api/error.h"
+#include "kernels/qrequantize_exact.h"
 
 namespace ndconv {
 namespace dispatch {
@@ -125,27 +126,11 @@ size_t QConvParams::output_bytes() const {
 
 namespace {
 
-// U8/S8: rne(acc * scale) + zp, clamped, by floor and compare. The product
-// p is rounded in the caller's mode, but its error fma(acc, scale, -p) is
-// exact in any mode: it decides the one case the mode can change, p exactly
-// halfway between integers (rare: fma only there).
+// U8/S8: rne(acc * scale) + zp, clamped: exactly the kernels' rounding
+// (kernels/qrequantize_exact.h), whatever the caller's rounding mode.
 inline int32_t requantize(const kernels::QEpilogue& e, float scale, int32_t acc) {
-  const float a = static_cast<float>(acc), p = a * scale;
-  const float lo = static_cast<float>(e.q_min - e.out_zp), hi = static_cast<float>(e.q_max - e.out_zp);
-  // Clamp first (comparisons: no NaN can arise, and no libm call), so the
-  // conversions below cannot overflow; |v| <= 383.
-  const float v = p < lo ? lo : p > hi ? hi : p;
-  int32_t r = static_cast<int32_t>(v);  // truncation: mode independent
-  if (static_cast<float>(r) > v) --r;    // floor
-  const float d = v - static_cast<float>(r);
-  if (d > 0.5f) {
-    ++r;
-  } else if (d == 0.5f) {
-    const float err = v == p ? std::fma(a, scale, -p) : 0.0f;
-    if (err > 0.0f || (err == 0.0f && (r & 1) != 0)) ++r;
-  }
-  const int32_t q = r + e.out_zp;
-  return q < e.q_min ? e.q_min : q > e.q_max ? e.q_max : q;
+  const double lo = e.q_min - e.out_zp, hi = e.q_max - e.out_zp;
+  return static_cast<int32_t>(kernels::requantize_exact(acc, scale, lo, hi)) + e.out_zp;
 }
 
 }  // namespace

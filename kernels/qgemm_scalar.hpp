@@ -11,30 +11,11 @@
 #include <cstring>
 
 #include "kernels/qgemm_args.h"
+#include "kernels/qrequantize_exact.h"
 
 namespace ndconv {
 namespace kernels {
 namespace NDCONV_QKERNEL_NS {
-
-// rne(acc * scale) clamped to [lo, hi] (integers), exact in every rounding
-// mode: in double acc and scale are exact, p = acc * scale is one rounding of
-// the exact x and err = fma(acc, scale, -p) = x - p exactly. p is clamped
-// first (integer bounds: the clamp of the rounding); then p is a half-integer
-// or x and p round alike (the argument in kernels/qgemm_args.h), and a
-// half-integer p is decided by err's sign (0: x is the tie, to even).
-// floor and the comparisons are exact in every mode.
-inline double requantize_scalar(int32_t acc, float scale, double lo, double hi) {
-  const double a = acc, s = scale;
-  const double p = a * s;
-  const double v = p < lo ? lo : (p > hi ? hi : p);
-  const double f = std::floor(v);
-  const double half = f + 0.5;  // exact: |f| <= 511
-  if (v > half) return f + 1.0;
-  if (v < half) return f;
-  const double err = std::fma(a, s, -p);  // only here: ties are rare
-  if (err != 0.0) return err > 0.0 ? f + 1.0 : f;
-  return std::fmod(f, 2.0) == 0.0 ? f : f + 1.0;
-}
 
 // One finished accumulator (bias included) of column j as the epilogue's type,
 // stored to element j of `row`.
@@ -54,7 +35,7 @@ inline void store_scalar(const QEpilogue& e, int32_t acc, size_t j, void* row) {
     case QOutputType::kU8:
     case QOutputType::kS8: {
       const double lo = e.q_min - e.out_zp, hi = e.q_max - e.out_zp;
-      const int32_t q = static_cast<int32_t>(requantize_scalar(acc, e.scale[j], lo, hi)) + e.out_zp;
+      const int32_t q = static_cast<int32_t>(requantize_exact(acc, e.scale[j], lo, hi)) + e.out_zp;
       if (e.type == QOutputType::kU8)
         static_cast<uint8_t*>(row)[j] = static_cast<uint8_t>(q);
       else
