@@ -76,7 +76,8 @@ TEST_P(QDepthwiseTest, EveryChannelTailEveryOutputType) {
     for (ndconv_dtype in : {NDCONV_U8, NDCONV_S8})
       for (ndconv_dtype out : kOutputTypes) {
         SCOPED_TRACE("C " + std::to_string(c) + " in " + std::to_string(in) + " out " + std::to_string(out));
-        const auto r = check_qconv(make_qdesc(dw3x3(c), in, out, in == NDCONV_U8 ? 140 : -7, 3), ++seed,
+        ++seed;
+        const auto r = check_qconv(make_qdesc(dw3x3(c), in, out, in == NDCONV_U8 ? 140 : -7, 3), seed,
                                    QFill::kRandom, seed % 3 != 0);
         expect_name(r, NDCONV_NXC);
       }
@@ -94,7 +95,8 @@ TEST_P(QDepthwiseTest, ExtremeValuesOnEveryTail) {
           for (ndconv_dtype out : kOutputTypes) {
             SCOPED_TRACE("C " + std::to_string(c) + " zp " + std::to_string(zp) + " out " + std::to_string(out));
             const int32_t out_zp = out == NDCONV_S8 ? -128 : out == NDCONV_U8 ? 255 : 0;
-            expect_name(check_qconv(make_qdesc(dw3x3(c), in, out, zp, out_zp), ++seed, fill, seed % 2 == 0),
+            ++seed;
+            expect_name(check_qconv(make_qdesc(dw3x3(c), in, out, zp, out_zp), seed, fill, seed % 2 == 0),
                         NDCONV_NXC);
           }
       }
@@ -153,7 +155,8 @@ TEST_P(QDepthwiseTest, GeometriesMultipliersLayouts) {
                        std::to_string(g.conv.out_channels / g.conv.in_channels) + " rank " +
                        std::to_string(g.conv.rank) + (l == NDCONV_NCX ? " NCX" : " NXC") + " out " +
                        std::to_string(out));
-          expect_name(check_qconv(make_qdesc(g.conv, in, out, in == NDCONV_U8 ? 77 : 20, out == NDCONV_S8 ? -2 : 5), ++seed), l);
+          const int32_t zp = in == NDCONV_U8 ? 77 : 20, out_zp = out == NDCONV_S8 ? -2 : 5;
+          expect_name(check_qconv(make_qdesc(g.conv, in, out, zp, out_zp), ++seed), l);
         }
     }
 }
