@@ -12,17 +12,22 @@ namespace ndconv {
 namespace dispatch {
 namespace {
 
+using kernels::kQdwChannelAlign;
+
 // TapIndirection's float zero row is unused here (padding taps read the
 // zero-point row or are skipped); one float, not zero: build memsets it.
 constexpr size_t kUnusedZeroRowFloats = 1;
 
-// Channels per pass: the accumulators of one pass stay in L1 (1 KiB).
+// Channels per pass of the plain C++ path: its accumulators stay in L1 (1 KiB).
 constexpr size_t kChannelBlock = 256;
 constexpr size_t kPixelsPerTask = 64;
 
 class QDepthwiseAlgorithm final : public QAlgorithm {
  public:
-  QDepthwiseAlgorithm(const char* name, const QConvParams* p) : QAlgorithm(PlanName(name, "scalar")), p_(p) {}
+  // `variant`: the kernel table's (uk.fn set), or "scalar" for the plain C++ path.
+  QDepthwiseAlgorithm(const char* name, const char* variant, const QConvParams* p,
+                      const kernels::QDepthwiseKernel& uk)
+      : QAlgorithm(PlanName(name, variant)), p_(p), uk_(uk) {}
 
   ndconv_status init(const int8_t* weights) {
     const ConvShape& s = p_->shape.conv;
@@ -34,37 +39,120 @@ class QDepthwiseAlgorithm final : public QAlgorithm {
     for (size_t t = 0; t < taps; ++t)
       for (size_t c = 0; c < oc; ++c)
         weights_[t * oc + c] = s.weight_layout == NDCONV_XIO ? weights[t * oc + c] : weights[c * taps + t];
-    return NDCONV_OK;
+    return uk_.fn ? pack_for_kernel() : NDCONV_OK;
   }
 
   ndconv_status run(const void* input, void* output, ndconv_threadpool* pool) const override {
     const ConvShape& s = p_->shape.conv;
-    if (s.layout == NDCONV_NXC) {
-      run_channels_last(input, output, pool);
-      return NDCONV_OK;
-    }
-    return run_through_channels_last(s, p_->output_bytes(), input, output, pool,
-                                     [&](const uint8_t* in, void* out) { run_channels_last(in, out, pool); });
+    if (s.layout == NDCONV_NXC) return run_channels_last(static_cast<const uint8_t*>(input), output, pool);
+    ndconv_status status = NDCONV_OK;
+    const ndconv_status t = run_through_channels_last(
+        s, p_->output_bytes(), input, output, pool,
+        [&](const uint8_t* in, void* out) { status = run_channels_last(in, out, pool); });
+    return t != NDCONV_OK ? t : status;
   }
 
  private:
-  void run_channels_last(const void* input, void* output, ndconv_threadpool* pool) const {
+  // The kernel's operands (kernels/qdepthwise_args.h): int16 weights in tap
+  // pairs, the bias compensated for the zero point (the kernel reads u, not
+  // u - zp_u), the zero-point row padding taps read.
+  ndconv_status pack_for_kernel() {
+    const ConvShape& s = p_->shape.conv;
+    const size_t taps = static_cast<size_t>(s.kernel_taps()), oc = static_cast<size_t>(s.out_channels);
+    padded_ = (oc + kQdwChannelAlign - 1) / kQdwChannelAlign * kQdwChannelAlign;
+    const size_t pairs = (taps + 1) / 2;
+    if (!packed_.resize(pairs * padded_ * 2) || !bias_.resize(padded_) || !zero_point_row_.resize(oc))
+      return fail(NDCONV_OUT_OF_MEMORY, "out of memory packing int8 depthwise weights");
+    std::memset(packed_.data(), 0, packed_.size() * sizeof(int16_t));
+    std::memset(bias_.data(), 0, bias_.size() * sizeof(int32_t));
+    std::memset(zero_point_row_.data(), p_->zero_point_byte, oc);
+    for (size_t c = 0; c < oc; ++c) {
+      int64_t sum = 0;
+      for (size_t t = 0; t < taps; ++t) {
+        const int8_t w = weights_[t * oc + c];
+        packed_[((t / 2) * padded_ + c) * 2 + t % 2] = w;
+        sum += w;
+      }
+      bias_[c] = p_->compensated_bias(static_cast<int64_t>(c), sum);
+    }
+    return NDCONV_OK;
+  }
+
+  ndconv_status run_channels_last(const uint8_t* input, void* output, ndconv_threadpool* pool) const {
+    const ConvShape& s = p_->shape.conv;
+    const int64_t multiplier = s.out_channels_per_group();
+    if (uk_.fn && multiplier > 1) {
+      // The kernel reads input channel c for output channel c: repeat each
+      // input channel `multiplier` times into scratch first.
+      AlignedArray<uint8_t> expanded;
+      const size_t rows = static_cast<size_t>(s.batch * s.in_pixels()), ic = static_cast<size_t>(s.in_channels);
+      if (!expanded.resize(rows * ic * static_cast<size_t>(multiplier)))
+        return fail(NDCONV_OUT_OF_MEMORY, "out of memory expanding the int8 depthwise channel multiplier");
+      const size_t m = static_cast<size_t>(multiplier);
+      auto expand = [&](size_t task) {
+        const size_t r1 = std::min(rows, (task + 1) * kPixelsPerTask);
+        for (size_t r = task * kPixelsPerTask; r < r1; ++r)
+          for (size_t c = 0; c < ic; ++c) std::memset(expanded.data() + (r * ic + c) * m, input[r * ic + c], m);
+      };
+      parallel_for(pool, (rows + kPixelsPerTask - 1) / kPixelsPerTask, expand);
+      run_tasks(expanded.data(), output, pool);
+      return NDCONV_OK;
+    }
+    run_tasks(input, output, pool);
+    return NDCONV_OK;
+  }
+
+  // `input`: channels-last, with out_channels channels per pixel when the
+  // kernel runs (expanded), in_channels for the plain C++ path.
+  void run_tasks(const uint8_t* input, void* output, ndconv_threadpool* pool) const {
     const ConvShape& s = p_->shape.conv;
     const size_t pixels = static_cast<size_t>(s.out_pixels());
     const size_t blocks = (pixels + kPixelsPerTask - 1) / kPixelsPerTask;
     auto task = [&](size_t i) {
       const int64_t n = static_cast<int64_t>(i / blocks);
       const size_t p0 = (i % blocks) * kPixelsPerTask, p1 = std::min(p0 + kPixelsPerTask, pixels);
+      if (uk_.fn) {
+        run_kernel(input, output, n, p0, p1);
+        return;
+      }
       for (size_t p = p0; p < p1; ++p) run_pixel(input, output, n, p);
     };
     parallel_for(pool, static_cast<size_t>(s.batch) * blocks, task);
   }
 
-  void run_pixel(const void* input, void* output, int64_t n, size_t p) const {
+  // Output pixels [p0, p1) of image n through the kernel, as many pixels per
+  // call as kMaxRowPointers row pointers hold (at least one: see the factory).
+  void run_kernel(const uint8_t* input, void* output, int64_t n, size_t p0, size_t p1) const {
+    const ConvShape& s = p_->shape.conv;
+    const size_t taps = static_cast<size_t>(s.kernel_taps()), oc = static_cast<size_t>(s.out_channels);
+    const uint8_t* image = input + static_cast<size_t>(n * s.in_pixels()) * oc;
+    const uint8_t* rows[kMaxRowPointers];
+    kernels::QDepthwiseArgs a;
+    a.rows = rows;
+    a.taps = taps;
+    a.channels = oc;
+    a.padded_channels = padded_;
+    a.a_xor = p_->a_xor;
+    a.w = packed_.data();
+    a.epi = p_->epi;
+    a.epi.bias = bias_.data();
+    a.epi.scale = p_->scale.data();
+    const size_t per_call = kMaxRowPointers / taps;
+    for (size_t p = p0; p < p1; p += per_call) {
+      a.pixels = std::min(per_call, p1 - p);
+      const int64_t* entries = indirection_.entries() + p * taps;
+      for (size_t k = 0; k < a.pixels * taps; ++k)
+        rows[k] = entries[k] == kPaddingTap ? zero_point_row_.data() : image + static_cast<size_t>(entries[k]) * oc;
+      a.out = static_cast<char*>(output) + (static_cast<size_t>(n * s.out_pixels()) + p) * oc * p_->output_bytes();
+      uk_.fn(a);
+    }
+  }
+
+  void run_pixel(const uint8_t* input, void* output, int64_t n, size_t p) const {
     const ConvShape& s = p_->shape.conv;
     const size_t taps = static_cast<size_t>(s.kernel_taps()), oc = static_cast<size_t>(s.out_channels);
     const size_t ic = static_cast<size_t>(s.in_channels);
-    const uint8_t* image = static_cast<const uint8_t*>(input) + static_cast<size_t>(n * s.in_pixels()) * ic;
+    const uint8_t* image = input + static_cast<size_t>(n * s.in_pixels()) * ic;
     const size_t out_index = (static_cast<size_t>(n * s.out_pixels()) + p) * oc;
     const int64_t* entries = indirection_.entries() + p * taps;
     uint32_t acc[kChannelBlock];
@@ -99,8 +187,14 @@ class QDepthwiseAlgorithm final : public QAlgorithm {
   }
 
   const QConvParams* p_;
-  AlignedArray<int8_t> weights_;
+  kernels::QDepthwiseKernel uk_;  // fn null: the plain C++ path
+  AlignedArray<int8_t> weights_;  // [tap][out channel] (the plain C++ path; packing's source)
   TapIndirection indirection_;
+  // The kernel's operands (pack_for_kernel).
+  size_t padded_ = 0;
+  AlignedArray<int16_t> packed_;
+  AlignedArray<int32_t> bias_;
+  AlignedArray<uint8_t> zero_point_row_;
 };
 
 }  // namespace
@@ -108,8 +202,14 @@ class QDepthwiseAlgorithm final : public QAlgorithm {
 std::unique_ptr<QAlgorithm> make_qdepthwise_algorithm(const QPlanInputs& in, ndconv_status* status) {
   const ConvShape& s = in.params->shape.conv;
   if (!(s.groups > 1 && s.groups == s.in_channels)) return nullptr;
+  // The table's kernel, unless one pixel's row pointers overflow the stack
+  // array (more than kMaxRowPointers taps): then the plain C++ path.
+  kernels::QDepthwiseKernel uk;
+  if (in.table && in.table->depthwise_nxc.fn && static_cast<size_t>(s.kernel_taps()) <= kMaxRowPointers)
+    uk = in.table->depthwise_nxc;
   std::unique_ptr<QDepthwiseAlgorithm> a(new (std::nothrow) QDepthwiseAlgorithm(
-      s.layout == NDCONV_NCX ? "int8-depthwise-ncx" : "int8-depthwise", in.params));
+      s.layout == NDCONV_NCX ? "int8-depthwise-ncx" : "int8-depthwise", uk.fn ? in.table->variant : "scalar",
+      in.params, uk));
   if (!a) {
     *status = fail(NDCONV_OUT_OF_MEMORY, "out of memory creating an int8 plan");
     return nullptr;

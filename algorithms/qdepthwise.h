@@ -1,12 +1,14 @@
 // int8-depthwise: groups == in_channels > 1 (any channel multiplier), every
-// rank, stride, dilation and padding. Channels-last direct convolution:
-// per output pixel, int32 accumulators across its channels, one pass per
-// kernel tap read through the
-// indirection buffer, padding taps skipped (they contribute 0: padding is the
-// zero point). Channels-first callers go through channels-last scratch
-// copies ("-ncx"). Plain C++ in the baseline ISA's TU, named ".../scalar":
-// correct, but slow (no SIMD kernel yet; the scalar requantization of
-// every output dominates).
+// rank, stride, dilation and padding. Channels-last direct convolution: per
+// output pixel, int32 accumulators across its channels, the kernel taps read
+// through the indirection buffer. The kernel table's depthwise kernel
+// (kernels/qdepthwise_*.hpp: AVX2, AVX-512, with or without VNNI) takes
+// channel tiles of blocks of output pixels, taps in pairs, padding taps
+// pointed at a zero-point row (the bias holds the compensation); a channel
+// multiplier > 1 first repeats each input channel into scratch so output
+// channel c reads channel c. Levels without one (scalar, NEON) run plain
+// C++ named ".../scalar" (padding taps skipped). Channels-first callers go
+// through channels-last scratch copies ("-ncx").
 #pragma once
 
 #include <memory>

@@ -2,9 +2,10 @@
 // Compiled with that instance's flags only (cmake/NdconvIsa.cmake:
 // NDCONV_QFLAGS_avx2). The first tile is the table's; the others are the
 // candidates it was measured against (bench_microkernel,
-// docs/notes/int8-kernels.md), all tested.
+// docs/notes/int8-kernels.md), all tested; then the depthwise kernel
+// (kernels/qdepthwise_x86.hpp, tested by tests/test_qdepthwise.cpp).
 #define NDCONV_QKERNEL_NS qavx2
-#include "kernels/qgemm_avx2.hpp"
+#include "kernels/qdepthwise_avx2.hpp"
 #include "kernels/qkernel_instances.h"
 
 namespace ndconv {
@@ -17,7 +18,8 @@ const QGemmRowsKernel tiles[] = {
     {"qs8_gemm_rowptr_2x24c4__avx2", &qgemm_rowptr<Avx2Widening, 2, 3>, 2, 24, 4},
     {"qs8_gemm_rowptr_6x8c4__avx2", &qgemm_rowptr<Avx2Widening, 6, 1>, 6, 8, 4},
 };
-const QKernelTable table = {"avx2", tiles[0]};
+const QKernelTable table = {"avx2", tiles[0],
+                            {"qdw_nxc_16c__avx2", &qdw_nxc<QdwYmm>, 16}};
 }  // namespace qavx2
 
 const QKernelTable& qavx2_table() { return qavx2::table; }

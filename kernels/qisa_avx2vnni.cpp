@@ -2,9 +2,10 @@
 // Compiled with that instance's flags only (cmake/NdconvIsa.cmake:
 // NDCONV_QFLAGS_avx2vnni). The first tile is the table's; the others are the
 // candidates it was measured against (bench_microkernel,
-// docs/notes/int8-kernels.md), all tested.
+// docs/notes/int8-kernels.md), all tested; then the depthwise kernel
+// (kernels/qdepthwise_x86.hpp, tested by tests/test_qdepthwise.cpp).
 #define NDCONV_QKERNEL_NS qavx2vnni
-#include "kernels/qgemm_avx2.hpp"
+#include "kernels/qdepthwise_avx2.hpp"
 #include "kernels/qkernel_instances.h"
 
 namespace ndconv {
@@ -17,7 +18,8 @@ const QGemmRowsKernel tiles[] = {
     {"qs8_gemm_rowptr_4x16c4__avxvnni", &qgemm_rowptr<Avx2Vnni, 4, 2>, 4, 16, 4},
     {"qs8_gemm_rowptr_2x32c4__avxvnni", &qgemm_rowptr<Avx2Vnni, 2, 4>, 2, 32, 4},
 };
-const QKernelTable table = {"avx2-vnni", tiles[0]};
+const QKernelTable table = {"avx2-vnni", tiles[0],
+                            {"qdw_nxc_16c__avx2vnni", &qdw_nxc<QdwYmm>, 16}};
 }  // namespace qavx2vnni
 
 const QKernelTable& qavx2vnni_table() { return qavx2vnni::table; }

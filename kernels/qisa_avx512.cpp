@@ -2,9 +2,10 @@
 // Compiled with that instance's flags only (cmake/NdconvIsa.cmake:
 // NDCONV_QFLAGS_avx512). The first tile is the table's; the others are the
 // candidates it was measured against (bench_microkernel,
-// docs/notes/int8-kernels.md), all tested.
+// docs/notes/int8-kernels.md), all tested; then the depthwise kernel
+// (kernels/qdepthwise_x86.hpp, tested by tests/test_qdepthwise.cpp).
 #define NDCONV_QKERNEL_NS qavx512
-#include "kernels/qgemm_avx512.hpp"
+#include "kernels/qdepthwise_avx512.hpp"
 #include "kernels/qkernel_instances.h"
 
 namespace ndconv {
@@ -17,7 +18,8 @@ const QGemmRowsKernel tiles[] = {
     {"qs8_gemm_rowptr_6x48c4__avx512", &qgemm_rowptr<Avx512Widening, 6, 3>, 6, 48, 4},
     {"qs8_gemm_rowptr_4x64c4__avx512", &qgemm_rowptr<Avx512Widening, 4, 4>, 4, 64, 4},
 };
-const QKernelTable table = {"avx512", tiles[0]};
+const QKernelTable table = {"avx512", tiles[0],
+                            {"qdw_nxc_32c__avx512", &qdw_nxc<QdwZmm>, 32}};
 }  // namespace qavx512
 
 const QKernelTable& qavx512_table() { return qavx512::table; }

@@ -7,6 +7,7 @@
 // ISA-neutral header: no intrinsics.
 #pragma once
 
+#include "kernels/qdepthwise_args.h"
 #include "kernels/qgemm_args.h"
 #include "ndconv/ndconv.h"
 
@@ -18,6 +19,9 @@ struct QKernelTable {
   // "avx512-vnni", "avx512", "avx2-vnni", "avx2", "neon-dot", "neon", "scalar".
   const char* variant = nullptr;
   QGemmRowsKernel gemm_rows;      // the main channels-last tile
+  // The channels-last depthwise kernel; fn null where the level has none
+  // (scalar, NEON: the algorithm's plain C++ runs, named "scalar").
+  QDepthwiseKernel depthwise_nxc;
 };
 
 // The table of ISA level `isa` (not AUTO), with the dot-product variant when

@@ -207,11 +207,13 @@ TEST_P(QConvTest, ThreadPoolGivesTheSameBytes) {
 
 // The planner's choice per shape, named honestly: algorithm, layout suffix,
 // and the kernel table's variant of the forced ISA ("scalar" for the plain
-// C++ depthwise).
+// C++ depthwise of a level without a depthwise kernel).
 TEST_P(QConvTest, KernelNamesSayWhatRuns) {
   const ndconv::kernels::QKernelTable* table =
       ndconv::kernels::qkernel_table(std::get<0>(GetParam()), std::get<1>(GetParam()));
   const std::string isa = table ? table->variant : "scalar";
+  // Depthwise: the table's SIMD kernel, or the plain C++ path where the level has none (NEON).
+  const std::string depthwise_isa = table && table->depthwise_nxc.fn ? table->variant : "scalar";
   for (ndconv_layout l : {NDCONV_NXC, NDCONV_NCX})
     for (const NamedConv& s : shapes(l)) {
       const std::string name = s.name;
@@ -219,7 +221,7 @@ TEST_P(QConvTest, KernelNamesSayWhatRuns) {
       std::string want;
       if (name.rfind("pointwise", 0) == 0) want = "int8-pointwise-gemm" + suffix + isa;
       else if (name == "conv1d" || name == "conv1d_stride" || name == "text_conv2d" || name == "whole_image") want = "int8-ngram-gemm" + suffix + isa;
-      else if (name.rfind("depthwise", 0) == 0) want = "int8-depthwise" + suffix + "scalar";
+      else if (name.rfind("depthwise", 0) == 0) want = "int8-depthwise" + suffix + depthwise_isa;
       else want = "int8-indirect-gemm" + suffix + isa;
       const auto r = check_qconv(make_qdesc(s.conv, NDCONV_U8, NDCONV_U8), 3);
       EXPECT_EQ(r.kernel_name.rfind(want, 0), 0u) << name << ": " << r.kernel_name << " does not start with " << want;
