@@ -324,12 +324,13 @@ void gemm_rows_strided(const GemmRowsStridedArgs& args) {
     for (size_t t = 0; t < args.taps; ++t) {
       if (!args.a[t]) {  // a listed tap: MR row pointers, as gemm_rows reads them
         const float* rows[MR];
-        for (size_t i = 0; i < MR; ++i) rows[i] = args.row_lists[t * MR + i];
+        for (size_t i = 0; i < MR; ++i) rows[i] = args.row_lists[t * MR + i] + args.a_k_offset;
         for (size_t k = 0; k < kc; ++k, b += NR) tile.rank1_update(b, [&](size_t i) { return rows[i][k]; });
         continue;
       }
       const float* base[NG];
-      for (size_t q = 0; q < NG; ++q) base[q] = args.a[t] + static_cast<ptrdiff_t>(q * G) * lda;
+      for (size_t q = 0; q < NG; ++q)
+        base[q] = args.a[t] + args.a_k_offset + static_cast<ptrdiff_t>(q * G) * lda;
       for (size_t k = 0; k < kc; ++k, b += NR) {
         tile.rank1_update(b, [&](size_t i) { return base[i / G][static_cast<ptrdiff_t>(i % G) * lda]; });
         for (size_t q = 0; q < NG; ++q) ++base[q];

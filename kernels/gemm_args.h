@@ -146,6 +146,10 @@ struct GemmRowsStridedArgs {
   // 3-D video conv: one row in 14 for a third of the taps) stay on this
   // kernel, one call over all taps.
   const float* const* row_lists = nullptr;
+  // Floats added to every tap's rows (a[t] and row_lists), as
+  // GemmRowsArgs::a_k_offset: the grouped convolution's channel offset,
+  // which lets one block plan serve every group.
+  ptrdiff_t a_k_offset = 0;
   size_t taps = 1;
   size_t kc = 0;
   // As GemmRowsArgs: packed panel slice, bias, extent (nr > NR sweeps

@@ -212,7 +212,7 @@ void gemm_rows_strided_lean(const GemmRowsStridedArgs& args) {
     for (size_t t = 0; t < args.taps; ++t) {
       if (!args.a[t]) {  // a listed tap: MR row pointers
         const float* rows[MR];
-        for (size_t i = 0; i < MR; ++i) rows[i] = args.row_lists[t * MR + i];
+        for (size_t i = 0; i < MR; ++i) rows[i] = args.row_lists[t * MR + i] + args.a_k_offset;
         // (unrolled at most twice: MR pointers beside the strided loop's
         // live values, 4 steps spill under GCC 12)
         b = lean_rows_k_loop<Arch, MR, NRV, (U < 2 ? U : 2), 0>(tile, b, kc,
@@ -220,7 +220,8 @@ void gemm_rows_strided_lean(const GemmRowsStridedArgs& args) {
         continue;
       }
       const float* base[NG];
-      for (size_t q = 0; q < NG; ++q) base[q] = args.a[t] + static_cast<ptrdiff_t>(q * G) * lda;
+      for (size_t q = 0; q < NG; ++q)
+        base[q] = args.a[t] + args.a_k_offset + static_cast<ptrdiff_t>(q * G) * lda;
       // Row values of k step u (0..U-1) of the current chunk.
       const auto step = [&](auto uc, const float* bk) {
         constexpr size_t u = decltype(uc)::value;

@@ -190,21 +190,25 @@ TEST(GemmCandidates, StridedAllTailsAllKAllStridesListedTaps) {
                   const Epilogue& e = kEpilogues[ei];
                   RowsProblem pb(MR, NR, taps, kc, mr, nr);
                   const size_t region = (MR - 1) * static_cast<size_t>(lda) + kc;
-                  std::vector<float> a_data = random_vector(taps * region, 7 + kc + mr);
+                  // Odd kc: every row pointer one float early, a_k_offset = 1.
+                  const ptrdiff_t k_offset = kc % 2 == 1 ? 1 : 0;
+                  std::vector<float> a_data = random_vector(1 + taps * region, 7 + kc + mr);
                   std::vector<const float*> a(taps);
-                  for (size_t tp = 0; tp < taps; ++tp) a[tp] = a_data.data() + tp * region;
+                  for (size_t tp = 0; tp < taps; ++tp) a[tp] = a_data.data() + 1 + tp * region;
                   auto row = [&](size_t tp, size_t i) {
                     if (listed && tp == 1) i = MR - 1 - i;
                     return a[tp] + i * static_cast<size_t>(lda);
                   };
                   std::vector<const float*> lists(taps * MR, nullptr);
                   if (listed)
-                    for (size_t i = 0; i < MR; ++i) lists[MR + i] = row(1, i);
+                    for (size_t i = 0; i < MR; ++i) lists[MR + i] = row(1, i) - k_offset;
                   std::vector<const float*> a_arg = a;
+                  for (const float*& p : a_arg) p -= k_offset;
                   if (listed) a_arg[1] = nullptr;
                   GemmRowsStridedArgs args;
                   args.a = a_arg.data();
                   args.row_lists = listed ? lists.data() : nullptr;
+                  args.a_k_offset = k_offset;
                   args.lda = lda;
                   args.taps = taps;
                   args.kc = kc;

@@ -312,9 +312,12 @@ TEST_P(GemmRowstrideTiles, AllTailsAllKAllStrides) {
             for (size_t nr : nrs) {
               const size_t panels = (nr + uk.nr - 1) / uk.nr;
               const size_t region = (uk.mr - 1) * static_cast<size_t>(lda) + kc;  // one tap's MR rows
-              std::vector<float> a_data = random_vector(taps * region, 7 + kc + mr);
+              // Odd kc: the kernel gets every row pointer one float early
+              // and a_k_offset = 1 (the grouped convolution's channel offset).
+              const ptrdiff_t k_offset = kc % 2 == 1 ? 1 : 0;
+              std::vector<float> a_data = random_vector(1 + taps * region, 7 + kc + mr);
               std::vector<const float*> a(taps);
-              for (size_t tp = 0; tp < taps; ++tp) a[tp] = a_data.data() + tp * region;
+              for (size_t tp = 0; tp < taps; ++tp) a[tp] = a_data.data() + 1 + tp * region;
               // Row i of tap tp, as the kernel must read it.
               auto row = [&](size_t tp, size_t i) {
                 if (listed && tp == 1) i = uk.mr - 1 - i;
@@ -322,7 +325,7 @@ TEST_P(GemmRowstrideTiles, AllTailsAllKAllStrides) {
               };
               std::vector<const float*> lists(taps * uk.mr, nullptr);
               if (listed) {
-                for (size_t i = 0; i < uk.mr; ++i) lists[1 * uk.mr + i] = row(1, i);
+                for (size_t i = 0; i < uk.mr; ++i) lists[1 * uk.mr + i] = row(1, i) - k_offset;
               }
               // Packed: per panel, taps * kc rows of NR floats, zero past N.
               const size_t stride = taps * kc * uk.nr + 3;
@@ -338,10 +341,12 @@ TEST_P(GemmRowstrideTiles, AllTailsAllKAllStrides) {
               const std::vector<float> c0 = c;
 
               std::vector<const float*> a_arg = a;
+              for (const float*& p : a_arg) p -= k_offset;
               if (listed) a_arg[1] = nullptr;
               GemmRowsStridedArgs args;
               args.a = a_arg.data();
               args.row_lists = listed ? lists.data() : nullptr;
+              args.a_k_offset = k_offset;
               args.lda = lda;
               args.taps = taps;
               args.kc = kc;

@@ -102,6 +102,15 @@ const GeneralCase kCases[] = {
     {2, 1, 36, 36, 9, {6, 7}, {3, 3}, {1, 2}, {2, 1}, {2, 1}, {1, 0}, kExplicit},
     {3, 2, 20, 20, 10, {3, 4, 4}, {2, 3, 3}, {1, 1, 1}, {1, 1, 1}, {1, 1, 1}, {0, 1, 1}, kExplicit},
     {2, 1, 10, 10, 5, {4, 3}, {5, 4}, {1, 1}, {1, 1}, {2, 1}, {2, 2}, kExplicit},
+    // Groups of at most one vector of output channels swept together by the
+    // indirect GEMM (one plan per M block, each group's channels further on):
+    // lines longer than two M blocks (evenly spaced rows, padding at the line
+    // ends), an output-channel tail in the vector (12 of 16 on AVX-512, 3 of
+    // 4 on NEON), 1 channel per group (the scalar one-vector tile), stride,
+    // batch.
+    {2, 1, 32, 24, 2, {5, 33}, {3, 3}, {1, 1}, {1, 1}, {1, 1}, {1, 1}, kExplicit},
+    {2, 2, 24, 12, 4, {4, 31}, {3, 3}, {1, 2}, {1, 1}, {1, 1}, {1, 0}, kExplicit},
+    {2, 1, 8, 4, 4, {3, 37}, {3, 3}, {1, 1}, {1, 1}, {1, 1}, {1, 1}, kExplicit},
 };
 
 // Shapes the grouped channels-last kernel takes where the ISA has one.
@@ -175,6 +184,9 @@ TEST_P(GeneralConv, BlockedShapes) {
       {2, 1, 64, 40, 1, {20, 19}, {3, 3}, {1, 1}, {1, 1}, {1, 1}, {1, 1}, kExplicit},
       {2, 1, 3, 20, 1, {30, 29}, {7, 7}, {2, 2}, {1, 1}, {3, 3}, {3, 3}, kExplicit},
       {2, 1, 32, 32, 8, {17, 15}, {3, 3}, {1, 1}, {1, 1}, {1, 1}, {1, 1}, kExplicit},
+      // 4 groups of 16 (grouped_g4x16 of the bench, smaller): swept groups,
+      // several M tiles split between threads.
+      {2, 2, 64, 64, 4, {12, 29}, {3, 3}, {1, 1}, {1, 1}, {1, 1}, {1, 1}, kExplicit},
   };
   ndconv_threadpool* pool = ndconv_threadpool_create(2);
   ASSERT_NE(pool, nullptr);
@@ -205,6 +217,10 @@ TEST_P(GeneralConv, StrideOrDilationBeyondTheInputWithHugePadding) {
       // whose outer lines come from the same coordinates).
       {2, 1, 8, 8, 4, {10, 6}, {3, 3}, {1, 1}, {kHuge, 1}, {2 * kHuge, 1}, {0, 1}, kExplicit},
       {2, 1, 4, 4, 2, {3, 5}, {3, 3}, {kHuge, 1}, {1, 1}, {kHuge, 1}, {kHuge, 1}, kExplicit},
+      // Groups the indirect GEMM sweeps together (3 input, 4 output
+      // channels each): blocks reading only padding, at the zero row plus
+      // each group's channel offset.
+      {2, 1, 6, 8, 2, {3, 5}, {3, 3}, {kHuge, 1}, {1, 1}, {kHuge, 1}, {kHuge, 1}, kExplicit},
       // The largest stride: a textbook ceiling division by it overflows
       // (found by the fuzzer: UBSan in the channels-first im2col panels).
       {1, 1, 8, 8, 1, {4}, {3}, {INT64_MAX}, {1}, {1}, {1}, kExplicit},
