@@ -24,6 +24,7 @@ struct Ymm {
   static NDCONV_QINLINE Acc column_sum(Acc s, const B&) { return s; }
   static NDCONV_QINLINE Acc add_128_times(Acc acc, Acc) { return acc; }
   static constexpr size_t lanes = 8;
+  static constexpr bool full_width_store = false;
 
   // Lanes < n all ones (vpmaskmov's mask: masked-off lanes never fault).
   static NDCONV_QINLINE __m256i mask(size_t n) {

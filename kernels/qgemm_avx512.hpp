@@ -21,6 +21,7 @@ struct Zmm {
   static NDCONV_QINLINE Acc column_sum(Acc s, const B&) { return s; }
   static NDCONV_QINLINE Acc add_128_times(Acc acc, Acc) { return acc; }
   static constexpr size_t lanes = 16;
+  static constexpr bool full_width_store = true;  // Epilogue::store_full_width
 
   static NDCONV_QINLINE __mmask16 mask(size_t n) {
     return n >= 16 ? static_cast<__mmask16>(0xFFFF) : static_cast<__mmask16>((1u << n) - 1);
@@ -59,6 +60,64 @@ struct Zmm {
         y = _mm512_min_ps(y, _mm512_set1_ps(float(e.q_max - e.out_zp)));
         const __m512i q = _mm512_add_epi32(_mm512_cvt_roundps_epi32(y, kRneSae), _mm512_set1_epi32(e.out_zp));
         _mm512_mask_cvtepi32_storeu_epi8(row + col, m, q);  // in range: truncation is exact
+      }
+    }
+
+    // U8/S8 of a tile whose columns are all real (nr == NV * 16): the scales
+    // loaded once per tile, not once per row, and two rows of two vectors
+    // narrowed together (vpackssdw, vpackuswb/vpacksswb, one vpermd) into
+    // two 32-byte stores, instead of four masked vpmovdb stores. The values
+    // are already clamped into the type's range, so the saturating packs are
+    // exact. Rows >= mr are not stored.
+    template <QOutputType T, size_t MR, size_t NV>
+    NDCONV_QINLINE void store_full_width(const __m512i (&acc)[MR][NV], size_t mr, char* c,
+                                         size_t ldc) const {
+      __m512 s[NV];
+#pragma GCC unroll 16
+      for (size_t v = 0; v < NV; ++v) s[v] = _mm512_loadu_ps(e.scale + v * 16);
+      const __m512 lo = _mm512_set1_ps(float(e.q_min - e.out_zp)),
+                   hi = _mm512_set1_ps(float(e.q_max - e.out_zp));
+      const __m512i zp = _mm512_set1_epi32(e.out_zp);
+      auto quantize = [&](__m512i a, __m512 scale) {
+        __m512 y = _mm512_mul_round_ps(_mm512_cvt_roundepi32_ps(a, kRneSae), scale, kRneSae);
+        y = _mm512_min_ps(_mm512_max_ps(y, lo), hi);
+        return _mm512_add_epi32(_mm512_cvt_roundps_epi32(y, kRneSae), zp);
+      };
+      // After the packs, 128-bit lane l holds dwords (4 columns each):
+      // row i cols 4l.., row i cols 16+4l.., row j cols 4l.., row j cols 16+4l..
+      const __m512i order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
+#pragma GCC unroll 16
+      for (size_t i = 0; i < MR; i += 2) {
+        if (i >= mr) break;
+        // Row j's accumulators exist even past mr (they repeat the last
+        // row): a constant index keeps the tile in registers; the store of a
+        // row >= mr is skipped.
+        const size_t j = i + 1 < MR ? i + 1 : i;
+        const bool store_j = j != i && j < mr;
+        char* ri = c + i * ldc;
+        char* rj = c + j * ldc;
+#pragma GCC unroll 16
+        for (size_t v = 0; v + 1 < NV; v += 2) {
+          const __m512i wi =
+              _mm512_packs_epi32(quantize(acc[i][v], s[v]), quantize(acc[i][v + 1], s[v + 1]));
+          const __m512i wj =
+              _mm512_packs_epi32(quantize(acc[j][v], s[v]), quantize(acc[j][v + 1], s[v + 1]));
+          __m512i b =
+              T == QOutputType::kU8 ? _mm512_packus_epi16(wi, wj) : _mm512_packs_epi16(wi, wj);
+          b = _mm512_permutexvar_epi32(order, b);
+          _mm256_storeu_si256(reinterpret_cast<__m256i*>(ri + v * 16), _mm512_castsi512_si256(b));
+          if (store_j)
+            _mm256_storeu_si256(reinterpret_cast<__m256i*>(rj + v * 16),
+                                _mm512_extracti64x4_epi64(b, 1));
+        }
+        if (NV % 2) {
+          const __mmask16 all = 0xFFFF;
+          _mm512_mask_cvtepi32_storeu_epi8(ri + (NV - 1) * 16, all,
+                                           quantize(acc[i][NV - 1], s[NV - 1]));
+          if (store_j)
+            _mm512_mask_cvtepi32_storeu_epi8(rj + (NV - 1) * 16, all,
+                                             quantize(acc[j][NV - 1], s[NV - 1]));
+        }
       }
     }
   };

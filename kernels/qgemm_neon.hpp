@@ -26,6 +26,7 @@ namespace NDCONV_QKERNEL_NS {
 struct Neon128 {
   using Acc = int32x4_t;
   static constexpr size_t lanes = 4;
+  static constexpr bool full_width_store = false;
 
   static NDCONV_QINLINE Acc splat(uint32_t v) { return vreinterpretq_s32_u32(vdupq_n_u32(v)); }
   // n < 4 real elements: through a zeroed copy, never past them.
