@@ -143,8 +143,10 @@ struct GemmRowsSmallK {
   // on AVX-512; on AVX2, one row per B load, 0.94x -> 0.65x oneDNN): the
   // planner uses fn only then, tests use it everywhere.
   bool preferred = false;
-  // The stream form (PointwiseStreamArgs), where the ISA has a two-vector
-  // permute (AVX2, AVX-512); nullptr elsewhere.
+  // The stream form (PointwiseStreamArgs), where the ISA has a two-source
+  // permute (AVX-512's vpermt2ps); nullptr elsewhere. AVX2's emulation (two
+  // vpermps and a blend per permute) lost to the narrow kernel on Zen 5
+  // (--isa=avx2, pw_tiny_3to5 NXC: 1.03x -> 0.74-0.78x oneDNN).
   PointwiseStreamFn stream = nullptr;
 };
 

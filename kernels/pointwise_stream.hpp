@@ -55,7 +55,8 @@ void pointwise_stream(const PointwiseStreamArgs& args) {
   }
 }
 
-// The ISA's stream kernel, or nullptr where it has no two-source permute.
+// The ISA's stream kernel, or nullptr where simd<> has no two-source permute
+// (only AVX-512 has one: see GemmRowsSmallK::stream).
 template <class Arch>
 PointwiseStreamFn pointwise_stream_kernel() {
   if constexpr (has_permute2<Arch>::value)

@@ -93,14 +93,6 @@ struct simd<avx2_arch> {
     const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
     return _mm256_permutevar8x32_ps(v, _mm256_srl_epi32(lane, _mm_cvtsi32_si128(static_cast<int>(shift))));
   }
-  // Lanes of the 16 floats (lo, hi) by index (8 .. 15 from hi): one-source
-  // permutes of both and a blend on the index's bit 3 (AVX2 has no two-source
-  // permute). For kernels/pointwise_stream.hpp.
-  static vec permute2(vec lo, const int32_t* index, vec hi) {
-    const __m256i i = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(index));
-    const __m256 from_hi = _mm256_castsi256_ps(_mm256_slli_epi32(i, 28));
-    return _mm256_blendv_ps(_mm256_permutevar8x32_ps(lo, i), _mm256_permutevar8x32_ps(hi, i), from_hi);
-  }
   static vec add(vec a, vec b) { return _mm256_add_ps(a, b); }
   static vec max(vec lo, vec y) { return _mm256_max_ps(lo, y); }
   static vec min(vec hi, vec y) { return _mm256_min_ps(hi, y); }

@@ -109,7 +109,7 @@ TEST_P(GemmRowptrSmallK, StreamEveryKAndN) {
   const ndconv_isa isa = t->isa;
   const size_t W = t->vector_floats;
   if (!uk.stream) {
-    EXPECT_TRUE(isa == NDCONV_ISA_SCALAR || isa == NDCONV_ISA_NEON) << ndconv_isa_name(isa);
+    EXPECT_NE(isa, NDCONV_ISA_AVX512);
     return;
   }
   // The pointwise heads the path is for: 3 -> 5 and 1 -> 1 fit, 11 -> 1 not.

@@ -65,7 +65,7 @@ const PointwiseCase kCases[] = {
     // outputs (a full AVX-512 vector), strided, and 1 -> 3 over a batch.
     {1, 3, 11, 16, 1, 37, 1},   {2, 1, 3, 5, 1, 9, 2},      {2, 2, 1, 3, 1, 11, 1},
     // The same, one group at stride 1 (channels-last: the stream form on
-    // AVX2 and AVX-512, whole blocks of a vector of pixels, the rest per
+    // AVX-512, whole blocks of a vector of pixels, the rest per
     // row): a block tail over a batch, fewer pixels than a block, and
     // channel counts whose output vectors read two input vectors.
     {2, 2, 3, 5, 1, 13, 1},     {1, 1, 2, 16, 1, 5, 1},     {1, 1, 5, 4, 1, 50, 1},
