@@ -6,6 +6,7 @@
 #include "addressing/pixel_rows.h"
 #include "addressing/pointwise_panels.h"
 #include "algorithms/packed_factory.h"
+#include "algorithms/pointwise_stream.h"
 #include "api/threadpool.h"
 #include "gemm/conv_gemm_dims.h"
 #include "gemm/gemm_driver.h"
@@ -64,12 +65,22 @@ class PointwiseGemm final : public Algorithm {
       small_k_ = table.gemm_rowptr_small_k.fn[K];
       rows_kernel_ = table.gemm_rowptr_main;  // the panel width small_k reads
       rows_kernel_.short_rows = table.gemm_rowptr_short_rows;
+      // One group over contiguous pixels: the stream form, whole vectors in
+      // and out (kernels/pointwise_stream.hpp; AMD Zen 5, --ab: pw_tiny_3to5
+      // NXC 0.81x oneDNN before).
+      const size_t W = table.vector_floats;
+      if (tune.pointwise_small_k_stream && table.gemm_rowptr_small_k.stream && shape.groups == 1 &&
+          !has_stride(shape) && PointwiseStreamTables::fits(W, K, N))
+        stream_ = table.gemm_rowptr_small_k.stream;
     }
   }
 
   bool init(const float* weights, const float* bias) {
     const size_t width = s_.layout == NDCONV_NXC ? rows_kernel_.nr : cols_kernel_.mr;
     if (!packed_.pack(s_, weights, bias, width)) return false;
+    if (stream_ && !stream_tables_.build(table_.vector_floats, packed_.k(), static_cast<size_t>(s_.out_channels),
+                                         packed_.rows(0, 0), width, packed_.bias(0, 0)))
+      return false;
     // Channels-last rows cover the whole batch (no division per row); the
     // channels-first gather reads one image's entries.
     const int64_t images = s_.layout == NDCONV_NXC ? s_.batch : 1;
@@ -100,8 +111,10 @@ class PointwiseGemm final : public Algorithm {
       const GemmTask range = gemm_task(t, index, M, N);
       const size_t g = range.gemm;
       const PixelRows row{input + g * d.cin_g, offsets_.data(), d.cin};
-      if (small_k_)
-        small_k_task(g, range, row, output + g * N, d.cout);
+      if (stream_)
+        stream_task(range.m0, range.m1, input, output, row);
+      else if (small_k_)
+        small_k_task(g, range.m0, range.m1, N, row, output + g * N, d.cout);
       else
         gemm_rows_task(uk, packed_, g, red, M, N, range.m0, range.m1, range.n0, range.n1, row,
                        output + g * N, d.cout, act_);
@@ -109,21 +122,40 @@ class PointwiseGemm final : public Algorithm {
     parallel_for(pool, d.groups * t.tasks(), task);
   }
 
+  // Pixels [m0, m1) of the one group, contiguous in and out: whole blocks of
+  // vector_floats pixels through stream_, the rest through small_k_.
+  void stream_task(size_t m0, size_t m1, const float* input, float* output, const PixelRows& row) const {
+    const size_t W = table_.vector_floats, K = packed_.k(), N = static_cast<size_t>(s_.out_channels);
+    kernels::PointwiseStreamArgs args;
+    stream_tables_.fill(&args);
+    args.in = input + m0 * K;
+    args.out = output + m0 * N;
+    args.blocks = (m1 - m0) / W;
+    const kernels::GemmOutput out = gemm_output(act_, nullptr, N, true, true);
+    args.clamp = out.clamp;
+    args.lo = out.lo;
+    args.hi = out.hi;
+    if (args.blocks) stream_(args);
+    const size_t tail = m0 + args.blocks * W;
+    if (tail < m1) small_k_task(0, tail, m1, N, row, output, N);
+  }
+
   // Rows [m0, m1) of group g through small_k_, kSmallKRows rows per call
-  // (the columns are one vector: n0 = 0).
+  // (the columns are one vector of which nr are real).
   static constexpr size_t kSmallKRows = 32;
-  void small_k_task(size_t g, const GemmTask& range, const PixelRows& row, float* output, size_t ldc) const {
+  void small_k_task(size_t g, size_t m0, size_t m1, size_t nr, const PixelRows& row, float* output,
+                    size_t ldc) const {
     const float* rows[kSmallKRows];
     kernels::GemmRowsArgs args;
     args.a = rows;
     args.kc = packed_.k();
     args.b = packed_.rows(g, 0);
     args.bias = packed_.bias(g, 0);
-    args.nr = range.n1 - range.n0;
+    args.nr = nr;
     args.panel_stride = packed_.panel_stride();
     args.out = gemm_output(act_, nullptr, ldc, true, true);
-    for (size_t m = range.m0; m < range.m1; m += kSmallKRows) {
-      args.mr = std::min(kSmallKRows, range.m1 - m);
+    for (size_t m = m0; m < m1; m += kSmallKRows) {
+      args.mr = std::min(kSmallKRows, m1 - m);
       for (size_t i = 0; i < args.mr; ++i) rows[i] = row(m + i, 0);
       args.out.c = output + m * ldc;
       small_k_(args);
@@ -211,6 +243,8 @@ class PointwiseGemm final : public Algorithm {
   kernels::GemmColsKernel cols_kernel_;
   Tuning tuning_;  // the plan's, copied when it is created
   kernels::GemmRowsFn small_k_ = nullptr;  // NXC, K <= kMaxSmallK, N <= one vector
+  kernels::PointwiseStreamFn stream_ = nullptr;  // small_k_'s case, one group, stride 1
+  PointwiseStreamTables stream_tables_;
   PackedWeights packed_;
   AlignedArray<int64_t> offsets_;  // input pixel of each output pixel; empty when stride is 1
 };

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 
 namespace ndconv {
 namespace kernels {
@@ -112,6 +113,29 @@ namespace kernels {
 // (out.accumulate and out.row_max unsupported), and the panel width of the
 // packed weights is the ISA's gemm_rowptr_main.nr.
 constexpr size_t kMaxSmallK = 11;
+
+// A whole channels-last pointwise convolution over contiguous pixels, few
+// channels (a 3 -> 5 colour head), as a stream of blocks of W pixels (W the
+// vector width): a block's input is K whole vectors (W pixels x K channels,
+// contiguous), its output N whole vectors. Output vector j, lane l is pixel
+// (jW + l) / N, channel (jW + l) % N: its K input floats are lanes of the two
+// input vectors source[2j], source[2j + 1], picked by index (dispatch::
+// PointwiseStreamTables, which says when two vectors suffice). No masked or
+// per-pixel stores, no row pointers.
+struct PointwiseStreamArgs {
+  const float* in = nullptr;    // blocks * k vectors
+  float* out = nullptr;         // blocks * n vectors
+  size_t blocks = 0;            // of W pixels
+  size_t k = 0, n = 0;          // input and output channels
+  const int32_t* index = nullptr;   // [n][k][W]: lane of (source[2j], source[2j + 1]), 0 .. 2W - 1
+  const float* weights = nullptr;   // [n][k][W]: weight of channel k to the lane's output channel
+  const float* bias = nullptr;      // [n][W]
+  const uint32_t* source = nullptr; // [n][2]: the input vectors of output vector j in its block
+  bool clamp = false;               // min(max(y, lo), hi)
+  float lo = 0.0f, hi = 0.0f;
+};
+using PointwiseStreamFn = void (*)(const PointwiseStreamArgs& args);
+
 struct GemmRowsSmallK {
   const char* name = nullptr;
   GemmRowsFn fn[kMaxSmallK + 1] = {};
@@ -119,6 +143,11 @@ struct GemmRowsSmallK {
   // on AVX-512; on AVX2, one row per B load, 0.94x -> 0.65x oneDNN): the
   // planner uses fn only then, tests use it everywhere.
   bool preferred = false;
+  // The stream form (PointwiseStreamArgs), where the ISA has a two-source
+  // permute (AVX-512's vpermt2ps); nullptr elsewhere. AVX2's emulation (two
+  // vpermps and a blend per permute) lost to the narrow kernel on Zen 5
+  // (--isa=avx2, pw_tiny_3to5 NXC: 1.03x -> 0.74-0.78x oneDNN).
+  PointwiseStreamFn stream = nullptr;
 };
 
 }  // namespace kernels

@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "kernels/gemm_tiles.hpp"
+#include "kernels/pointwise_stream.hpp"
 
 namespace ndconv {
 namespace kernels {
@@ -186,6 +187,7 @@ GemmRowsSmallK gemm_rows_small_k_table(std::index_sequence<Ks...>) {
   const GemmRowsFn fns[] = {&gemm_rows_small_k<Arch, Ks + 1>...};
   for (size_t k = 0; k < sizeof...(Ks); ++k) t.fn[k + 1] = fns[k];
   t.preferred = small_k_rows<Arch>::value > 1 && simd<Arch>::width >= 16;  // AVX-512
+  t.stream = pointwise_stream_kernel<Arch>();
   return t;
 }
 template <class Arch>

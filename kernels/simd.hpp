@@ -135,6 +135,10 @@ struct simd<avx512_arch> {
     const __m512i lane = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
     return _mm512_permutexvar_ps(_mm512_srl_epi32(lane, _mm_cvtsi32_si128(static_cast<int>(shift))), v);
   }
+  // Lanes of the 32 floats (lo, hi) by index (16 .. 31 from hi).
+  static vec permute2(vec lo, const int32_t* index, vec hi) {
+    return _mm512_permutex2var_ps(lo, _mm512_loadu_si512(index), hi);
+  }
   static vec add(vec a, vec b) { return _mm512_add_ps(a, b); }
   // GCC 12 reports a false -Wmaybe-uninitialized from avx512fintrin.h here:
   // _mm512_max_ps/_mm512_min_ps (also used by _mm512_reduce_max_ps) pass

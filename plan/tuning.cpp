@@ -29,6 +29,7 @@ constexpr TuningField kTuningFields[] = {
     {"pointwise_max_panel_lines_per_set", &Tuning::pointwise_max_panel_lines_per_set},
     {"pointwise_cols_a_block_bytes", &Tuning::pointwise_cols_a_block_bytes},
     {"pointwise_rows_slice_bytes", &Tuning::pointwise_rows_slice_bytes},
+    {"pointwise_small_k_stream", &Tuning::pointwise_small_k_stream},
     {"ngram_min_channels_first_window_floats", &Tuning::ngram_min_channels_first_window_floats},
     {"ngram_split_min_row_tiles", &Tuning::ngram_split_min_row_tiles},
     {"indirect_panel_group", &Tuning::indirect_panel_group},
@@ -121,6 +122,7 @@ void clamp_to_ceilings(Tuning* t) {
   t->l1_way_bytes = std::max<size_t>(64, t->l1_way_bytes);
   t->gemm_lean_kernels = t->gemm_lean_kernels ? 1 : 0;
   t->prefer_avx2_to_avx512 = t->prefer_avx2_to_avx512 ? 1 : 0;
+  t->pointwise_small_k_stream = t->pointwise_small_k_stream ? 1 : 0;
 }
 
 // Made when the library loads, like the ISA state, so that the first

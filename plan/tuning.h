@@ -127,6 +127,12 @@ struct Tuning {
   // pw_res5_expand, K = 512, 0.91x -> 0.98x; pw_seq_ffn, K = 768, 0.93x ->
   // 0.97x; pw_res2_reduce 0.91x -> 0.95x).
   size_t pointwise_rows_slice_bytes = 256 * 1024;
+  // 1: a channels-last pointwise convolution of one group with at most
+  // kMaxSmallK input and one vector of output channels, stride 1, runs as a
+  // stream of whole vectors (kernels/pointwise_stream.hpp) rather than per-
+  // pixel rows (gemm_rows_small_k_narrow). Measured on AMD Zen 5 (AVX-512,
+  // pw_tiny_3to5 NXC, --ab); other cores copy it, not measured.
+  size_t pointwise_small_k_stream = 1;
 
   // ---- N-gram (algorithms/ngram.cpp) ---------------------------------------
 

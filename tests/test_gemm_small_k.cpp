@@ -11,8 +11,10 @@
 #include <random>
 #include <vector>
 
+#include "algorithms/pointwise_stream.h"
 #include "plan/isa_select.h"
 #include "kernels/kernel_table.h"
+#include "tests/support/guarded_buffer.h"
 #include "tests/support/kernel_tables.h"
 
 namespace {
@@ -23,6 +25,8 @@ using ndconv::test::kernel_cases;
 using ndconv::test::KernelCase;
 using ndconv::test::KernelCaseName;
 using ndconv::test::random_vector;
+using ndconv::test::Guard;
+using ndconv::test::GuardedBuffer;
 
 class GemmRowptrSmallK : public ::testing::TestWithParam<KernelCase<GemmRowsSmallK>> {};
 
@@ -93,6 +97,62 @@ TEST_P(GemmRowptrSmallK, EveryKRowsAndColumnTails) {
       }
     }
   }
+}
+
+// The stream form (kernels/pointwise_stream.hpp), where the ISA has it: every
+// K and N <= one vector whose tables fit two input vectors, 1 to 3 blocks,
+// with and without bias and clamping, input and output against guard pages
+// on either side, against a double loop over the unpermuted weights.
+TEST_P(GemmRowptrSmallK, StreamEveryKAndN) {
+  const KernelTable* t = GetParam().table;
+  const GemmRowsSmallK& uk = GetParam().kernel;
+  const ndconv_isa isa = t->isa;
+  const size_t W = t->vector_floats;
+  if (!uk.stream) {
+    EXPECT_NE(isa, NDCONV_ISA_AVX512);
+    return;
+  }
+  // The pointwise heads the path is for: 3 -> 5 and 1 -> 1 fit, 11 -> 1 not.
+  EXPECT_TRUE(ndconv::dispatch::PointwiseStreamTables::fits(W, 3, 5));
+  EXPECT_TRUE(ndconv::dispatch::PointwiseStreamTables::fits(W, 1, 1));
+  EXPECT_FALSE(ndconv::dispatch::PointwiseStreamTables::fits(W, 11, 1));
+  size_t tested = 0;
+  for (size_t K = 1; K <= kMaxSmallK; ++K)
+    for (size_t N = 1; N <= W; ++N) {
+      if (!ndconv::dispatch::PointwiseStreamTables::fits(W, K, N)) continue;
+      ++tested;
+      const size_t ldw = N + 3;
+      const std::vector<float> w = random_vector(K * ldw, unsigned(K * 17 + N));
+      const std::vector<float> bias = random_vector(N, unsigned(N));
+      for (size_t blocks = 1; blocks <= 3; ++blocks)
+        for (int variant = 0; variant < 3; ++variant) {
+          const bool bias_on = variant != 1, clamp = variant != 0;
+          ndconv::dispatch::PointwiseStreamTables tables;
+          ASSERT_TRUE(tables.build(W, K, N, w.data(), ldw, bias_on ? bias.data() : nullptr));
+          const Guard guard = (K + N + blocks) % 2 ? Guard::kBefore : Guard::kAfter;
+          GuardedBuffer in(blocks * W * K, guard), out(blocks * W * N, guard);
+          const std::vector<float> x = random_vector(in.size(), unsigned(K + 5 * N + blocks));
+          in.copy_from(x.data());
+          PointwiseStreamArgs args;
+          tables.fill(&args);
+          args.in = in.data();
+          args.out = out.data();
+          args.blocks = blocks;
+          args.clamp = clamp;
+          args.lo = -0.3f;
+          args.hi = 0.4f;
+          uk.stream(args);
+          for (size_t p = 0; p < blocks * W; ++p)
+            for (size_t n = 0; n < N; ++n) {
+              double want = bias_on ? bias[n] : 0.0;
+              for (size_t k = 0; k < K; ++k) want += double(x[p * K + k]) * w[k * ldw + n];
+              if (clamp) want = want < -0.3 ? -0.3 : want > 0.4 ? 0.4 : want;
+              ASSERT_NEAR(out[p * N + n], want, 1e-6 * (K + 4))
+                  << ndconv_isa_name(isa) << " K " << K << " N " << N << " blocks " << blocks << " pixel " << p;
+            }
+        }
+    }
+  EXPECT_GT(tested, kMaxSmallK * 2) << ndconv_isa_name(isa);
 }
 
 INSTANTIATE_TEST_SUITE_P(GemmRowsSmallK, GemmRowptrSmallK,

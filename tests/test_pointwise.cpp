@@ -64,6 +64,12 @@ const PointwiseCase kCases[] = {
     // the K-stationary narrow kernel, 32 rows per call): K = 11 with 16
     // outputs (a full AVX-512 vector), strided, and 1 -> 3 over a batch.
     {1, 3, 11, 16, 1, 37, 1},   {2, 1, 3, 5, 1, 9, 2},      {2, 2, 1, 3, 1, 11, 1},
+    // The same, one group at stride 1 (channels-last: the stream form on
+    // AVX-512, whole blocks of a vector of pixels, the rest per
+    // row): a block tail over a batch, fewer pixels than a block, and
+    // channel counts whose output vectors read two input vectors.
+    {2, 2, 3, 5, 1, 13, 1},     {1, 1, 2, 16, 1, 5, 1},     {1, 1, 5, 4, 1, 50, 1},
+    {1, 2, 8, 7, 1, 33, 1},
 };
 
 class Pointwise : public IsaTest {};

@@ -273,7 +273,7 @@ TEST(Tuning, StringNamesEveryField) {
       "gemm_m_outer_max_weight_bytes", "gemm_min_k_block_floats", "tasks_per_thread",
       "reference_min_macs_per_task", "threadpool_worker_spins", "threadpool_caller_spins",
       "pointwise_copy_panel_min_m_blocks", "l1_way_bytes", "pointwise_max_panel_lines_per_set",
-      "pointwise_cols_a_block_bytes", "pointwise_rows_slice_bytes",
+      "pointwise_cols_a_block_bytes", "pointwise_rows_slice_bytes", "pointwise_small_k_stream",
       "ngram_min_channels_first_window_floats", "ngram_split_min_row_tiles",
       "indirect_panel_group", "indirect_merge_max_channels", "im2col_a_block_bytes",
       "cache_line_floats", "textcnn_min_tiles_per_task", "gemm_lean_kernels",
