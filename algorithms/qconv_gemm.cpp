@@ -203,9 +203,13 @@ std::unique_ptr<QAlgorithm> make_qngram_algorithm(const QPlanInputs& in, ndconv_
     if (d > 0 && s.kernel[d] != s.in_size[d]) return nullptr;
     if (d > 0) trailing *= s.in_size[d];
   }
+  // One output row never steps: the stride may then be anything up to
+  // INT64_MAX and its product would overflow (the fuzzer found it). With more
+  // rows, stride * (rows - 1) < in_size[0], so the product fits.
+  const int64_t row_stride = s.out_size[0] == 1 ? 0 : s.stride[0] * trailing * s.in_channels;
   const QGemmGeometry geo{"int8-ngram-gemm", RowSource::kStrided, 1,
-                          static_cast<size_t>(s.kernel_taps() * s.in_channels),
-                          s.stride[0] * trailing * s.in_channels, s.out_size[0]};
+                          static_cast<size_t>(s.kernel_taps() * s.in_channels), row_stride,
+                          s.out_size[0]};
   return build(in, geo, status);
 }
 

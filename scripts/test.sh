@@ -243,8 +243,8 @@ stage_bench() {
 }
 
 # ===== FUZZ AND TSAN STAGES (issue 8) =====
-# The libFuzzer targets, each for NDCONV_FUZZ_SECONDS (default 30: about a
-# minute for both). New inputs go to a scratch corpus, never into the repo;
+# The libFuzzer targets (convolution, text-CNN, int8 convolution), each for
+# NDCONV_FUZZ_SECONDS (default 30: a minute and a half for the three). New inputs go to a scratch corpus, never into the repo;
 # a crash, a sanitizer report or a failed check (mismatch against the
 # reference, disagreeing statuses) fails the stage and leaves the input in
 # build/test-logs/fuzz-<target>/.
@@ -258,7 +258,7 @@ stage_fuzz() {
   local dir="build/fuzz/tests/fuzz" rc=0 target seconds="${NDCONV_FUZZ_SECONDS:-30}" fresh stale
   # The committed seeds must be exactly what the generator writes today.
   fresh="$(mktemp -d)"
-  mkdir -p "$fresh/conv" "$fresh/textcnn"
+  mkdir -p "$fresh/conv" "$fresh/textcnn" "$fresh/qconv"
   "$dir/ndconv_make_corpus" "$fresh" >/dev/null || rc=1
   stale="$(cd "$fresh" && for f in */*; do cmp -s "$f" "$root/tests/fuzz/corpus/$f" || echo "$f"; done)"
   rm -rf "$fresh"
@@ -268,7 +268,7 @@ stage_fuzz() {
     rc=1
   fi
   count_check "$rc"
-  for target in conv textcnn; do
+  for target in conv textcnn qconv; do
     local work="$log_dir/fuzz-$target" log="$log_dir/fuzz-$target.log" runs trc=0
     rm -rf "$work"
     mkdir -p "$work/corpus"

@@ -1,6 +1,7 @@
 // Allocation failure, walked exhaustively (issue 8). For shapes of every
 // algorithm (pointwise, depthwise, n-gram, the general N-D path, the
-// reference, the text-CNN block) under every ISA this CPU has:
+// reference, the text-CNN block, the int8 algorithms with the int8 dot
+// product on and off) under every ISA this CPU has:
 //  - create: count its allocations (dispatch::allocate), then make each one
 //    fail in turn: NDCONV_OUT_OF_MEMORY with a message and a NULL plan (or OK
 //    with a working plan), never a crash, never a leak (LeakSanitizer in the
@@ -303,44 +304,72 @@ TEST_P(AllocationWalk, TextCnnBlocks) {
   print_points("text-CNN blocks");
 }
 
-// Int8 plans of every int8 algorithm (issue 14): the same shapes as int8
-// convolutions, u8 in and out with per-channel scales.
+// The int8 shapes: those of the float32 walk, and one with more taps than the
+// indirect GEMM's row pointers, which only the int8 reference takes.
+std::vector<NamedDesc> int8_cases() {
+  std::vector<NamedDesc> cases = conv_cases();
+  ndconv_conv_desc many_taps = conv2d(NDCONV_NCX, 2, 4, 66, 81, 64, 80, 1, 1, NDCONV_PAD_EXPLICIT);
+  many_taps.pad_begin[1] = 1;
+  cases.push_back({"reference_many_taps", many_taps});
+  return cases;
+}
+
+// Walks one int8 plan of shape c (u8 in and out, per-channel scales) under
+// the current int8 dot-product setting; returns the plan's kernel name.
+std::string walk_int8(const NamedDesc& c, ndconv_threadpool* pool) {
+  const ndconv::test::TensorSizes sz = ndconv::test::tensor_sizes(c.desc);
+  ndconv_qconv_desc qd = {};
+  qd.conv = c.desc;
+  qd.input_type = NDCONV_U8;
+  qd.output_type = NDCONV_U8;
+  qd.input_scale = 0.1f;
+  qd.input_zero_point = 100;
+  qd.weight_scale_count = c.desc.out_channels;
+  qd.output_scale = 0.5f;
+  qd.output_zero_point = 10;
+  std::vector<uint8_t> input(static_cast<size_t>(sz.input));
+  std::vector<int8_t> weights(static_cast<size_t>(sz.weights));
+  for (size_t i = 0; i < input.size(); ++i) input[i] = static_cast<uint8_t>(i * 37 + 11);
+  for (size_t i = 0; i < weights.size(); ++i) weights[i] = static_cast<int8_t>(i * 13 + 5);
+  const std::vector<float> scales(static_cast<size_t>(c.desc.out_channels), 0.01f);
+  const std::vector<int32_t> bias(static_cast<size_t>(c.desc.out_channels), 7);
+  PlanOps ops;
+  ops.create = [&](void** plan) {
+    return ndconv_qconv_create(&qd, weights.data(), scales.data(), bias.data(), reinterpret_cast<ndconv_qconv**>(plan));
+  };
+  ops.run = [&](const void* plan, float* out, ndconv_threadpool* p) {  // u8 output in a float buffer
+    return ndconv_qconv_run(static_cast<const ndconv_qconv*>(plan), input.data(), out, p);
+  };
+  ops.destroy = [](void* plan) { ndconv_qconv_destroy(static_cast<ndconv_qconv*>(plan)); };
+  ops.output_size = static_cast<size_t>(sz.output);
+  ndconv_qconv* probe = nullptr;
+  EXPECT_EQ(ops.create(reinterpret_cast<void**>(&probe)), NDCONV_OK) << ndconv_last_error();
+  if (probe == nullptr) return "";
+  const std::string kernel = ndconv_qconv_kernel_name(probe);
+  ndconv_qconv_destroy(probe);
+  const std::string label = std::string("int8 ") + c.name + " (" + kernel + ")";
+  walk(label, ops, nullptr);
+  walk(label + " on a pool", ops, pool);
+  return kernel;
+}
+
+// Int8 plans of every int8 algorithm (issue 14), with the int8 dot product
+// on, then off (the 16-bit widening kernels pack differently).
 TEST_P(AllocationWalk, Int8ConvolutionsOfEveryAlgorithm) {
   ndconv_threadpool* pool = ndconv_threadpool_create(2);
   ASSERT_NE(pool, nullptr);
-  for (const NamedDesc& c : conv_cases()) {
-    const ndconv::test::TensorSizes sz = ndconv::test::tensor_sizes(c.desc);
-    ndconv_qconv_desc qd = {};
-    qd.conv = c.desc;
-    qd.input_type = NDCONV_U8;
-    qd.output_type = NDCONV_U8;
-    qd.input_scale = 0.1f;
-    qd.input_zero_point = 100;
-    qd.weight_scale_count = c.desc.out_channels;
-    qd.output_scale = 0.5f;
-    qd.output_zero_point = 10;
-    std::vector<uint8_t> input(static_cast<size_t>(sz.input));
-    std::vector<int8_t> weights(static_cast<size_t>(sz.weights));
-    for (size_t i = 0; i < input.size(); ++i) input[i] = static_cast<uint8_t>(i * 37 + 11);
-    for (size_t i = 0; i < weights.size(); ++i) weights[i] = static_cast<int8_t>(i * 13 + 5);
-    const std::vector<float> scales(static_cast<size_t>(c.desc.out_channels), 0.01f);
-    const std::vector<int32_t> bias(static_cast<size_t>(c.desc.out_channels), 7);
-    PlanOps ops;
-    ops.create = [&](void** plan) {
-      return ndconv_qconv_create(&qd, weights.data(), scales.data(), bias.data(), reinterpret_cast<ndconv_qconv**>(plan));
-    };
-    ops.run = [&](const void* plan, float* out, ndconv_threadpool* p) {  // u8 output in a float buffer
-      return ndconv_qconv_run(static_cast<const ndconv_qconv*>(plan), input.data(), out, p);
-    };
-    ops.destroy = [](void* plan) { ndconv_qconv_destroy(static_cast<ndconv_qconv*>(plan)); };
-    ops.output_size = static_cast<size_t>(sz.output);
-    ndconv_qconv* probe = nullptr;
-    ASSERT_EQ(ops.create(reinterpret_cast<void**>(&probe)), NDCONV_OK) << ndconv_last_error();
-    const std::string label = std::string("int8 ") + c.name + " (" + ndconv_qconv_kernel_name(probe) + ")";
-    ndconv_qconv_destroy(probe);
-    walk(label, ops, nullptr);
-    walk(label + " on a pool", ops, pool);
+  const int dot_setting = ndconv_int8_dot_product();
+  bool reference_walked = false;
+  for (int dot : {1, 0}) {
+    ndconv_set_int8_dot_product(dot);
+    for (const NamedDesc& c : int8_cases()) {
+      SCOPED_TRACE(dot ? "int8 dot product on" : "int8 dot product off");
+      const std::string kernel = walk_int8(c, pool);
+      if (kernel.rfind("int8-reference/", 0) == 0) reference_walked = true;
+    }
   }
+  ndconv_set_int8_dot_product(dot_setting);
+  EXPECT_TRUE(reference_walked) << "no case reached the int8 reference algorithm";
   ndconv_threadpool_destroy(pool);
   print_points("int8 convolutions");
 }

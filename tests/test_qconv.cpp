@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <cfenv>
+#include <limits>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -226,6 +227,21 @@ TEST_P(QConvTest, KernelNamesSayWhatRuns) {
       const auto r = check_qconv(make_qdesc(s.conv, NDCONV_U8, NDCONV_U8), 3);
       EXPECT_EQ(r.kernel_name.rfind(want, 0), 0u) << name << ": " << r.kernel_name << " does not start with " << want;
     }
+}
+
+// A stride of INT64_MAX with one output row (the fuzzer found the n-gram
+// plan multiplying it by the row length: signed overflow, which UBSan in the
+// asan preset reports): the n-gram plan, exact, in the 1-D and Conv2D forms.
+TEST_P(QConvTest, NgramWithStrideInt64Max) {
+  const int64_t huge = std::numeric_limits<int64_t>::max();
+  ndconv_conv_desc conv1 = conv1d(NDCONV_NXC, 17, 5, 9, 4, huge);
+  ndconv_conv_desc conv2 = text_conv2d(NDCONV_NCX, 7, 6, 3, 4);
+  conv2.stride[0] = huge;
+  for (const ndconv_conv_desc& c : {conv1, conv2}) {
+    SCOPED_TRACE("rank " + std::to_string(c.rank));
+    const auto r = check_qconv(make_qdesc(c, NDCONV_S8, NDCONV_S32), 5);
+    EXPECT_EQ(r.kernel_name.rfind("int8-ngram-gemm", 0), 0u) << r.kernel_name;
+  }
 }
 
 std::vector<std::tuple<ndconv_isa, bool>> isa_dot_params() {

@@ -258,12 +258,15 @@ TEST(Stress, ManyThreadsPlansAndPoolsAgreeBitwiseWithSingleThreadedRuns) {
   for (SharedPlan& p : plans) ndconv_conv_destroy(p.conv);
 }
 
-// Int8 plans (issue 14) of the same shapes, u8 in and out: shared plans run
-// from many threads on the three kinds of pool, and fresh plans created,
-// run and destroyed racing them; bitwise against single-threaded runs.
+// Int8 plans (issue 14) of the same shapes, cycling through the input types
+// (U8, S8) and output types (U8, S8, S32, F32), every third shared plan made
+// with the int8 dot product off: shared plans run from many threads on the
+// three kinds of pool, and fresh plans (dot product on) created, run and
+// destroyed racing them; bitwise against single-threaded runs of the shared
+// plans (the API promises the same results with and without dot products).
 struct SharedQPlan {
   ndconv_qconv_desc desc{};
-  std::vector<uint8_t> input, golden;
+  std::vector<uint8_t> input, golden;  // golden: output bytes
   std::vector<int8_t> weights;
   std::vector<float> scales;
   std::vector<int32_t> bias;
@@ -271,32 +274,38 @@ struct SharedQPlan {
 };
 
 SharedQPlan make_qplan(const ndconv_conv_desc& d, uint8_t seed) {
+  static const ndconv_dtype kOutputTypes[] = {NDCONV_U8, NDCONV_S8, NDCONV_S32, NDCONV_F32};
   SharedQPlan p;
   const ndconv::test::TensorSizes sizes = ndconv::test::tensor_sizes(d);
   p.desc.conv = d;
-  p.desc.input_type = NDCONV_U8;
-  p.desc.output_type = NDCONV_U8;
+  p.desc.input_type = seed % 2 ? NDCONV_U8 : NDCONV_S8;
+  p.desc.output_type = kOutputTypes[seed % 4];
   p.desc.input_scale = 0.1f;
-  p.desc.input_zero_point = 90;
+  p.desc.input_zero_point = p.desc.input_type == NDCONV_U8 ? 90 : -10;
   p.desc.weight_scale_count = d.out_channels;
   p.desc.output_scale = 0.7f;
-  p.desc.output_zero_point = 20;
+  p.desc.output_zero_point = p.desc.output_type == NDCONV_U8 ? 20 : -5;
   for (int64_t i = 0; i < sizes.input; ++i) p.input.push_back(static_cast<uint8_t>(i * 29 + seed));
   for (int64_t i = 0; i < sizes.weights; ++i) p.weights.push_back(static_cast<int8_t>(i * 17 + seed));
   p.scales.assign(static_cast<size_t>(d.out_channels), 0.02f);
   p.bias.assign(static_cast<size_t>(d.out_channels), -50);
-  p.golden.assign(static_cast<size_t>(sizes.output), 0);
+  const bool wide = p.desc.output_type == NDCONV_S32 || p.desc.output_type == NDCONV_F32;
+  p.golden.assign(static_cast<size_t>(sizes.output) * (wide ? 4 : 1), 0);
   return p;
 }
 
 TEST(Stress, Int8PlansAgreeBitwiseWithSingleThreadedRuns) {
   std::vector<SharedQPlan> plans;
   uint8_t seed = 1;
+  const int dot_setting = ndconv_int8_dot_product();
   for (const ndconv_conv_desc& d : stress_shapes()) {
+    ndconv_set_int8_dot_product(seed % 3 == 0 ? 0 : dot_setting);
     plans.push_back(make_qplan(d, seed++));
     SharedQPlan& p = plans.back();
-    ASSERT_EQ(ndconv_qconv_create(&p.desc, p.weights.data(), p.scales.data(), p.bias.data(), &p.plan), NDCONV_OK)
-        << ndconv_last_error();
+    const ndconv_status created =
+        ndconv_qconv_create(&p.desc, p.weights.data(), p.scales.data(), p.bias.data(), &p.plan);
+    ndconv_set_int8_dot_product(dot_setting);
+    ASSERT_EQ(created, NDCONV_OK) << ndconv_last_error();
     ASSERT_EQ(ndconv_qconv_run(p.plan, p.input.data(), p.golden.data(), nullptr), NDCONV_OK);
   }
   ndconv_threadpool* own = ndconv_threadpool_create(3);

@@ -59,6 +59,37 @@ constexpr float kFloatExtremes[kFloatRawTag - kFloatSpecialTag] = {
     -std::numeric_limits<float>::quiet_NaN(),
 };
 
+// Quantization scales (int8 descriptors). Tag t < kScaleSpecialTag ->
+// (1 + (t & 7) / 8) * 2^((t >> 3) - 20), so 2^-20 .. 2^7.75: the realistic
+// range (input_scale * weight_scale / output_scale from 2^-20 to 2^20) is one
+// byte away; kScaleSpecialTag .. kScaleRawTag - 1 -> kScaleExtremes (every
+// kind of value the API must reject, and the valid extremes whose products
+// overflow or underflow float32); t >= kScaleRawTag -> the next 4 bytes.
+constexpr unsigned kScaleSpecialTag = 0xE0;
+constexpr unsigned kScaleRawTag = 0xF0;
+constexpr float kScaleExtremes[kScaleRawTag - kScaleSpecialTag] = {
+    0.0f,
+    -0.0f,
+    -1.0f,
+    std::numeric_limits<float>::quiet_NaN(),
+    -std::numeric_limits<float>::quiet_NaN(),
+    std::numeric_limits<float>::infinity(),
+    -std::numeric_limits<float>::infinity(),
+    std::numeric_limits<float>::max(),
+    std::numeric_limits<float>::denorm_min(),
+    std::numeric_limits<float>::min(),
+    0x1p-140f,  // denormal
+    0x1p-100f,
+    0x1p100f,
+    0x1p127f,
+    -std::numeric_limits<float>::min(),
+    0x1.fffffep-1f,
+};
+
+inline float scale_from_tag(unsigned t) {
+  return (1.0f + static_cast<float>(t & 7u) / 8.0f) * std::ldexp(1.0f, static_cast<int>(t >> 3) - 20);
+}
+
 class ByteReader {
  public:
   ByteReader(const uint8_t* data, size_t size) : data_(data), size_(size) {}
@@ -101,6 +132,18 @@ class ByteReader {
     const unsigned t = byte();
     if (t < kFloatSpecialTag) return (static_cast<float>(t) - 120.0f) / 8.0f;
     if (t < kFloatRawTag) return kFloatExtremes[t - kFloatSpecialTag];
+    uint32_t v = 0;
+    for (int i = 0; i < 4; ++i) v |= static_cast<uint32_t>(byte()) << (8 * i);
+    float r;
+    std::memcpy(&r, &v, sizeof r);
+    return r;
+  }
+
+  float scale() {
+    if (remaining() == 0) return 0.0f;
+    const unsigned t = byte();
+    if (t < kScaleSpecialTag) return scale_from_tag(t);
+    if (t < kScaleRawTag) return kScaleExtremes[t - kScaleSpecialTag];
     uint32_t v = 0;
     for (int i = 0; i < 4; ++i) v |= static_cast<uint32_t>(byte()) << (8 * i);
     float r;
@@ -155,6 +198,22 @@ class ByteWriter {
       }
     }
     byte(kFloatRawTag);
+    for (int i = 0; i < 4; ++i) byte(static_cast<uint8_t>(u >> (8 * i)));
+  }
+
+  void scale(float v) {
+    uint32_t u;
+    std::memcpy(&u, &v, sizeof u);
+    for (unsigned t = 0; t < kScaleRawTag; ++t) {
+      const float candidate = t < kScaleSpecialTag ? scale_from_tag(t) : kScaleExtremes[t - kScaleSpecialTag];
+      uint32_t c;
+      std::memcpy(&c, &candidate, sizeof c);
+      if (c == u) {
+        byte(static_cast<uint8_t>(t));
+        return;
+      }
+    }
+    byte(kScaleRawTag);
     for (int i = 0; i < 4; ++i) byte(static_cast<uint8_t>(u >> (8 * i)));
   }
 

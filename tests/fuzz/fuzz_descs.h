@@ -9,6 +9,12 @@
 // Text-CNN input: control, seed, batch, seq_len, embed_dim, branch_count,
 //                layout, weight_layout, activation, pooling, act_min,
 //                act_max, then for branch b = 0..7: ngram, filters.
+// Int8 conv input: qcontrol, seed, input_type, output_type, input_scale,
+//                input_zero_point, weight_scale_count, output_scale,
+//                output_zero_point, weight_scale, plant_channel, plant_scale,
+//                then the conv input's fields from rank on. weight_scales[c] is
+//                weight_scale times a seeded factor in [1, 2); plant_channel
+//                p > 0 replaces weight_scales[(p - 1) % count] with plant_scale.
 // Trailing fields may be absent (they read as 0), so a seed names only the
 // dimensions and branches it uses.
 #pragma once
@@ -45,6 +51,38 @@ inline uint8_t encode_control(const Control& c) {
   return static_cast<uint8_t>((c.isa_index & 3u) | (c.with_bias << 2) | (c.specials << 3) |
                               (c.pool << 4) | (c.partial_bias << 5));
 }
+
+// The int8 target's control byte.
+struct QControl {
+  unsigned isa_index = 0;       // bits 0-1
+  bool with_bias = false;       // bit 2
+  bool extreme_values = false;  // bit 3: input at its type's maximum, every weight -128
+  bool pool = false;            // bit 4: run on a 2-thread ndconv pool
+  bool no_int8_dot = false;     // bit 5: ndconv_set_int8_dot_product(0) before create
+  bool wide_bias = false;       // bit 6: bias over all of int32 (wrap-around), not small
+};
+
+inline QControl decode_qcontrol(uint8_t b) {
+  QControl c;
+  c.isa_index = b & 3u;
+  c.with_bias = (b >> 2) & 1u;
+  c.extreme_values = (b >> 3) & 1u;
+  c.pool = (b >> 4) & 1u;
+  c.no_int8_dot = (b >> 5) & 1u;
+  c.wide_bias = (b >> 6) & 1u;
+  return c;
+}
+inline uint8_t encode_qcontrol(const QControl& c) {
+  return static_cast<uint8_t>((c.isa_index & 3u) | (c.with_bias << 2) | (c.extreme_values << 3) |
+                              (c.pool << 4) | (c.no_int8_dot << 5) | (c.wide_bias << 6));
+}
+
+// How the weight scales are made (see the layout above).
+struct WeightScaleRule {
+  float base = 0.0f;
+  int64_t plant_channel = 0;
+  float plant_scale = 0.0f;
+};
 
 inline void read_conv(ByteReader& r, ndconv_conv_desc* d) {
   std::memset(d, 0, sizeof *d);
@@ -129,6 +167,37 @@ inline void write_textcnn(ByteWriter& w, const ndconv_textcnn_desc& d, int branc
     w.integer(d.branches[b].ngram);
     w.integer(d.branches[b].filters);
   }
+}
+
+inline void read_qconv(ByteReader& r, ndconv_qconv_desc* d, WeightScaleRule* ws) {
+  std::memset(d, 0, sizeof *d);
+  r.enumeration(&d->input_type);
+  r.enumeration(&d->output_type);
+  d->input_scale = r.scale();
+  d->input_zero_point = r.integer32();
+  d->weight_scale_count = r.integer();
+  d->output_scale = r.scale();
+  d->output_zero_point = r.integer32();
+  ws->base = r.scale();
+  ws->plant_channel = r.integer();
+  ws->plant_scale = r.scale();
+  read_conv(r, &d->conv);
+}
+
+inline void write_qconv(ByteWriter& w, const ndconv_qconv_desc& d, const WeightScaleRule& ws, int dims) {
+  int32_t e[2];
+  std::memcpy(&e[0], &d.input_type, 4);
+  std::memcpy(&e[1], &d.output_type, 4);
+  for (int32_t v : e) w.integer(v);
+  w.scale(d.input_scale);
+  w.integer(d.input_zero_point);
+  w.integer(d.weight_scale_count);
+  w.scale(d.output_scale);
+  w.integer(d.output_zero_point);
+  w.scale(ws.base);
+  w.integer(ws.plant_channel);
+  w.scale(ws.plant_scale);
+  write_conv(w, d.conv, dims);
 }
 
 }  // namespace fuzz

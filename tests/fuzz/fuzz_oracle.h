@@ -77,6 +77,7 @@ inline int32_t raw_enum(const void* field) {
 struct ConvExpectation {
   bool valid = false;
   int64_t out_size[NDCONV_MAX_RANK] = {};
+  i128 pad_begin[NDCONV_MAX_RANK] = {};     // as applied (explicit or SAME)
   i128 input = 0, weights = 0, output = 0;  // element counts
   i128 taps = 1, out_pixels = 1;
   i128 macs = 0;                            // multiply-adds of one run
@@ -121,6 +122,7 @@ inline ConvExpectation expect_conv(const ndconv_conv_desc& d) {
     const i128 out = (in + pb + pe - span) >= 0 ? (in + pb + pe - span) / s + 1 : 0;
     if (out < 1) return e;
     e.out_size[i] = static_cast<int64_t>(out);
+    e.pad_begin[i] = pb;
     in_pixels = sat_mul(in_pixels, in);
     e.out_pixels = sat_mul(e.out_pixels, out);
     e.taps = sat_mul(e.taps, k);
