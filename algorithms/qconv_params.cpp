@@ -97,7 +97,9 @@ ndconv_status QConvParams::build(const QConvShape& s, const float* weight_scales
     const double ws = weight_scales[s.weight_scale_count == 1 ? 0 : c];
     const double v = static_cast<double>(s.input_scale) * ws;  // exact: 48 bits
     scale[c] = rne_quotient_to_float(v, quantized_out ? static_cast<double>(s.output_scale) : 1.0);
-    if (!std::isfinite(scale[c]))
+    // S32 output (ConvInteger) never reads the scale: any finite positive
+    // scales are valid there, as the contract says.
+    if (s.output_type != NDCONV_S32 && !std::isfinite(scale[c]))
       return failf(NDCONV_INVALID_ARGUMENT,
                    "input_scale * weight_scales[%" PRId64 "]%s = %g is not a finite float", c,
                    quantized_out ? " / output_scale" : "", v);

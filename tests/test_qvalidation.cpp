@@ -180,6 +180,17 @@ TEST(QValidation, CombinedScaleMustBeAFiniteFloat) {
   d.input_scale = 1e30f;
   d.output_scale = 1e-30f;
   expect_create_invalid(d, kScales.data(), {"input_scale * weight_scales[0] / output_scale"});
+  d.output_type = NDCONV_F32;  // the product alone overflows float
+  const std::vector<float> huge(4, 1e30f);
+  expect_create_invalid(d, huge.data(), {"input_scale * weight_scales[0] = "});
+  // S32 output (ConvInteger) never uses the scales: the same ones are valid.
+  d.output_type = NDCONV_S32;
+  d.output_zero_point = 0;
+  ndconv_qconv* q = nullptr;
+  EXPECT_EQ(ndconv_qconv_create(&d, kWeights.data(), huge.data(), nullptr, &q), NDCONV_OK)
+      << ndconv_last_error();
+  EXPECT_NE(q, nullptr);
+  ndconv_qconv_destroy(q);
 }
 
 TEST(QValidation, ZeroPointsInsideTheirTypesRange) {

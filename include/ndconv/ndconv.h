@@ -397,7 +397,10 @@ typedef struct ndconv_qconv ndconv_qconv;          /* opaque plan */
 NDCONV_API ndconv_status ndconv_qconv_output_size(const ndconv_qconv_desc* desc,
                                                   int64_t out_size[NDCONV_MAX_RANK]);
 /* weights: int8 in conv.weight_layout; weight_scales: weight_scale_count
-   finite floats > 0 (each checked: INVALID_ARGUMENT naming the index);
+   finite floats > 0 (each checked: INVALID_ARGUMENT naming the index); for
+   F32, U8 and S8 output each channel's input_scale * weight_scale[c] (divided
+   by output_scale for U8/S8), rounded to float, must be finite too
+   (INVALID_ARGUMENT naming the channel; S32 output does not use it);
    bias: NULL or conv.out_channels int32 values whose scale is
    input_scale * weight_scale[c]. create copies what it needs. On failure
    *out_qconv is set to NULL. */

@@ -55,12 +55,13 @@ inline QConvExpectation expect_qconv(const ndconv_qconv_desc& d) {
 // U8/S8) a finite float once rounded to nearest. The product of two floats
 // and the float overflow threshold (2^128 - 2^103, the midpoint above
 // FLT_MAX) times a float are exact in double, so the test is exact.
-// The combined-scale rule is the library's (api/qconv_params.cpp), not yet
-// written in the header; it applies to S32 output too, which never uses it.
+// The combined-scale rule (ndconv.h, ndconv_qconv_create) does not apply
+// to S32 output, which never uses the scales.
 inline bool weight_scales_accepted(const ndconv_qconv_desc& d, bool quantized_out,
                                    const float* scales) {
   for (int64_t i = 0; i < d.weight_scale_count; ++i)
     if (!positive_finite(scales[i])) return false;
+  if (d.output_type == NDCONV_S32) return true;
   const double overflow = std::ldexp(1.0, 128) - std::ldexp(1.0, 103);
   const double den = quantized_out ? static_cast<double>(d.output_scale) : 1.0;
   for (int64_t i = 0; i < d.weight_scale_count; ++i) {
