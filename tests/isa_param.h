@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "plan/isa_select.h"
@@ -21,6 +22,19 @@ inline std::vector<ndconv_isa> available_isas() {
 
 inline std::string isa_test_name(const ::testing::TestParamInfo<ndconv_isa>& info) {
   return ndconv_isa_name(info.param);
+}
+
+// Every ISA level this CPU runs, each with the int8 dot-product variant on
+// and forced off (the int8 kernels' parameter).
+inline std::vector<std::tuple<ndconv_isa, bool>> isa_dot_params() {
+  std::vector<std::tuple<ndconv_isa, bool>> v;
+  for (ndconv_isa isa : available_isas())
+    for (bool dot : {true, false}) v.emplace_back(isa, dot);
+  return v;
+}
+
+inline std::string isa_dot_test_name(const ::testing::TestParamInfo<std::tuple<ndconv_isa, bool>>& info) {
+  return std::string(ndconv_isa_name(std::get<0>(info.param))) + (std::get<1>(info.param) ? "_dot" : "_nodot");
 }
 
 // A test fixture that forces its ISA for plans created in the test, and puts

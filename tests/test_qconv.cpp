@@ -114,10 +114,6 @@ class QConvTest : public ::testing::TestWithParam<std::tuple<ndconv_isa, bool>> 
   int saved_dot_ = 1;
 };
 
-std::string param_name(const ::testing::TestParamInfo<std::tuple<ndconv_isa, bool>>& info) {
-  return std::string(ndconv_isa_name(std::get<0>(info.param))) + (std::get<1>(info.param) ? "_dot" : "_nodot");
-}
-
 TEST_P(QConvTest, EveryShapeEveryOutputType) {
   uint64_t seed = 1;
   for (ndconv_layout l : {NDCONV_NXC, NDCONV_NCX})
@@ -244,13 +240,7 @@ TEST_P(QConvTest, NgramWithStrideInt64Max) {
   }
 }
 
-std::vector<std::tuple<ndconv_isa, bool>> isa_dot_params() {
-  std::vector<std::tuple<ndconv_isa, bool>> v;
-  for (ndconv_isa isa : ndconv::test::available_isas())
-    for (bool dot : {true, false}) v.emplace_back(isa, dot);
-  return v;
-}
-
-INSTANTIATE_TEST_SUITE_P(Isa, QConvTest, ::testing::ValuesIn(isa_dot_params()), param_name);
+INSTANTIATE_TEST_SUITE_P(Isa, QConvTest, ::testing::ValuesIn(ndconv::test::isa_dot_params()),
+                         ndconv::test::isa_dot_test_name);
 
 }  // namespace

@@ -61,10 +61,6 @@ class QDepthwiseTest : public ::testing::TestWithParam<std::tuple<ndconv_isa, bo
   int saved_dot_ = 1;
 };
 
-std::string param_name(const ::testing::TestParamInfo<std::tuple<ndconv_isa, bool>>& info) {
-  return std::string(ndconv_isa_name(std::get<0>(info.param))) + (std::get<1>(info.param) ? "_dot" : "_nodot");
-}
-
 // A depthwise 3x3 SAME over a small image with C channels (multiplier m).
 ndconv_conv_desc dw3x3(int64_t c, int64_t m = 1, ndconv_layout layout = NDCONV_NXC) {
   return conv2d_desc(layout, c, c * m, 4, 5, 3, 3, c, NDCONV_PAD_SAME_UPPER);
@@ -189,13 +185,7 @@ TEST_P(QDepthwiseTest, VeryManyTaps) {
   }
 }
 
-std::vector<std::tuple<ndconv_isa, bool>> isa_dot_params() {
-  std::vector<std::tuple<ndconv_isa, bool>> v;
-  for (ndconv_isa isa : ndconv::test::available_isas())
-    for (bool dot : {true, false}) v.emplace_back(isa, dot);
-  return v;
-}
-
-INSTANTIATE_TEST_SUITE_P(Isa, QDepthwiseTest, ::testing::ValuesIn(isa_dot_params()), param_name);
+INSTANTIATE_TEST_SUITE_P(Isa, QDepthwiseTest, ::testing::ValuesIn(ndconv::test::isa_dot_params()),
+                         ndconv::test::isa_dot_test_name);
 
 }  // namespace

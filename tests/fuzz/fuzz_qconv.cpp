@@ -18,6 +18,7 @@
 #include <memory>
 #include <string>
 
+#include "addressing/indirection.h"
 #include "ndconv/ndconv.h"
 #include "plan/isa_select.h"
 #include "tests/fuzz/fuzz_descs.h"
@@ -136,15 +137,27 @@ void check_run(const ndconv_qconv_desc& d, const QConvExpectation& e, const QCon
 }
 
 // The plan's name: "<algorithm>/<isa>[-<dot product>]" of the ISA set, no
-// dot-product variant when it was switched off, or "<algorithm>/scalar" (the
-// header's fallback: the exact reference, and algorithms without kernels of
-// that ISA level, such as the int8 depthwise today).
-void check_name(const ndconv_qconv* plan, ndconv_isa isa, bool dot_off) {
+// dot-product variant when it was switched off, or "<algorithm>/scalar" only
+// where the header's plain C++ is the plan: the exact reference, and the
+// int8 depthwise where the ISA has no depthwise kernel (NEON today) or one
+// pixel's taps overflow the row-pointer array (more than kMaxRowPointers).
+bool scalar_plan_allowed(const std::string& algorithm, ndconv_isa isa, int64_t taps) {
+  if (isa == NDCONV_ISA_SCALAR || algorithm == "int8-reference") return true;
+  const bool depthwise = algorithm == "int8-depthwise" || algorithm == "int8-depthwise-ncx";
+  return depthwise && (isa == NDCONV_ISA_NEON || taps > static_cast<int64_t>(ndconv::dispatch::kMaxRowPointers));
+}
+
+void check_name(const ndconv_qconv* plan, ndconv_isa isa, bool dot_off, int64_t taps) {
   const std::string name = ndconv_qconv_kernel_name(plan);
   const size_t slash = name.find('/');
   FUZZ_CHECK(slash != std::string::npos && slash > 0, "kernel name '%s'", name.c_str());
   const std::string variant = name.substr(slash + 1), isa_name = ndconv_isa_name(isa);
-  if (variant == "scalar") return;
+  if (variant == "scalar") {
+    FUZZ_CHECK(scalar_plan_allowed(name.substr(0, slash), isa, taps),
+               "kernel name '%s' under ISA %s (%lld taps)", name.c_str(), isa_name.c_str(),
+               static_cast<long long>(taps));
+    return;
+  }
   const bool dot = variant.size() > isa_name.size() && variant[isa_name.size()] == '-';
   FUZZ_CHECK(variant.compare(0, isa_name.size(), isa_name) == 0 && (variant == isa_name || dot),
              "kernel name '%s' under ISA %s", name.c_str(), isa_name.c_str());
@@ -214,7 +227,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   FUZZ_CHECK(st == NDCONV_OK && plan != nullptr, "create returned %d for a valid desc: %s", st,
              ndconv_last_error());
   ++tally.created;
-  check_name(plan, isa, control.no_int8_dot);
+  // taps <= weights <= kCreateWeights here: the cast keeps the value.
+  check_name(plan, isa, control.no_int8_dot, static_cast<int64_t>(e.conv.taps));
 
   // 3. run small problems and compare.
   if (e.conv.input <= kRunTensor && e.conv.output <= kRunTensor && e.conv.weights <= kRunTensor &&
