@@ -9,6 +9,7 @@
 #include "api/error.h"
 #include "api/threadpool.h"
 #include "gemm/qpack.h"
+#include "plan/tuning.h"
 
 namespace ndconv {
 namespace dispatch {
@@ -29,7 +30,14 @@ struct QGemmGeometry {
   size_t taps, kc;          // K = taps x kc bytes per output pixel
   int64_t row_stride;       // kStrided: bytes between the rows of consecutive output pixels
   int64_t m;                // output pixels per image
+  int64_t span = 1;         // kIndirection: kernel pixels merged into one tap (innermost dim)
 };
+
+// Merged taps (int8-indirect-gemm, span > 1): a row whose run of `span`
+// input pixels straddles the input border is gathered, zero-point bytes
+// outside, into a stack slot per (row, tap) of the M tile: MR x taps x kc
+// bytes at most this (the stem: 8 x 7 x 21).
+constexpr size_t kBorderScratchBytes = 8192;
 
 // Rows of output pixels per task (a multiple of MR): enough work to hide the
 // task's overhead, small enough to balance two to a few dozen threads.
@@ -46,7 +54,7 @@ class QGemmAlgorithm final : public QAlgorithm {
         !zero_point_row_.resize(geo_.kc))
       return fail(NDCONV_OUT_OF_MEMORY, "out of memory packing int8 weights");
     std::memset(zero_point_row_.data(), p_->zero_point_byte, geo_.kc);
-    if (geo_.source == RowSource::kIndirection && !indirection_.build(s, 1, kUnusedZeroRowFloats))
+    if (geo_.source == RowSource::kIndirection && !indirection_.build(s, geo_.span, kUnusedZeroRowFloats))
       return fail(NDCONV_OUT_OF_MEMORY, "out of memory building the int8 indirection buffer");
     return NDCONV_OK;
   }
@@ -97,22 +105,46 @@ class QGemmAlgorithm final : public QAlgorithm {
   }
 
   // Row pointers [taps][MR] of output pixels m0 .. m0 + mr - 1 (rows past mr
-  // repeat the last).
-  void build_rows(const uint8_t* image, int64_t g, size_t m0, size_t mr, const uint8_t** a) const {
+  // repeat the last); merged border runs gathered into `border`.
+  void build_rows(const uint8_t* image, int64_t g, size_t m0, size_t mr, const uint8_t** a,
+                  uint8_t* border) const {
     const ConvShape& s = p_->shape.conv;
     const int64_t group_offset = g * s.in_channels_per_group();
-    for (size_t t = 0; t < geo_.taps; ++t)
-      for (size_t i = 0; i < uk_.mr; ++i) {
-        const size_t m = m0 + std::min(i, mr - 1);
+    for (size_t t = 0; t < geo_.taps; ++t) {
+      for (size_t i = 0; i < mr; ++i) {
+        const size_t m = m0 + i;
         const uint8_t* row;
         if (geo_.source == RowSource::kStrided) {
           row = image + static_cast<int64_t>(m) * geo_.row_stride + group_offset;
         } else {
           const int64_t e = indirection_.entries()[m * geo_.taps + t];
-          row = e == kPaddingTap ? zero_point_row_.data() : image + e * s.in_channels + group_offset;
+          row = e == kPaddingTap ? zero_point_row_.data()
+                : geo_.span > 1  ? merged_row(image, m, e, border + (i * geo_.taps + t) * geo_.kc)
+                                 : image + e * s.in_channels + group_offset;
         }
         a[t * uk_.mr + i] = row;
       }
+      for (size_t i = mr; i < uk_.mr; ++i) a[t * uk_.mr + i] = a[t * uk_.mr + mr - 1];
+    }
+  }
+
+  // The row of a merged tap of output pixel m whose run starts at input
+  // pixel e (one group): in place when the run lies inside the input, else
+  // gathered into `slot` with the zero point outside (plain loops: C_in is
+  // a few bytes per pixel, memcpy/memset calls would cost more).
+  const uint8_t* merged_row(const uint8_t* image, size_t m, int64_t e, uint8_t* slot) const {
+    const ConvShape& s = p_->shape.conv;
+    const int64_t x0 = indirection_.inner_start()[m], span = geo_.span;
+    const int64_t width = s.in_size[s.rank - 1], c = s.in_channels;
+    if (x0 >= 0 && x0 + span <= width) return image + e * c;
+    const int64_t lo = (x0 < 0 ? -x0 : 0) * c, hi = (x0 + span > width ? width - x0 : span) * c;
+    const int64_t kc = static_cast<int64_t>(geo_.kc);
+    const uint8_t zp = p_->zero_point_byte;
+    int64_t f = 0;
+    for (; f < lo; ++f) slot[f] = zp;
+    for (; f < hi; ++f) slot[f] = image[e * c + f];
+    for (; f < kc; ++f) slot[f] = zp;
+    return slot;
   }
 
   void run_block(const uint8_t* input, void* output, int64_t n, int64_t g, size_t m0, size_t m1,
@@ -122,6 +154,7 @@ class QGemmAlgorithm final : public QAlgorithm {
     const size_t esize = p_->output_bytes(), oc = static_cast<size_t>(s.out_channels);
     const size_t ocg = static_cast<size_t>(s.out_channels_per_group());
     const uint8_t* a[kMaxRowPointers];
+    alignas(64) uint8_t border[kBorderScratchBytes];
     kernels::QGemmRowsArgs args;
     args.a = a;
     args.taps = geo_.taps;
@@ -131,7 +164,7 @@ class QGemmAlgorithm final : public QAlgorithm {
     args.epi = p_->epi;
     for (size_t m = m0; m < m1; m += uk_.mr) {
       args.mr = std::min(uk_.mr, m1 - m);
-      build_rows(image, g, m, args.mr, a);
+      build_rows(image, g, m, args.mr, a, border);
       const size_t row0 = static_cast<size_t>(n * geo_.m) + m;
       for (size_t p = p0; p < p1; ++p) {
         const size_t col = static_cast<size_t>(g) * ocg + p * uk_.nr;
@@ -213,12 +246,29 @@ std::unique_ptr<QAlgorithm> make_qngram_algorithm(const QPlanInputs& in, ndconv_
   return build(in, geo, status);
 }
 
+// The innermost kernel dim's taps merge into one of kernel[last] x C_in
+// contiguous bytes when its input run is contiguous (dilation 1, one group)
+// and C_in is small (Tuning::indirect_merge_max_channels, the float rule):
+// the stem's 49 taps of K = 3 (each padded to a vpdpbusd group of 4, a
+// pointer load per 3 bytes) become 7 of K = 21 (6 groups).
+int64_t merged_span(const ConvShape& s, size_t mr) {
+  const int inner = s.rank - 1;
+  if (s.groups != 1 || s.dilation[inner] != 1 || s.kernel[inner] == 1 ||
+      s.in_channels > static_cast<int64_t>(tuning().indirect_merge_max_channels))
+    return 1;
+  const size_t taps = static_cast<size_t>(s.kernel_taps() / s.kernel[inner]);
+  const size_t kc = static_cast<size_t>(s.kernel[inner] * s.in_channels);
+  return mr * taps * kc <= kBorderScratchBytes ? s.kernel[inner] : 1;
+}
+
 std::unique_ptr<QAlgorithm> make_qindirect_algorithm(const QPlanInputs& in, ndconv_status* status) {
   const ConvShape& s = in.params->shape.conv;
   if (is_depthwise(s)) return nullptr;
-  const QGemmGeometry geo{"int8-indirect-gemm", RowSource::kIndirection,
-                          static_cast<size_t>(s.kernel_taps()),
-                          static_cast<size_t>(s.in_channels_per_group()), 0, s.out_pixels()};
+  const int64_t span = in.table == nullptr ? 1 : merged_span(s, in.table->gemm_rows.mr);
+  QGemmGeometry geo{"int8-indirect-gemm", RowSource::kIndirection,
+                    static_cast<size_t>(s.kernel_taps() / span),
+                    static_cast<size_t>(s.in_channels_per_group() * span), 0, s.out_pixels()};
+  geo.span = span;
   return build(in, geo, status);
 }
 

@@ -89,6 +89,11 @@ std::vector<NamedConv> shapes(ndconv_layout l) {
       {"text_conv2d", text_conv2d(l, 12, 10, 3, 19)},  // NCX: one input channel, read in place
       {"whole_image", conv2d_desc(l, 5, 7, 3, 4, 3, 4, 1, NDCONV_PAD_VALID)},  // one output pixel: in place
       {"conv3d", conv3d(l)},
+      // Merged kx taps (int8-indirect-gemm, C_in <= 32): the stem's 7x7 /2
+      // (K = 21 per ky row, runs gathered at both borders), and a kernel
+      // wider than the input (every run straddles both borders at once).
+      {"stem7x7_s2", conv2d_desc(l, 3, 35, 13, 11, 7, 7, 1, NDCONV_PAD_SAME_UPPER, 2)},
+      {"kernel_wider_than_input", conv2d_desc(l, 2, 17, 6, 4, 3, 7, 1, NDCONV_PAD_SAME_LOWER)},
   };
   v.push_back({"xio_weights", conv2d_desc(l, 6, 10, 6, 6, 3, 3, 1, NDCONV_PAD_SAME_UPPER)});
   v.back().conv.weight_layout = NDCONV_XIO;
