@@ -9,6 +9,7 @@
 #include "api/error.h"
 #include "api/threadpool.h"
 #include "gemm/qpack.h"
+#include "kernels/qkernel_instances.h"
 #include "plan/tuning.h"
 
 namespace ndconv {
@@ -39,6 +40,17 @@ struct QGemmGeometry {
 // bytes at most this (the stem: 8 x 7 x 21).
 constexpr size_t kBorderScratchBytes = 8192;
 
+// The rows tile: the table's main one, or the table's tile of
+// Tuning::qgemm_rows_tile_mr rows and the main tile's width when the core
+// asks for one and the table has it.
+kernels::QGemmRowsKernel rows_kernel(const kernels::QKernelTable& table) {
+  const size_t mr = tuning().qgemm_rows_tile_mr;
+  if (mr != 0 && mr != table.gemm_rows.mr)
+    for (const kernels::QGemmRowsKernel& k : kernels::qkernel_tiles(&table))
+      if (k.mr == mr && k.nr == table.gemm_rows.nr && k.kr == table.gemm_rows.kr) return k;
+  return table.gemm_rows;
+}
+
 // Rows of output pixels per task (a multiple of MR): enough work to hide the
 // task's overhead, small enough to balance two to a few dozen threads.
 constexpr size_t kRowsPerTask = 96;
@@ -46,7 +58,11 @@ constexpr size_t kRowsPerTask = 96;
 class QGemmAlgorithm final : public QAlgorithm {
  public:
   QGemmAlgorithm(const PlanName& name, const QPlanInputs& in, const QGemmGeometry& geo)
-      : QAlgorithm(name), p_(in.params), uk_(in.table->gemm_rows), geo_(geo) {}
+      : QAlgorithm(name),
+        p_(in.params),
+        uk_(rows_kernel(*in.table)),
+        geo_(geo),
+        m_outer_max_weight_bytes_(tuning().qgemm_m_outer_max_weight_bytes) {}
 
   ndconv_status init(const int8_t* weights) {
     const ConvShape& s = p_->shape.conv;
@@ -162,20 +178,30 @@ class QGemmAlgorithm final : public QAlgorithm {
     args.a_xor = p_->a_xor;
     args.ldc = oc;
     args.epi = p_->epi;
-    for (size_t m = m0; m < m1; m += uk_.mr) {
-      args.mr = std::min(uk_.mr, m1 - m);
-      build_rows(image, g, m, args.mr, a, border);
+    auto tile = [&](size_t m, size_t p) {
       const size_t row0 = static_cast<size_t>(n * geo_.m) + m;
-      for (size_t p = p0; p < p1; ++p) {
-        const size_t col = static_cast<size_t>(g) * ocg + p * uk_.nr;
-        args.nr = std::min(uk_.nr, ocg - p * uk_.nr);
-        args.b = packed_.panel(g, p);
-        args.c = static_cast<char*>(output) + (row0 * oc + col) * esize;
-        args.epi.bias = packed_.bias.data() + col;
-        args.epi.scale = p_->scale.data() + col;
-        uk_.fn(args);
+      const size_t col = static_cast<size_t>(g) * ocg + p * uk_.nr;
+      args.nr = std::min(uk_.nr, ocg - p * uk_.nr);
+      args.b = packed_.panel(g, p);
+      args.c = static_cast<char*>(output) + (row0 * oc + col) * esize;
+      args.epi.bias = packed_.bias.data() + col;
+      args.epi.scale = p_->scale.data() + col;
+      uk_.fn(args);
+    };
+    if ((p1 - p0) * packed_.panel_bytes <= m_outer_max_weight_bytes_) {
+      for (size_t m = m0; m < m1; m += uk_.mr) {  // the task's weights from L2
+        args.mr = std::min(uk_.mr, m1 - m);
+        build_rows(image, g, m, args.mr, a, border);
+        for (size_t p = p0; p < p1; ++p) tile(m, p);
       }
+      return;
     }
+    for (size_t p = p0; p < p1; ++p)  // each panel from L1, the rows rebuilt per panel
+      for (size_t m = m0; m < m1; m += uk_.mr) {
+        args.mr = std::min(uk_.mr, m1 - m);
+        build_rows(image, g, m, args.mr, a, border);
+        tile(m, p);
+      }
   }
 
   const QConvParams* p_;
@@ -184,11 +210,12 @@ class QGemmAlgorithm final : public QAlgorithm {
   QPackedWeights packed_;
   AlignedArray<uint8_t> zero_point_row_;
   TapIndirection indirection_;
+  size_t m_outer_max_weight_bytes_;  // Tuning::qgemm_m_outer_max_weight_bytes
 };
 
 std::unique_ptr<QAlgorithm> build(const QPlanInputs& in, const QGemmGeometry& geo, ndconv_status* status) {
   if (in.table == nullptr || in.table->gemm_rows.fn == nullptr) return nullptr;
-  if (geo.taps * in.table->gemm_rows.mr > kMaxRowPointers) return nullptr;  // the reference takes it
+  if (geo.taps * rows_kernel(*in.table).mr > kMaxRowPointers) return nullptr;  // the reference takes it
   char name[40];
   std::snprintf(name, sizeof name, "%s%s", geo.name,
                 in.params->shape.conv.layout == NDCONV_NCX ? "-ncx" : "");
@@ -264,7 +291,7 @@ int64_t merged_span(const ConvShape& s, size_t mr) {
 std::unique_ptr<QAlgorithm> make_qindirect_algorithm(const QPlanInputs& in, ndconv_status* status) {
   const ConvShape& s = in.params->shape.conv;
   if (is_depthwise(s)) return nullptr;
-  const int64_t span = in.table == nullptr ? 1 : merged_span(s, in.table->gemm_rows.mr);
+  const int64_t span = in.table == nullptr ? 1 : merged_span(s, rows_kernel(*in.table).mr);
   QGemmGeometry geo{"int8-indirect-gemm", RowSource::kIndirection,
                     static_cast<size_t>(s.kernel_taps() / span),
                     static_cast<size_t>(s.in_channels_per_group() * span), 0, s.out_pixels()};
