@@ -94,6 +94,12 @@ std::vector<NamedConv> shapes(ndconv_layout l) {
       // wider than the input (every run straddles both borders at once).
       {"stem7x7_s2", conv2d_desc(l, 3, 35, 13, 11, 7, 7, 1, NDCONV_PAD_SAME_UPPER, 2)},
       {"kernel_wider_than_input", conv2d_desc(l, 2, 17, 6, 4, 3, 7, 1, NDCONV_PAD_SAME_LOWER)},
+      // Output lines wider than the 14-row tile: tiles inside one line take
+      // evenly spaced row pointers, those across a line break (and at the
+      // padded top and bottom lines) per-row ones; stride 2 and dilation 2.
+      {"wide_rows_3x3", conv2d_desc(l, 36, 20, 5, 30, 3, 3, 1, NDCONV_PAD_SAME_UPPER)},
+      {"wide_rows_stride2", conv2d_desc(l, 33, 9, 7, 61, 3, 3, 1, NDCONV_PAD_SAME_LOWER, 2)},
+      {"conv1d_dilated_long", conv1d(l, 40, 9, 47, 3, 1, 2, NDCONV_PAD_SAME_UPPER)},
   };
   v.push_back({"xio_weights", conv2d_desc(l, 6, 10, 6, 6, 3, 3, 1, NDCONV_PAD_SAME_UPPER)});
   v.back().conv.weight_layout = NDCONV_XIO;
