@@ -84,8 +84,7 @@ template <class V, size_t MR, size_t NV, QOutputType T>
 NDCONV_QINLINE void store_tile(const typename V::Acc (&acc)[MR][NV], const QGemmRowsArgs& p) {
   const typename V::Epilogue e(p.epi);
   if constexpr (V::full_width_store && (T == QOutputType::kU8 || T == QOutputType::kS8)) {
-    if (p.nr == NV * V::lanes)
-      return e.template store_full_width<T, MR, NV>(acc, p.mr, static_cast<char*>(p.c), p.ldc);
+    return e.template store_full_width<T, MR, NV>(acc, p.mr, p.nr, static_cast<char*>(p.c), p.ldc);
   }
   constexpr size_t esize = T == QOutputType::kU8 || T == QOutputType::kS8 ? 1 : 4;
 #pragma GCC unroll 16
