@@ -131,9 +131,15 @@ class QGemmAlgorithm final : public QAlgorithm {
     // pixels apart, none padding if the first and last are not: evenly
     // spaced pointers, two indirection reads per tap (the per-row reads
     // were 14% of conv3x3_res2's time).
+    // Merged taps: when the first and last runs lie inside the input's
+    // width, so do all between (the stem: all but 2 of 8 tiles per line).
     const int64_t width = s.out_size[s.rank - 1];
-    const bool one_line = geo_.source == RowSource::kIndirection && geo_.span == 1 &&
-                          static_cast<int64_t>(m0 % static_cast<size_t>(width) + mr) <= width;
+    bool one_line = geo_.source == RowSource::kIndirection &&
+                    static_cast<int64_t>(m0 % static_cast<size_t>(width) + mr) <= width;
+    if (one_line && geo_.span > 1) {
+      const int64_t* x0 = indirection_.inner_start();
+      one_line = x0[m0] >= 0 && x0[m0 + mr - 1] + geo_.span <= s.in_size[s.rank - 1];
+    }
     const int64_t step = s.stride[s.rank - 1] * s.in_channels;
     for (size_t t = 0; t < geo_.taps; ++t) {
       const int64_t first = one_line ? indirection_.entries()[m0 * geo_.taps + t] : kPaddingTap;

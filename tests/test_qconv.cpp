@@ -100,6 +100,10 @@ std::vector<NamedConv> shapes(ndconv_layout l) {
       {"wide_rows_3x3", conv2d_desc(l, 36, 20, 5, 30, 3, 3, 1, NDCONV_PAD_SAME_UPPER)},
       {"wide_rows_stride2", conv2d_desc(l, 33, 9, 7, 61, 3, 3, 1, NDCONV_PAD_SAME_LOWER, 2)},
       {"conv1d_dilated_long", conv1d(l, 40, 9, 47, 3, 1, 2, NDCONV_PAD_SAME_UPPER)},
+      // Merged taps over lines wider than the tile: tiles whose runs all
+      // lie inside the input take evenly spaced pointers, the others gather.
+      {"stem_wide_lines", conv2d_desc(l, 3, 20, 9, 70, 7, 7, 1, NDCONV_PAD_SAME_UPPER, 2)},
+      {"conv1d_merged_long", conv1d(l, 4, 11, 60, 5, 1, 1, NDCONV_PAD_SAME_UPPER)},
   };
   v.push_back({"xio_weights", conv2d_desc(l, 6, 10, 6, 6, 3, 3, 1, NDCONV_PAD_SAME_UPPER)});
   v.back().conv.weight_layout = NDCONV_XIO;
