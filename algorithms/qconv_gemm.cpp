@@ -32,6 +32,7 @@ struct QGemmGeometry {
   int64_t row_stride;       // kStrided: bytes between the rows of consecutive output pixels
   int64_t m;                // output pixels per image
   int64_t span = 1;         // kIndirection: kernel pixels merged into one tap (innermost dim)
+  bool narrow_tile = false;  // a one-vector tile for one vector of outputs (rows_kernel)
 };
 
 // Merged taps (int8-indirect-gemm, span > 1): a row whose run of `span`
@@ -42,13 +43,25 @@ constexpr size_t kBorderScratchBytes = 8192;
 
 // The rows tile: the table's main one, or the table's tile of
 // Tuning::qgemm_rows_tile_mr rows and the main tile's width when the core
-// asks for one and the table has it.
-kernels::QGemmRowsKernel rows_kernel(const kernels::QKernelTable& table) {
+// asks for one and the table has it. A pointwise GEMM (`narrow_ok`) of at
+// most one vector of outputs takes the table's one-vector tile of the most
+// rows instead (pw_tiny_3to5: 5 outputs, half the vpdpbusd and epilogue of
+// 32 columns: 0.30-0.40x -> 0.44-0.57x oneDNN on AMD EPYC Zen 5; not for
+// taps of a few K groups, where its 16 row pointers per tap cost more:
+// grouped_g8x12 lost).
+kernels::QGemmRowsKernel rows_kernel(const kernels::QKernelTable& table, int64_t ocg, bool narrow_ok) {
+  const kernels::QGemmRowsKernel& main = table.gemm_rows;
+  const kernels::QGemmRowsKernel* narrow = nullptr;
+  for (const kernels::QGemmRowsKernel& k : kernels::qkernel_tiles(&table))
+    if (narrow_ok && k.kr == main.kr && k.nr < main.nr && static_cast<int64_t>(k.nr) >= ocg &&
+        (narrow == nullptr || k.nr < narrow->nr || (k.nr == narrow->nr && k.mr > narrow->mr)))
+      narrow = &k;
+  if (narrow != nullptr) return *narrow;
   const size_t mr = tuning().qgemm_rows_tile_mr;
-  if (mr != 0 && mr != table.gemm_rows.mr)
+  if (mr != 0 && mr != main.mr)
     for (const kernels::QGemmRowsKernel& k : kernels::qkernel_tiles(&table))
-      if (k.mr == mr && k.nr == table.gemm_rows.nr && k.kr == table.gemm_rows.kr) return k;
-  return table.gemm_rows;
+      if (k.mr == mr && k.nr == main.nr && k.kr == main.kr) return k;
+  return main;
 }
 
 // Rows of output pixels per task (a multiple of MR): enough work to hide the
@@ -60,7 +73,7 @@ class QGemmAlgorithm final : public QAlgorithm {
   QGemmAlgorithm(const PlanName& name, const QPlanInputs& in, const QGemmGeometry& geo)
       : QAlgorithm(name),
         p_(in.params),
-        uk_(rows_kernel(*in.table)),
+        uk_(rows_kernel(*in.table, in.params->shape.conv.out_channels_per_group(), geo.narrow_tile)),
         geo_(geo),
         m_outer_max_weight_bytes_(tuning().qgemm_m_outer_max_weight_bytes) {}
 
@@ -238,7 +251,9 @@ class QGemmAlgorithm final : public QAlgorithm {
 
 std::unique_ptr<QAlgorithm> build(const QPlanInputs& in, const QGemmGeometry& geo, ndconv_status* status) {
   if (in.table == nullptr || in.table->gemm_rows.fn == nullptr) return nullptr;
-  if (geo.taps * rows_kernel(*in.table).mr > kMaxRowPointers) return nullptr;  // the reference takes it
+  const int64_t ocg = in.params->shape.conv.out_channels_per_group();
+  if (geo.taps * rows_kernel(*in.table, ocg, geo.narrow_tile).mr > kMaxRowPointers)
+    return nullptr;  // the reference takes it
   char name[40];
   std::snprintf(name, sizeof name, "%s%s", geo.name,
                 in.params->shape.conv.layout == NDCONV_NCX ? "-ncx" : "");
@@ -271,9 +286,9 @@ std::unique_ptr<QAlgorithm> make_qpointwise_algorithm(const QPlanInputs& in, ndc
     unit_stride = unit_stride && s.stride[d] == 1;
   }
   if (!no_padding(s) || is_depthwise(s)) return nullptr;
-  const QGemmGeometry geo{"int8-pointwise-gemm",
-                          unit_stride ? RowSource::kStrided : RowSource::kIndirection, 1,
-                          static_cast<size_t>(s.in_channels_per_group()), s.in_channels, s.out_pixels()};
+  QGemmGeometry geo{"int8-pointwise-gemm", unit_stride ? RowSource::kStrided : RowSource::kIndirection,
+                    1, static_cast<size_t>(s.in_channels_per_group()), s.in_channels, s.out_pixels()};
+  geo.narrow_tile = true;
   return build(in, geo, status);
 }
 
@@ -314,7 +329,7 @@ int64_t merged_span(const ConvShape& s, size_t mr) {
 std::unique_ptr<QAlgorithm> make_qindirect_algorithm(const QPlanInputs& in, ndconv_status* status) {
   const ConvShape& s = in.params->shape.conv;
   if (is_depthwise(s)) return nullptr;
-  const int64_t span = in.table == nullptr ? 1 : merged_span(s, rows_kernel(*in.table).mr);
+  const int64_t span = in.table == nullptr ? 1 : merged_span(s, rows_kernel(*in.table, s.out_channels_per_group(), false).mr);
   QGemmGeometry geo{"int8-indirect-gemm", RowSource::kIndirection,
                     static_cast<size_t>(s.kernel_taps() / span),
                     static_cast<size_t>(s.in_channels_per_group() * span), 0, s.out_pixels()};

@@ -76,6 +76,10 @@ std::vector<NamedConv> shapes(ndconv_layout l) {
       {"pointwise", conv2d_desc(l, 16, 24, 5, 7, 1, 1, 1, NDCONV_PAD_VALID)},
       {"pointwise_tails", conv2d_desc(l, 13, 37, 3, 5, 1, 1, 1, NDCONV_PAD_VALID)},
       {"pointwise_strided", conv2d_desc(l, 8, 17, 7, 7, 1, 1, 1, NDCONV_PAD_VALID, 2)},
+      // One vector of outputs or less: the one-vector tile (AVX512-VNNI
+      // 16x16), its row tails (72 = 4 x 16 + 8 pixels), stride 2.
+      {"pointwise_narrow", conv2d_desc(l, 3, 5, 9, 8, 1, 1, 1, NDCONV_PAD_VALID)},
+      {"pointwise_narrow_strided", conv2d_desc(l, 7, 16, 9, 9, 1, 1, 1, NDCONV_PAD_VALID, 2)},
       {"conv3x3_same", conv2d_desc(l, 8, 20, 7, 6, 3, 3, 1, NDCONV_PAD_SAME_UPPER)},
       {"conv3x3_k_tail", conv2d_desc(l, 3, 33, 6, 9, 3, 3, 1, NDCONV_PAD_SAME_LOWER)},
       {"conv5x3_stride2", conv2d_desc(l, 6, 9, 11, 8, 5, 3, 1, NDCONV_PAD_SAME_UPPER, 2)},
