@@ -139,6 +139,12 @@ class QGemmAlgorithm final : public QAlgorithm {
                   uint8_t* border) const {
     const ConvShape& s = p_->shape.conv;
     const int64_t group_offset = g * s.in_channels_per_group();
+    if (geo_.source == RowSource::kStrided) {  // one tap, rows evenly spaced
+      const uint8_t* row = image + static_cast<int64_t>(m0) * geo_.row_stride + group_offset;
+      for (size_t i = 0; i < uk_.mr; ++i)
+        a[i] = row + static_cast<int64_t>(i < mr ? i : mr - 1) * geo_.row_stride;
+      return;
+    }
     // Rows inside one output line (m0 % MR == 0: all when MR divides its
     // width, conv3x3_res2's 56 with 14) read each tap at inputs `stride`
     // pixels apart, none padding if the first and last are not: evenly
