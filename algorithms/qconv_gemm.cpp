@@ -153,8 +153,7 @@ class QGemmAlgorithm final : public QAlgorithm {
     // Merged taps: when the first and last runs lie inside the input's
     // width, so do all between (the stem: all but 2 of 8 tiles per line).
     const int64_t width = s.out_size[s.rank - 1];
-    bool one_line = geo_.source == RowSource::kIndirection &&
-                    static_cast<int64_t>(m0 % static_cast<size_t>(width) + mr) <= width;
+    bool one_line = static_cast<int64_t>(m0 % static_cast<size_t>(width) + mr) <= width;
     if (one_line && geo_.span > 1) {
       const int64_t* x0 = indirection_.inner_start();
       one_line = x0[m0] >= 0 && x0[m0 + mr - 1] + geo_.span <= s.in_size[s.rank - 1];
@@ -171,16 +170,10 @@ class QGemmAlgorithm final : public QAlgorithm {
       }
       for (size_t i = 0; i < mr; ++i) {
         const size_t m = m0 + i;
-        const uint8_t* row;
-        if (geo_.source == RowSource::kStrided) {
-          row = image + static_cast<int64_t>(m) * geo_.row_stride + group_offset;
-        } else {
-          const int64_t e = indirection_.entries()[m * geo_.taps + t];
-          row = e == kPaddingTap ? zero_point_row_.data()
-                : geo_.span > 1  ? merged_row(image, m, e, border + (i * geo_.taps + t) * geo_.kc)
-                                 : image + e * s.in_channels + group_offset;
-        }
-        a[t * uk_.mr + i] = row;
+        const int64_t e = indirection_.entries()[m * geo_.taps + t];
+        a[t * uk_.mr + i] = e == kPaddingTap ? zero_point_row_.data()
+                            : geo_.span > 1  ? merged_row(image, m, e, border + (i * geo_.taps + t) * geo_.kc)
+                                             : image + e * s.in_channels + group_offset;
       }
       for (size_t i = mr; i < uk_.mr; ++i) a[t * uk_.mr + i] = a[t * uk_.mr + mr - 1];
     }
@@ -327,15 +320,20 @@ int64_t merged_span(const ConvShape& s, size_t mr) {
   if (s.groups != 1 || s.dilation[inner] != 1 || s.kernel[inner] == 1 ||
       s.in_channels > static_cast<int64_t>(tuning().indirect_merge_max_channels))
     return 1;
+  // mr x taps x kc <= kBorderScratchBytes, by divisions (no product of
+  // the shape's extents can overflow).
+  const size_t bound = kBorderScratchBytes / mr;
   const size_t taps = static_cast<size_t>(s.kernel_taps() / s.kernel[inner]);
+  if (s.kernel[inner] > static_cast<int64_t>(bound) || taps > bound) return 1;
   const size_t kc = static_cast<size_t>(s.kernel[inner] * s.in_channels);
-  return mr * taps * kc <= kBorderScratchBytes ? s.kernel[inner] : 1;
+  return kc <= bound / taps ? s.kernel[inner] : 1;
 }
 
 std::unique_ptr<QAlgorithm> make_qindirect_algorithm(const QPlanInputs& in, ndconv_status* status) {
   const ConvShape& s = in.params->shape.conv;
   if (is_depthwise(s)) return nullptr;
-  const int64_t span = in.table == nullptr ? 1 : merged_span(s, rows_kernel(*in.table, s.out_channels_per_group(), false).mr);
+  const int64_t span =
+      in.table == nullptr ? 1 : merged_span(s, rows_kernel(*in.table, s.out_channels_per_group(), false).mr);
   QGemmGeometry geo{"int8-indirect-gemm", RowSource::kIndirection,
                     static_cast<size_t>(s.kernel_taps() / span),
                     static_cast<size_t>(s.in_channels_per_group() * span), 0, s.out_pixels()};
