@@ -9,6 +9,8 @@
 #include "api/error.h"
 #include "api/threadpool.h"
 #include "gemm/qpack.h"
+#include "kernels/qkernel_instances.h"
+#include "plan/tuning.h"
 
 namespace ndconv {
 namespace dispatch {
@@ -29,7 +31,38 @@ struct QGemmGeometry {
   size_t taps, kc;          // K = taps x kc bytes per output pixel
   int64_t row_stride;       // kStrided: bytes between the rows of consecutive output pixels
   int64_t m;                // output pixels per image
+  int64_t span = 1;         // kIndirection: kernel pixels merged into one tap (innermost dim)
+  bool narrow_tile = false;  // a one-vector tile for one vector of outputs (rows_kernel)
 };
+
+// Merged taps (int8-indirect-gemm, span > 1): a row whose run of `span`
+// input pixels straddles the input border is gathered, zero-point bytes
+// outside, into a stack slot per (row, tap) of the M tile: MR x taps x kc
+// bytes at most this (the stem: 8 x 7 x 21).
+constexpr size_t kBorderScratchBytes = 8192;
+
+// The rows tile: the table's main one, or the table's tile of
+// Tuning::qgemm_rows_tile_mr rows and the main tile's width when the core
+// asks for one and the table has it. A pointwise GEMM (`narrow_ok`) of at
+// most one vector of outputs takes the table's one-vector tile of the most
+// rows instead (pw_tiny_3to5: 5 outputs, half the vpdpbusd and epilogue of
+// 32 columns: 0.30-0.40x -> 0.44-0.57x oneDNN on AMD EPYC Zen 5; not for
+// taps of a few K groups, where its 16 row pointers per tap cost more:
+// grouped_g8x12 lost).
+kernels::QGemmRowsKernel rows_kernel(const kernels::QKernelTable& table, int64_t ocg, bool narrow_ok) {
+  const kernels::QGemmRowsKernel& main = table.gemm_rows;
+  const kernels::QGemmRowsKernel* narrow = nullptr;
+  for (const kernels::QGemmRowsKernel& k : kernels::qkernel_tiles(&table))
+    if (narrow_ok && k.kr == main.kr && k.nr < main.nr && static_cast<int64_t>(k.nr) >= ocg &&
+        (narrow == nullptr || k.nr < narrow->nr || (k.nr == narrow->nr && k.mr > narrow->mr)))
+      narrow = &k;
+  if (narrow != nullptr) return *narrow;
+  const size_t mr = tuning().qgemm_rows_tile_mr;
+  if (mr != 0 && mr != main.mr)
+    for (const kernels::QGemmRowsKernel& k : kernels::qkernel_tiles(&table))
+      if (k.mr == mr && k.nr == main.nr && k.kr == main.kr) return k;
+  return main;
+}
 
 // Rows of output pixels per task (a multiple of MR): enough work to hide the
 // task's overhead, small enough to balance two to a few dozen threads.
@@ -38,7 +71,11 @@ constexpr size_t kRowsPerTask = 96;
 class QGemmAlgorithm final : public QAlgorithm {
  public:
   QGemmAlgorithm(const PlanName& name, const QPlanInputs& in, const QGemmGeometry& geo)
-      : QAlgorithm(name), p_(in.params), uk_(in.table->gemm_rows), geo_(geo) {}
+      : QAlgorithm(name),
+        p_(in.params),
+        uk_(rows_kernel(*in.table, in.params->shape.conv.out_channels_per_group(), geo.narrow_tile)),
+        geo_(geo),
+        m_outer_max_weight_bytes_(tuning().qgemm_m_outer_max_weight_bytes) {}
 
   ndconv_status init(const int8_t* weights) {
     const ConvShape& s = p_->shape.conv;
@@ -46,7 +83,7 @@ class QGemmAlgorithm final : public QAlgorithm {
         !zero_point_row_.resize(geo_.kc))
       return fail(NDCONV_OUT_OF_MEMORY, "out of memory packing int8 weights");
     std::memset(zero_point_row_.data(), p_->zero_point_byte, geo_.kc);
-    if (geo_.source == RowSource::kIndirection && !indirection_.build(s, 1, kUnusedZeroRowFloats))
+    if (geo_.source == RowSource::kIndirection && !indirection_.build(s, geo_.span, kUnusedZeroRowFloats))
       return fail(NDCONV_OUT_OF_MEMORY, "out of memory building the int8 indirection buffer");
     return NDCONV_OK;
   }
@@ -97,22 +134,68 @@ class QGemmAlgorithm final : public QAlgorithm {
   }
 
   // Row pointers [taps][MR] of output pixels m0 .. m0 + mr - 1 (rows past mr
-  // repeat the last).
-  void build_rows(const uint8_t* image, int64_t g, size_t m0, size_t mr, const uint8_t** a) const {
+  // repeat the last); merged border runs gathered into `border`.
+  void build_rows(const uint8_t* image, int64_t g, size_t m0, size_t mr, const uint8_t** a,
+                  uint8_t* border) const {
     const ConvShape& s = p_->shape.conv;
     const int64_t group_offset = g * s.in_channels_per_group();
-    for (size_t t = 0; t < geo_.taps; ++t)
-      for (size_t i = 0; i < uk_.mr; ++i) {
-        const size_t m = m0 + std::min(i, mr - 1);
-        const uint8_t* row;
-        if (geo_.source == RowSource::kStrided) {
-          row = image + static_cast<int64_t>(m) * geo_.row_stride + group_offset;
-        } else {
-          const int64_t e = indirection_.entries()[m * geo_.taps + t];
-          row = e == kPaddingTap ? zero_point_row_.data() : image + e * s.in_channels + group_offset;
-        }
-        a[t * uk_.mr + i] = row;
+    if (geo_.source == RowSource::kStrided) {  // one tap, rows evenly spaced
+      const uint8_t* row = image + static_cast<int64_t>(m0) * geo_.row_stride + group_offset;
+      for (size_t i = 0; i < uk_.mr; ++i)
+        a[i] = row + static_cast<int64_t>(i < mr ? i : mr - 1) * geo_.row_stride;
+      return;
+    }
+    // Rows inside one output line (m0 % MR == 0: all when MR divides its
+    // width, conv3x3_res2's 56 with 14) read each tap at inputs `stride`
+    // pixels apart, none padding if the first and last are not: evenly
+    // spaced pointers, two indirection reads per tap (the per-row reads
+    // were 14% of conv3x3_res2's time).
+    // Merged taps: when the first and last runs lie inside the input's
+    // width, so do all between (the stem: all but 2 of 8 tiles per line).
+    const int64_t width = s.out_size[s.rank - 1];
+    bool one_line = static_cast<int64_t>(m0 % static_cast<size_t>(width) + mr) <= width;
+    if (one_line && geo_.span > 1) {
+      const int64_t* x0 = indirection_.inner_start();
+      one_line = x0[m0] >= 0 && x0[m0 + mr - 1] + geo_.span <= s.in_size[s.rank - 1];
+    }
+    const int64_t step = s.stride[s.rank - 1] * s.in_channels;
+    for (size_t t = 0; t < geo_.taps; ++t) {
+      const int64_t first = one_line ? indirection_.entries()[m0 * geo_.taps + t] : kPaddingTap;
+      const int64_t last = one_line ? indirection_.entries()[(m0 + mr - 1) * geo_.taps + t] : kPaddingTap;
+      if (first != kPaddingTap && last != kPaddingTap) {
+        const uint8_t* row = image + first * s.in_channels + group_offset;
+        for (size_t i = 0; i < mr; ++i) a[t * uk_.mr + i] = row + static_cast<int64_t>(i) * step;
+        for (size_t i = mr; i < uk_.mr; ++i) a[t * uk_.mr + i] = a[t * uk_.mr + mr - 1];
+        continue;
       }
+      for (size_t i = 0; i < mr; ++i) {
+        const size_t m = m0 + i;
+        const int64_t e = indirection_.entries()[m * geo_.taps + t];
+        a[t * uk_.mr + i] = e == kPaddingTap ? zero_point_row_.data()
+                            : geo_.span > 1  ? merged_row(image, m, e, border + (i * geo_.taps + t) * geo_.kc)
+                                             : image + e * s.in_channels + group_offset;
+      }
+      for (size_t i = mr; i < uk_.mr; ++i) a[t * uk_.mr + i] = a[t * uk_.mr + mr - 1];
+    }
+  }
+
+  // The row of a merged tap of output pixel m whose run starts at input
+  // pixel e (one group): in place when the run lies inside the input, else
+  // gathered into `slot` with the zero point outside (plain loops: C_in is
+  // a few bytes per pixel, memcpy/memset calls would cost more).
+  const uint8_t* merged_row(const uint8_t* image, size_t m, int64_t e, uint8_t* slot) const {
+    const ConvShape& s = p_->shape.conv;
+    const int64_t x0 = indirection_.inner_start()[m], span = geo_.span;
+    const int64_t width = s.in_size[s.rank - 1], c = s.in_channels;
+    if (x0 >= 0 && x0 + span <= width) return image + e * c;
+    const int64_t lo = (x0 < 0 ? -x0 : 0) * c, hi = (x0 + span > width ? width - x0 : span) * c;
+    const int64_t kc = static_cast<int64_t>(geo_.kc);
+    const uint8_t zp = p_->zero_point_byte;
+    int64_t f = 0;
+    for (; f < lo; ++f) slot[f] = zp;
+    for (; f < hi; ++f) slot[f] = image[e * c + f];
+    for (; f < kc; ++f) slot[f] = zp;
+    return slot;
   }
 
   void run_block(const uint8_t* input, void* output, int64_t n, int64_t g, size_t m0, size_t m1,
@@ -122,6 +205,7 @@ class QGemmAlgorithm final : public QAlgorithm {
     const size_t esize = p_->output_bytes(), oc = static_cast<size_t>(s.out_channels);
     const size_t ocg = static_cast<size_t>(s.out_channels_per_group());
     const uint8_t* a[kMaxRowPointers];
+    alignas(64) uint8_t border[kBorderScratchBytes];
     kernels::QGemmRowsArgs args;
     args.a = a;
     args.taps = geo_.taps;
@@ -129,20 +213,30 @@ class QGemmAlgorithm final : public QAlgorithm {
     args.a_xor = p_->a_xor;
     args.ldc = oc;
     args.epi = p_->epi;
-    for (size_t m = m0; m < m1; m += uk_.mr) {
-      args.mr = std::min(uk_.mr, m1 - m);
-      build_rows(image, g, m, args.mr, a);
+    auto tile = [&](size_t m, size_t p) {
       const size_t row0 = static_cast<size_t>(n * geo_.m) + m;
-      for (size_t p = p0; p < p1; ++p) {
-        const size_t col = static_cast<size_t>(g) * ocg + p * uk_.nr;
-        args.nr = std::min(uk_.nr, ocg - p * uk_.nr);
-        args.b = packed_.panel(g, p);
-        args.c = static_cast<char*>(output) + (row0 * oc + col) * esize;
-        args.epi.bias = packed_.bias.data() + col;
-        args.epi.scale = p_->scale.data() + col;
-        uk_.fn(args);
+      const size_t col = static_cast<size_t>(g) * ocg + p * uk_.nr;
+      args.nr = std::min(uk_.nr, ocg - p * uk_.nr);
+      args.b = packed_.panel(g, p);
+      args.c = static_cast<char*>(output) + (row0 * oc + col) * esize;
+      args.epi.bias = packed_.bias.data() + col;
+      args.epi.scale = p_->scale.data() + col;
+      uk_.fn(args);
+    };
+    if ((p1 - p0) * packed_.panel_bytes <= m_outer_max_weight_bytes_) {
+      for (size_t m = m0; m < m1; m += uk_.mr) {  // the task's weights from L2
+        args.mr = std::min(uk_.mr, m1 - m);
+        build_rows(image, g, m, args.mr, a, border);
+        for (size_t p = p0; p < p1; ++p) tile(m, p);
       }
+      return;
     }
+    for (size_t p = p0; p < p1; ++p)  // each panel from L1, the rows rebuilt per panel
+      for (size_t m = m0; m < m1; m += uk_.mr) {
+        args.mr = std::min(uk_.mr, m1 - m);
+        build_rows(image, g, m, args.mr, a, border);
+        tile(m, p);
+      }
   }
 
   const QConvParams* p_;
@@ -151,11 +245,14 @@ class QGemmAlgorithm final : public QAlgorithm {
   QPackedWeights packed_;
   AlignedArray<uint8_t> zero_point_row_;
   TapIndirection indirection_;
+  size_t m_outer_max_weight_bytes_;  // Tuning::qgemm_m_outer_max_weight_bytes
 };
 
 std::unique_ptr<QAlgorithm> build(const QPlanInputs& in, const QGemmGeometry& geo, ndconv_status* status) {
   if (in.table == nullptr || in.table->gemm_rows.fn == nullptr) return nullptr;
-  if (geo.taps * in.table->gemm_rows.mr > kMaxRowPointers) return nullptr;  // the reference takes it
+  const int64_t ocg = in.params->shape.conv.out_channels_per_group();
+  if (geo.taps * rows_kernel(*in.table, ocg, geo.narrow_tile).mr > kMaxRowPointers)
+    return nullptr;  // the reference takes it
   char name[40];
   std::snprintf(name, sizeof name, "%s%s", geo.name,
                 in.params->shape.conv.layout == NDCONV_NCX ? "-ncx" : "");
@@ -188,9 +285,9 @@ std::unique_ptr<QAlgorithm> make_qpointwise_algorithm(const QPlanInputs& in, ndc
     unit_stride = unit_stride && s.stride[d] == 1;
   }
   if (!no_padding(s) || is_depthwise(s)) return nullptr;
-  const QGemmGeometry geo{"int8-pointwise-gemm",
-                          unit_stride ? RowSource::kStrided : RowSource::kIndirection, 1,
-                          static_cast<size_t>(s.in_channels_per_group()), s.in_channels, s.out_pixels()};
+  QGemmGeometry geo{"int8-pointwise-gemm", unit_stride ? RowSource::kStrided : RowSource::kIndirection,
+                    1, static_cast<size_t>(s.in_channels_per_group()), s.in_channels, s.out_pixels()};
+  geo.narrow_tile = true;
   return build(in, geo, status);
 }
 
@@ -213,12 +310,34 @@ std::unique_ptr<QAlgorithm> make_qngram_algorithm(const QPlanInputs& in, ndconv_
   return build(in, geo, status);
 }
 
+// The innermost kernel dim's taps merge into one of kernel[last] x C_in
+// contiguous bytes when its input run is contiguous (dilation 1, one group)
+// and C_in is small (Tuning::indirect_merge_max_channels, the float rule):
+// the stem's 49 taps of K = 3 (each padded to a vpdpbusd group of 4, a
+// pointer load per 3 bytes) become 7 of K = 21 (6 groups).
+int64_t merged_span(const ConvShape& s, size_t mr) {
+  const int inner = s.rank - 1;
+  if (s.groups != 1 || s.dilation[inner] != 1 || s.kernel[inner] == 1 ||
+      s.in_channels > static_cast<int64_t>(tuning().indirect_merge_max_channels))
+    return 1;
+  // mr x taps x kc <= kBorderScratchBytes, by divisions (no product of
+  // the shape's extents can overflow).
+  const size_t bound = kBorderScratchBytes / mr;
+  const size_t taps = static_cast<size_t>(s.kernel_taps() / s.kernel[inner]);
+  if (s.kernel[inner] > static_cast<int64_t>(bound) || taps > bound) return 1;
+  const size_t kc = static_cast<size_t>(s.kernel[inner] * s.in_channels);
+  return kc <= bound / taps ? s.kernel[inner] : 1;
+}
+
 std::unique_ptr<QAlgorithm> make_qindirect_algorithm(const QPlanInputs& in, ndconv_status* status) {
   const ConvShape& s = in.params->shape.conv;
   if (is_depthwise(s)) return nullptr;
-  const QGemmGeometry geo{"int8-indirect-gemm", RowSource::kIndirection,
-                          static_cast<size_t>(s.kernel_taps()),
-                          static_cast<size_t>(s.in_channels_per_group()), 0, s.out_pixels()};
+  const int64_t span =
+      in.table == nullptr ? 1 : merged_span(s, rows_kernel(*in.table, s.out_channels_per_group(), false).mr);
+  QGemmGeometry geo{"int8-indirect-gemm", RowSource::kIndirection,
+                    static_cast<size_t>(s.kernel_taps() / span),
+                    static_cast<size_t>(s.in_channels_per_group() * span), 0, s.out_pixels()};
+  geo.span = span;
   return build(in, geo, status);
 }
 

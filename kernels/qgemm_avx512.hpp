@@ -63,18 +63,20 @@ struct Zmm {
       }
     }
 
-    // U8/S8 of a tile whose columns are all real (nr == NV * 16): the scales
-    // loaded once per tile, not once per row, and two rows of two vectors
-    // narrowed together (vpackssdw, vpackuswb/vpacksswb, one vpermd) into
-    // two 32-byte stores, instead of four masked vpmovdb stores. The values
-    // are already clamped into the type's range, so the saturating packs are
-    // exact. Rows >= mr are not stored.
+    // U8/S8 of a whole tile: the scales loaded once per tile, not once per
+    // row, and two rows of two vectors narrowed together (vpackssdw,
+    // vpackuswb/vpacksswb, one vpermd) into two 32-byte stores, instead of
+    // four vpmovdb stores. The values are already clamped into the type's
+    // range, so the saturating packs are exact. Rows >= mr are not stored;
+    // columns >= nr neither (byte-masked stores; their scales load as 0, so
+    // their lanes hold harmless values): pw_mbv2_project's 24 columns of a
+    // 32-column tile took the per-vector masked vpmovdb path.
     template <QOutputType T, size_t MR, size_t NV>
-    NDCONV_QINLINE void store_full_width(const __m512i (&acc)[MR][NV], size_t mr, char* c,
+    NDCONV_QINLINE void store_full_width(const __m512i (&acc)[MR][NV], size_t mr, size_t nr, char* c,
                                          size_t ldc) const {
       __m512 s[NV];
 #pragma GCC unroll 16
-      for (size_t v = 0; v < NV; ++v) s[v] = _mm512_loadu_ps(e.scale + v * 16);
+      for (size_t v = 0; v < NV; ++v) s[v] = _mm512_maskz_loadu_ps(mask(nr > v * 16 ? nr - v * 16 : 0), e.scale + v * 16);
       const __m512 lo = _mm512_set1_ps(float(e.q_min - e.out_zp)),
                    hi = _mm512_set1_ps(float(e.q_max - e.out_zp));
       const __m512i zp = _mm512_set1_epi32(e.out_zp);
@@ -82,6 +84,11 @@ struct Zmm {
         __m512 y = _mm512_mul_round_ps(_mm512_cvt_roundepi32_ps(a, kRneSae), scale, kRneSae);
         y = _mm512_min_ps(_mm512_max_ps(y, lo), hi);
         return _mm512_add_epi32(_mm512_cvt_roundps_epi32(y, kRneSae), zp);
+      };
+      // Byte mask of the 32 columns from v * 16.
+      auto mask32 = [&](size_t v) {
+        const size_t n = nr > v * 16 ? nr - v * 16 : 0;
+        return n >= 32 ? static_cast<__mmask32>(0xFFFFFFFFu) : static_cast<__mmask32>((1u << n) - 1);
       };
       // After the packs, 128-bit lane l holds dwords (4 columns each):
       // row i cols 4l.., row i cols 16+4l.., row j cols 4l.., row j cols 16+4l..
@@ -105,17 +112,15 @@ struct Zmm {
           __m512i b =
               T == QOutputType::kU8 ? _mm512_packus_epi16(wi, wj) : _mm512_packs_epi16(wi, wj);
           b = _mm512_permutexvar_epi32(order, b);
-          _mm256_storeu_si256(reinterpret_cast<__m256i*>(ri + v * 16), _mm512_castsi512_si256(b));
-          if (store_j)
-            _mm256_storeu_si256(reinterpret_cast<__m256i*>(rj + v * 16),
-                                _mm512_extracti64x4_epi64(b, 1));
+          const __mmask32 m = mask32(v);
+          _mm256_mask_storeu_epi8(ri + v * 16, m, _mm512_castsi512_si256(b));
+          if (store_j) _mm256_mask_storeu_epi8(rj + v * 16, m, _mm512_extracti64x4_epi64(b, 1));
         }
         if (NV % 2) {
-          const __mmask16 all = 0xFFFF;
-          _mm512_mask_cvtepi32_storeu_epi8(ri + (NV - 1) * 16, all,
-                                           quantize(acc[i][NV - 1], s[NV - 1]));
+          const __mmask16 m = mask(nr > (NV - 1) * 16 ? nr - (NV - 1) * 16 : 0);
+          _mm512_mask_cvtepi32_storeu_epi8(ri + (NV - 1) * 16, m, quantize(acc[i][NV - 1], s[NV - 1]));
           if (store_j)
-            _mm512_mask_cvtepi32_storeu_epi8(rj + (NV - 1) * 16, all,
+            _mm512_mask_cvtepi32_storeu_epi8(rj + (NV - 1) * 16, m,
                                              quantize(acc[j][NV - 1], s[NV - 1]));
         }
       }

@@ -84,8 +84,7 @@ template <class V, size_t MR, size_t NV, QOutputType T>
 NDCONV_QINLINE void store_tile(const typename V::Acc (&acc)[MR][NV], const QGemmRowsArgs& p) {
   const typename V::Epilogue e(p.epi);
   if constexpr (V::full_width_store && (T == QOutputType::kU8 || T == QOutputType::kS8)) {
-    if (p.nr == NV * V::lanes)
-      return e.template store_full_width<T, MR, NV>(acc, p.mr, static_cast<char*>(p.c), p.ldc);
+    return e.template store_full_width<T, MR, NV>(acc, p.mr, p.nr, static_cast<char*>(p.c), p.ldc);
   }
   constexpr size_t esize = T == QOutputType::kU8 || T == QOutputType::kS8 ? 1 : 4;
 #pragma GCC unroll 16
@@ -101,7 +100,9 @@ NDCONV_QINLINE void store_tile(const typename V::Acc (&acc)[MR][NV], const QGemm
   }
 }
 
-template <class V, size_t MR, size_t NV, bool Flip>
+// MR rows of the tile computed; `Stride` row pointers per tap in p.a (the
+// caller's tile height: a row-tail instance computes fewer rows, below).
+template <class V, size_t MR, size_t NV, bool Flip, size_t Stride = MR>
 void qgemm_rowptr_x86(const QGemmRowsArgs& p) {
   constexpr size_t NR = NV * V::lanes;
   typename V::Acc acc[MR][NV];
@@ -121,7 +122,7 @@ void qgemm_rowptr_x86(const QGemmRowsArgs& p) {
   for (size_t t = 0; t < p.taps; ++t) {
     const uint8_t* rows[MR];
 #pragma GCC unroll 16
-    for (size_t i = 0; i < MR; ++i) rows[i] = p.a[t * MR + i];
+    for (size_t i = 0; i < MR; ++i) rows[i] = p.a[t * Stride + i];
     for (size_t g = 0; g < full; ++g, b += NR * 4) {
       uint32_t a[MR];
 #pragma GCC unroll 16
@@ -158,6 +159,33 @@ void qgemm_rowptr(const QGemmRowsArgs& p) {
     qgemm_rowptr_x86<V, MR, NV, true>(p);
   else
     qgemm_rowptr_x86<V, MR, NV, false>(p);
+}
+
+// The table's main tile with row tails: a block of mr < MR rows (the last
+// of a GEMM whose M is not a multiple of MR: pw_res5_expand's 49 pixels are
+// 6 x 8 + 1) runs an instance of fewer rows, 1, 2, 4 or MR / 2 (the
+// smallest that holds mr), instead of all MR rows of which MR - mr repeat
+// the last. Pointers keep the caller's [taps][MR] layout.
+template <class V, size_t MR, size_t NV, bool Flip>
+void qgemm_rowptr_tails_flip(const QGemmRowsArgs& p) {
+  constexpr size_t H = MR / 2;
+  if constexpr (MR > 1)
+    if (p.mr == 1) return qgemm_rowptr_x86<V, 1, NV, Flip, MR>(p);
+  if constexpr (MR > 2)
+    if (p.mr <= 2) return qgemm_rowptr_x86<V, 2, NV, Flip, MR>(p);
+  if constexpr (MR > 4)
+    if (p.mr <= 4) return qgemm_rowptr_x86<V, 4, NV, Flip, MR>(p);
+  if constexpr (H > 4)
+    if (p.mr <= H) return qgemm_rowptr_x86<V, H, NV, Flip, MR>(p);
+  qgemm_rowptr_x86<V, MR, NV, Flip>(p);
+}
+
+template <class V, size_t MR, size_t NV>
+void qgemm_rowptr_tails(const QGemmRowsArgs& p) {
+  if (p.a_xor != (V::signed_a ? 0x80 : 0))
+    qgemm_rowptr_tails_flip<V, MR, NV, true>(p);
+  else
+    qgemm_rowptr_tails_flip<V, MR, NV, false>(p);
 }
 
 }  // namespace NDCONV_QKERNEL_NS

@@ -13,7 +13,7 @@ namespace kernels {
 
 namespace qavx512 {
 const QGemmRowsKernel tiles[] = {
-    {"qs8_gemm_rowptr_8x32c4__avx512", &qgemm_rowptr<Avx512Widening, 8, 2>, 8, 32, 4},
+    {"qs8_gemm_rowptr_8x32c4__avx512", &qgemm_rowptr_tails<Avx512Widening, 8, 2>, 8, 32, 4},
     {"qs8_gemm_rowptr_12x32c4__avx512", &qgemm_rowptr<Avx512Widening, 12, 2>, 12, 32, 4},
     {"qs8_gemm_rowptr_6x48c4__avx512", &qgemm_rowptr<Avx512Widening, 6, 3>, 6, 48, 4},
     {"qs8_gemm_rowptr_4x64c4__avx512", &qgemm_rowptr<Avx512Widening, 4, 4>, 4, 64, 4},

@@ -39,6 +39,8 @@ constexpr TuningField kTuningFields[] = {
     {"textcnn_min_tiles_per_task", &Tuning::textcnn_min_tiles_per_task},
     {"gemm_lean_kernels", &Tuning::gemm_lean_kernels},
     {"prefer_avx2_to_avx512", &Tuning::prefer_avx2_to_avx512},
+    {"qgemm_m_outer_max_weight_bytes", &Tuning::qgemm_m_outer_max_weight_bytes},
+    {"qgemm_rows_tile_mr", &Tuning::qgemm_rows_tile_mr},
 };
 static_assert(sizeof(Tuning) == std::size(kTuningFields) * sizeof(size_t),
               "a Tuning field is missing from kTuningFields");
@@ -60,6 +62,7 @@ void derive_cache_budgets(const CacheInfo& caches, Tuning* t) {
   t->gemm_l2_budget_bytes = std::min(measured.gemm_l2_budget_bytes, caches.l2_bytes / 2 / line * line);
   t->gemm_m_outer_max_weight_bytes = t->gemm_l2_budget_bytes / 2 * 3;
   t->cache_line_floats = line / sizeof(float);
+  t->qgemm_m_outer_max_weight_bytes = t->gemm_l2_budget_bytes;
 }
 
 // What differs per named core, and why. A value is there because it was
@@ -96,6 +99,22 @@ constexpr MicroarchTuning kMicroarchTuning[] = {
     {Microarch::zen5, 0},
 };
 
+// The int8 GEMM tile rows per named core (Tuning::qgemm_rows_tile_mr);
+// cores not listed keep the tables' main tiles.
+struct MicroarchQTuning {
+  Microarch microarch;
+  size_t qgemm_rows_tile_mr;
+};
+
+constexpr MicroarchQTuning kMicroarchQTuning[] = {
+    // Zen 5 (measured, AMD EPYC 9xx5, one thread, ndconv_bench --ab --int8,
+    // NXC): 14x32 against 8x32 on the pw_* and conv3x3_* rows (the tile
+    // alone in L1, K = 256: 92% of the vpdpbusd peak against 89%, two
+    // vpdpbusd zmm per cycle). Zen 4 splits 512-bit vpdpbusd in two: not
+    // copied, not measured.
+    {Microarch::zen5, 14},
+};
+
 // The values of `cpu`'s core over the derived defaults in `t`. An unknown
 // core falls back on its vendor: the lean kernels on Intel (the choice of the
 // measured Intel cores, copied), the GemmTile kernels elsewhere (today's
@@ -108,6 +127,8 @@ void apply_microarchitecture(const CpuInfo& cpu, Tuning* t) {
     listed = true;
   }
   if (!listed && cpu.identity.vendor == CpuVendor::intel) t->gemm_lean_kernels = 1;
+  for (const MicroarchQTuning& m : kMicroarchQTuning)
+    if (m.microarch == cpu.microarch) t->qgemm_rows_tile_mr = m.qgemm_rows_tile_mr;
   // One 512-bit FMA unit: see Tuning::prefer_avx2_to_avx512.
   if (cpu.fma.count == 1 && cpu.fma.width_bits == 512) t->prefer_avx2_to_avx512 = 1;
 }

@@ -166,6 +166,22 @@ struct Tuning {
   // enough that the one tile straddling the end of a task's run of
   // sentences costs little.
   size_t textcnn_min_tiles_per_task = 16;
+
+  // ---- Int8 GEMM (algorithms/qconv_gemm.cpp) --------------------------------
+
+  // A task's packed int8 weights (its N panels x K bytes) up to this many
+  // bytes are swept by every MR-row tile from L2 (M tiles outer: the row
+  // pointers built once per tile); above it the panels are the outer loop,
+  // each staying in L1 while the task's rows sweep it (pw_seq_ffn: 48
+  // panels of 24 KiB per task, more than the L2, read from L3 per 8 rows).
+  // The L2 budget, derived like it (512 KiB on Zen 5).
+  size_t qgemm_m_outer_max_weight_bytes = 512 * 1024;
+  // Rows of the int8 GEMM tile (algorithms/qconv_gemm.cpp): 0 = the int8
+  // table's main tile; else its tile of this many rows and the main tile's
+  // width, where the table has one (kernels/qisa_*.cpp). Zen 5: 14 (the
+  // 14x32 vpdpbusd tile, against 8x32: fewer B loads and pointer reloads
+  // per vpdpbusd; measured in the table's comment).
+  size_t qgemm_rows_tile_mr = 0;
 };
 
 // The tuning every plan uses, made on first use (thread-safe; done when the

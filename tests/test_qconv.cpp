@@ -76,6 +76,10 @@ std::vector<NamedConv> shapes(ndconv_layout l) {
       {"pointwise", conv2d_desc(l, 16, 24, 5, 7, 1, 1, 1, NDCONV_PAD_VALID)},
       {"pointwise_tails", conv2d_desc(l, 13, 37, 3, 5, 1, 1, 1, NDCONV_PAD_VALID)},
       {"pointwise_strided", conv2d_desc(l, 8, 17, 7, 7, 1, 1, 1, NDCONV_PAD_VALID, 2)},
+      // One vector of outputs or less: the one-vector tile (AVX512-VNNI
+      // 16x16), its row tails (72 = 4 x 16 + 8 pixels), stride 2.
+      {"pointwise_narrow", conv2d_desc(l, 3, 5, 9, 8, 1, 1, 1, NDCONV_PAD_VALID)},
+      {"pointwise_narrow_strided", conv2d_desc(l, 7, 16, 9, 9, 1, 1, 1, NDCONV_PAD_VALID, 2)},
       {"conv3x3_same", conv2d_desc(l, 8, 20, 7, 6, 3, 3, 1, NDCONV_PAD_SAME_UPPER)},
       {"conv3x3_k_tail", conv2d_desc(l, 3, 33, 6, 9, 3, 3, 1, NDCONV_PAD_SAME_LOWER)},
       {"conv5x3_stride2", conv2d_desc(l, 6, 9, 11, 8, 5, 3, 1, NDCONV_PAD_SAME_UPPER, 2)},
@@ -89,6 +93,21 @@ std::vector<NamedConv> shapes(ndconv_layout l) {
       {"text_conv2d", text_conv2d(l, 12, 10, 3, 19)},  // NCX: one input channel, read in place
       {"whole_image", conv2d_desc(l, 5, 7, 3, 4, 3, 4, 1, NDCONV_PAD_VALID)},  // one output pixel: in place
       {"conv3d", conv3d(l)},
+      // Merged kx taps (int8-indirect-gemm, C_in <= 32): the stem's 7x7 /2
+      // (K = 21 per ky row, runs gathered at both borders), and a kernel
+      // wider than the input (every run straddles both borders at once).
+      {"stem7x7_s2", conv2d_desc(l, 3, 35, 13, 11, 7, 7, 1, NDCONV_PAD_SAME_UPPER, 2)},
+      {"kernel_wider_than_input", conv2d_desc(l, 2, 17, 6, 4, 3, 7, 1, NDCONV_PAD_SAME_LOWER)},
+      // Output lines wider than the 14-row tile: tiles inside one line take
+      // evenly spaced row pointers, those across a line break (and at the
+      // padded top and bottom lines) per-row ones; stride 2 and dilation 2.
+      {"wide_rows_3x3", conv2d_desc(l, 36, 20, 5, 30, 3, 3, 1, NDCONV_PAD_SAME_UPPER)},
+      {"wide_rows_stride2", conv2d_desc(l, 33, 9, 7, 61, 3, 3, 1, NDCONV_PAD_SAME_LOWER, 2)},
+      {"conv1d_dilated_long", conv1d(l, 40, 9, 47, 3, 1, 2, NDCONV_PAD_SAME_UPPER)},
+      // Merged taps over lines wider than the tile: tiles whose runs all
+      // lie inside the input take evenly spaced pointers, the others gather.
+      {"stem_wide_lines", conv2d_desc(l, 3, 20, 9, 70, 7, 7, 1, NDCONV_PAD_SAME_UPPER, 2)},
+      {"conv1d_merged_long", conv1d(l, 4, 11, 60, 5, 1, 1, NDCONV_PAD_SAME_UPPER)},
   };
   v.push_back({"xio_weights", conv2d_desc(l, 6, 10, 6, 6, 3, 3, 1, NDCONV_PAD_SAME_UPPER)});
   v.back().conv.weight_layout = NDCONV_XIO;

@@ -247,9 +247,25 @@ TEST(Tuning, BudgetsFollowTheCaches) {
     EXPECT_EQ(t.gemm_l1_budget_bytes, k.l1_budget) << k.l1d;
     EXPECT_EQ(t.gemm_l2_budget_bytes, k.l2_budget) << k.l2;
     EXPECT_EQ(t.gemm_m_outer_max_weight_bytes, k.m_outer) << k.l2;
+    EXPECT_EQ(t.qgemm_m_outer_max_weight_bytes, k.l2_budget) << k.l2;  // the int8 sweep: the L2 budget
     EXPECT_EQ(t.gemm_l1_budget_bytes % 64, 0u);
     EXPECT_EQ(t.tasks_per_thread, Tuning{}.tasks_per_thread);
   }
+}
+
+// The int8 GEMM tile: 14 rows on Zen 5 (measured), the table's main tile
+// (0) on every other core, named or not.
+TEST(Tuning, Int8TileRowsPerCore) {
+  ndconv::dispatch::CpuInfo cpu;
+  const CacheInfo c = caches(48 * KiB, 1 * MiB, 32 * MiB);
+  cpu.microarch = ndconv::dispatch::Microarch::zen5;
+  EXPECT_EQ(ndconv::dispatch::tuning_for(c, cpu).qgemm_rows_tile_mr, 14u);
+  for (auto m : {ndconv::dispatch::Microarch::zen4, ndconv::dispatch::Microarch::sapphire_rapids,
+                 ndconv::dispatch::Microarch::ice_lake_sp}) {
+    cpu.microarch = m;
+    EXPECT_EQ(ndconv::dispatch::tuning_for(c, cpu).qgemm_rows_tile_mr, 0u);
+  }
+  EXPECT_EQ(ndconv::dispatch::tuning_for(c, {}).qgemm_rows_tile_mr, 0u);
 }
 
 TEST(Tuning, AccessorIsTheDetectedCpusTuning) {
@@ -277,7 +293,7 @@ TEST(Tuning, StringNamesEveryField) {
       "ngram_min_channels_first_window_floats", "ngram_split_min_row_tiles",
       "indirect_panel_group", "indirect_merge_max_channels", "im2col_a_block_bytes",
       "cache_line_floats", "textcnn_min_tiles_per_task", "gemm_lean_kernels",
-      "prefer_avx2_to_avx512"};
+      "prefer_avx2_to_avx512", "qgemm_m_outer_max_weight_bytes", "qgemm_rows_tile_mr"};
   size_t lines = 0;
   for (char c : text) lines += c == '\n';
   EXPECT_EQ(lines, sizeof names / sizeof names[0]);
