@@ -39,6 +39,7 @@ constexpr TuningField kTuningFields[] = {
     {"textcnn_min_tiles_per_task", &Tuning::textcnn_min_tiles_per_task},
     {"gemm_lean_kernels", &Tuning::gemm_lean_kernels},
     {"prefer_avx2_to_avx512", &Tuning::prefer_avx2_to_avx512},
+    {"indirect_padded_lines", &Tuning::indirect_padded_lines},
 };
 static_assert(sizeof(Tuning) == std::size(kTuningFields) * sizeof(size_t),
               "a Tuning field is missing from kTuningFields");
@@ -96,6 +97,19 @@ constexpr MicroarchTuning kMicroarchTuning[] = {
     {Microarch::zen5, 0},
 };
 
+// Tuning::indirect_padded_lines per core: set where measured to win.
+// Zen 5 (AMD EPYC, 1 thread, --ab): conv7x7_stem NXC, see the commit.
+// Zen 4: copied from Zen 5 (the loop removes per-block planning work the
+// kernels cannot hide on any core; same kernels and tiles), not measured.
+struct PaddedLinesTuning {
+  Microarch microarch;
+  size_t indirect_padded_lines;
+};
+constexpr PaddedLinesTuning kPaddedLinesTuning[] = {
+    {Microarch::zen5, 1},
+    {Microarch::zen4, 1},
+};
+
 // The values of `cpu`'s core over the derived defaults in `t`. An unknown
 // core falls back on its vendor: the lean kernels on Intel (the choice of the
 // measured Intel cores, copied), the GemmTile kernels elsewhere (today's
@@ -108,6 +122,8 @@ void apply_microarchitecture(const CpuInfo& cpu, Tuning* t) {
     listed = true;
   }
   if (!listed && cpu.identity.vendor == CpuVendor::intel) t->gemm_lean_kernels = 1;
+  for (const PaddedLinesTuning& m : kPaddedLinesTuning)
+    if (m.microarch == cpu.microarch) t->indirect_padded_lines = m.indirect_padded_lines;
   // One 512-bit FMA unit: see Tuning::prefer_avx2_to_avx512.
   if (cpu.fma.count == 1 && cpu.fma.width_bits == 512) t->prefer_avx2_to_avx512 = 1;
 }
@@ -123,6 +139,7 @@ void clamp_to_ceilings(Tuning* t) {
   t->gemm_lean_kernels = t->gemm_lean_kernels ? 1 : 0;
   t->prefer_avx2_to_avx512 = t->prefer_avx2_to_avx512 ? 1 : 0;
   t->pointwise_small_k_stream = t->pointwise_small_k_stream ? 1 : 0;
+  t->indirect_padded_lines = t->indirect_padded_lines ? 1 : 0;
 }
 
 // Made when the library loads, like the ISA state, so that the first
