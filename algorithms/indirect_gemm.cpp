@@ -135,7 +135,7 @@ class IndirectGemm final : public Algorithm {
     if (tuning_.indirect_padded_lines && tap_plan_.span > 1)
       padded_ = plan_padded_lines(s_, tap_plan_.span, rows_uk_.mr, kBorderScratchFloats);
     return packed_.pack(s_, weights, bias, rows_uk_.nr) &&
-           indirection_.build(s_, tap_plan_.span, zero_floats);
+           indirection_.build(s_, tap_plan_.span, zero_floats, padded_.rows == 0);
   }
 
   ndconv_status run(const float* input, float* output, ndconv_threadpool* pool) const override;
