@@ -3,8 +3,9 @@
 // indirection buffer's runs and the ring of padded rows
 // (algorithms/indirect_padded_lines.h), each forced by its measure-mode
 // candidate, and the default plan. Stride 1 and 2, C_in 1..5, kernel widths
-// 1..7, padding on both sides, lines shorter and longer than an M block,
-// output channels off the vector width; which shapes the padded loop takes.
+// 1..7, padding on both sides, dilation 1 and 2 between kernel rows, lines
+// shorter and longer than an M block, output channels off the vector width;
+// which shapes the padded loop takes.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -80,7 +81,8 @@ TEST_P(MergedTaps, BothLoopsMatchTheReference) {
         // Lines of 37 pixels (several M blocks, none ending at a line end)
         // or 5 (blocks across lines); C_out 5..11 and 37 (a vector tail).
         const int64_t w = (cin + kw) % 2 ? 37 : 5, cout = kw == 7 ? 37 : 4 + kw;
-        const ndconv_conv_desc d = merged_desc(cin, cout, 6, w, 1 + kw % 4, kw, stride, 1);
+        ndconv_conv_desc d = merged_desc(cin, cout, 6, w, 1 + kw % 4, kw, stride, 1);
+        d.dilation[0] = 1 + cin % 2;  // rows of taps 1 or 2 input rows apart
         for (const char* loop : loops) {
           std::string name;
           ASSERT_TRUE(run_candidate(d, loop, &name)) << (loop ? loop : "default") << ' ' << describe(d);
