@@ -67,7 +67,8 @@ void plan_block(const PaddedLinesTask& x, PaddedRowRing& ring, size_t m, size_t 
 
 // Fetches the next block's C rows for writing while this one computes (as
 // indirect-gemm's own loop: the stem's output lives in L3 or memory).
-void prefetch_c(const PaddedLinesTask& x, size_t m, size_t m1, size_t n0, size_t n1, float* c, size_t ldc) {
+void prefetch_c(const PaddedLinesTask& x, size_t m, size_t m1, size_t n0, size_t n1, float* c,
+                size_t ldc) {
   const size_t MR = x.rows_uk->mr;
   if (m + MR >= m1) return;
   for (size_t i = 0; i < std::min(MR, m1 - m - MR); ++i) {
@@ -95,13 +96,14 @@ void prefetch_next_rows(const PaddedLinesTask& x, const float* image, size_t m) 
   if (j >= blocks) return;  // (blocks across lines: j may run past the line)
   const float* src = image + static_cast<size_t>(lo) * row;
   const size_t f1 = floats * (j + 1) / blocks;
-  for (size_t f = floats * j / blocks; f < f1; f += x.line_floats) __builtin_prefetch(src + f, 0, 3);
+  for (size_t f = floats * j / blocks; f < f1; f += x.line_floats)
+    __builtin_prefetch(src + f, 0, 3);
 }
 
 }  // namespace
 
-void padded_lines_task(const PaddedLinesTask& x, const float* image, float* scratch, size_t m0, size_t m1,
-                       size_t n0, size_t n1, float* c, size_t ldc) {
+void padded_lines_task(const PaddedLinesTask& x, const float* image, float* scratch, size_t m0,
+                       size_t m1, size_t n0, size_t n1, float* c, size_t ldc) {
   const ConvShape& s = *x.s;
   const kernels::GemmRowsKernel& uk = *x.rows_uk;
   const kernels::GemmRowsStridedKernel& suk = *x.strided_uk;

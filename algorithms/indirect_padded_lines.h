@@ -34,10 +34,10 @@ constexpr size_t kMaxPaddedMR = 16;
 // The geometry, fixed at plan creation; rows == 0: the shape does not take
 // the loop.
 struct PaddedLines {
-  size_t rows = 0;          // R: ring slots
-  size_t row_floats = 0;    // floats of a padded row: ((out_w - 1) * stride + kernel) * C_in
-  int64_t pad_x = 0;        // zeros before the row's first pixel
-  int64_t width = 0;        // input pixels per row
+  size_t rows = 0;        // R: ring slots
+  size_t row_floats = 0;  // floats of a padded row: ((out_w - 1) * stride + kernel) * C_in
+  int64_t pad_x = 0;      // zeros before the row's first pixel
+  int64_t width = 0;      // input pixels per row
   size_t cin = 0;
 };
 
@@ -54,13 +54,15 @@ inline PaddedLines plan_padded_lines(const ConvShape& s, int64_t span, size_t MR
   const int64_t lines = (static_cast<int64_t>(MR) - 1 + out_w - 1) / out_w + 1;
   int64_t ext = 0, rows = 0, row_pixels = 0, row_floats = 0, total = 0;
   if (__builtin_mul_overflow(s.kernel[0] - 1, s.dilation[0], &ext) ||
-      __builtin_mul_overflow(lines - 1, s.stride[0], &rows) || __builtin_add_overflow(rows, ext + 1, &rows) ||
+      __builtin_mul_overflow(lines - 1, s.stride[0], &rows) ||
+      __builtin_add_overflow(rows, ext + 1, &rows) ||
       __builtin_mul_overflow(out_w - 1, s.stride[1], &row_pixels) ||
       __builtin_add_overflow(row_pixels, span, &row_pixels) ||
       __builtin_mul_overflow(row_pixels, cin, &row_floats) ||
       __builtin_mul_overflow(rows, row_floats, &total))
     return p;
-  if (rows > static_cast<int64_t>(kMaxPaddedRingRows) || total > static_cast<int64_t>(scratch_floats))
+  if (rows > static_cast<int64_t>(kMaxPaddedRingRows) ||
+      total > static_cast<int64_t>(scratch_floats))
     return p;
   p.rows = static_cast<size_t>(rows);
   p.row_floats = static_cast<size_t>(row_floats);
@@ -73,7 +75,8 @@ inline PaddedLines plan_padded_lines(const ConvShape& s, int64_t span, size_t MR
 // The ring of padded rows of one image, in a task's scratch.
 class PaddedRowRing {
  public:
-  PaddedRowRing(const PaddedLines& p, const float* image, float* scratch) : p_(p), image_(image), slots_(scratch) {
+  PaddedRowRing(const PaddedLines& p, const float* image, float* scratch)
+      : p_(p), image_(image), slots_(scratch) {
     for (size_t i = 0; i < p.rows; ++i) tags_[i] = -1;
   }
 
@@ -112,15 +115,15 @@ struct PaddedLinesTask {
   const kernels::GemmRowsKernel* rows_uk;
   const kernels::GemmRowsStridedKernel* strided_uk;  // null fn: none
   const PackedWeights* packed;
-  const float* zero;           // kc_tap zeros
-  size_t kc_tap;               // kernel[1] x C_in
-  size_t line_floats;          // floats per cache line (the C prefetch's step)
-  kernels::GemmOutput out;     // the epilogue (c, accumulate, clamp set per call)
+  const float* zero;        // kc_tap zeros
+  size_t kc_tap;            // kernel[1] x C_in
+  size_t line_floats;       // floats per cache line (the C prefetch's step)
+  kernels::GemmOutput out;  // the epilogue (c, accumulate, clamp set per call)
 };
 
 // Rows [m0, m1) (one image's output pixels), columns [n0, n1), of output c.
-void padded_lines_task(const PaddedLinesTask& x, const float* image, float* scratch, size_t m0, size_t m1,
-                       size_t n0, size_t n1, float* c, size_t ldc);
+void padded_lines_task(const PaddedLinesTask& x, const float* image, float* scratch, size_t m0,
+                       size_t m1, size_t n0, size_t n1, float* c, size_t ldc);
 
 }  // namespace dispatch
 }  // namespace ndconv

@@ -21,8 +21,8 @@ namespace ndconv {
 namespace test {
 namespace {
 
-ndconv_conv_desc merged_desc(int64_t cin, int64_t cout, int64_t h, int64_t w, int64_t kh, int64_t kw,
-                             int64_t stride, int64_t dilation) {
+ndconv_conv_desc merged_desc(int64_t cin, int64_t cout, int64_t h, int64_t w, int64_t kh,
+                             int64_t kw, int64_t stride, int64_t dilation) {
   ndconv_conv_desc d = {};
   d.rank = 2;
   d.layout = NDCONV_NXC;
@@ -52,7 +52,8 @@ ndconv_conv_desc merged_desc(int64_t cin, int64_t cout, int64_t h, int64_t w, in
 
 // Creates desc's plan as `candidate` (nullptr: the default plan), runs it,
 // checks it against the reference; the plan's kernel name in *name.
-::testing::AssertionResult run_candidate(const ndconv_conv_desc& d, const char* candidate, std::string* name) {
+::testing::AssertionResult run_candidate(const ndconv_conv_desc& d, const char* candidate,
+                                         std::string* name) {
   const TensorSizes n = tensor_sizes(d);
   const std::vector<float> x = random_tensor(n.input, 11), w = random_tensor(n.weights, 12),
                            b = random_tensor(n.bias, 13);
@@ -74,7 +75,8 @@ class MergedTaps : public IsaTest {};
 // Every loop on every shape of the sweep: the same answer as the reference.
 TEST_P(MergedTaps, BothLoopsMatchTheReference) {
   const char* const loops[] = {"indirect-gemm:tiles=gemmtile:kblock=1x:mblock=1x:lines=padded",
-                               "indirect-gemm:tiles=gemmtile:kblock=1x:mblock=1x:lines=indexed", nullptr};
+                               "indirect-gemm:tiles=gemmtile:kblock=1x:mblock=1x:lines=indexed",
+                               nullptr};
   for (int64_t stride : {1, 2})
     for (int64_t cin = 1; cin <= 5; ++cin)
       for (int64_t kw = 1; kw <= 7; ++kw) {
@@ -85,7 +87,8 @@ TEST_P(MergedTaps, BothLoopsMatchTheReference) {
         d.dilation[0] = 1 + cin % 2;  // rows of taps 1 or 2 input rows apart
         for (const char* loop : loops) {
           std::string name;
-          ASSERT_TRUE(run_candidate(d, loop, &name)) << (loop ? loop : "default") << ' ' << describe(d);
+          ASSERT_TRUE(run_candidate(d, loop, &name))
+              << (loop ? loop : "default") << ' ' << describe(d);
           EXPECT_EQ(name.rfind("indirect-gemm/", 0), 0u) << name;
           EXPECT_NE(name.find(ndconv_isa_name(GetParam())), std::string::npos) << name;
         }
@@ -136,11 +139,14 @@ TEST(PaddedLines, TakesMergedRank2ShapesOnly) {
   EXPECT_EQ(p.row_floats, 687u);
   EXPECT_EQ(p.pad_x, 3);
   // Dilation along the line: runs are not contiguous.
-  EXPECT_EQ(plan_padded_lines(shape_of(merged_desc(3, 8, 9, 20, 3, 3, 1, 2)), 3, MR, kScratch).rows, 0u);
+  EXPECT_EQ(plan_padded_lines(shape_of(merged_desc(3, 8, 9, 20, 3, 3, 1, 2)), 3, MR, kScratch).rows,
+            0u);
   // Taps not merged (span 1), or a span other than the kernel width.
-  EXPECT_EQ(plan_padded_lines(shape_of(merged_desc(3, 8, 9, 20, 3, 3, 1, 1)), 1, MR, kScratch).rows, 0u);
+  EXPECT_EQ(plan_padded_lines(shape_of(merged_desc(3, 8, 9, 20, 3, 3, 1, 1)), 1, MR, kScratch).rows,
+            0u);
   // Rows longer than the scratch holds (8192 floats for 9 rows).
-  EXPECT_EQ(plan_padded_lines(shape_of(merged_desc(5, 8, 9, 600, 3, 3, 1, 1)), 3, MR, kScratch).rows, 0u);
+  EXPECT_EQ(
+      plan_padded_lines(shape_of(merged_desc(5, 8, 9, 600, 3, 3, 1, 1)), 3, MR, kScratch).rows, 0u);
   // Rank 3 and groups take the indirection buffer's runs.
   ndconv_conv_desc r3 = merged_desc(2, 4, 5, 6, 3, 3, 1, 1);
   r3.rank = 3;
