@@ -284,18 +284,10 @@ void IndirectGemm::channels_last_task(size_t g0, size_t g1, size_t M, size_t N, 
     b.merged_line = indirection_.span() > 1 && same_line;
     b.continuing = b.merged_line && hints_valid && (m - 1) / out_width == m / out_width;
     hints_valid = b.merged_line && b.mr == MR;
-    // A line's first block reads its taps' indirection entries (one cache
-    // line: taps x 8 bytes of one pixel); the next line's, fetched now, come
-    // from memory while this line computes (the stem: 9% of the time outside
-    // the microkernels was waiting for them). (Both ends: they may straddle.)
-    if (b.merged_line && !b.continuing) {
-      const size_t next_line = (m / out_width + 1) * out_width;
-      if (next_line < M) {
-        const int64_t* e = indirection_.entries() + next_line * indirection_.taps();
-        __builtin_prefetch(e, 0, 3);
-        __builtin_prefetch(e + indirection_.taps() - 1, 0, 3);
-      }
-    }
+    // A line's first block reads its taps' indirection entries; the next
+    // line's, fetched now, come from memory while this line computes (the
+    // stem: 9% of the time outside the microkernels was waiting for them).
+    if (b.merged_line && !b.continuing) rows.prefetch_entries((m / out_width + 1) * out_width, M);
     plan_block_taps(rows, b, step, bt);
     // The next block's C rows, fetched for writing while this block
     // computes: its finished tiles are stored without waiting for their
