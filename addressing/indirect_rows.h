@@ -11,6 +11,7 @@
 // input in place, gathering no border run.
 // line_rows(m, mr, t, linear, entry, dst, first_row) (merged taps): the rows
 // of tap t of a block inside one output line, whether any reads the input.
+// prefetch_entries(m, M) (merged taps): fetches row m's entries ahead.
 // Inlined into the task loops: these are called per row and tap.
 #pragma once
 
@@ -36,6 +37,7 @@ class PixelRows {
   bool line_rows(size_t, size_t, size_t, bool, int64_t&, const float**, const float*&) {
     return false;  // (merged taps only)
   }
+  void prefetch_entries(size_t, size_t) const {}  // (merged taps only)
 
  private:
   const int64_t* index_;
@@ -69,6 +71,14 @@ class MergedTapRows {
   const float* row(size_t m, size_t tap) const {
     const int64_t e = index_[m * taps_ + tap];
     return e == kPaddingTap ? zero_ : row_at(m, tap, e);
+  }
+
+  // Fetches row m's entries (one cache line or two: taps x 8 bytes), if
+  // m < M, ahead of line_rows reading them.
+  void prefetch_entries(size_t m, size_t M) const {
+    if (m >= M) return;
+    __builtin_prefetch(index_ + m * taps_, 0, 3);
+    __builtin_prefetch(index_ + m * taps_ + taps_ - 1, 0, 3);
   }
 
   // Runs of pixels between these two (in one output line) start between

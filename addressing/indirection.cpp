@@ -7,13 +7,15 @@
 namespace ndconv {
 namespace dispatch {
 
-bool TapIndirection::build(const ConvShape& s, int64_t span, size_t zero_floats) {
+bool TapIndirection::build(const ConvShape& s, int64_t span, size_t zero_floats, bool with_entries) {
   const int inner = s.rank - 1;
   span_ = span;
   taps_ = static_cast<size_t>(s.kernel_taps() / span);
   const size_t out_pixels = static_cast<size_t>(s.out_pixels());
-  if (!entries_.resize(out_pixels * taps_) || !zero_row_.resize(zero_floats)) return false;
+  if (!zero_row_.resize(zero_floats)) return false;
   std::memset(zero_row_.data(), 0, zero_floats * sizeof(float));
+  if (!with_entries) return true;
+  if (!entries_.resize(out_pixels * taps_)) return false;
   if (span > 1 && !inner_start_.resize(out_pixels)) return false;
 
   int64_t tap_extent[NDCONV_MAX_RANK];

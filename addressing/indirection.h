@@ -29,8 +29,11 @@ class TapIndirection {
  public:
   // `span`: kernel pixels merged into one tap along the innermost dim (1: no
   // merging; a merged tap reads padding only if its whole run misses the
-  // input). `zero_floats`: length of the zero row. False on allocation failure.
-  bool build(const ConvShape& shape, int64_t span, size_t zero_floats);
+  // input). `zero_floats`: length of the zero row. `with_entries` false:
+  // the zero row, taps() and span() only (indirect-gemm's padded-lines loop
+  // finds its rows by arithmetic: the stem's 700 KiB of entries unused).
+  // False on allocation failure.
+  bool build(const ConvShape& shape, int64_t span, size_t zero_floats, bool with_entries = true);
 
   size_t taps() const { return taps_; }
   int64_t span() const { return span_; }

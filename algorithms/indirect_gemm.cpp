@@ -9,6 +9,7 @@
 
 #include "addressing/indirect_rows.h"
 #include "addressing/indirection.h"
+#include "algorithms/indirect_padded_lines.h"
 #include "algorithms/general_conv.h"
 #include "algorithms/packed_factory.h"
 #include "api/error.h"
@@ -131,8 +132,10 @@ class IndirectGemm final : public Algorithm {
     // Swept groups read padding at the zero row plus their channel offset.
     const size_t zero_floats =
         sweep_groups_ ? static_cast<size_t>(s_.in_channels) : tap_plan_.kc_tap;
+    if (tuning_.indirect_padded_lines && tap_plan_.span > 1)
+      padded_ = plan_padded_lines(s_, tap_plan_.span, rows_uk_.mr, kBorderScratchFloats);
     return packed_.pack(s_, weights, bias, rows_uk_.nr) &&
-           indirection_.build(s_, tap_plan_.span, zero_floats);
+           indirection_.build(s_, tap_plan_.span, zero_floats, padded_.rows == 0);
   }
 
   ndconv_status run(const float* input, float* output, ndconv_threadpool* pool) const override;
@@ -168,6 +171,7 @@ class IndirectGemm final : public Algorithm {
   PackedWeights packed_;
   TapIndirection indirection_;
   TapPlan tap_plan_;
+  PaddedLines padded_;  // rows != 0: merged taps run padded_lines_task
   bool sweep_groups_ = false;  // a task covers every group (sweeps_groups)
 };
 
@@ -209,6 +213,13 @@ ndconv_status IndirectGemm::run(const float* input, float* output, ndconv_thread
     }
     // Merged taps (always with the own loop).
     alignas(64) float border[kBorderScratchFloats];
+    if (padded_.rows) {  // the border scratch holds the ring of padded rows
+      const PaddedLinesTask x{&s_,     &padded_,          &rows_uk_,    &strided_uk_,
+                              &packed_, indirection_.zero_row(), tap_plan_.kc_tap, line_floats_,
+                              gemm_output(act_, nullptr, cout, true, true)};
+      padded_lines_task(x, base, border, m0, m1, n0, n1, c, cout);
+      return;
+    }
     MergedTapRows rows(s_, indirection_, base, uk.mr, tap_plan_.kc_tap, border);
     channels_last_task(g, g_end, M, N, m0, m1, n0, n1, rows, c, cout);
   };
@@ -273,6 +284,10 @@ void IndirectGemm::channels_last_task(size_t g0, size_t g1, size_t M, size_t N, 
     b.merged_line = indirection_.span() > 1 && same_line;
     b.continuing = b.merged_line && hints_valid && (m - 1) / out_width == m / out_width;
     hints_valid = b.merged_line && b.mr == MR;
+    // A line's first block reads its taps' indirection entries; the next
+    // line's, fetched now, come from memory while this line computes (the
+    // stem: 9% of the time outside the microkernels was waiting for them).
+    if (b.merged_line && !b.continuing) rows.prefetch_entries((m / out_width + 1) * out_width, M);
     plan_block_taps(rows, b, step, bt);
     // The next block's C rows, fetched for writing while this block
     // computes: its finished tiles are stored without waiting for their

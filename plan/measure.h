@@ -23,6 +23,9 @@ struct Candidate {
   int lean = -1;         // GEMM algorithms: 1 lean main tiles, 0 GemmTile; -1 otherwise
   int k_scale = 0;       // K block budgets: 0 as tuned, -1 halved, 1 doubled
   int m_scale = 0;       // M block budgets: the same
+  // indirect-gemm's merged taps (Tuning::indirect_padded_lines): 1 the
+  // padded-lines loop, 0 the indirection buffer's runs; -1 as tuned.
+  int lines = -1;
 };
 
 // A candidate's name, e.g. "depthwise", "indirect-gemm:tiles=lean:kblock=1x:mblock=0.5x".
@@ -39,7 +42,8 @@ Tuning candidate_tuning(const Candidate& c, const Tuning& base);
 // The candidates the measure mode tries for plans of this ISA table (`base`:
 // the ISA's own), in the order it tries them per algorithm: the tuned one,
 // the other formulation (left out when it would not change the table), the
-// K and then the M budgets halved and doubled. Writes at most `capacity`,
+// K and then the M budgets halved and doubled; for indirect-gemm, the other
+// merged-taps loop (padded lines or indirection runs). Writes at most `capacity`,
 // returns how many there are (at most kMaxCandidates).
 constexpr size_t kMaxCandidates = 32;
 size_t list_candidates(const kernels::KernelTable& base, Candidate* out, size_t capacity);

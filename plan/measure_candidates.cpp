@@ -12,6 +12,9 @@ namespace {
 
 const char* scale_text(int scale) { return scale < 0 ? "0.5x" : scale > 0 ? "2x" : "1x"; }
 
+// The algorithm whose candidates include a merged-taps loop (Candidate::lines).
+bool has_lines_variant(const AlgorithmEntry& a) { return std::strcmp(a.name, "indirect-gemm") == 0; }
+
 // The budget scaled by 2^scale, at least one cache line.
 size_t scaled(size_t bytes, int scale) {
   const size_t s = scale < 0 ? bytes / 2 : scale > 0 ? bytes * 2 : bytes;
@@ -39,8 +42,9 @@ CandidateName candidate_name(const Candidate& c) {
   if (c.lean < 0)
     std::snprintf(name.text, sizeof name.text, "%s", list[c.algorithm].name);
   else
-    std::snprintf(name.text, sizeof name.text, "%s:tiles=%s:kblock=%s:mblock=%s", list[c.algorithm].name,
-                  c.lean ? "lean" : "gemmtile", scale_text(c.k_scale), scale_text(c.m_scale));
+    std::snprintf(name.text, sizeof name.text, "%s:tiles=%s:kblock=%s:mblock=%s%s", list[c.algorithm].name,
+                  c.lean ? "lean" : "gemmtile", scale_text(c.k_scale), scale_text(c.m_scale),
+                  c.lines < 0 ? "" : c.lines ? ":lines=padded" : ":lines=indexed");
   return name;
 }
 
@@ -56,10 +60,13 @@ bool parse_candidate(const char* name, Candidate* c) {
       if (std::strcmp(name, candidate_name(k).c_str()) == 0) return *c = k, true;
       continue;
     }
+    const int max_lines = has_lines_variant(list[a]) ? 1 : -1;
     for (k.lean = 0; k.lean <= 1; ++k.lean)
       for (k.k_scale = -1; k.k_scale <= 1; ++k.k_scale)
         for (k.m_scale = -1; k.m_scale <= 1; ++k.m_scale)
-          if (std::strcmp(name, candidate_name(k).c_str()) == 0) return *c = k, true;
+          // (the lines variants are listed with the tuned budgets only)
+          for (k.lines = -1; k.lines <= (k.k_scale == 0 && k.m_scale == 0 ? max_lines : -1); ++k.lines)
+            if (std::strcmp(name, candidate_name(k).c_str()) == 0) return *c = k, true;
   }
   return false;
 }
@@ -77,6 +84,7 @@ Tuning candidate_tuning(const Candidate& c, const Tuning& base) {
   t.gemm_l2_budget_bytes = scaled(base.gemm_l2_budget_bytes, c.m_scale);
   t.pointwise_cols_a_block_bytes = scaled(base.pointwise_cols_a_block_bytes, c.m_scale);
   t.im2col_a_block_bytes = scaled(base.im2col_a_block_bytes, c.m_scale);
+  if (c.lines >= 0) t.indirect_padded_lines = static_cast<size_t>(c.lines);
   return t;
 }
 
@@ -85,8 +93,8 @@ size_t list_candidates(const kernels::KernelTable& base, Candidate* out, size_t 
   const AlgorithmEntry* list = algorithm_list(&count);
   const int tuned_lean = tuning().gemm_lean_kernels ? 1 : 0;
   const bool both = formulations_differ(base);
-  auto add = [&](size_t a, int lean, int k_scale, int m_scale) {
-    if (n < capacity) out[n] = Candidate{a, lean, k_scale, m_scale};
+  auto add = [&](size_t a, int lean, int k_scale, int m_scale, int lines = -1) {
+    if (n < capacity) out[n] = Candidate{a, lean, k_scale, m_scale, lines};
     ++n;
   };
   for (size_t a = 0; a < count; ++a) {
@@ -100,6 +108,8 @@ size_t list_candidates(const kernels::KernelTable& base, Candidate* out, size_t 
     if (both) add(a, 1 - tuned_lean, 0, 0);
     for (int scale : {-1, 1}) add(a, tuned_lean, scale, 0);
     for (int scale : {-1, 1}) add(a, tuned_lean, 0, scale);
+    // The merged-taps loop the tuning does not pick.
+    if (has_lines_variant(list[a])) add(a, tuned_lean, 0, 0, tuning().indirect_padded_lines ? 0 : 1);
   }
   return n;
 }

@@ -39,6 +39,7 @@ constexpr TuningField kTuningFields[] = {
     {"textcnn_min_tiles_per_task", &Tuning::textcnn_min_tiles_per_task},
     {"gemm_lean_kernels", &Tuning::gemm_lean_kernels},
     {"prefer_avx2_to_avx512", &Tuning::prefer_avx2_to_avx512},
+    {"indirect_padded_lines", &Tuning::indirect_padded_lines},
     {"qgemm_m_outer_max_weight_bytes", &Tuning::qgemm_m_outer_max_weight_bytes},
     {"qgemm_rows_tile_mr", &Tuning::qgemm_rows_tile_mr},
 };
@@ -70,49 +71,52 @@ void derive_cache_budgets(const CacheInfo& caches, Tuning* t) {
 // nearest measured core: nobody here had that machine, so it is a guess to
 // be replaced by a measurement (ndconv_bench --ab), never a tuned number.
 // The cores not listed (Neoverse: NEON has no lean candidates) keep the
-// derived defaults.
+// derived defaults. One row per core, one column per Tuning field that
+// differs between cores:
+//   lean: Tuning::gemm_lean_kernels (the fp32 lean k-loop kernels);
+//   padded: Tuning::indirect_padded_lines (indirect-gemm's padded-lines loop
+//     for rank-2 merged taps, the stem);
+//   q_mr: Tuning::qgemm_rows_tile_mr (int8 GEMM tile rows; 0 = the int8
+//     table's main tile).
 struct MicroarchTuning {
   Microarch microarch;
   size_t gemm_lean_kernels;
-};
-
-constexpr MicroarchTuning kMicroarchTuning[] = {
-    // Sapphire Rapids class (measured, the KVM Xeon model 167 with AMX):
-    // GemmTile 14x32 at 86-90% of the FMA peak, lean at 93-96%
-    // (docs/notes/intel-microkernels.md).
-    {Microarch::sapphire_rapids, 1},
-    // Ice Lake-SP: the GemmTile kernels measured at 55-67% of the peak
-    // (issue 13); the lean choice copied from Sapphire Rapids (same two FMA
-    // ports 0 and 5, same register-pressure argument), not measured.
-    {Microarch::ice_lake_sp, 1},
-    // Skylake-SP, Cascade Lake: copied from Ice Lake-SP, not measured.
-    {Microarch::skylake_sp, 1},
-    {Microarch::cascade_lake, 1},
-    // Zen 4 and Zen 5 (measured: the project was developed on Zen 4, then
-    // Zen 5, where the GemmTile kernels run at 95-97% of the peak; the lean
-    // kernels have not been measured on Zen). Zen, Zen 2, Zen 3: copied from
-    // Zen 4, not measured.
-    {Microarch::zen, 0},
-    {Microarch::zen2, 0},
-    {Microarch::zen3, 0},
-    {Microarch::zen4, 0},
-    {Microarch::zen5, 0},
-};
-
-// The int8 GEMM tile rows per named core (Tuning::qgemm_rows_tile_mr);
-// cores not listed keep the tables' main tiles.
-struct MicroarchQTuning {
-  Microarch microarch;
+  size_t indirect_padded_lines;
   size_t qgemm_rows_tile_mr;
 };
 
-constexpr MicroarchQTuning kMicroarchQTuning[] = {
-    // Zen 5 (measured, AMD EPYC 9xx5, one thread, ndconv_bench --ab --int8,
-    // NXC): 14x32 against 8x32 on the pw_* and conv3x3_* rows (the tile
-    // alone in L1, K = 256: 92% of the vpdpbusd peak against 89%, two
-    // vpdpbusd zmm per cycle). Zen 4 splits 512-bit vpdpbusd in two: not
-    // copied, not measured.
-    {Microarch::zen5, 14},
+constexpr MicroarchTuning kMicroarchTuning[] = {
+    // Intel, lean: Sapphire Rapids class measured (the KVM Xeon model 167
+    // with AMX): GemmTile 14x32 at 86-90% of the FMA peak, lean at 93-96%
+    // (docs/notes/intel-microkernels.md). Ice Lake-SP: the GemmTile kernels
+    // measured at 55-67% of the peak (issue 13); lean copied from Sapphire
+    // Rapids (same two FMA ports 0 and 5, same register-pressure argument),
+    // not measured. Skylake-SP, Cascade Lake: copied from Ice Lake-SP.
+    // Intel, padded and q_mr: not measured on any Intel core, so off / the
+    // main tile until someone does.
+    //                                lean padded q_mr
+    {Microarch::sapphire_rapids,       1,   0,     0},
+    {Microarch::ice_lake_sp,           1,   0,     0},
+    {Microarch::skylake_sp,            1,   0,     0},
+    {Microarch::cascade_lake,          1,   0,     0},
+    // AMD, lean: the project was developed on Zen 4, then Zen 5, where the
+    // GemmTile kernels run at 95-97% of the peak (the lean kernels gained
+    // nothing consistent on Zen 5, docs/notes/zen5-pointwise.md).
+    // Zen 5, padded: measured (AMD EPYC Zen 5, 1 thread, --ab:
+    // conv7x7_stem NXC 0.90-0.92x -> 0.95-0.96x oneDNN); Zen 4 copied (the
+    // loop removes per-block planning work the kernels cannot hide on any
+    // core; same kernels and tiles), not measured.
+    // Zen 5, q_mr: measured (AMD EPYC Zen 5, ndconv_bench --ab --int8, NXC):
+    // the 14x32 vpdpbusd tile against 8x32 on the pw_* and conv3x3_* rows
+    // (alone in L1, K = 256: 92% of the vpdpbusd peak against 89%, two zmm
+    // vpdpbusd per cycle). Zen 4 splits a 512-bit vpdpbusd in two: not
+    // copied. Zen, Zen 2, Zen 3: copied from Zen 4, not measured.
+    //                                lean padded q_mr
+    {Microarch::zen,                   0,   0,     0},
+    {Microarch::zen2,                  0,   0,     0},
+    {Microarch::zen3,                  0,   0,     0},
+    {Microarch::zen4,                  0,   1,     0},
+    {Microarch::zen5,                  0,   1,    14},
 };
 
 // The values of `cpu`'s core over the derived defaults in `t`. An unknown
@@ -124,11 +128,11 @@ void apply_microarchitecture(const CpuInfo& cpu, Tuning* t) {
   for (const MicroarchTuning& m : kMicroarchTuning) {
     if (m.microarch != cpu.microarch) continue;
     t->gemm_lean_kernels = m.gemm_lean_kernels;
+    t->indirect_padded_lines = m.indirect_padded_lines;
+    t->qgemm_rows_tile_mr = m.qgemm_rows_tile_mr;
     listed = true;
   }
   if (!listed && cpu.identity.vendor == CpuVendor::intel) t->gemm_lean_kernels = 1;
-  for (const MicroarchQTuning& m : kMicroarchQTuning)
-    if (m.microarch == cpu.microarch) t->qgemm_rows_tile_mr = m.qgemm_rows_tile_mr;
   // One 512-bit FMA unit: see Tuning::prefer_avx2_to_avx512.
   if (cpu.fma.count == 1 && cpu.fma.width_bits == 512) t->prefer_avx2_to_avx512 = 1;
 }
@@ -144,6 +148,7 @@ void clamp_to_ceilings(Tuning* t) {
   t->gemm_lean_kernels = t->gemm_lean_kernels ? 1 : 0;
   t->prefer_avx2_to_avx512 = t->prefer_avx2_to_avx512 ? 1 : 0;
   t->pointwise_small_k_stream = t->pointwise_small_k_stream ? 1 : 0;
+  t->indirect_padded_lines = t->indirect_padded_lines ? 1 : 0;
 }
 
 // Made when the library loads, like the ISA state, so that the first

@@ -152,6 +152,13 @@ struct Tuning {
   // Channels-last taps along the innermost kernel dim are
   // merged when C_in is at most this (stem: 3 channels, audio: 1).
   size_t indirect_merge_max_channels = 32;
+  // 1: rank-2 channels-last convolutions with merged taps (small C_in,
+  // the stem) copy each input row once into a ring of zero-padded rows and
+  // run every full M block of a line on the strided kernel, with no
+  // indirection entries or border gathers (algorithms/indirect_padded_lines.h).
+  // 0: the indirection buffer's merged runs. Measured on AMD Zen 5 (set in
+  // the tuning table there); elsewhere 0 until measured.
+  size_t indirect_padded_lines = 0;
   // Channels-first im2col A block bound (conv3x3_s2 NCX:
   // 0.96x -> 1.16x oneDNN against an L2-sized block).
   size_t im2col_a_block_bytes = 4 << 20;

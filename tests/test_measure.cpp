@@ -132,6 +132,29 @@ TEST_P(Measure, EveryCandidateThatAppliesMatchesTheReference) {
   }
 }
 
+// indirect-gemm's merged-taps loop the tuning does not pick is one more
+// candidate (lines=padded or lines=indexed, the tuned budgets); forced on a
+// stem-like shape it builds that plan and says so.
+TEST_P(Measure, MergedTapsLoopIsACandidate) {
+  std::vector<std::string> lines;
+  for (const std::string& name : candidate_names())
+    if (name.find(":lines=") != std::string::npos) lines.push_back(name);
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(lines[0].rfind("indirect-gemm:", 0), 0u) << lines[0];
+  EXPECT_NE(lines[0].find(":kblock=1x:mblock=1x:lines="), std::string::npos) << lines[0];
+  const Case c(conv2d_desc(NDCONV_NXC, 3, 20, 15, 33, 7, 7, 1, NDCONV_PAD_SAME_UPPER, 2));
+  for (const char* loop : {"padded", "indexed"}) {
+    const std::string name = std::string("indirect-gemm:tiles=gemmtile:kblock=1x:mblock=1x:lines=") + loop;
+    ndconv_create_options o = {};
+    o.candidate = name.c_str();
+    ndconv_conv* conv = nullptr;
+    ASSERT_EQ(c.create(&o, &conv), NDCONV_OK) << name << ": " << ndconv_last_error();
+    EXPECT_EQ(std::string(info_of(conv).candidate), name);
+    EXPECT_TRUE(c.matches(c.run(conv))) << name;
+    ndconv_conv_destroy(conv);
+  }
+}
+
 TEST_P(Measure, MeasuredPlanAgreesWithTheDefaultPlan) {
   for (const ndconv_conv_desc& d : shapes()) {
     const Case c(d);
