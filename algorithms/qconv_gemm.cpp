@@ -158,11 +158,14 @@ class QGemmAlgorithm final : public QAlgorithm {
       const int64_t* x0 = indirection_.inner_start();
       one_line = x0[m0] >= 0 && x0[m0 + mr - 1] + geo_.span <= s.in_size[s.rank - 1];
     }
-    const int64_t step = s.stride[s.rank - 1] * s.in_channels;
     for (size_t t = 0; t < geo_.taps; ++t) {
       const int64_t first = one_line ? indirection_.entries()[m0 * geo_.taps + t] : kPaddingTap;
       const int64_t last = one_line ? indirection_.entries()[(m0 + mr - 1) * geo_.taps + t] : kPaddingTap;
       if (first != kPaddingTap && last != kPaddingTap) {
+        // Computed here, where the first and last rows lie inside the input:
+        // (mr - 1) strides fit in its width. A stride with one output pixel
+        // per line can be near INT64_MAX (the fuzzer): times C_in it overflows.
+        const int64_t step = mr > 1 ? s.stride[s.rank - 1] * s.in_channels : 0;
         const uint8_t* row = image + first * s.in_channels + group_offset;
         for (size_t i = 0; i < mr; ++i) a[t * uk_.mr + i] = row + static_cast<int64_t>(i) * step;
         for (size_t i = mr; i < uk_.mr; ++i) a[t * uk_.mr + i] = a[t * uk_.mr + mr - 1];

@@ -259,6 +259,25 @@ TEST_P(QConvTest, NgramWithStrideInt64Max) {
   }
 }
 
+// The same stride through the indirect and the strided pointwise plans,
+// channels-last with one output pixel per line (the fuzzer found the
+// indirect plan's row step, stride x C_in, overflowing; UBSan in the asan
+// preset reports it): exact, whatever the plan.
+TEST_P(QConvTest, IndirectAndPointwiseWithStrideInt64Max) {
+  const int64_t huge = std::numeric_limits<int64_t>::max();
+  ndconv_conv_desc indirect = conv1d(NDCONV_NXC, 16, 5, 3, 3, huge);
+  indirect.padding = NDCONV_PAD_EXPLICIT;
+  indirect.pad_begin[0] = 1;
+  indirect.pad_end[0] = 1;
+  ndconv_conv_desc pointwise = conv1d(NDCONV_NXC, 16, 5, 3, 1, huge);
+  ndconv_conv_desc conv2 = conv2d_desc(NDCONV_NXC, 16, 5, 4, 3, 3, 3, 1, NDCONV_PAD_SAME_UPPER);
+  conv2.stride[1] = huge;
+  for (const ndconv_conv_desc& c : {indirect, pointwise, conv2}) {
+    SCOPED_TRACE("rank " + std::to_string(c.rank) + ", kernel " + std::to_string(c.kernel[0]));
+    check_qconv(make_qdesc(c, NDCONV_U8, NDCONV_S32), 7);
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Isa, QConvTest, ::testing::ValuesIn(ndconv::test::isa_dot_params()),
                          ndconv::test::isa_dot_test_name);
 
