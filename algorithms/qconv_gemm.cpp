@@ -270,6 +270,20 @@ std::unique_ptr<QAlgorithm> build(const QPlanInputs& in, const QGemmGeometry& ge
   return a;
 }
 
+// The plan's GEMM inputs: the table's vpmaddubsw sibling (levels without
+// dot products) when every weight lies within its limit, else the table.
+// One pass over the weights at create.
+QPlanInputs with_gemm_table(const QPlanInputs& in) {
+  QPlanInputs out = in;
+  const kernels::QKernelTable* pairs = kernels::qkernel_pairs_table(in.table);
+  if (pairs == nullptr) return out;
+  const int64_t count = in.params->shape.conv.weight_elements();
+  for (int64_t i = 0; i < count; ++i)
+    if (in.weights[i] < -pairs->weight_limit || in.weights[i] > pairs->weight_limit) return out;
+  out.table = pairs;
+  return out;
+}
+
 bool no_padding(const ConvShape& s) {
   for (int d = 0; d < s.rank; ++d)
     if (s.pad_begin[d] != 0 || s.pad_end[d] != 0) return false;
@@ -291,7 +305,7 @@ std::unique_ptr<QAlgorithm> make_qpointwise_algorithm(const QPlanInputs& in, ndc
   QGemmGeometry geo{"int8-pointwise-gemm", unit_stride ? RowSource::kStrided : RowSource::kIndirection,
                     1, static_cast<size_t>(s.in_channels_per_group()), s.in_channels, s.out_pixels()};
   geo.narrow_tile = true;
-  return build(in, geo, status);
+  return build(with_gemm_table(in), geo, status);
 }
 
 std::unique_ptr<QAlgorithm> make_qngram_algorithm(const QPlanInputs& in, ndconv_status* status) {
@@ -310,7 +324,7 @@ std::unique_ptr<QAlgorithm> make_qngram_algorithm(const QPlanInputs& in, ndconv_
   const QGemmGeometry geo{"int8-ngram-gemm", RowSource::kStrided, 1,
                           static_cast<size_t>(s.kernel_taps() * s.in_channels), row_stride,
                           s.out_size[0]};
-  return build(in, geo, status);
+  return build(with_gemm_table(in), geo, status);
 }
 
 // The innermost kernel dim's taps merge into one of kernel[last] x C_in
@@ -332,9 +346,10 @@ int64_t merged_span(const ConvShape& s, size_t mr) {
   return kc <= bound / taps ? s.kernel[inner] : 1;
 }
 
-std::unique_ptr<QAlgorithm> make_qindirect_algorithm(const QPlanInputs& in, ndconv_status* status) {
-  const ConvShape& s = in.params->shape.conv;
+std::unique_ptr<QAlgorithm> make_qindirect_algorithm(const QPlanInputs& given, ndconv_status* status) {
+  const ConvShape& s = given.params->shape.conv;
   if (is_depthwise(s)) return nullptr;
+  const QPlanInputs in = with_gemm_table(given);
   const int64_t span =
       in.table == nullptr ? 1 : merged_span(s, rows_kernel(*in.table, s.out_channels_per_group(), false).mr);
   QGemmGeometry geo{"int8-indirect-gemm", RowSource::kIndirection,

@@ -217,8 +217,13 @@ void register_int8(size_t K, const std::vector<ndconv_bench::IsaPeak>& peaks) {
   using ndconv::kernels::QKernelTable;
   for (ndconv_isa isa : {NDCONV_ISA_AVX512, NDCONV_ISA_AVX2, NDCONV_ISA_NEON, NDCONV_ISA_SCALAR}) {
     const QKernelTable* previous = nullptr;
-    for (bool dot : {true, false}) {
-      const QKernelTable* t = ndconv::kernels::qkernel_table(isa, dot);
+    // With the dot product, without, and the vpmaddubsw sibling of without
+    // (timing only: these weights exceed its [-64, 64]; the tests hold it).
+    for (int variant : {0, 1, 2}) {
+      const QKernelTable* plain = ndconv::kernels::qkernel_table(isa, false);
+      const QKernelTable* t = variant == 0 ? ndconv::kernels::qkernel_table(isa, true)
+                              : variant == 1 ? plain
+                                             : ndconv::kernels::qkernel_pairs_table(plain);
       if (t == nullptr || t == previous) continue;
       previous = t;
       const double peak = peak_of(peaks, isa);

@@ -1,6 +1,7 @@
 // The ymm family of the x86 int8 tile (qgemm_simd_loop.hpp): 8 int32 columns
 // per vector; the multiply-accumulate by AVX-VNNI vpdpbusd (Avx2Vnni, VEX
-// encoded, -mavxvnni) or by exact 16-bit widening (Avx2Widening: vpmaddwd).
+// encoded, -mavxvnni), by exact 16-bit widening (Avx2Widening: vpmaddwd), or,
+// for weights in [-64, 64], by vpmaddubsw pairs (Avx2Pairs).
 // AVX2 has no embedded rounding. F32 output: the conversion and the product
 // follow the caller's MXCSR mode as plain float arithmetic does (an ulp).
 // U8/S8 output: never the mode. The float product where it provably decides
@@ -24,7 +25,7 @@ struct Ymm {
   static NDCONV_QINLINE Acc column_sum(Acc s, const B&) { return s; }
   static NDCONV_QINLINE Acc add_128_times(Acc acc, Acc) { return acc; }
   static constexpr size_t lanes = 8;
-  static constexpr bool full_width_store = false;
+  static constexpr bool full_width_store = true;  // Epilogue::store_full_width
 
   // Lanes < n all ones (vpmaskmov's mask: masked-off lanes never fault).
   static NDCONV_QINLINE __m256i mask(size_t n) {
@@ -107,6 +108,83 @@ struct Ymm {
       return _mm256_set_m128i(_mm256_cvttpd_epi32(x1.r), _mm256_cvttpd_epi32(x0.r));
     }
 
+    // rne(v) of 8 columns, v = float(acc) * s clamped to [lo, hi], as
+    // float_is_decisive with a constant margin: v lies within +-255 (the
+    // type's range less a zero point inside it), so |v| * 2^-20 < 2^-11, and
+    // a lane whose |v - rne(v)| (exact) reaches 0.5 - 2^-11 sets *near: the
+    // caller then takes exact_in_double. Four instructions fewer than the
+    // |v|-scaled margin.
+    static NDCONV_QINLINE __m256i quantize_fast(__m256i acc, __m256 s, __m256 lo, __m256 hi, __m256* near) {
+      const __m256 v = _mm256_min_ps(_mm256_max_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(acc), s), lo), hi);
+      const __m256 r = _mm256_round_ps(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+      const __m256 d = _mm256_andnot_ps(_mm256_set1_ps(-0.0f), _mm256_sub_ps(v, r));
+      *near = _mm256_or_ps(*near, _mm256_cmp_ps(d, _mm256_set1_ps(0.5f - 0x1p-11f), _CMP_GE_OQ));
+      return _mm256_cvttps_epi32(r);  // an integer in range: exact
+    }
+
+    // U8/S8 of a tile whose every column is real (else per vector, below):
+    // the scales loaded once per tile, two rows of two vectors narrowed
+    // together (vpackssdw, the zero point added in 16 bits, vpackuswb or
+    // vpacksswb, one vpermd) into two 16-byte stores, one near-tie test per
+    // four vectors. Clamped values: the saturating packs are exact. Rows >=
+    // mr are not stored.
+    template <QOutputType T, size_t MR, size_t NV>
+    NDCONV_QINLINE void store_full_width(const __m256i (&acc)[MR][NV], size_t mr, size_t nr, char* c,
+                                         size_t ldc) const {
+      if (NV < 2 || nr != NV * 8) {
+#pragma GCC unroll 16
+        for (size_t i = 0; i < MR; ++i) {
+          if (i >= mr) break;
+#pragma GCC unroll 16
+          for (size_t v = 0; v < NV; ++v) {
+            const size_t n = columns_in<8>(nr, v);
+            if (n == 0) break;
+            store<T>(acc[i][v], v * 8, n, c + i * ldc);
+          }
+        }
+        return;
+      }
+      __m256 s[NV];
+#pragma GCC unroll 16
+      for (size_t v = 0; v < NV; ++v) s[v] = _mm256_loadu_ps(e.scale + v * 8);
+      const __m256 lo = _mm256_set1_ps(float(e.q_min - e.out_zp)), hi = _mm256_set1_ps(float(e.q_max - e.out_zp));
+      const __m256i zp = _mm256_set1_epi16(static_cast<int16_t>(e.out_zp));
+      // After the packs, 128-bit lane l holds dwords (4 columns each):
+      // row i cols 4l.., row i cols 8+4l.., row j cols 4l.., row j cols 8+4l..
+      const __m256i order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
+#pragma GCC unroll 16
+      for (size_t i = 0; i < MR; i += 2) {
+        if (i >= mr) break;
+        // Row j's accumulators exist past mr (they repeat the last row).
+        const size_t j = i + 1 < MR ? i + 1 : i;
+        const bool store_j = j != i && j < mr;
+        char* ri = c + i * ldc;
+        char* rj = c + j * ldc;
+#pragma GCC unroll 16
+        for (size_t v = 0; v + 1 < NV; v += 2) {
+          __m256 near = _mm256_setzero_ps();
+          __m256i q[4] = {quantize_fast(acc[i][v], s[v], lo, hi, &near), quantize_fast(acc[i][v + 1], s[v + 1], lo, hi, &near),
+                          quantize_fast(acc[j][v], s[v], lo, hi, &near), quantize_fast(acc[j][v + 1], s[v + 1], lo, hi, &near)};
+          if (!_mm256_testz_ps(near, near)) {  // rare: a lane near a half-integer
+            q[0] = exact_in_double(acc[i][v], s[v]);
+            q[1] = exact_in_double(acc[i][v + 1], s[v + 1]);
+            q[2] = exact_in_double(acc[j][v], s[v]);
+            q[3] = exact_in_double(acc[j][v + 1], s[v + 1]);
+          }
+          const __m256i wi = _mm256_add_epi16(_mm256_packs_epi32(q[0], q[1]), zp);
+          const __m256i wj = _mm256_add_epi16(_mm256_packs_epi32(q[2], q[3]), zp);
+          __m256i b = T == QOutputType::kU8 ? _mm256_packus_epi16(wi, wj) : _mm256_packs_epi16(wi, wj);
+          b = _mm256_permutevar8x32_epi32(b, order);
+          _mm_storeu_si128(reinterpret_cast<__m128i*>(ri + v * 8), _mm256_castsi256_si128(b));
+          if (store_j) _mm_storeu_si128(reinterpret_cast<__m128i*>(rj + v * 8), _mm256_extracti128_si256(b, 1));
+        }
+        if (NV % 2) {
+          store<T>(acc[i][NV - 1], (NV - 1) * 8, 8, ri);
+          if (store_j) store<T>(acc[j][NV - 1], (NV - 1) * 8, 8, rj);
+        }
+      }
+    }
+
     template <QOutputType T>
     NDCONV_QINLINE void store(__m256i acc, size_t col, size_t n, char* row) const {
       if (T == QOutputType::kS32) {
@@ -158,6 +236,25 @@ struct Avx2Vnni : Ymm {
   static NDCONV_QINLINE Acc dot(Acc acc, const A& a, const B& b) { return _mm256_dpbusd_avx_epi32(acc, a, b); }
 };
 #endif
+
+// Without VNNI, for weights in [-64, 64] only (the tables of kWeightLimitPairs,
+// qkernel_table.h; the plan checks its weights at create): vpmaddubsw's
+// 16-bit pair sums u0 w0 + u1 w1 then lie within 2 * 255 * 64 = 32640 and
+// never saturate, so they are exact; vpmaddwd by ones adds a group's two
+// pairs into int32. Three instructions per group and vector, where the
+// widening below takes four and splits both operands into halves first.
+struct Avx2Pairs : Ymm {
+  using A = __m256i;
+  using B = __m256i;
+  static NDCONV_QINLINE B load_b(const int8_t* p) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)); }
+  static NDCONV_QINLINE A broadcast_a(uint32_t bytes, __m256i flip, bool do_flip) {
+    const __m256i a = _mm256_set1_epi32(static_cast<int>(bytes));
+    return do_flip ? _mm256_xor_si256(a, flip) : a;
+  }
+  static NDCONV_QINLINE Acc dot(Acc acc, const A& a, const B& b) {
+    return _mm256_add_epi32(acc, _mm256_madd_epi16(_mm256_maddubs_epi16(a, b), _mm256_set1_epi16(1)));
+  }
+};
 
 // As Avx512Widening (qgemm_avx512.hpp): even and odd 16-bit halves, vpmaddwd.
 struct Avx2Widening : Ymm {

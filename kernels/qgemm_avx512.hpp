@@ -1,6 +1,7 @@
 // The zmm family of the x86 int8 tile (qgemm_simd_loop.hpp): 16 int32
 // columns per vector; the multiply-accumulate by vpdpbusd (Avx512Vnni) or by
-// exact 16-bit widening (Avx512Widening: AVX-512BW vpmaddwd); the epilogue
+// exact 16-bit widening (Avx512Widening: AVX-512BW vpmaddwd), or for weights
+// in [-64, 64] by vpmaddubsw pairs (Avx512Pairs); the epilogue
 // with embedded rounding, so no step depends on the caller's MXCSR.
 #pragma once
 
@@ -141,6 +142,21 @@ struct Avx512Vnni : Zmm {
   static NDCONV_QINLINE Acc dot(Acc acc, const A& a, const B& b) { return _mm512_dpbusd_epi32(acc, a, b); }
 };
 #endif
+
+// Without VNNI, for weights in [-64, 64] only: as Avx2Pairs (qgemm_avx2.hpp),
+// vpmaddubsw pairs that cannot saturate, summed into int32 by vpmaddwd.
+struct Avx512Pairs : Zmm {
+  using A = __m512i;
+  using B = __m512i;
+  static NDCONV_QINLINE B load_b(const int8_t* p) { return _mm512_loadu_si512(p); }
+  static NDCONV_QINLINE A broadcast_a(uint32_t bytes, __m512i flip, bool do_flip) {
+    const __m512i a = _mm512_set1_epi32(static_cast<int>(bytes));
+    return do_flip ? _mm512_xor_si512(a, flip) : a;
+  }
+  static NDCONV_QINLINE Acc dot(Acc acc, const A& a, const B& b) {
+    return _mm512_add_epi32(acc, _mm512_madd_epi16(_mm512_maddubs_epi16(a, b), _mm512_set1_epi16(1)));
+  }
+};
 
 // Without VNNI, exactly: the 4 bytes of a group split into even (k0, k2) and
 // odd (k1, k3) 16-bit halves, u8 zero-extended and s8 sign-extended, and two

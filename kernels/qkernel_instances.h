@@ -26,10 +26,14 @@ QTileList qscalar_tiles();
 #if defined(NDCONV_HAVE_Q_AVX2)
 const QKernelTable& qavx2_table();
 QTileList qavx2_tiles();
+const QKernelTable& qavx2pairs_table();
+QTileList qavx2pairs_tiles();
 #endif
 #if defined(NDCONV_HAVE_Q_AVX512)
 const QKernelTable& qavx512_table();
 QTileList qavx512_tiles();
+const QKernelTable& qavx512pairs_table();
+QTileList qavx512pairs_tiles();
 #endif
 #if defined(NDCONV_HAVE_Q_AVXVNNI)
 const QKernelTable& qavx2vnni_table();

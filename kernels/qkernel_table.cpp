@@ -41,16 +41,29 @@ const QKernelTable* qkernel_table(ndconv_isa isa, bool dot_product) {
   }
 }
 
+const QKernelTable* qkernel_pairs_table(const QKernelTable* table) {
+  (void)table;
+#if defined(NDCONV_HAVE_Q_AVX2)
+  if (table == &qavx2_table()) return &qavx2pairs_table();
+#endif
+#if defined(NDCONV_HAVE_Q_AVX512)
+  if (table == &qavx512_table()) return &qavx512pairs_table();
+#endif
+  return nullptr;
+}
+
 QTileList qkernel_tiles(const QKernelTable* table) {
   if (table == &qscalar_table()) return qscalar_tiles();
 #if defined(NDCONV_HAVE_Q_AVX2)
   if (table == &qavx2_table()) return qavx2_tiles();
+  if (table == &qavx2pairs_table()) return qavx2pairs_tiles();
 #endif
 #if defined(NDCONV_HAVE_Q_AVXVNNI)
   if (table == &qavx2vnni_table()) return qavx2vnni_tiles();
 #endif
 #if defined(NDCONV_HAVE_Q_AVX512)
   if (table == &qavx512_table()) return qavx512_tiles();
+  if (table == &qavx512pairs_table()) return qavx512pairs_tiles();
 #endif
 #if defined(NDCONV_HAVE_Q_AVX512VNNI)
   if (table == &qavx512vnni_table()) return qavx512vnni_tiles();

@@ -14,20 +14,36 @@
 namespace ndconv {
 namespace kernels {
 
+constexpr int kWeightLimitAny = 128;
+// vpmaddubsw adds two u8 x s8 products into a saturating int16: with
+// |w| <= 64 the sum stays within 2 * 255 * 64 = 32640, exact. ONNX Runtime's
+// reduce_range quantizes weights to this range for CPUs without VNNI.
+constexpr int kWeightLimitPairs = 64;
+
 struct QKernelTable {
   // "<isa>" or "<isa>-<dot>", as the plan's kernel name prints it:
-  // "avx512-vnni", "avx512", "avx2-vnni", "avx2", "neon-dot", "neon", "scalar".
+  // "avx512-vnni", "avx512", "avx2-vnni", "avx2", "neon-dot", "neon", "scalar",
+  // and "avx512-maddubsw", "avx2-maddubsw" (qkernel_pairs_table).
   const char* variant = nullptr;
   QGemmRowsKernel gemm_rows;      // the main channels-last tile
   // The channels-last depthwise kernel; fn null where the level has none
   // (scalar, NEON: the algorithm's plain C++ runs, named "scalar").
   QDepthwiseKernel depthwise_nxc;
+  // The GEMM tiles are exact for weights w with |w| <= weight_limit: every
+  // int8 (kWeightLimitAny), or [-64, 64] for the vpmaddubsw tables.
+  int weight_limit = kWeightLimitAny;
 };
 
 // The table of ISA level `isa` (not AUTO), with the dot-product variant when
 // `dot_product` and the CPU has it, else the widening variant; nullptr when
 // the level is not compiled into this build or the CPU cannot run it.
 const QKernelTable* qkernel_table(ndconv_isa isa, bool dot_product);
+
+// The vpmaddubsw sibling of a widening table (levels without dot products:
+// "avx2" -> "avx2-maddubsw", "avx512" -> "avx512-maddubsw"; weight_limit
+// kWeightLimitPairs), faster where the weights allow it; nullptr for any
+// other table.
+const QKernelTable* qkernel_pairs_table(const QKernelTable* table);
 
 }  // namespace kernels
 }  // namespace ndconv

@@ -244,6 +244,33 @@ TEST_P(QConvTest, KernelNamesSayWhatRuns) {
     }
 }
 
+// Weights in [-64, 64] on a level without dot products take its vpmaddubsw
+// tiles ("<isa>-maddubsw"), exact, with every input type and the extreme
+// same-sign pairs; one weight past 64 keeps the widening tiles. Levels with
+// dot products (and depthwise plans) never change their kernels.
+TEST_P(QConvTest, SevenBitWeightsTakeTheMaddubswTiles) {
+  const ndconv::kernels::QKernelTable* table =
+      ndconv::kernels::qkernel_table(std::get<0>(GetParam()), std::get<1>(GetParam()));
+  const ndconv::kernels::QKernelTable* pairs = ndconv::kernels::qkernel_pairs_table(table);
+  uint64_t seed = 2000;
+  for (ndconv_layout l : {NDCONV_NXC, NDCONV_NCX})
+    for (const NamedConv& s : shapes(l))
+      for (ndconv_dtype in : {NDCONV_U8, NDCONV_S8}) {
+        const std::string name = s.name;
+        SCOPED_TRACE(name + (l == NDCONV_NXC ? " NXC" : " NCX") + " in " + std::to_string(in));
+        const bool gemm = name.rfind("depthwise", 0) != 0;
+        for (QFill fill : {QFill::kRandom7Bit, QFill::kExtreme7Bit}) {
+          const auto r32 = check_qconv(make_qdesc(s.conv, in, NDCONV_S32, in == NDCONV_U8 ? 255 : -128), ++seed, fill);
+          check_qconv(make_qdesc(s.conv, in, NDCONV_U8, in == NDCONV_U8 ? 9 : 100, 17), ++seed, fill);
+          const bool named = r32.kernel_name.find("-maddubsw") != std::string::npos;
+          EXPECT_EQ(named, pairs != nullptr && gemm) << r32.kernel_name;
+          if (named) EXPECT_NE(r32.kernel_name.find(std::string("/") + pairs->variant), std::string::npos);
+        }
+        const auto wide = check_qconv(make_qdesc(s.conv, in, NDCONV_S32), ++seed, QFill::kRandom7BitButOne);
+        EXPECT_EQ(wide.kernel_name.find("-maddubsw"), std::string::npos) << wide.kernel_name;
+      }
+}
+
 // A stride of INT64_MAX with one output row (the fuzzer found the n-gram
 // plan multiplying it by the row length: signed overflow, which UBSan in the
 // asan preset reports): the n-gram plan, exact, in the 1-D and Conv2D forms.

@@ -38,6 +38,9 @@ std::vector<const QKernelTable*> runnable_tables() {
     for (bool dot : {false, true}) {
       const QKernelTable* t = qkernel_table(isa, dot);
       if (t != nullptr && (tables.empty() || tables.back() != t)) tables.push_back(t);
+      // The widening table's vpmaddubsw sibling (weights in [-64, 64]).
+      if (const QKernelTable* pairs = qkernel_pairs_table(t))
+        if (tables.back() != pairs) tables.push_back(pairs);
     }
   return tables;
 }
@@ -168,8 +171,10 @@ struct Problem {
   size_t mr = 1, nr = 1, kc = 1, taps = 1;
   uint8_t a_xor = 0;
   QEpilogue epi;
-  // 0: random; 1: extreme (u = 255 or 0, w = -128 or 127); 2: small; 3: w = 0
-  // (acc = bias exactly)
+  // 0: random; 1: extreme (u = 255 or 0, w = -128 or 127, or for a table
+  // of weight_limit 64 pairs of the same sign +-64, the most a vpmaddubsw
+  // pair can hold); 2: small; 3: w = 0 (acc = bias exactly). Weights stay
+  // within the table's weight_limit (its precondition, checked by the plan).
   int fill = 0;
   unsigned seed = 1;
   bool guard_after = true;
@@ -207,13 +212,16 @@ void QGemmRowsTest::run(const Problem& p) {
   // Weights w[t][k][j] packed [taps][groups][NR][KR], zero past kc and nr.
   std::vector<int8_t> b(p.taps * groups * NR * KR, 0);
   std::vector<int8_t> w(p.taps * p.kc * p.nr);
+  const int limit = GetParam().table->weight_limit;
+  const int w_lo = std::max(-128, -limit), w_hi = std::min(127, limit);
   for (size_t t = 0; t < p.taps; ++t)
     for (size_t kk = 0; kk < p.kc; ++kk)
       for (size_t j = 0; j < p.nr; ++j) {
-        const int8_t v = p.fill == 1   ? ((kk + j) % 2 ? 127 : -128)
+        const bool pairs = limit < kWeightLimitAny;  // a pair of bytes k, k+1 shares its sign
+        const int8_t v = p.fill == 1   ? static_cast<int8_t>(((pairs ? kk / 2 : kk) + j) % 2 ? w_hi : w_lo)
                          : p.fill == 2 ? static_cast<int8_t>(gen() % 7 - 3)
                          : p.fill == 3 ? int8_t{0}
-                                       : static_cast<int8_t>(gen());
+                                       : static_cast<int8_t>(w_lo + static_cast<int>(gen() % unsigned(w_hi - w_lo + 1)));
         w[(t * p.kc + kk) * p.nr + j] = v;
         b[((t * groups + kk / KR) * NR + j) * KR + kk % KR] = v;
       }
@@ -522,6 +530,29 @@ TEST(QKernelTable, DotProductVariantFollowsTheCpu) {
     ASSERT_NE(dot, nullptr);
     if (!l.dot) EXPECT_EQ(dot, plain) << l.plain << ": no dot product on this CPU";
     if (dot != plain) EXPECT_STREQ(dot->variant, l.with_dot);
+  }
+}
+
+// The widening tables of x86 levels have vpmaddubsw siblings (weights in
+// [-64, 64]); nothing else does, and a sibling has none of its own.
+TEST(QKernelTable, PairsTablesSitBesideTheWideningOnes) {
+  for (ndconv_isa isa : {NDCONV_ISA_SCALAR, NDCONV_ISA_AVX2, NDCONV_ISA_AVX512, NDCONV_ISA_NEON}) {
+    const QKernelTable* plain = qkernel_table(isa, false);
+    if (plain == nullptr) continue;
+    const QKernelTable* pairs = qkernel_pairs_table(plain);
+    const std::string variant = plain->variant;
+    if (variant == "avx2" || variant == "avx512") {
+      ASSERT_NE(pairs, nullptr) << variant;
+      EXPECT_EQ(std::string(pairs->variant), variant + "-maddubsw");
+      EXPECT_EQ(pairs->weight_limit, kWeightLimitPairs);
+      EXPECT_EQ(pairs->gemm_rows.kr, plain->gemm_rows.kr);
+      EXPECT_EQ(qkernel_pairs_table(pairs), nullptr);
+    } else {
+      EXPECT_EQ(pairs, nullptr) << variant;
+    }
+    EXPECT_EQ(plain->weight_limit, kWeightLimitAny);
+    const QKernelTable* dot = qkernel_table(isa, true);
+    if (dot != plain) EXPECT_EQ(qkernel_pairs_table(dot), nullptr) << dot->variant;
   }
 }
 

@@ -37,8 +37,9 @@ struct Tensors {
 void fill_input(unsigned char* p, size_t n, ndconv_dtype type, QFill fill, uint64_t* rng) {
   const bool s8 = type == NDCONV_S8;
   for (size_t i = 0; i < n; ++i) {
-    if (fill == QFill::kRandom) p[i] = static_cast<unsigned char>(next_random(rng) >> 56);
-    else if (fill == QFill::kExtremeHigh) p[i] = s8 ? 0x7f : 0xff;
+    if (fill == QFill::kRandom || fill == QFill::kRandom7Bit || fill == QFill::kRandom7BitButOne)
+      p[i] = static_cast<unsigned char>(next_random(rng) >> 56);
+    else if (fill == QFill::kExtremeHigh || fill == QFill::kExtreme7Bit) p[i] = s8 ? 0x7f : 0xff;
     else p[i] = s8 ? 0x80 : 0x00;
   }
 }
@@ -48,8 +49,12 @@ Tensors make_tensors(const dispatch::QConvShape& s, QFill fill, bool with_bias, 
   t.weights.resize(static_cast<size_t>(s.conv.weight_elements()));
   for (size_t i = 0; i < t.weights.size(); ++i) {
     if (fill == QFill::kRandom) t.weights[i] = static_cast<int8_t>(next_random(rng) >> 56);
+    else if (fill == QFill::kRandom7Bit || fill == QFill::kRandom7BitButOne)
+      t.weights[i] = static_cast<int8_t>(static_cast<int>((next_random(rng) >> 32) % 129) - 64);
+    else if (fill == QFill::kExtreme7Bit) t.weights[i] = static_cast<int8_t>((i / 5) % 2 ? -64 : 64);
     else t.weights[i] = static_cast<int8_t>((i % 2 == 0) == (fill == QFill::kExtremeHigh) ? -128 : 127);
   }
+  if (fill == QFill::kRandom7BitButOne && !t.weights.empty()) t.weights[t.weights.size() / 2] = -65;
   for (int64_t c = 0; c < s.weight_scale_count; ++c)
     t.scales.push_back(0.01f * static_cast<float>(1 + c % 3));
   if (with_bias)

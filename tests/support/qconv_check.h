@@ -20,6 +20,13 @@ enum class QFill {
   kRandom,       // uniform over each type's range
   kExtremeHigh,  // input at its type's maximum (255 / 127), weights alternating -128 and 127
   kExtremeLow,   // input at its type's minimum (0 / -128), weights alternating 127 and -128
+  // 7-bit weights (ONNX Runtime's reduce_range), which the vpmaddubsw tables
+  // take: uniform over [-64, 64]; at +-64 in runs of 5 (same-sign pairs, the
+  // largest a vpmaddubsw pair holds) with the input at its maximum; and
+  // uniform over [-64, 64] but for one weight of -65 (the widening tiles).
+  kRandom7Bit,
+  kExtreme7Bit,
+  kRandom7BitButOne,
 };
 
 // Bytes against a PROT_NONE page: the byte after the last is unmapped.
