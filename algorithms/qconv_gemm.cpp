@@ -57,6 +57,12 @@ kernels::QGemmRowsKernel rows_kernel(const kernels::QKernelTable& table, int64_t
         (narrow == nullptr || k.nr < narrow->nr || (k.nr == narrow->nr && k.mr > narrow->mr)))
       narrow = &k;
   if (narrow != nullptr) return *narrow;
+  // Outputs that the main width leaves a partial last panel of and another
+  // tile's width divides (pw_mbv2_project's 24 on a 16-column AVX2 tile:
+  // a full 16 and a half-empty 16 per row block) take that tile.
+  if (narrow_ok && ocg % static_cast<int64_t>(main.nr) != 0)
+    for (const kernels::QGemmRowsKernel& k : kernels::qkernel_tiles(&table))
+      if (k.kr == main.kr && k.nr > main.nr && ocg % static_cast<int64_t>(k.nr) == 0) return k;
   const size_t mr = tuning().qgemm_rows_tile_mr;
   if (mr != 0 && mr != main.mr)
     for (const kernels::QGemmRowsKernel& k : kernels::qkernel_tiles(&table))
