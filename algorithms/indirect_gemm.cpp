@@ -118,11 +118,10 @@ bool sweeps_groups(const ConvShape& s, bool one_vector, const TapPlan& plan) {
 // pair, where the core wants them (Tuning::indirect_kpair) and the plan
 // fits their contract: groups swept with the one-vector tile (each call one
 // whole tap of kc = C_in/groups floats, so an even kc keeps every call's k
-// pairs inside its tap) and the same tile shape.
-bool uses_kpair(const kernels::GemmKPairKernels& kp, const Tuning& tune, const kernels::GemmRowsKernel& one,
-                bool sweep_groups, const TapPlan& plan) {
+// pairs inside its tap); the pair shares its tile shape.
+bool uses_kpair(const kernels::GemmKPairKernels& kp, const Tuning& tune, bool sweep_groups, const TapPlan& plan) {
   return tune.indirect_kpair && sweep_groups && kp.rows.fn && kp.strided.fn && plan.kc_tap % 2 == 0 &&
-         kp.rows.mr == one.mr && kp.rows.nr == one.nr && kp.strided.mr == one.mr && kp.strided.nr == one.nr;
+         kp.rows.mr == kp.strided.mr && kp.rows.nr == kp.strided.nr && kp.rows.mr <= kMaxMR;
 }
 
 class IndirectGemm final : public Algorithm {
@@ -141,10 +140,15 @@ class IndirectGemm final : public Algorithm {
   bool init(const float* weights, const float* bias) {
     tap_plan_ = plan_taps(s_, rows_uk_, tuning_);
     sweep_groups_ = sweeps_groups(s_, one_vector_, tap_plan_);
-    const bool kpair = uses_kpair(table_.gemm_kpair, tuning_, rows_uk_, sweep_groups_, tap_plan_);
-    if (kpair) {
-      rows_uk_ = table_.gemm_kpair.rows;
-      strided_uk_ = table_.gemm_kpair.strided;
+    bool kpair = uses_kpair(table_.gemm_kpair, tuning_, sweep_groups_, tap_plan_);
+    if (kpair) {  // its own MR (the lean one-vector tile's differs): the taps planned again
+      const TapPlan plan = plan_taps(s_, table_.gemm_kpair.rows, tuning_);
+      kpair = sweeps_groups(s_, one_vector_, plan) && plan.kc_tap == tap_plan_.kc_tap;
+      if (kpair) {
+        tap_plan_ = plan;
+        rows_uk_ = table_.gemm_kpair.rows;
+        strided_uk_ = table_.gemm_kpair.strided;
+      }
     }
     // Swept groups read padding at the zero row plus their channel offset.
     const size_t zero_floats =

@@ -115,8 +115,11 @@ constexpr MicroarchTuning kMicroarchTuning[] = {
     // (alone in L1, K = 256: 92% of the vpdpbusd peak against 89%, two zmm
     // vpdpbusd per cycle). Zen 4 splits a 512-bit vpdpbusd in two: not
     // copied. Zen, Zen 2, Zen 3: copied from Zen 4, not measured.
-    // Zen 5, kpair: KPAIR_MEASURED. Zen 4 (512-bit ops split in two, FMA
-    // bound rather than load bound) and older (no AVX-512): 0, not measured.
+    // Zen 5, kpair: measured (AMD EPYC Zen 5, 1 thread, --ab, NXC:
+    // grouped_g4x16 0.75-0.77x -> 0.97-1.00x oneDNN, grouped_g8x12 2.1x ->
+    // 2.7-2.8x; one broadcast per FMA ran the one-vector tile at ~72-75% of
+    // the peak). Zen 4 (512-bit FMAs split in two: FMA bound before load
+    // bound) and older (no AVX-512): 0, not measured.
     //                                lean padded q_mr kpair
     {Microarch::zen,                   0,   0,     0,   0},
     {Microarch::zen2,                  0,   0,     0,   0},
