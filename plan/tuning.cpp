@@ -96,13 +96,20 @@ constexpr MicroarchTuning kMicroarchTuning[] = {
     // measured at 55-67% of the peak (issue 13); lean copied from Sapphire
     // Rapids (same two FMA ports 0 and 5, same register-pressure argument),
     // not measured. Skylake-SP, Cascade Lake: copied from Ice Lake-SP.
-    // Intel, padded, q_mr and kpair: not measured on any Intel core, so off /
-    // the main tile until someone does.
+    // Intel, padded and q_mr: not measured on any Intel core, so off / the
+    // main tile until someone does.
+    // Intel, kpair: modelled, not measured (llvm-mca-16 -mcpu=icelake-server,
+    // skylake-avx512, cascadelake, sapphirerapids alike, the inner k loops
+    // as compiled): the lean one-vector tile these cores take (strided-lean
+    // 12x16 u4, one vbroadcastss per FMA on two load ports) at 71% of the
+    // two-FMA-per-cycle peak, the k-pair loop at 93% (the 14x32 tile's
+    // load/FMA ratio). Replace by a measurement (ndconv_bench --ab,
+    // grouped_g4x16 NXC; NDCONV_TUNE=measure tries kpair=off).
     //                                lean padded q_mr kpair
-    {Microarch::sapphire_rapids,       1,   0,     0,   0},
-    {Microarch::ice_lake_sp,           1,   0,     0,   0},
-    {Microarch::skylake_sp,            1,   0,     0,   0},
-    {Microarch::cascade_lake,          1,   0,     0,   0},
+    {Microarch::sapphire_rapids,       1,   0,     0,   1},
+    {Microarch::ice_lake_sp,           1,   0,     0,   1},
+    {Microarch::skylake_sp,            1,   0,     0,   1},
+    {Microarch::cascade_lake,          1,   0,     0,   1},
     // AMD, lean: the project was developed on Zen 4, then Zen 5, where the
     // GemmTile kernels run at 95-97% of the peak (the lean kernels gained
     // nothing consistent on Zen 5, docs/notes/zen5-pointwise.md).

@@ -163,8 +163,8 @@ struct Tuning {
   // (swept, even C_in/groups) run the k-pair kernels (kernels/gemm_kpair.hpp:
   // one 64-bit broadcast of two k steps per two FMAs, weights packed in k
   // pairs) instead of the one-vector tile (one broadcast per FMA). AVX-512
-  // only. Measured on AMD Zen 5 (set in the tuning table there); elsewhere 0
-  // until measured.
+  // only. Set in the tuning table: AMD Zen 5 (measured) and the named Intel
+  // server cores (llvm-mca modelled); 0 elsewhere until measured.
   size_t indirect_kpair = 0;
   // Channels-first im2col A block bound (conv3x3_s2 NCX:
   // 0.96x -> 1.16x oneDNN against an L2-sized block).

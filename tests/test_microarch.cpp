@@ -290,7 +290,8 @@ TEST(Microarch, PaddedLinesPerCore) {
 }
 
 // indirect-gemm's k-pair kernels for groups of 16 output channels: on Zen 5
-// (measured), nowhere else until measured.
+// (measured) and the named Intel server cores (modelled), not on Zen 4 or
+// unknown cores.
 TEST(Microarch, KPairPerCore) {
   CacheInfo c;
   c.l1d_bytes = 48 * 1024, c.l2_bytes = 1 << 20, c.line_bytes = 64;
@@ -298,7 +299,8 @@ TEST(Microarch, KPairPerCore) {
   const Case cases[] = {
       {x86(kAmd, 0x1A, 0x44, 0, kIcx), 1},
       {x86(kAmd, 0x19, 0x11, 1, kIcx), 0},
-      {x86(kIntel, 6, 167, 1, kSpr, "Intel(R) Xeon(R) Processor"), 0},
+      {x86(kIntel, 6, 143, 1, kSpr, "Intel(R) Xeon(R) Processor"), 1},
+      {x86(kIntel, 6, 60, 3, 0, "Intel(R) Core(TM) i7-4770"), 0},
       {x86(kAmd, 0x15, 0x02, 0, 0), 0},
   };
   for (const Case& k : cases) {
