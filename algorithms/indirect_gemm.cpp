@@ -114,11 +114,22 @@ bool sweeps_groups(const ConvShape& s, bool one_vector, const TapPlan& plan) {
   return s.groups > 1 && one_vector && plan.own_loop && plan.span == 1;
 }
 
+// The k-pair kernels (kernels/gemm_kpair.hpp) in place of the one-vector
+// pair, where the core wants them (Tuning::indirect_kpair) and the plan
+// fits their contract: groups swept with the one-vector tile (each call one
+// whole tap of kc = C_in/groups floats, so an even kc keeps every call's k
+// pairs inside its tap); the pair shares its tile shape.
+bool uses_kpair(const kernels::GemmKPairKernels& kp, const Tuning& tune, bool sweep_groups, const TapPlan& plan) {
+  return tune.indirect_kpair && sweep_groups && kp.rows.fn && kp.strided.fn && plan.kc_tap % 2 == 0 &&
+         kp.rows.mr == kp.strided.mr && kp.rows.nr == kp.strided.nr && kp.rows.mr <= kMaxMR;
+}
+
 class IndirectGemm final : public Algorithm {
  public:
   IndirectGemm(const ConvShape& shape, const kernels::KernelTable& table, const Tuning& tune)
       : Algorithm(PlanName("indirect-gemm", ndconv_isa_name(table.isa))),
         s_(shape),
+        table_(table),
         act_(activation_of(shape)),
         tuning_(tune),
         line_floats_(tune.cache_line_floats),
@@ -129,12 +140,22 @@ class IndirectGemm final : public Algorithm {
   bool init(const float* weights, const float* bias) {
     tap_plan_ = plan_taps(s_, rows_uk_, tuning_);
     sweep_groups_ = sweeps_groups(s_, one_vector_, tap_plan_);
+    bool kpair = uses_kpair(table_.gemm_kpair, tuning_, sweep_groups_, tap_plan_);
+    if (kpair) {  // its own MR (the lean one-vector tile's differs): the taps planned again
+      const TapPlan plan = plan_taps(s_, table_.gemm_kpair.rows, tuning_);
+      kpair = sweeps_groups(s_, one_vector_, plan) && plan.kc_tap == tap_plan_.kc_tap;
+      if (kpair) {
+        tap_plan_ = plan;
+        rows_uk_ = table_.gemm_kpair.rows;
+        strided_uk_ = table_.gemm_kpair.strided;
+      }
+    }
     // Swept groups read padding at the zero row plus their channel offset.
     const size_t zero_floats =
         sweep_groups_ ? static_cast<size_t>(s_.in_channels) : tap_plan_.kc_tap;
     if (tuning_.indirect_padded_lines && tap_plan_.span > 1)
       padded_ = plan_padded_lines(s_, tap_plan_.span, rows_uk_.mr, kBorderScratchFloats);
-    return packed_.pack(s_, weights, bias, rows_uk_.nr) &&
+    return packed_.pack(s_, weights, bias, rows_uk_.nr) && (!kpair || packed_.interleave_k_pairs()) &&
            indirection_.build(s_, tap_plan_.span, zero_floats, padded_.rows == 0);
   }
 
@@ -160,6 +181,7 @@ class IndirectGemm final : public Algorithm {
                                                  float* c, size_t ldc) const;
 
   ConvShape s_;
+  const kernels::KernelTable& table_;
   kernels::Activation act_;
   Tuning tuning_;       // the plan's, copied when it is created
   size_t line_floats_;  // floats per cache line: the C prefetch's step

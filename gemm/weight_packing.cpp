@@ -42,5 +42,22 @@ bool PackedWeights::pack_channel_range(const ConvShape& s, const float* weights,
   return true;
 }
 
+bool PackedWeights::interleave_k_pairs() {
+  const size_t w = width_, half = width_ / 2;
+  float pair[2 * kMaxPairWidth];
+  if (w > kMaxPairWidth || w % 2 != 0 || k_ % 2 != 0) return false;
+  for (size_t panel = 0; panel * stride() < data_.size(); ++panel) {
+    float* rows = data_.data() + panel * stride() + w;
+    for (size_t k = 0; k < k_; k += 2) {
+      float* src = rows + k * w;
+      std::memcpy(pair, src, 2 * w * sizeof(float));
+      // float v * w + l of the pair = B[k + l % 2][v * w / 2 + l / 2]
+      for (size_t v = 0; v < 2; ++v)
+        for (size_t l = 0; l < w; ++l) src[v * w + l] = pair[(l % 2) * w + v * half + l / 2];
+    }
+  }
+  return true;
+}
+
 }  // namespace dispatch
 }  // namespace ndconv

@@ -32,6 +32,14 @@ class PackedWeights {
   bool pack_channel_range(const ConvShape& shape, const float* weights, const float* bias,
                           size_t first, size_t count, size_t panel_width);
 
+  // Reorders every panel's rows in k pairs for the k-pair kernels
+  // (kernels/gemm_kpair.hpp): rows 2p and 2p + 1 of a panel become
+  // 2 * panel_width() floats, float v * W + l = B[2p + l % 2][v * W / 2 + l / 2]
+  // (W = panel_width()). False, the packing unchanged, unless k() and W are
+  // even and W is at most kMaxPairWidth.
+  static constexpr size_t kMaxPairWidth = 64;
+  bool interleave_k_pairs();
+
   size_t panel_width() const { return width_; }
   size_t k() const { return k_; }
   size_t panels_per_group() const { return panels_; }

@@ -197,5 +197,15 @@ struct GemmRowsStridedKernel {
   size_t mr = 0, nr = 0;
 };
 
+// The k-pair kernels of one ISA (KernelTable::gemm_kpair, kernels/gemm_kpair.hpp):
+// one vector of columns, the weights packed in interleaved k pairs
+// (PackedWeights::interleave_k_pairs), kc even; a row-pointer and an
+// evenly-spaced-rows kernel with the same MR. Null functions where the ISA
+// has none (all but AVX-512).
+struct GemmKPairKernels {
+  GemmRowsKernel rows;
+  GemmRowsStridedKernel strided;
+};
+
 }  // namespace kernels
 }  // namespace ndconv

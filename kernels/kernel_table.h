@@ -269,6 +269,10 @@ struct KernelTable {
   // The same for gemm_rowptr_one_vector's tile: groups whose output channels
   // fit one vector (a few groups of 12-16 channels).
   GemmRowsStridedKernel gemm_rowstride_one_vector;
+  // One vector of columns over k pairs (AVX-512; null elsewhere): groups of
+  // 16 output channels whose weights are packed in k pairs (see
+  // GemmKPairKernels).
+  GemmKPairKernels gemm_kpair;
 
   // The entries above by contract, for tests and benchmarks.
   KernelEntries entries;

@@ -26,6 +26,10 @@ struct Candidate {
   // indirect-gemm's merged taps (Tuning::indirect_padded_lines): 1 the
   // padded-lines loop, 0 the indirection buffer's runs; -1 as tuned.
   int lines = -1;
+  // indirect-gemm's groups of at most one vector of output channels
+  // (Tuning::indirect_kpair): 1 the k-pair kernels, 0 the one-vector tile;
+  // -1 as tuned.
+  int kpair = -1;
 };
 
 // A candidate's name, e.g. "depthwise", "indirect-gemm:tiles=lean:kblock=1x:mblock=0.5x".
@@ -43,7 +47,8 @@ Tuning candidate_tuning(const Candidate& c, const Tuning& base);
 // the ISA's own), in the order it tries them per algorithm: the tuned one,
 // the other formulation (left out when it would not change the table), the
 // K and then the M budgets halved and doubled; for indirect-gemm, the other
-// merged-taps loop (padded lines or indirection runs). Writes at most `capacity`,
+// merged-taps loop (padded lines or indirection runs) and, where the ISA has
+// the k-pair kernels, the other one-vector formulation. Writes at most `capacity`,
 // returns how many there are (at most kMaxCandidates).
 constexpr size_t kMaxCandidates = 32;
 size_t list_candidates(const kernels::KernelTable& base, Candidate* out, size_t capacity);

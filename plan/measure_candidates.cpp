@@ -42,9 +42,10 @@ CandidateName candidate_name(const Candidate& c) {
   if (c.lean < 0)
     std::snprintf(name.text, sizeof name.text, "%s", list[c.algorithm].name);
   else
-    std::snprintf(name.text, sizeof name.text, "%s:tiles=%s:kblock=%s:mblock=%s%s", list[c.algorithm].name,
+    std::snprintf(name.text, sizeof name.text, "%s:tiles=%s:kblock=%s:mblock=%s%s%s", list[c.algorithm].name,
                   c.lean ? "lean" : "gemmtile", scale_text(c.k_scale), scale_text(c.m_scale),
-                  c.lines < 0 ? "" : c.lines ? ":lines=padded" : ":lines=indexed");
+                  c.lines < 0 ? "" : c.lines ? ":lines=padded" : ":lines=indexed",
+                  c.kpair < 0 ? "" : c.kpair ? ":kpair=on" : ":kpair=off");
   return name;
 }
 
@@ -66,7 +67,10 @@ bool parse_candidate(const char* name, Candidate* c) {
         for (k.m_scale = -1; k.m_scale <= 1; ++k.m_scale)
           // (the lines variants are listed with the tuned budgets only)
           for (k.lines = -1; k.lines <= (k.k_scale == 0 && k.m_scale == 0 ? max_lines : -1); ++k.lines)
-            if (std::strcmp(name, candidate_name(k).c_str()) == 0) return *c = k, true;
+            // (the kpair variants likewise, without a lines variant)
+            for (k.kpair = -1; k.kpair <= (k.k_scale == 0 && k.m_scale == 0 && k.lines < 0 ? max_lines : -1);
+                 ++k.kpair)
+              if (std::strcmp(name, candidate_name(k).c_str()) == 0) return *c = k, true;
   }
   return false;
 }
@@ -85,6 +89,7 @@ Tuning candidate_tuning(const Candidate& c, const Tuning& base) {
   t.pointwise_cols_a_block_bytes = scaled(base.pointwise_cols_a_block_bytes, c.m_scale);
   t.im2col_a_block_bytes = scaled(base.im2col_a_block_bytes, c.m_scale);
   if (c.lines >= 0) t.indirect_padded_lines = static_cast<size_t>(c.lines);
+  if (c.kpair >= 0) t.indirect_kpair = static_cast<size_t>(c.kpair);
   return t;
 }
 
@@ -93,8 +98,8 @@ size_t list_candidates(const kernels::KernelTable& base, Candidate* out, size_t 
   const AlgorithmEntry* list = algorithm_list(&count);
   const int tuned_lean = tuning().gemm_lean_kernels ? 1 : 0;
   const bool both = formulations_differ(base);
-  auto add = [&](size_t a, int lean, int k_scale, int m_scale, int lines = -1) {
-    if (n < capacity) out[n] = Candidate{a, lean, k_scale, m_scale, lines};
+  auto add = [&](size_t a, int lean, int k_scale, int m_scale, int lines = -1, int kpair = -1) {
+    if (n < capacity) out[n] = Candidate{a, lean, k_scale, m_scale, lines, kpair};
     ++n;
   };
   for (size_t a = 0; a < count; ++a) {
@@ -110,6 +115,9 @@ size_t list_candidates(const kernels::KernelTable& base, Candidate* out, size_t 
     for (int scale : {-1, 1}) add(a, tuned_lean, 0, scale);
     // The merged-taps loop the tuning does not pick.
     if (has_lines_variant(list[a])) add(a, tuned_lean, 0, 0, tuning().indirect_padded_lines ? 0 : 1);
+    // The one-vector formulation the tuning does not pick, where the ISA has both.
+    if (has_lines_variant(list[a]) && base.gemm_kpair.rows.fn)
+      add(a, tuned_lean, 0, 0, -1, tuning().indirect_kpair ? 0 : 1);
   }
   return n;
 }

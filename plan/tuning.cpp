@@ -40,6 +40,7 @@ constexpr TuningField kTuningFields[] = {
     {"gemm_lean_kernels", &Tuning::gemm_lean_kernels},
     {"prefer_avx2_to_avx512", &Tuning::prefer_avx2_to_avx512},
     {"indirect_padded_lines", &Tuning::indirect_padded_lines},
+    {"indirect_kpair", &Tuning::indirect_kpair},
     {"qgemm_m_outer_max_weight_bytes", &Tuning::qgemm_m_outer_max_weight_bytes},
     {"qgemm_rows_tile_mr", &Tuning::qgemm_rows_tile_mr},
 };
@@ -77,12 +78,15 @@ void derive_cache_budgets(const CacheInfo& caches, Tuning* t) {
 //   padded: Tuning::indirect_padded_lines (indirect-gemm's padded-lines loop
 //     for rank-2 merged taps, the stem);
 //   q_mr: Tuning::qgemm_rows_tile_mr (int8 GEMM tile rows; 0 = the int8
-//     table's main tile).
+//     table's main tile);
+//   kpair: Tuning::indirect_kpair (the k-pair kernels for groups of at most
+//     16 output channels, AVX-512).
 struct MicroarchTuning {
   Microarch microarch;
   size_t gemm_lean_kernels;
   size_t indirect_padded_lines;
   size_t qgemm_rows_tile_mr;
+  size_t indirect_kpair;
 };
 
 constexpr MicroarchTuning kMicroarchTuning[] = {
@@ -94,11 +98,18 @@ constexpr MicroarchTuning kMicroarchTuning[] = {
     // not measured. Skylake-SP, Cascade Lake: copied from Ice Lake-SP.
     // Intel, padded and q_mr: not measured on any Intel core, so off / the
     // main tile until someone does.
-    //                                lean padded q_mr
-    {Microarch::sapphire_rapids,       1,   0,     0},
-    {Microarch::ice_lake_sp,           1,   0,     0},
-    {Microarch::skylake_sp,            1,   0,     0},
-    {Microarch::cascade_lake,          1,   0,     0},
+    // Intel, kpair: modelled, not measured (llvm-mca-16 -mcpu=icelake-server,
+    // skylake-avx512, cascadelake, sapphirerapids alike, the inner k loops
+    // as compiled): the lean one-vector tile these cores take (strided-lean
+    // 12x16 u4, one vbroadcastss per FMA on two load ports) at 71% of the
+    // two-FMA-per-cycle peak, the k-pair loop at 93% (the 14x32 tile's
+    // load/FMA ratio). Replace by a measurement (ndconv_bench --ab,
+    // grouped_g4x16 NXC; NDCONV_TUNE=measure tries kpair=off).
+    //                                lean padded q_mr kpair
+    {Microarch::sapphire_rapids,       1,   0,     0,   1},
+    {Microarch::ice_lake_sp,           1,   0,     0,   1},
+    {Microarch::skylake_sp,            1,   0,     0,   1},
+    {Microarch::cascade_lake,          1,   0,     0,   1},
     // AMD, lean: the project was developed on Zen 4, then Zen 5, where the
     // GemmTile kernels run at 95-97% of the peak (the lean kernels gained
     // nothing consistent on Zen 5, docs/notes/zen5-pointwise.md).
@@ -111,12 +122,17 @@ constexpr MicroarchTuning kMicroarchTuning[] = {
     // (alone in L1, K = 256: 92% of the vpdpbusd peak against 89%, two zmm
     // vpdpbusd per cycle). Zen 4 splits a 512-bit vpdpbusd in two: not
     // copied. Zen, Zen 2, Zen 3: copied from Zen 4, not measured.
-    //                                lean padded q_mr
-    {Microarch::zen,                   0,   0,     0},
-    {Microarch::zen2,                  0,   0,     0},
-    {Microarch::zen3,                  0,   0,     0},
-    {Microarch::zen4,                  0,   1,     0},
-    {Microarch::zen5,                  0,   1,    14},
+    // Zen 5, kpair: measured (AMD EPYC Zen 5, 1 thread, --ab, NXC:
+    // grouped_g4x16 0.75-0.77x -> 0.97-1.00x oneDNN, grouped_g8x12 2.1x ->
+    // 2.7-2.8x; one broadcast per FMA ran the one-vector tile at ~72-75% of
+    // the peak). Zen 4 (512-bit FMAs split in two: FMA bound before load
+    // bound) and older (no AVX-512): 0, not measured.
+    //                                lean padded q_mr kpair
+    {Microarch::zen,                   0,   0,     0,   0},
+    {Microarch::zen2,                  0,   0,     0,   0},
+    {Microarch::zen3,                  0,   0,     0,   0},
+    {Microarch::zen4,                  0,   1,     0,   0},
+    {Microarch::zen5,                  0,   1,    14,   1},
 };
 
 // The values of `cpu`'s core over the derived defaults in `t`. An unknown
@@ -130,6 +146,7 @@ void apply_microarchitecture(const CpuInfo& cpu, Tuning* t) {
     t->gemm_lean_kernels = m.gemm_lean_kernels;
     t->indirect_padded_lines = m.indirect_padded_lines;
     t->qgemm_rows_tile_mr = m.qgemm_rows_tile_mr;
+    t->indirect_kpair = m.indirect_kpair;
     listed = true;
   }
   if (!listed && cpu.identity.vendor == CpuVendor::intel) t->gemm_lean_kernels = 1;
@@ -149,6 +166,7 @@ void clamp_to_ceilings(Tuning* t) {
   t->prefer_avx2_to_avx512 = t->prefer_avx2_to_avx512 ? 1 : 0;
   t->pointwise_small_k_stream = t->pointwise_small_k_stream ? 1 : 0;
   t->indirect_padded_lines = t->indirect_padded_lines ? 1 : 0;
+  t->indirect_kpair = t->indirect_kpair ? 1 : 0;
 }
 
 // Made when the library loads, like the ISA state, so that the first

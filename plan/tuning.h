@@ -159,6 +159,13 @@ struct Tuning {
   // 0: the indirection buffer's merged runs. Measured on AMD Zen 5 (set in
   // the tuning table there); elsewhere 0 until measured.
   size_t indirect_padded_lines = 0;
+  // 1: indirect-gemm's groups of at most one vector of output channels
+  // (swept, even C_in/groups) run the k-pair kernels (kernels/gemm_kpair.hpp:
+  // one 64-bit broadcast of two k steps per two FMAs, weights packed in k
+  // pairs) instead of the one-vector tile (one broadcast per FMA). AVX-512
+  // only. Set in the tuning table: AMD Zen 5 (measured) and the named Intel
+  // server cores (llvm-mca modelled); 0 elsewhere until measured.
+  size_t indirect_kpair = 0;
   // Channels-first im2col A block bound (conv3x3_s2 NCX:
   // 0.96x -> 1.16x oneDNN against an L2-sized block).
   size_t im2col_a_block_bytes = 4 << 20;

@@ -301,4 +301,128 @@ TEST(GemmCandidates, ColsAllTailsAllKPanelsOffsetRows) {
   }
 }
 
+// The k-pair kernels (KernelTable::gemm_kpair, kernels/gemm_kpair.hpp) where
+// the ISA has them: the weights of a RowsProblem re-laid in k pairs as the
+// contract says (float 16 v + l of pair q = B[2q + l % 2][8 v + l / 2]), and
+// checked against the plain layout's sums. Every even kc (1 to 6 pairs and
+// long runs), every mr and nr tail, three panels, the epilogues, and for the
+// strided kernel disjoint and overlapping rows and a listed tap.
+std::vector<float> interleave_k_pairs(const RowsProblem& pb) {
+  std::vector<float> b = pb.b;
+  const size_t NR = pb.NR, half = NR / 2;
+  for (size_t p = 0; p < pb.panels; ++p)
+    for (size_t q = 0; q < pb.taps * pb.kc / 2; ++q)
+      for (size_t v = 0; v < 2; ++v)
+        for (size_t l = 0; l < NR; ++l)
+          b[p * pb.stride + (2 * q + v) * NR + l] = pb.b[p * pb.stride + (2 * q + l % 2) * NR + v * half + l / 2];
+  return b;
+}
+
+const std::vector<size_t> kPairKcs = {2, 4, 8, 12, 16, 24, 30, 148};
+
+TEST(GemmKPair, RowsAllTailsEvenKPanelsEpilogues) {
+  for (const KernelTable* t : available_tables()) {
+    const GemmRowsKernel& uk = t->gemm_kpair.rows;
+    if (!uk.fn) continue;
+    ASSERT_EQ(uk.nr, 16u) << ndconv_isa_name(t->isa);
+    ASSERT_EQ(t->gemm_kpair.strided.mr, uk.mr);
+    const size_t MR = uk.mr, NR = uk.nr;
+    for (size_t taps : {1, 3})
+      for (size_t kc : kPairKcs)
+        for (size_t ei = 0; ei < 4; ++ei)
+          for (size_t mr = 1; mr <= MR; ++mr)
+            for (size_t nr : nr_values(NR)) {
+              const Epilogue& e = kEpilogues[ei];
+              RowsProblem pb(MR, NR, taps, kc, mr, nr);
+              const std::vector<float> b = interleave_k_pairs(pb);
+              // Rows 1 + kc floats apart (the K offset skips the first);
+              // rows past mr repeat the last real one.
+              const size_t ld = kc + 1;
+              std::vector<float> a_data = random_vector(taps * mr * ld, 7 + kc + mr);
+              std::vector<const float*> a(taps * MR);
+              for (size_t tp = 0; tp < taps; ++tp)
+                for (size_t i = 0; i < MR; ++i) a[tp * MR + i] = a_data.data() + (tp * mr + (i < mr ? i : mr - 1)) * ld;
+              GemmRowsArgs args;
+              args.a = a.data();
+              args.a_k_offset = 1;
+              args.taps = taps;
+              args.kc = kc;
+              args.b = b.data();
+              args.bias = e.bias ? pb.bias.data() : nullptr;
+              args.mr = mr;
+              args.nr = nr;
+              args.panel_stride = pb.stride;
+              args.out = make_output(e, pb.c.data(), pb.ldc, pb.maxes.data());
+              uk.fn(args);
+              pb.check(e, [&](size_t tp, size_t i) { return a[tp * MR + i] + 1; },
+                       describe(ndconv_isa_name(t->isa), uk.name, taps, kc, mr, nr, ei));
+              if (HasFailure()) return;
+            }
+  }
+}
+
+TEST(GemmKPair, StridedAllTailsEvenKStridesListedTaps) {
+  for (const KernelTable* t : available_tables()) {
+    const GemmRowsStridedKernel& uk = t->gemm_kpair.strided;
+    if (!uk.fn) continue;
+    const size_t MR = uk.mr, NR = uk.nr;
+    for (size_t taps_case : {1, 3, 4})
+      for (size_t kc : kPairKcs)
+        for (ptrdiff_t lda : {ptrdiff_t(2), ptrdiff_t(3), static_cast<ptrdiff_t>(kc + 3)})
+          for (size_t ei = 0; ei < 4; ++ei)
+            for (size_t mr = 1; mr <= MR; ++mr)
+              for (size_t nr : nr_values(NR)) {
+                const bool listed = taps_case == 4;
+                const size_t taps = listed ? 3 : taps_case;
+                const Epilogue& e = kEpilogues[ei];
+                RowsProblem pb(MR, NR, taps, kc, mr, nr);
+                const std::vector<float> b = interleave_k_pairs(pb);
+                const size_t region = (MR - 1) * static_cast<size_t>(lda) + kc;
+                // kc / 2 odd: every row pointer one float early, a_k_offset = 1.
+                const ptrdiff_t k_offset = (kc / 2) % 2 == 1 ? 1 : 0;
+                std::vector<float> a_data = random_vector(1 + taps * region, 7 + kc + mr);
+                std::vector<const float*> a(taps);
+                for (size_t tp = 0; tp < taps; ++tp) a[tp] = a_data.data() + 1 + tp * region;
+                auto row = [&](size_t tp, size_t i) {
+                  if (listed && tp == 1) i = MR - 1 - i;
+                  return a[tp] + i * static_cast<size_t>(lda);
+                };
+                std::vector<const float*> lists(taps * MR, nullptr);
+                if (listed)
+                  for (size_t i = 0; i < MR; ++i) lists[MR + i] = row(1, i) - k_offset;
+                std::vector<const float*> a_arg = a;
+                for (const float*& p : a_arg) p -= k_offset;
+                if (listed) a_arg[1] = nullptr;
+                GemmRowsStridedArgs args;
+                args.a = a_arg.data();
+                args.row_lists = listed ? lists.data() : nullptr;
+                args.a_k_offset = k_offset;
+                args.lda = lda;
+                args.taps = taps;
+                args.kc = kc;
+                args.b = b.data();
+                args.bias = e.bias ? pb.bias.data() : nullptr;
+                args.mr = mr;
+                args.nr = nr;
+                args.panel_stride = pb.stride;
+                args.out = make_output(e, pb.c.data(), pb.ldc, pb.maxes.data());
+                uk.fn(args);
+                pb.check(e, row,
+                         describe(ndconv_isa_name(t->isa), uk.name, taps, kc, mr, nr, ei) +
+                             " lda=" + std::to_string(lda) + (listed ? " (listed)" : ""));
+                if (HasFailure()) return;
+              }
+  }
+}
+
+// Only AVX-512 has them; the other ISAs' entries are null (the planner
+// checks fn before choosing them).
+TEST(GemmKPair, OnlyAvx512HasKPairKernels) {
+  for (const KernelTable* t : available_tables()) {
+    const bool has = t->gemm_kpair.rows.fn != nullptr;
+    EXPECT_EQ(has, t->isa == NDCONV_ISA_AVX512) << ndconv_isa_name(t->isa);
+    EXPECT_EQ(has, t->gemm_kpair.strided.fn != nullptr) << ndconv_isa_name(t->isa);
+  }
+}
+
 }  // namespace

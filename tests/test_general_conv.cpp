@@ -111,6 +111,16 @@ const GeneralCase kCases[] = {
     {2, 1, 32, 24, 2, {5, 33}, {3, 3}, {1, 1}, {1, 1}, {1, 1}, {1, 1}, kExplicit},
     {2, 2, 24, 12, 4, {4, 31}, {3, 3}, {1, 2}, {1, 1}, {1, 1}, {1, 0}, kExplicit},
     {2, 1, 8, 4, 4, {3, 37}, {3, 3}, {1, 1}, {1, 1}, {1, 1}, {1, 1}, kExplicit},
+    // The same on the k-pair kernels where the core takes them (AVX-512,
+    // Tuning::indirect_kpair): 8, 12, 16 and 24 input channels per group
+    // (even: pairs of k inside each tap), 16 or 12 output channels, lines
+    // of 33, 45 and 16 pixels (not multiples of the 14-row tile), stride 2,
+    // dilation 2, batch; and 15 per group (odd: the one-vector tile).
+    {2, 1, 32, 64, 4, {5, 33}, {3, 3}, {1, 1}, {1, 1}, {1, 1}, {1, 1}, kExplicit},
+    {2, 1, 48, 48, 4, {4, 45}, {3, 3}, {1, 1}, {1, 2}, {1, 2}, {1, 2}, kExplicit},
+    {2, 1, 64, 64, 4, {6, 31}, {3, 3}, {2, 2}, {1, 1}, {1, 1}, {1, 1}, kExplicit},
+    {2, 2, 48, 32, 2, {4, 16}, {3, 3}, {1, 1}, {1, 1}, {1, 1}, {1, 1}, kExplicit},
+    {2, 1, 30, 32, 2, {4, 29}, {3, 3}, {1, 1}, {1, 1}, {1, 1}, {1, 1}, kExplicit},
 };
 
 // Shapes the grouped channels-last kernel takes where the ISA has one.

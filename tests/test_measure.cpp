@@ -155,6 +155,35 @@ TEST_P(Measure, MergedTapsLoopIsACandidate) {
   }
 }
 
+// indirect-gemm's one-vector formulation the tuning does not pick is one
+// more candidate where the ISA has the k-pair kernels (AVX-512: kpair=on or
+// kpair=off, the tuned budgets); forced on 4 groups of 16 channels (swept,
+// even C_in/groups) either builds its plan and gives the reference's answer.
+TEST_P(Measure, KPairIsACandidateWhereTheIsaHasIt) {
+  std::vector<std::string> kpairs;
+  for (const std::string& name : candidate_names())
+    if (name.find(":kpair=") != std::string::npos) kpairs.push_back(name);
+  ASSERT_EQ(kpairs.size(), GetParam() == NDCONV_ISA_AVX512 ? 1u : 0u);
+  if (kpairs.empty()) return;
+  EXPECT_EQ(kpairs[0].rfind("indirect-gemm:", 0), 0u) << kpairs[0];
+  EXPECT_NE(kpairs[0].find(":kblock=1x:mblock=1x:kpair="), std::string::npos) << kpairs[0];
+  // Both tile formulations: the lean one-vector tile's MR (12) differs from
+  // the k-pair kernels' (14), so the plan's taps are planned again.
+  const Case c(conv2d_desc(NDCONV_NXC, 64, 64, 9, 31, 3, 3, 4, NDCONV_PAD_SAME_UPPER));
+  for (const char* tiles : {"gemmtile", "lean"})
+  for (const char* on : {"on", "off"}) {
+    const std::string name = std::string("indirect-gemm:tiles=") + tiles + ":kblock=1x:mblock=1x:kpair=" + on;
+    ndconv_create_options o = {};
+    o.candidate = name.c_str();
+    ndconv_conv* conv = nullptr;
+    ASSERT_EQ(c.create(&o, &conv), NDCONV_OK) << name << ": " << ndconv_last_error();
+    EXPECT_EQ(std::string(info_of(conv).candidate), name);
+    EXPECT_EQ(std::string(ndconv_conv_kernel_name(conv)).rfind("indirect-gemm/", 0), 0u);
+    EXPECT_TRUE(c.matches(c.run(conv))) << name;
+    ndconv_conv_destroy(conv);
+  }
+}
+
 TEST_P(Measure, MeasuredPlanAgreesWithTheDefaultPlan) {
   for (const ndconv_conv_desc& d : shapes()) {
     const Case c(d);

@@ -289,6 +289,26 @@ TEST(Microarch, PaddedLinesPerCore) {
   }
 }
 
+// indirect-gemm's k-pair kernels for groups of 16 output channels: on Zen 5
+// (measured) and the named Intel server cores (modelled), not on Zen 4 or
+// unknown cores.
+TEST(Microarch, KPairPerCore) {
+  CacheInfo c;
+  c.l1d_bytes = 48 * 1024, c.l2_bytes = 1 << 20, c.line_bytes = 64;
+  struct Case { CpuIdentity id; size_t kpair; };
+  const Case cases[] = {
+      {x86(kAmd, 0x1A, 0x44, 0, kIcx), 1},
+      {x86(kAmd, 0x19, 0x11, 1, kIcx), 0},
+      {x86(kIntel, 6, 143, 1, kSpr, "Intel(R) Xeon(R) Processor"), 1},
+      {x86(kIntel, 6, 60, 3, 0, "Intel(R) Core(TM) i7-4770"), 0},
+      {x86(kAmd, 0x15, 0x02, 0, 0), 0},
+  };
+  for (const Case& k : cases) {
+    const ndconv::dispatch::Tuning t = ndconv::dispatch::tuning_for(c, info_of(k.id));
+    EXPECT_EQ(t.indirect_kpair, k.kpair) << k.id.family << " model " << k.id.model;
+  }
+}
+
 // The detected CPU: the C API's text says what cpu_info() holds, and the
 // automatic ISA follows the tuning's preference.
 TEST(Microarch, DetectedCpuString) {

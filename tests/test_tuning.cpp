@@ -223,6 +223,7 @@ TEST(Tuning, DefaultsAreTheMeasuredConstants) {
   EXPECT_EQ(t.im2col_a_block_bytes, 4 * MiB);
   EXPECT_EQ(t.cache_line_floats, 16u);
   EXPECT_EQ(t.indirect_padded_lines, 0u);  // set per core (the tuning table)
+  EXPECT_EQ(t.indirect_kpair, 0u);         // set per core (the tuning table)
 }
 
 // On Zen 5 (48 KiB L1d, 1 MiB L2), where the constants were measured, the
@@ -294,7 +295,7 @@ TEST(Tuning, StringNamesEveryField) {
       "ngram_min_channels_first_window_floats", "ngram_split_min_row_tiles",
       "indirect_panel_group", "indirect_merge_max_channels", "im2col_a_block_bytes",
       "cache_line_floats", "textcnn_min_tiles_per_task", "gemm_lean_kernels",
-      "prefer_avx2_to_avx512", "indirect_padded_lines", "qgemm_m_outer_max_weight_bytes",
+      "prefer_avx2_to_avx512", "indirect_padded_lines", "indirect_kpair", "qgemm_m_outer_max_weight_bytes",
       "qgemm_rows_tile_mr"};
   size_t lines = 0;
   for (char c : text) lines += c == '\n';
