@@ -416,8 +416,9 @@ NDCONV_API ndconv_status ndconv_qconv_run(const ndconv_qconv* qconv, const void*
                                           void* output, ndconv_threadpool* pool);
 /* "<algorithm>/<variant>", e.g. "int8-indirect-gemm/avx512-vnni" (the ISA
    level and, after the dash, the int8 dot-product instructions used: vnni,
-   dot) or "int8-reference/scalar" (the exact, slow path for shapes without a
-   fast one). "" for NULL. */
+   dot, or maddubsw: vpmaddubsw pairs, taken without dot products when every
+   weight lies in [-64, 64], exact) or "int8-reference/scalar" (the exact,
+   slow path for shapes without a fast one). "" for NULL. */
 NDCONV_API const char* ndconv_qconv_kernel_name(const ndconv_qconv* qconv);
 
 /* Process-wide, for tests and benchmarks: whether int8 plans created
