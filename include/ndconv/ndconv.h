@@ -423,8 +423,9 @@ NDCONV_API const char* ndconv_qconv_kernel_name(const ndconv_qconv* qconv);
 
 /* Process-wide, for tests and benchmarks: whether int8 plans created
    afterwards may use the CPU's int8 dot-product instructions (AVX512-VNNI,
-   AVX-VNNI, the Arm dot-product extension); 0 forces the exact 16-bit
-   widening kernels of the same ISA level. Default 1; the environment variable
+   AVX-VNNI, the Arm dot-product extension); 0 forces the same ISA level's
+   kernels without them (exact 16-bit widening, or vpmaddubsw pairs where
+   every weight lies in [-64, 64]). Default 1; the environment variable
    NDCONV_INT8_DOT=0 sets 0 at load time. Results are identical either way. */
 NDCONV_API void ndconv_set_int8_dot_product(int enable);
 NDCONV_API int ndconv_int8_dot_product(void);   /* the current setting (0 or 1) */
