@@ -6,6 +6,7 @@
 // (kernels/qdepthwise_x86.hpp, tested by tests/test_qdepthwise.cpp).
 #define NDCONV_QKERNEL_NS qavx2
 #include "kernels/qdepthwise_avx2.hpp"
+#include "kernels/qpointwise_stream_avx2.hpp"
 #include "kernels/qkernel_instances.h"
 
 namespace ndconv {
@@ -19,7 +20,8 @@ const QGemmRowsKernel tiles[] = {
     {"qs8_gemm_rowptr_6x8c4__avx2", &qgemm_rowptr<Avx2Widening, 6, 1>, 6, 8, 4},
 };
 const QKernelTable table = {"avx2", tiles[0],
-                            {"qdw_nxc_16c__avx2", &qdw_nxc<QdwYmm>, 16}};
+                            {"qdw_nxc_16c__avx2", &qdw_nxc<QdwYmm>, 16},
+                            {"qps_nxc_8p__avx2", &qps_nxc<QpsYmm>, 8}};
 }  // namespace qavx2
 
 const QKernelTable& qavx2_table() { return qavx2::table; }

@@ -6,6 +6,7 @@
 // (kernels/qdepthwise_x86.hpp, tested by tests/test_qdepthwise.cpp).
 #define NDCONV_QKERNEL_NS qavx512
 #include "kernels/qdepthwise_avx512.hpp"
+#include "kernels/qpointwise_stream_avx512.hpp"
 #include "kernels/qkernel_instances.h"
 
 namespace ndconv {
@@ -19,7 +20,8 @@ const QGemmRowsKernel tiles[] = {
     {"qs8_gemm_rowptr_4x64c4__avx512", &qgemm_rowptr<Avx512Widening, 4, 4>, 4, 64, 4},
 };
 const QKernelTable table = {"avx512", tiles[0],
-                            {"qdw_nxc_32c__avx512", &qdw_nxc<QdwZmm>, 32}};
+                            {"qdw_nxc_32c__avx512", &qdw_nxc<QdwZmm>, 32},
+                            {"qps_nxc_16p__avx512", &qps_nxc<QpsZmm>, 16}};
 }  // namespace qavx512
 
 const QKernelTable& qavx512_table() { return qavx512::table; }

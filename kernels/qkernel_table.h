@@ -9,6 +9,7 @@
 
 #include "kernels/qdepthwise_args.h"
 #include "kernels/qgemm_args.h"
+#include "kernels/qpointwise_stream_args.h"
 #include "ndconv/ndconv.h"
 
 namespace ndconv {
@@ -22,6 +23,9 @@ struct QKernelTable {
   // The channels-last depthwise kernel; fn null where the level has none
   // (scalar, NEON: the algorithm's plain C++ runs, named "scalar").
   QDepthwiseKernel depthwise_nxc;
+  // The channels-last pointwise stream kernel for K <= 4 inputs and few
+  // outputs; fn null where the level has none (scalar, NEON: the GEMM runs).
+  QPointwiseStreamKernel pointwise_stream_nxc;
 };
 
 // The table of ISA level `isa` (not AUTO), with the dot-product variant when

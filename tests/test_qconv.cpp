@@ -77,8 +77,11 @@ std::vector<NamedConv> shapes(ndconv_layout l) {
       {"pointwise_tails", conv2d_desc(l, 13, 37, 3, 5, 1, 1, 1, NDCONV_PAD_VALID)},
       {"pointwise_strided", conv2d_desc(l, 8, 17, 7, 7, 1, 1, 1, NDCONV_PAD_VALID, 2)},
       // One vector of outputs or less: the one-vector tile (AVX512-VNNI
-      // 16x16), its row tails (72 = 4 x 16 + 8 pixels), stride 2.
-      {"pointwise_narrow", conv2d_desc(l, 3, 5, 9, 8, 1, 1, 1, NDCONV_PAD_VALID)},
+      // 16x16), its row tails (72 = 4 x 16 + 8 pixels), stride 2 (K > 4:
+      // not the stream).
+      {"pointwise_narrow", conv2d_desc(l, 7, 5, 9, 8, 1, 1, 1, NDCONV_PAD_VALID)},
+      // K <= 4, N <= 16, stride 1: the pointwise stream where the level has one.
+      {"stream_3to5", conv2d_desc(l, 3, 5, 9, 8, 1, 1, 1, NDCONV_PAD_VALID)},
       {"pointwise_narrow_strided", conv2d_desc(l, 7, 16, 9, 9, 1, 1, 1, NDCONV_PAD_VALID, 2)},
       {"conv3x3_same", conv2d_desc(l, 8, 20, 7, 6, 3, 3, 1, NDCONV_PAD_SAME_UPPER)},
       {"conv3x3_k_tail", conv2d_desc(l, 3, 33, 6, 9, 3, 3, 1, NDCONV_PAD_SAME_LOWER)},
@@ -230,12 +233,14 @@ TEST_P(QConvTest, KernelNamesSayWhatRuns) {
   const std::string isa = table ? table->variant : "scalar";
   // Depthwise: the table's SIMD kernel, or the plain C++ path where the level has none (NEON).
   const std::string depthwise_isa = table && table->depthwise_nxc.fn ? table->variant : "scalar";
+  const bool stream = table && table->pointwise_stream_nxc.fn;
   for (ndconv_layout l : {NDCONV_NXC, NDCONV_NCX})
     for (const NamedConv& s : shapes(l)) {
       const std::string name = s.name;
       const std::string suffix = l == NDCONV_NCX ? "-ncx/" : "/";
       std::string want;
-      if (name.rfind("pointwise", 0) == 0) want = "int8-pointwise-gemm" + suffix + isa;
+      if (name == "stream_3to5") want = (stream ? "int8-pointwise-stream" : "int8-pointwise-gemm") + suffix + isa;
+      else if (name.rfind("pointwise", 0) == 0) want = "int8-pointwise-gemm" + suffix + isa;
       else if (name == "conv1d" || name == "conv1d_stride" || name == "text_conv2d" || name == "whole_image") want = "int8-ngram-gemm" + suffix + isa;
       else if (name.rfind("depthwise", 0) == 0) want = "int8-depthwise" + suffix + depthwise_isa;
       else want = "int8-indirect-gemm" + suffix + isa;
