@@ -9,6 +9,7 @@
 
 #include "kernels/qdepthwise_args.h"
 #include "kernels/qgemm_args.h"
+#include "kernels/qgrouped_args.h"
 #include "kernels/qpointwise_stream_args.h"
 #include "ndconv/ndconv.h"
 
@@ -26,6 +27,9 @@ struct QKernelTable {
   // The channels-last pointwise stream kernel for K <= 4 inputs and few
   // outputs; fn null where the level has none (scalar, NEON: the GEMM runs).
   QPointwiseStreamKernel pointwise_stream_nxc;
+  // The channels-last grouped kernel (C_in per group a multiple of 4); fn
+  // null where the level has none (scalar, NEON: the indirect GEMM runs).
+  QGroupedKernel grouped_nxc;
 };
 
 // The table of ISA level `isa` (not AUTO), with the dot-product variant when

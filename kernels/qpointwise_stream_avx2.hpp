@@ -18,10 +18,20 @@ struct QpsYmm : Ymm {
   static NDCONV_QINLINE __m256i load_input(const uint8_t* p, size_t bytes) {
     return _mm256_maskload_epi32(reinterpret_cast<const int*>(p), mask(bytes / 4));
   }
+  // The grouped kernel's loads (qgrouped_x86.hpp): the dword mask computed once.
+  using InputMask = __m256i;
+  static NDCONV_QINLINE __m256i input_mask(size_t bytes) { return mask(bytes / 4); }
+  static NDCONV_QINLINE __m256i load_masked(const uint8_t* p, __m256i m) {
+    return _mm256_maskload_epi32(reinterpret_cast<const int*>(p), m);
+  }
   static NDCONV_QINLINE __m256i flip(__m256i x) { return _mm256_xor_si256(x, _mm256_set1_epi8(-128)); }
   static NDCONV_QINLINE __m256i spread(__m256i x, const int32_t* gather, const int8_t* ctrl) {
     const __m256i g = _mm256_permutevar8x32_epi32(x, _mm256_load_si256(reinterpret_cast<const __m256i*>(gather)));
     return _mm256_shuffle_epi8(g, _mm256_load_si256(reinterpret_cast<const __m256i*>(ctrl)));
+  }
+  // The grouped kernel's selection (qgrouped_x86.hpp): lane c takes dword perm[c].
+  static NDCONV_QINLINE __m256i permute(__m256i x, const int32_t* perm) {
+    return _mm256_permutevar8x32_epi32(x, _mm256_load_si256(reinterpret_cast<const __m256i*>(perm)));
   }
   static NDCONV_QINLINE __m256i dot(__m256i acc, __m256i x, const int8_t* w) {
     const __m256i wv = _mm256_load_si256(reinterpret_cast<const __m256i*>(w));
@@ -41,3 +51,4 @@ struct QpsYmm : Ymm {
 }  // namespace ndconv
 
 #include "kernels/qpointwise_stream_x86.hpp"
+#include "kernels/qgrouped_x86.hpp"

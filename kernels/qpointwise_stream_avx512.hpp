@@ -19,10 +19,20 @@ struct QpsZmm : Zmm {
     const __mmask64 m = bytes >= 64 ? ~__mmask64{0} : (__mmask64{1} << bytes) - 1;
     return _mm512_maskz_loadu_epi8(m, p);
   }
+  // The grouped kernel's loads (qgrouped_x86.hpp): the byte mask computed once.
+  using InputMask = __mmask64;
+  static NDCONV_QINLINE __mmask64 input_mask(size_t bytes) {
+    return bytes >= 64 ? ~__mmask64{0} : (__mmask64{1} << bytes) - 1;
+  }
+  static NDCONV_QINLINE __m512i load_masked(const uint8_t* p, __mmask64 m) { return _mm512_maskz_loadu_epi8(m, p); }
   static NDCONV_QINLINE __m512i flip(__m512i x) { return _mm512_xor_si512(x, _mm512_set1_epi8(-128)); }
   static NDCONV_QINLINE __m512i spread(__m512i x, const int32_t* gather, const int8_t* ctrl) {
     const __m512i g = _mm512_permutexvar_epi32(_mm512_load_si512(gather), x);
     return _mm512_shuffle_epi8(g, _mm512_load_si512(ctrl));
+  }
+  // The grouped kernel's selection (qgrouped_x86.hpp): lane c takes dword perm[c].
+  static NDCONV_QINLINE __m512i permute(__m512i x, const int32_t* perm) {
+    return _mm512_permutexvar_epi32(_mm512_load_si512(perm), x);
   }
   static NDCONV_QINLINE __m512i dot(__m512i acc, __m512i x, const int8_t* w) {
     const __m512i wv = _mm512_load_si512(w);
@@ -42,3 +52,4 @@ struct QpsZmm : Zmm {
 }  // namespace ndconv
 
 #include "kernels/qpointwise_stream_x86.hpp"
+#include "kernels/qgrouped_x86.hpp"

@@ -234,12 +234,14 @@ TEST_P(QConvTest, KernelNamesSayWhatRuns) {
   // Depthwise: the table's SIMD kernel, or the plain C++ path where the level has none (NEON).
   const std::string depthwise_isa = table && table->depthwise_nxc.fn ? table->variant : "scalar";
   const bool stream = table && table->pointwise_stream_nxc.fn;
+  const bool grouped = table && table->grouped_nxc.fn;
   for (ndconv_layout l : {NDCONV_NXC, NDCONV_NCX})
     for (const NamedConv& s : shapes(l)) {
       const std::string name = s.name;
       const std::string suffix = l == NDCONV_NCX ? "-ncx/" : "/";
       std::string want;
       if (name == "stream_3to5") want = (stream ? "int8-pointwise-stream" : "int8-pointwise-gemm") + suffix + isa;
+      else if (name == "grouped") want = (grouped ? "int8-grouped" : "int8-indirect-gemm") + suffix + isa;  // C_in / g = 4
       else if (name.rfind("pointwise", 0) == 0) want = "int8-pointwise-gemm" + suffix + isa;
       else if (name == "conv1d" || name == "conv1d_stride" || name == "text_conv2d" || name == "whole_image") want = "int8-ngram-gemm" + suffix + isa;
       else if (name.rfind("depthwise", 0) == 0) want = "int8-depthwise" + suffix + depthwise_isa;
