@@ -102,6 +102,7 @@ class QGroupedAlgorithm final : public QAlgorithm {
     a.out_channels = oc;
     a.kgroups = static_cast<size_t>(s.in_channels_per_group()) / 4;
     a.a_xor = p_->a_xor;
+    a.uniform = s.out_channels_per_group() % static_cast<int64_t>(uk_.lanes) == 0;
     a.span = span_.data();
     a.perm = perm_.data();
     a.w = w_.data();

@@ -29,6 +29,10 @@ struct QGroupedArgs {
   size_t out_channels = 0;
   size_t kgroups = 0;             // C_in per group / 4
   uint8_t a_xor = 0;              // 0x80 for S8 input, 0 for U8
+  // Every vector inside one group (C_out per group a multiple of L): lane c
+  // of k-group kk takes the same dword, broadcast from memory instead of
+  // permuted (a load port instead of the shuffle port: grouped_g4x16).
+  bool uniform = false;
   const uint32_t* span = nullptr;  // [vectors][2]: vector v's input bytes (offset, count <= 4 L)
   const int32_t* perm = nullptr;  // [vectors][kgroups][L] dword indices into those bytes
   // [vectors][taps][kgroups][L][4] int8, zero past the real channels.
@@ -39,7 +43,7 @@ struct QGroupedArgs {
 };
 using QGroupedFn = void (*)(const QGroupedArgs& args);
 
-// e.g. "qgrouped_nxc_4v2p__avx512vnni": 4 vectors of channels by 2 pixels
+// e.g. "qgrouped_nxc_4v4p__avx512vnni": 4 vectors of channels by 4 pixels
 // of accumulators; lanes: int32 lanes per vector (the tables' L).
 struct QGroupedKernel {
   const char* name = nullptr;

@@ -1,8 +1,7 @@
 // The int8 channels-last grouped kernel (contract: kernels/qgrouped_args.h),
 // generic over the x86 family D of the pointwise stream (QpsZmm, QpsYmm:
-// masked loads, the dot product). A tile of NV vectors of channels by two
-// pixels (2 NV independent accumulator chains hide the dot product's
-// latency); the tile's weights stay in L1 across the pixels. The epilogue is
+// masked loads, the dot product). A tile of NV vectors of channels by
+// kQgPixels pixels; the tile's weights stay in L1 across the pixels. The epilogue is
 // the GEMM tile's (D::Epilogue). Included inside the TU's namespace
 // NDCONV_QKERNEL_NS, after the family's header.
 #pragma once
@@ -16,6 +15,15 @@ namespace ndconv {
 namespace kernels {
 namespace NDCONV_QKERNEL_NS {
 
+// Pixels per tile: each weight load feeds that many dot products, and NV x
+// kQgPixels independent accumulators hide the dot product's latency (4
+// against 2 on AMD EPYC Zen 5, --ab --int8 NXC: grouped_resnext 1.37x ->
+// 1.71-1.80x, g8x12 1.54-1.62x -> 1.94-1.96x, g4x16 0.60x -> 0.62-0.64x oneDNN).
+#ifndef QG_PX
+#define QG_PX 4
+#endif
+constexpr size_t kQgPixels = QG_PX;
+
 template <class D>
 struct QgTables {
   const uint32_t* span;
@@ -24,41 +32,49 @@ struct QgTables {
   size_t taps, kgroups;
 };
 
-// Vectors [v0, v0 + nv) of pixels i and j (j == i: one pixel), accumulated
-// over every tap. nv <= NV; KG: the k-groups when known at compile time
-// (1, 2, 4: one to four vpdpbusd per load), else 0 (t.kgroups). The input
-// masks and offsets come precomputed (their arithmetic per load cost more
-// than the dot products on grouped_resnext).
-template <class D, bool Flip, size_t NV, size_t KG>
-NDCONV_QINLINE void qg_accumulate(const QgTables<D>& t, const uint8_t* const* ri, const uint8_t* const* rj,
-                                  size_t v0, size_t nv, const typename D::InputMask (&m)[NV],
-                                  const size_t (&off)[NV], typename D::Acc (&acc)[2][NV]) {
+// Vectors [v0, v0 + nv) of PX pixels (rows[p]: pixel p's taps; repeated
+// past the last pixel), accumulated over every tap. nv <= NV; KG: the
+// k-groups when known at compile time (1, 2, 4), else 0 (t.kgroups). The
+// input masks and offsets come precomputed (their arithmetic per load cost
+// more than the dot products on grouped_resnext).
+template <class D, bool Flip, size_t NV, size_t PX, size_t KG, bool Uniform>
+NDCONV_QINLINE void qg_accumulate(const QgTables<D>& t, const uint8_t* const* const (&rows)[PX], size_t v0,
+                                  size_t nv, const typename D::InputMask (&m)[NV], const size_t (&off)[NV],
+                                  typename D::Acc (&acc)[PX][NV]) {
   constexpr size_t L = D::lanes;
   const size_t kgroups = KG ? KG : t.kgroups;
   for (size_t tap = 0; tap < t.taps; ++tap) {
-    const uint8_t* pi = ri[tap];
-    const uint8_t* pj = rj[tap];
+    const uint8_t* px[PX];
+#pragma GCC unroll 8
+    for (size_t p = 0; p < PX; ++p) px[p] = rows[p][tap];
 #pragma GCC unroll 8
     for (size_t v = 0; v < NV; ++v) {
       if (v >= nv) break;
-      typename D::Acc xi = D::load_masked(pi + off[v], m[v]);
-      typename D::Acc xj = D::load_masked(pj + off[v], m[v]);
-      if (Flip) {
-        xi = D::flip(xi);
-        xj = D::flip(xj);
+      const int8_t* w = t.w + (((v0 + v) * t.taps + tap) * kgroups) * L * 4;
+      if (Uniform) {  // the group's k-group kk: one dword for every lane
+#pragma GCC unroll 4
+        for (size_t kk = 0; kk < kgroups; ++kk, w += L * 4)
+#pragma GCC unroll 8
+          for (size_t p = 0; p < PX; ++p)
+            acc[p][v] = D::dot(acc[p][v], D::template broadcast4<Flip>(px[p] + off[v] + 4 * kk), w);
+        continue;
+      }
+      typename D::Acc x[PX];
+#pragma GCC unroll 8
+      for (size_t p = 0; p < PX; ++p) {
+        x[p] = D::load_masked(px[p] + off[v], m[v]);
+        if (Flip) x[p] = D::flip(x[p]);
       }
       const int32_t* perm = t.perm + (v0 + v) * kgroups * L;
-      const int8_t* w = t.w + (((v0 + v) * t.taps + tap) * kgroups) * L * 4;
 #pragma GCC unroll 4
-      for (size_t kk = 0; kk < kgroups; ++kk, perm += L, w += L * 4) {
-        acc[0][v] = D::dot(acc[0][v], D::permute(xi, perm), w);
-        acc[1][v] = D::dot(acc[1][v], D::permute(xj, perm), w);
-      }
+      for (size_t kk = 0; kk < kgroups; ++kk, perm += L, w += L * 4)
+#pragma GCC unroll 8
+        for (size_t p = 0; p < PX; ++p) acc[p][v] = D::dot(acc[p][v], D::permute(x[p], perm), w);
     }
   }
 }
 
-template <class D, QOutputType T, bool Flip, size_t NV, size_t KG>
+template <class D, QOutputType T, bool Flip, size_t NV, size_t PX, size_t KG, bool Uniform>
 void qg_typed(const QGroupedArgs& a) {
   using Acc = typename D::Acc;
   constexpr size_t L = D::lanes;
@@ -83,18 +99,25 @@ void qg_typed(const QGroupedArgs& a) {
       off[v] = v < nv ? t.span[2 * (v0 + v)] : 0;
       m[v] = D::input_mask(v < nv ? t.span[2 * (v0 + v) + 1] : 0);
     }
-    for (size_t i = 0; i < pixels; i += 2) {
-      const size_t j = i + 1 < pixels ? i + 1 : i;
-      Acc acc[2][NV];
+    for (size_t i = 0; i < pixels; i += PX) {
+      const uint8_t* const* r[PX];
+      Acc acc[PX][NV];
 #pragma GCC unroll 8
-      for (size_t v = 0; v < NV; ++v) acc[0][v] = acc[1][v] = bias[v];
-      qg_accumulate<D, Flip, NV, KG>(t, rows + i * taps, rows + j * taps, v0, nv, m, off, acc);
+      for (size_t p = 0; p < PX; ++p) {
+        r[p] = rows + (i + p < pixels ? i + p : pixels - 1) * taps;
 #pragma GCC unroll 8
-      for (size_t v = 0; v < NV; ++v) {
-        if (v >= nv) break;
-        const size_t c = (v0 + v) * L, n = oc - c < L ? oc - c : L;
-        e.template store<T>(acc[0][v], c, n, out + i * oc * esize);
-        if (j != i) e.template store<T>(acc[1][v], c, n, out + j * oc * esize);
+        for (size_t v = 0; v < NV; ++v) acc[p][v] = bias[v];
+      }
+      qg_accumulate<D, Flip, NV, PX, KG, Uniform>(t, r, v0, nv, m, off, acc);
+#pragma GCC unroll 8
+      for (size_t p = 0; p < PX; ++p) {
+        if (i + p >= pixels) break;
+#pragma GCC unroll 8
+        for (size_t v = 0; v < NV; ++v) {
+          if (v >= nv) break;
+          const size_t c = (v0 + v) * L, n = oc - c < L ? oc - c : L;
+          e.template store<T>(acc[p][v], c, n, out + (i + p) * oc * esize);
+        }
       }
     }
   }
@@ -102,11 +125,12 @@ void qg_typed(const QGroupedArgs& a) {
 
 template <class D, QOutputType T, bool Flip, size_t NV>
 void qg_kgroups(const QGroupedArgs& a) {
+  if (a.uniform) return qg_typed<D, T, Flip, NV, kQgPixels, 0, true>(a);
   switch (a.kgroups) {
-    case 1: return qg_typed<D, T, Flip, NV, 1>(a);
-    case 2: return qg_typed<D, T, Flip, NV, 2>(a);
-    case 4: return qg_typed<D, T, Flip, NV, 4>(a);
-    default: return qg_typed<D, T, Flip, NV, 0>(a);
+    case 1: return qg_typed<D, T, Flip, NV, kQgPixels, 1, false>(a);
+    case 2: return qg_typed<D, T, Flip, NV, kQgPixels, 2, false>(a);
+    case 4: return qg_typed<D, T, Flip, NV, kQgPixels, 4, false>(a);
+    default: return qg_typed<D, T, Flip, NV, kQgPixels, 0, false>(a);
   }
 }
 

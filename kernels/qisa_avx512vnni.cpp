@@ -24,7 +24,7 @@ const QGemmRowsKernel tiles[] = {
 const QKernelTable table = {"avx512-vnni", tiles[0],
                             {"qdw_nxc_32c__avx512vnni", &qdw_nxc<QdwZmm>, 32},
                             {"qps_nxc_16p__avx512vnni", &qps_nxc<QpsZmm>, 16},
-                            {"qgrouped_nxc_4v2p__avx512vnni", &qg_nxc<QpsZmm, 4>, 16}};
+                            {"qgrouped_nxc_4v4p__avx512vnni", &qg_nxc<QpsZmm, 4>, 16}};
 }  // namespace qavx512vnni
 
 const QKernelTable& qavx512vnni_table() { return qavx512vnni::table; }

@@ -24,6 +24,13 @@ struct QpsYmm : Ymm {
   static NDCONV_QINLINE __m256i load_masked(const uint8_t* p, __m256i m) {
     return _mm256_maskload_epi32(reinterpret_cast<const int*>(p), m);
   }
+  template <bool Flip>
+  static NDCONV_QINLINE __m256i broadcast4(const uint8_t* p) {
+    int32_t v;
+    __builtin_memcpy(&v, p, 4);
+    const __m256i x = _mm256_set1_epi32(v);
+    return Flip ? flip(x) : x;
+  }
   static NDCONV_QINLINE __m256i flip(__m256i x) { return _mm256_xor_si256(x, _mm256_set1_epi8(-128)); }
   static NDCONV_QINLINE __m256i spread(__m256i x, const int32_t* gather, const int8_t* ctrl) {
     const __m256i g = _mm256_permutevar8x32_epi32(x, _mm256_load_si256(reinterpret_cast<const __m256i*>(gather)));

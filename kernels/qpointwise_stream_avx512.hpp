@@ -25,6 +25,13 @@ struct QpsZmm : Zmm {
     return bytes >= 64 ? ~__mmask64{0} : (__mmask64{1} << bytes) - 1;
   }
   static NDCONV_QINLINE __m512i load_masked(const uint8_t* p, __mmask64 m) { return _mm512_maskz_loadu_epi8(m, p); }
+  template <bool Flip>
+  static NDCONV_QINLINE __m512i broadcast4(const uint8_t* p) {
+    int32_t v;
+    __builtin_memcpy(&v, p, 4);
+    const __m512i x = _mm512_set1_epi32(v);
+    return Flip ? flip(x) : x;
+  }
   static NDCONV_QINLINE __m512i flip(__m512i x) { return _mm512_xor_si512(x, _mm512_set1_epi8(-128)); }
   static NDCONV_QINLINE __m512i spread(__m512i x, const int32_t* gather, const int8_t* ctrl) {
     const __m512i g = _mm512_permutexvar_epi32(_mm512_load_si512(gather), x);

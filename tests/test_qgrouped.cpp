@@ -2,8 +2,8 @@
 // through the public API, under every ISA this CPU runs with the dot-product
 // variant on and off: C_in per group 4, 8, 12, 16 (one, two, three, four
 // k-groups), outputs per group 1..17 so vectors start, end and straddle
-// groups and every channel tail of the 8- and 16-lane vectors shows, odd and
-// even pixel counts (the kernel's pixel pairs), extreme values, U8 and S8
+// groups and every channel tail of the 8- and 16-lane vectors shows, every
+// pixel tail of the kernel's 4-pixel tile, extreme values, U8 and S8
 // input, every output type, guard pages (tests/support/qconv_check), ranks
 // 1-3, strides, dilation, padding, XIO, channels-first, a thread pool, and
 // the shapes it must leave to the indirect GEMM. S32 is compared bit for bit.
@@ -82,6 +82,18 @@ TEST_P(QGroupedTest, EveryGroupShapeEveryOutputType) {
             // ocg 1: 16 groups of 16 bytes): then the GEMM, also correct.
             if (icg * 16 / ocg <= 32) expect_grouped(r, NDCONV_NXC);
           }
+      }
+}
+
+// Pixels 1..9 in one row: every tail of the kernel's 4-pixel tile, with
+// permuted (C_out per group 4, 12) and broadcast (16: whole vectors per group) inputs.
+TEST_P(QGroupedTest, EveryPixelTail) {
+  uint64_t seed = 200;
+  for (int64_t ocg : {4, 12, 16})
+    for (int64_t w = 1; w <= 9; ++w)
+      for (ndconv_dtype out : {NDCONV_S32, NDCONV_U8}) {
+        SCOPED_TRACE("ocg " + std::to_string(ocg) + " w " + std::to_string(w) + " out " + std::to_string(out));
+        expect_grouped(check_qconv(make_qdesc(grouped(4, 4, ocg, 1, w), NDCONV_S8, out, -5, 4), ++seed), NDCONV_NXC);
       }
 }
 
