@@ -44,6 +44,7 @@ struct QGroupedArgs {
 using QGroupedFn = void (*)(const QGroupedArgs& args);
 
 // e.g. "qgrouped_nxc_4v4p__avx512vnni": 4 vectors of channels by 4 pixels
+// (AVX2: 2v4p, 8 accumulators of its 16 ymm registers; 4v4p spilled)
 // of accumulators; lanes: int32 lanes per vector (the tables' L).
 struct QGroupedKernel {
   const char* name = nullptr;

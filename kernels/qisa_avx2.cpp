@@ -22,7 +22,7 @@ const QGemmRowsKernel tiles[] = {
 const QKernelTable table = {"avx2", tiles[0],
                             {"qdw_nxc_16c__avx2", &qdw_nxc<QdwYmm>, 16},
                             {"qps_nxc_8p__avx2", &qps_nxc<QpsYmm>, 8},
-                            {"qgrouped_nxc_4v4p__avx2", &qg_nxc<QpsYmm, 4>, 8}};
+                            {"qgrouped_nxc_2v4p__avx2", &qg_nxc<QpsYmm, 2>, 8}};
 }  // namespace qavx2
 
 const QKernelTable& qavx2_table() { return qavx2::table; }
