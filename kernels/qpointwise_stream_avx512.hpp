@@ -32,6 +32,14 @@ struct QpsZmm : Zmm {
     const __m512i x = _mm512_set1_epi32(v);
     return Flip ? flip(x) : x;
   }
+  static constexpr bool kQgShuffleBroadcast = true;  // qgrouped_x86.hpp
+  template <bool Flip>
+  static NDCONV_QINLINE __m512i broadcast16(const uint8_t* p) {
+    const __m512i x = _mm512_broadcast_i32x4(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+    return Flip ? flip(x) : x;
+  }
+  template <int I>
+  static NDCONV_QINLINE __m512i dword(__m512i x) { return _mm512_shuffle_epi32(x, static_cast<_MM_PERM_ENUM>(I * 0x55)); }
   static NDCONV_QINLINE __m512i flip(__m512i x) { return _mm512_xor_si512(x, _mm512_set1_epi8(-128)); }
   static NDCONV_QINLINE __m512i spread(__m512i x, const int32_t* gather, const int8_t* ctrl) {
     const __m512i g = _mm512_permutexvar_epi32(_mm512_load_si512(gather), x);

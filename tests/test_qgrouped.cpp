@@ -101,7 +101,7 @@ TEST_P(QGroupedTest, EveryPixelTail) {
 TEST_P(QGroupedTest, ExtremeValues) {
   uint64_t seed = 300;
   for (int64_t icg : {4, 16})
-    for (int64_t ocg : {4, 12})
+    for (int64_t ocg : {4, 12, 16})  // 16: whole vectors in a group (broadcast, vpshufd)
       for (QFill fill : {QFill::kExtremeHigh, QFill::kExtremeLow})
         for (ndconv_dtype in : {NDCONV_U8, NDCONV_S8}) {
           const int32_t lo = in == NDCONV_U8 ? 0 : -128, hi = in == NDCONV_U8 ? 255 : 127;
