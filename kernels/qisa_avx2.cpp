@@ -7,6 +7,7 @@
 // (kernels/qdepthwise_x86.hpp, tested by tests/test_qdepthwise.cpp).
 #define NDCONV_QKERNEL_NS qavx2
 #include "kernels/qdepthwise_avx2.hpp"
+#include "kernels/qpointwise_stream_avx2.hpp"
 #include "kernels/qkernel_instances.h"
 
 namespace ndconv {
@@ -20,7 +21,9 @@ const QGemmRowsKernel tiles[] = {
     {"qs8_gemm_rowptr_6x8c4__avx2", &qgemm_rowptr<Avx2Widening, 6, 1>, 6, 8, 4},
 };
 const QKernelTable table = {"avx2", tiles[0],
-                            {"qdw_nxc_16c__avx2", &qdw_nxc<QdwYmm>, 16}};
+                            {"qdw_nxc_16c__avx2", &qdw_nxc<QdwYmm>, 16},
+                            {"qps_nxc_8p__avx2", &qps_nxc<QpsYmm>, 8},
+                            {"qgrouped_nxc_2v4p__avx2", &qg_nxc<QpsYmm, 2>, 8}};
 
 // The vpmaddubsw tiles, for weights in [-64, 64] (Avx2Pairs): 16 ymm hold
 // 12 accumulators, the broadcast, vpmaddubsw's product and the ones.
@@ -31,7 +34,10 @@ const QGemmRowsKernel pair_tiles[] = {
     {"qs8_gemm_rowptr_2x32c4__avx2_maddubsw", &qgemm_rowptr<Avx2Pairs, 2, 4>, 2, 32, 4},
 };
 const QKernelTable pairs_table = {"avx2-maddubsw", pair_tiles[0],
-                                  {"qdw_nxc_16c__avx2", &qdw_nxc<QdwYmm>, 16}, kWeightLimitPairs};
+                                  {"qdw_nxc_16c__avx2", &qdw_nxc<QdwYmm>, 16},
+                                  {"qps_nxc_8p__avx2", &qps_nxc<QpsYmm>, 8},
+                                  {"qgrouped_nxc_2v4p__avx2", &qg_nxc<QpsYmm, 2>, 8},
+                                  kWeightLimitPairs};
 }  // namespace qavx2
 
 const QKernelTable& qavx2_table() { return qavx2::table; }

@@ -6,6 +6,7 @@
 // (kernels/qdepthwise_x86.hpp, tested by tests/test_qdepthwise.cpp).
 #define NDCONV_QKERNEL_NS qavx2vnni
 #include "kernels/qdepthwise_avx2.hpp"
+#include "kernels/qpointwise_stream_avx2.hpp"
 #include "kernels/qkernel_instances.h"
 
 namespace ndconv {
@@ -19,7 +20,9 @@ const QGemmRowsKernel tiles[] = {
     {"qs8_gemm_rowptr_2x32c4__avxvnni", &qgemm_rowptr<Avx2Vnni, 2, 4>, 2, 32, 4},
 };
 const QKernelTable table = {"avx2-vnni", tiles[0],
-                            {"qdw_nxc_16c__avx2vnni", &qdw_nxc<QdwYmm>, 16}};
+                            {"qdw_nxc_16c__avx2vnni", &qdw_nxc<QdwYmm>, 16},
+                            {"qps_nxc_8p__avx2vnni", &qps_nxc<QpsYmm>, 8},
+                            {"qgrouped_nxc_2v4p__avx2vnni", &qg_nxc<QpsYmm, 2>, 8}};
 }  // namespace qavx2vnni
 
 const QKernelTable& qavx2vnni_table() { return qavx2vnni::table; }

@@ -7,6 +7,7 @@
 // (kernels/qdepthwise_x86.hpp, tested by tests/test_qdepthwise.cpp).
 #define NDCONV_QKERNEL_NS qavx512
 #include "kernels/qdepthwise_avx512.hpp"
+#include "kernels/qpointwise_stream_avx512.hpp"
 #include "kernels/qkernel_instances.h"
 
 namespace ndconv {
@@ -20,7 +21,9 @@ const QGemmRowsKernel tiles[] = {
     {"qs8_gemm_rowptr_4x64c4__avx512", &qgemm_rowptr<Avx512Widening, 4, 4>, 4, 64, 4},
 };
 const QKernelTable table = {"avx512", tiles[0],
-                            {"qdw_nxc_32c__avx512", &qdw_nxc<QdwZmm>, 32}};
+                            {"qdw_nxc_32c__avx512", &qdw_nxc<QdwZmm>, 32},
+                            {"qps_nxc_16p__avx512", &qps_nxc<QpsZmm>, 16},
+                            {"qgrouped_nxc_4v4p__avx512", &qg_nxc<QpsZmm, 4>, 16}};
 
 // The vpmaddubsw tiles, for weights in [-64, 64] (Avx512Pairs).
 const QGemmRowsKernel pair_tiles[] = {
@@ -30,7 +33,10 @@ const QGemmRowsKernel pair_tiles[] = {
     {"qs8_gemm_rowptr_16x16c4__avx512_maddubsw", &qgemm_rowptr_tails<Avx512Pairs, 16, 1>, 16, 16, 4},
 };
 const QKernelTable pairs_table = {"avx512-maddubsw", pair_tiles[0],
-                                  {"qdw_nxc_32c__avx512", &qdw_nxc<QdwZmm>, 32}, kWeightLimitPairs};
+                                  {"qdw_nxc_32c__avx512", &qdw_nxc<QdwZmm>, 32},
+                                  {"qps_nxc_16p__avx512", &qps_nxc<QpsZmm>, 16},
+                                  {"qgrouped_nxc_4v4p__avx512", &qg_nxc<QpsZmm, 4>, 16},
+                                  kWeightLimitPairs};
 }  // namespace qavx512
 
 const QKernelTable& qavx512_table() { return qavx512::table; }

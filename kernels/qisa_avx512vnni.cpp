@@ -6,6 +6,7 @@
 // (kernels/qdepthwise_x86.hpp, tested by tests/test_qdepthwise.cpp).
 #define NDCONV_QKERNEL_NS qavx512vnni
 #include "kernels/qdepthwise_avx512.hpp"
+#include "kernels/qpointwise_stream_avx512.hpp"
 #include "kernels/qkernel_instances.h"
 
 namespace ndconv {
@@ -21,7 +22,9 @@ const QGemmRowsKernel tiles[] = {
     {"qs8_gemm_rowptr_4x64c4__avx512vnni", &qgemm_rowptr<Avx512Vnni, 4, 4>, 4, 64, 4},
 };
 const QKernelTable table = {"avx512-vnni", tiles[0],
-                            {"qdw_nxc_32c__avx512vnni", &qdw_nxc<QdwZmm>, 32}};
+                            {"qdw_nxc_32c__avx512vnni", &qdw_nxc<QdwZmm>, 32},
+                            {"qps_nxc_16p__avx512vnni", &qps_nxc<QpsZmm>, 16},
+                            {"qgrouped_nxc_4v4p__avx512vnni", &qg_nxc<QpsZmm, 4>, 16}};
 }  // namespace qavx512vnni
 
 const QKernelTable& qavx512vnni_table() { return qavx512vnni::table; }

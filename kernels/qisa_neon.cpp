@@ -16,7 +16,8 @@ const QGemmRowsKernel tiles[] = {
     {"qs8_gemm_rowptr_8x4c4__neon", &qgemm_rowptr<NeonWidening, 8, 1>, 8, 4, 4},
     {"qs8_gemm_rowptr_2x16c4__neon", &qgemm_rowptr<NeonWidening, 2, 4>, 2, 16, 4},
 };
-const QKernelTable table = {"neon", tiles[0], QDepthwiseKernel{}};  // depthwise: the algorithm's plain C++
+const QKernelTable table = {"neon", tiles[0], QDepthwiseKernel{}, QPointwiseStreamKernel{},
+                            QGroupedKernel{}};  // depthwise: plain C++; pointwise stream, grouped: the GEMMs
 }  // namespace qneon
 
 const QKernelTable& qneon_table() { return qneon::table; }

@@ -16,7 +16,8 @@ const QGemmRowsKernel tiles[] = {
     {"qs8_gemm_rowptr_4x16c4__neondot", &qgemm_rowptr<NeonDot, 4, 4>, 4, 16, 4},
     {"qs8_gemm_rowptr_6x8c4__neondot", &qgemm_rowptr<NeonDot, 6, 2>, 6, 8, 4},
 };
-const QKernelTable table = {"neon-dot", tiles[0], QDepthwiseKernel{}};  // depthwise: the algorithm's plain C++
+const QKernelTable table = {"neon-dot", tiles[0], QDepthwiseKernel{}, QPointwiseStreamKernel{},
+                            QGroupedKernel{}};  // depthwise: plain C++; pointwise stream, grouped: the GEMMs
 }  // namespace qneondot
 
 const QKernelTable& qneondot_table() { return qneondot::table; }

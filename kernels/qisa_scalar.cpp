@@ -11,7 +11,8 @@ namespace qscalar {
 const QGemmRowsKernel tiles[] = {
     {"qs8_gemm_rowptr_4x8c4__scalar", &qgemm_rowptr_scalar<4, 8, 4>, 4, 8, 4},
 };
-const QKernelTable table = {"scalar", tiles[0], QDepthwiseKernel{}};  // depthwise: the algorithm's plain C++
+const QKernelTable table = {"scalar", tiles[0], QDepthwiseKernel{}, QPointwiseStreamKernel{},
+                            QGroupedKernel{}};  // depthwise: plain C++; pointwise stream, grouped: the GEMMs
 }  // namespace qscalar
 
 const QKernelTable& qscalar_table() { return qscalar::table; }

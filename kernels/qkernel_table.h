@@ -9,6 +9,8 @@
 
 #include "kernels/qdepthwise_args.h"
 #include "kernels/qgemm_args.h"
+#include "kernels/qgrouped_args.h"
+#include "kernels/qpointwise_stream_args.h"
 #include "ndconv/ndconv.h"
 
 namespace ndconv {
@@ -29,6 +31,12 @@ struct QKernelTable {
   // The channels-last depthwise kernel; fn null where the level has none
   // (scalar, NEON: the algorithm's plain C++ runs, named "scalar").
   QDepthwiseKernel depthwise_nxc;
+  // The channels-last pointwise stream kernel for K <= 4 inputs and few
+  // outputs; fn null where the level has none (scalar, NEON: the GEMM runs).
+  QPointwiseStreamKernel pointwise_stream_nxc;
+  // The channels-last grouped kernel (C_in per group a multiple of 4); fn
+  // null where the level has none (scalar, NEON: the indirect GEMM runs).
+  QGroupedKernel grouped_nxc;
   // The GEMM tiles are exact for weights w with |w| <= weight_limit: every
   // int8 (kWeightLimitAny), or [-64, 64] for the vpmaddubsw tables.
   int weight_limit = kWeightLimitAny;

@@ -3,6 +3,8 @@
 #include "algorithms/qconv_gemm.h"
 #include "algorithms/qconv_reference.h"
 #include "algorithms/qdepthwise.h"
+#include "algorithms/qgrouped.h"
+#include "algorithms/qpointwise_stream.h"
 #include "api/error.h"
 #include "plan/qalgorithm.h"
 
@@ -13,7 +15,9 @@ namespace {
 // THE LIST OF INT8 ALGORITHMS, most specialized first.
 constexpr QAlgorithmFactory kQAlgorithms[] = {
     make_qdepthwise_algorithm,  // groups == C_in > 1: per-channel taps, no GEMM
+    make_qpointwise_stream_algorithm,  // pointwise, K <= 4, N <= 16, stride 1: pixels as a stream
     make_qpointwise_algorithm,  // every kernel dim 1, no padding: one GEMM over the pixels
+    make_qgrouped_algorithm,    // groups > 1, C_in per group % 4 == 0: vectors of channels across groups
     make_qngram_algorithm,      // kernel spans every trailing dim: a whole window per A row
     make_qindirect_algorithm,   // everything else: row pointers per (pixel, tap)
     make_qreference_algorithm,  // every valid shape: must stay last

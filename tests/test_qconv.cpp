@@ -77,8 +77,11 @@ std::vector<NamedConv> shapes(ndconv_layout l) {
       {"pointwise_tails", conv2d_desc(l, 13, 37, 3, 5, 1, 1, 1, NDCONV_PAD_VALID)},
       {"pointwise_strided", conv2d_desc(l, 8, 17, 7, 7, 1, 1, 1, NDCONV_PAD_VALID, 2)},
       // One vector of outputs or less: the one-vector tile (AVX512-VNNI
-      // 16x16), its row tails (72 = 4 x 16 + 8 pixels), stride 2.
-      {"pointwise_narrow", conv2d_desc(l, 3, 5, 9, 8, 1, 1, 1, NDCONV_PAD_VALID)},
+      // 16x16), its row tails (72 = 4 x 16 + 8 pixels), stride 2 (K > 4:
+      // not the stream).
+      {"pointwise_narrow", conv2d_desc(l, 7, 5, 9, 8, 1, 1, 1, NDCONV_PAD_VALID)},
+      // K <= 4, N <= 16, stride 1: the pointwise stream where the level has one.
+      {"stream_3to5", conv2d_desc(l, 3, 5, 9, 8, 1, 1, 1, NDCONV_PAD_VALID)},
       {"pointwise_narrow_strided", conv2d_desc(l, 7, 16, 9, 9, 1, 1, 1, NDCONV_PAD_VALID, 2)},
       {"conv3x3_same", conv2d_desc(l, 8, 20, 7, 6, 3, 3, 1, NDCONV_PAD_SAME_UPPER)},
       {"conv3x3_k_tail", conv2d_desc(l, 3, 33, 6, 9, 3, 3, 1, NDCONV_PAD_SAME_LOWER)},
@@ -230,12 +233,16 @@ TEST_P(QConvTest, KernelNamesSayWhatRuns) {
   const std::string isa = table ? table->variant : "scalar";
   // Depthwise: the table's SIMD kernel, or the plain C++ path where the level has none (NEON).
   const std::string depthwise_isa = table && table->depthwise_nxc.fn ? table->variant : "scalar";
+  const bool stream = table && table->pointwise_stream_nxc.fn;
+  const bool grouped = table && table->grouped_nxc.fn;
   for (ndconv_layout l : {NDCONV_NXC, NDCONV_NCX})
     for (const NamedConv& s : shapes(l)) {
       const std::string name = s.name;
       const std::string suffix = l == NDCONV_NCX ? "-ncx/" : "/";
       std::string want;
-      if (name.rfind("pointwise", 0) == 0) want = "int8-pointwise-gemm" + suffix + isa;
+      if (name == "stream_3to5") want = (stream ? "int8-pointwise-stream" : "int8-pointwise-gemm") + suffix + isa;
+      else if (name == "grouped") want = (grouped ? "int8-grouped" : "int8-indirect-gemm") + suffix + isa;  // C_in / g = 4
+      else if (name.rfind("pointwise", 0) == 0) want = "int8-pointwise-gemm" + suffix + isa;
       else if (name == "conv1d" || name == "conv1d_stride" || name == "text_conv2d" || name == "whole_image") want = "int8-ngram-gemm" + suffix + isa;
       else if (name.rfind("depthwise", 0) == 0) want = "int8-depthwise" + suffix + depthwise_isa;
       else want = "int8-indirect-gemm" + suffix + isa;
@@ -247,7 +254,7 @@ TEST_P(QConvTest, KernelNamesSayWhatRuns) {
 // Weights in [-64, 64] on a level without dot products take its vpmaddubsw
 // tiles ("<isa>-maddubsw"), exact, with every input type and the extreme
 // same-sign pairs; one weight past 64 keeps the widening tiles. Levels with
-// dot products (and depthwise plans) never change their kernels.
+// dot products (and the depthwise, stream and grouped kernels) never change.
 TEST_P(QConvTest, SevenBitWeightsTakeTheMaddubswTiles) {
   const ndconv::kernels::QKernelTable* table =
       ndconv::kernels::qkernel_table(std::get<0>(GetParam()), std::get<1>(GetParam()));
@@ -258,10 +265,11 @@ TEST_P(QConvTest, SevenBitWeightsTakeTheMaddubswTiles) {
       for (ndconv_dtype in : {NDCONV_U8, NDCONV_S8}) {
         const std::string name = s.name;
         SCOPED_TRACE(name + (l == NDCONV_NXC ? " NXC" : " NCX") + " in " + std::to_string(in));
-        const bool gemm = name.rfind("depthwise", 0) != 0;
         for (QFill fill : {QFill::kRandom7Bit, QFill::kExtreme7Bit}) {
           const auto r32 = check_qconv(make_qdesc(s.conv, in, NDCONV_S32, in == NDCONV_U8 ? 255 : -128), ++seed, fill);
           check_qconv(make_qdesc(s.conv, in, NDCONV_U8, in == NDCONV_U8 ? 9 : 100, 17), ++seed, fill);
+          // The GEMM plans (not depthwise, stream or grouped kernels).
+          const bool gemm = r32.kernel_name.find("-gemm") != std::string::npos;
           const bool named = r32.kernel_name.find("-maddubsw") != std::string::npos;
           EXPECT_EQ(named, pairs != nullptr && gemm) << r32.kernel_name;
           if (named) EXPECT_NE(r32.kernel_name.find(std::string("/") + pairs->variant), std::string::npos);

@@ -1,0 +1,52 @@
+// Operand contract of the int8 channels-last pointwise stream kernels
+// (algorithms/qpointwise_stream.cpp): stride 1, one group, K <= 4 input and
+// N <= kQpsMaxOutputs output channels, the pixels contiguous. A GEMM tile
+// wastes most of its lanes there (pw_tiny_3to5: K = 3 padded to one group
+// of 4, 5 of 16 columns): here every int32 lane is one output element in
+// channels-last order. A block of L pixels (L = int32 lanes of a vector) is
+// L x K contiguous bytes in one vector and N output vectors: vector v, lane
+// i is element e = L v + i, pixel e / N, channel e % N. Its K bytes reach
+// lane i by a dword permute (vpermd: each 128-bit lane gets the <= 16 bytes
+// its 4 elements read) then a byte shuffle inside the 128-bit lane (vpshufb,
+// zero past K); one dot product with a lane pattern of weights gives the
+// element, and the GEMM tile's epilogue (per-lane bias and scale patterns)
+// stores the vector contiguously: no interleave, no masked per-pixel stores.
+// The arithmetic is the GEMM kernels' (kernels/qgemm_args.h): u = byte XOR
+// a_xor, bias compensated for the zero point at create.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "kernels/qgemm_args.h"
+
+namespace ndconv {
+namespace kernels {
+
+// Outputs per pixel at most: the tables hold N vectors of patterns.
+constexpr size_t kQpsMaxOutputs = 16;
+// Input channels at most: a block of 16 pixels of K bytes fills one zmm.
+constexpr size_t kQpsMaxInputs = 4;
+
+struct QPointwiseStreamArgs {
+  const uint8_t* in = nullptr;  // pixels x k bytes, contiguous; read no further
+  size_t pixels = 0, k = 0, n = 0;
+  uint8_t a_xor = 0;            // 0x80 for S8 input, 0 for U8
+  // Per block, N vectors of L lanes each (built for the kernel's L):
+  const int32_t* gather = nullptr;  // [N][L] vpermd dword indices
+  const int8_t* spread = nullptr;   // [N][L][4] vpshufb controls (byte >= 0x80: zero)
+  const int8_t* w = nullptr;        // [N][L][4] weights of lane's channel, zero past K
+  void* out = nullptr;              // pixels x n elements of epi.type
+  QEpilogue epi;                    // bias and scale: [N][L] lane patterns
+};
+using QPointwiseStreamFn = void (*)(const QPointwiseStreamArgs& args);
+
+// e.g. "qps_nxc_16p__avx512vnni": 16 pixels per block.
+struct QPointwiseStreamKernel {
+  const char* name = nullptr;
+  QPointwiseStreamFn fn = nullptr;
+  size_t lanes = 0;
+};
+
+}  // namespace kernels
+}  // namespace ndconv
