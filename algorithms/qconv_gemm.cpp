@@ -242,6 +242,10 @@ class QGemmAlgorithm final : public QAlgorithm {
         for (size_t i = mr; i < uk_.mr; ++i) a[t * uk_.mr + i] = a[t * uk_.mr + mr - 1];
         continue;
       }
+      if (one_line && geo_.span == 1) {
+        line_tap_rows(image + group_offset, m0, mr, t, a + t * uk_.mr);
+        continue;
+      }
       for (size_t i = 0; i < mr; ++i) {
         const size_t m = m0 + i;
         const int64_t e = indirection_.entries()[m * geo_.taps + t];
@@ -273,11 +277,32 @@ class QGemmAlgorithm final : public QAlgorithm {
     return true;
   }
 
+  // Tap t of a block inside one output line whose first or last row reads
+  // padding: the rows reading the input are one run [lo, hi) (the input
+  // coordinate grows along the line; the outer ones are the line's), evenly
+  // spaced from lo's entry, the others the zero-point row. Two to four
+  // entry reads instead of one per row (the line ends' blocks of
+  // conv3x3_res2 read all 14 for 3 of their 9 taps).
+  void line_tap_rows(const uint8_t* base, size_t m0, size_t mr, size_t t, const uint8_t** dst) const {
+    const ConvShape& s = p_->shape.conv;
+    const int64_t* e = indirection_.entries() + m0 * geo_.taps + t;
+    size_t lo = 0, hi = mr;
+    while (lo < mr && e[lo * geo_.taps] == kPaddingTap) ++lo;
+    while (hi > lo && e[(hi - 1) * geo_.taps] == kPaddingTap) --hi;
+    for (size_t i = 0; i < lo; ++i) dst[i] = zero_point_row_.data();
+    if (lo < hi) {
+      // hi - 1 - lo strides lie inside the input's width: no overflow.
+      const int64_t step = hi - lo > 1 ? s.stride[s.rank - 1] * s.in_channels : 0;
+      const uint8_t* row = base + e[lo * geo_.taps] * s.in_channels;
+      for (size_t i = lo; i < hi; ++i) dst[i] = row + static_cast<int64_t>(i - lo) * step;
+    }
+    for (size_t i = hi; i < mr; ++i) dst[i] = zero_point_row_.data();
+    for (size_t i = mr; i < uk_.mr; ++i) dst[i] = dst[mr - 1];
+  }
+
   // Fetches the entries of the block from output pixel m (MR x taps x 8
-  // bytes, 16 cache lines for 3x3 and 14 rows) ahead of its build_rows: a
-  // block's first and last rows are a kilobyte apart, and blocks at a
-  // line's ends read every row, which the hardware prefetcher missed (the
-  // entry loads' misses were most of build_rows' 5% of conv3x3_res2).
+  // bytes) ahead of its build_rows: its first and last rows are a kilobyte
+  // apart (3x3, 14 rows), not a stream the hardware prefetcher follows.
   void prefetch_entries(size_t m) const {
     const size_t end = std::min(m + uk_.mr, static_cast<size_t>(geo_.m)) * geo_.taps;
     const int64_t* e = indirection_.entries();
