@@ -91,6 +91,8 @@ class QGemmAlgorithm final : public QAlgorithm {
     std::memset(zero_point_row_.data(), p_->zero_point_byte, geo_.kc);
     if (geo_.source == RowSource::kIndirection && !indirection_.build(s, geo_.span, kUnusedZeroRowFloats))
       return fail(NDCONV_OUT_OF_MEMORY, "out of memory building the int8 indirection buffer");
+    if (!build_tap_compensation())
+      return fail(NDCONV_OUT_OF_MEMORY, "out of memory for the int8 per-tap compensation");
     return NDCONV_OK;
   }
 
@@ -139,17 +141,79 @@ class QGemmAlgorithm final : public QAlgorithm {
     parallel_for(pool, static_cast<size_t>(s.batch * s.groups) * sp.m_blocks * sp.n_chunks, task);
   }
 
+  // Taps [first, last) of a tile: the taps before and after read only
+  // padding in every row, and are skipped (their zero-point rows'
+  // products go into the bias instead: skipped_tap_bias).
+  // step: the rows are evenly spaced, a_step bytes apart, and a[t] holds
+  // tap t's row 0 only (the kernel's step_fn).
+  struct TapRange {
+    size_t first, last;
+    bool step = false;
+    ptrdiff_t a_step = 0;
+  };
+
+  // Skipping whole padding taps (the top and bottom output lines of a 3x3
+  // pad-1 convolution: 3 of 9 taps, 1.2% of conv3x3_res2's products, which
+  // oneDNN skips too): tap_comp_[t][c] = zp_u * sum of tap t's weights of
+  // column c, what a zero-point row adds to the accumulator (wrap-around,
+  // as the kernels sum). Not for one tap, nor beyond kMaxSkipColumns per
+  // group (the adjusted bias is a stack array).
+  static constexpr size_t kMaxSkipColumns = 1024;
+  bool skips_taps() const {
+    return geo_.taps > 1 && geo_.source == RowSource::kIndirection &&
+           p_->shape.conv.out_channels_per_group() <= static_cast<int64_t>(kMaxSkipColumns);
+  }
+
+  bool build_tap_compensation() {
+    if (!skips_taps()) return true;
+    const size_t oc = static_cast<size_t>(p_->shape.conv.out_channels);
+    const size_t ocg = static_cast<size_t>(p_->shape.conv.out_channels_per_group());
+    const size_t kgroups = (geo_.kc + uk_.kr - 1) / uk_.kr, nr = uk_.nr, kr = uk_.kr;
+    if (!tap_comp_.resize(geo_.taps * oc)) return false;
+    const uint32_t zp = static_cast<uint32_t>(p_->zero_point_u);
+    for (size_t c = 0; c < oc; ++c) {
+      const size_t g = c / ocg, j = c % ocg;
+      const int8_t* panel = packed_.panel(static_cast<int64_t>(g), j / nr);
+      for (size_t t = 0; t < geo_.taps; ++t) {
+        uint32_t sum = 0;
+        for (size_t q = 0; q < kgroups * kr; ++q)
+          sum += static_cast<uint32_t>(static_cast<int32_t>(panel[((t * kgroups + q / kr) * nr + j % nr) * kr + q % kr]));
+        tap_comp_[t * oc + c] = static_cast<int32_t>(zp * sum);
+      }
+    }
+    return true;
+  }
+
+  // The bias of group g's columns with taps outside `r` skipped, into `out`.
+  void skipped_tap_bias(int64_t g, TapRange r, int32_t* out) const {
+    const size_t oc = static_cast<size_t>(p_->shape.conv.out_channels);
+    const size_t ocg = static_cast<size_t>(p_->shape.conv.out_channels_per_group());
+    const size_t c0 = static_cast<size_t>(g) * ocg;
+    for (size_t j = 0; j < ocg; ++j) {
+      uint32_t b = static_cast<uint32_t>(packed_.bias[c0 + j]);
+      for (size_t t = 0; t < geo_.taps; ++t)
+        if (t < r.first || t >= r.last) b += static_cast<uint32_t>(tap_comp_[t * oc + c0 + j]);
+      out[j] = static_cast<int32_t>(b);
+    }
+  }
+
   // Row pointers [taps][MR] of output pixels m0 .. m0 + mr - 1 (rows past mr
-  // repeat the last); merged border runs gathered into `border`.
-  void build_rows(const uint8_t* image, int64_t g, size_t m0, size_t mr, const uint8_t** a,
-                  uint8_t* border) const {
+  // repeat the last); merged border runs gathered into `border`. Returns the
+  // taps to run (all but leading and trailing padding-only taps when
+  // skips_taps(); their rows are not filled).
+  TapRange build_rows(const uint8_t* image, int64_t g, size_t m0, size_t mr, const uint8_t** a,
+                      uint8_t* border) const {
     const ConvShape& s = p_->shape.conv;
     const int64_t group_offset = g * s.in_channels_per_group();
     if (geo_.source == RowSource::kStrided) {  // one tap, rows evenly spaced
       const uint8_t* row = image + static_cast<int64_t>(m0) * geo_.row_stride + group_offset;
+      if (uk_.step_fn != nullptr) {
+        a[0] = row;
+        return {0, 1, true, static_cast<ptrdiff_t>(mr > 1 ? geo_.row_stride : 0)};
+      }
       for (size_t i = 0; i < uk_.mr; ++i)
         a[i] = row + static_cast<int64_t>(i < mr ? i : mr - 1) * geo_.row_stride;
-      return;
+      return {0, 1};
     }
     // Rows inside one output line (m0 % MR == 0: all when MR divides its
     // width, conv3x3_res2's 56 with 14) read each tap at inputs `stride`
@@ -164,7 +228,14 @@ class QGemmAlgorithm final : public QAlgorithm {
       const int64_t* x0 = indirection_.inner_start();
       one_line = x0[m0] >= 0 && x0[m0 + mr - 1] + geo_.span <= s.in_size[s.rank - 1];
     }
-    for (size_t t = 0; t < geo_.taps; ++t) {
+    prefetch_entries(m0 + uk_.mr);
+    TapRange range{0, geo_.taps};
+    if (skips_taps()) {
+      while (range.first < range.last && padding_tap(m0, mr, range.first)) ++range.first;
+      while (range.last > range.first && padding_tap(m0, mr, range.last - 1)) --range.last;
+    }
+    if (one_line && uk_.step_fn != nullptr && step_rows(image, g, m0, mr, range, a)) return range;
+    for (size_t t = range.first; t < range.last; ++t) {
       const int64_t first = one_line ? indirection_.entries()[m0 * geo_.taps + t] : kPaddingTap;
       const int64_t last = one_line ? indirection_.entries()[(m0 + mr - 1) * geo_.taps + t] : kPaddingTap;
       if (first != kPaddingTap && last != kPaddingTap) {
@@ -177,6 +248,10 @@ class QGemmAlgorithm final : public QAlgorithm {
         for (size_t i = mr; i < uk_.mr; ++i) a[t * uk_.mr + i] = a[t * uk_.mr + mr - 1];
         continue;
       }
+      if (one_line && geo_.span == 1) {
+        line_tap_rows(image + group_offset, m0, mr, t, a + t * uk_.mr);
+        continue;
+      }
       for (size_t i = 0; i < mr; ++i) {
         const size_t m = m0 + i;
         const int64_t e = indirection_.entries()[m * geo_.taps + t];
@@ -186,6 +261,66 @@ class QGemmAlgorithm final : public QAlgorithm {
       }
       for (size_t i = mr; i < uk_.mr; ++i) a[t * uk_.mr + i] = a[t * uk_.mr + mr - 1];
     }
+    return range;
+  }
+
+  // The rows of a block inside one output line as one pointer per tap
+  // (a[t], t in range) and the step, when no tap's first or last row reads
+  // padding (then none between does); false (a partly written) otherwise.
+  bool step_rows(const uint8_t* image, int64_t g, size_t m0, size_t mr, TapRange& range,
+                 const uint8_t** a) const {
+    const ConvShape& s = p_->shape.conv;
+    const int64_t* first = indirection_.entries() + m0 * geo_.taps;
+    const int64_t* last = first + (mr - 1) * geo_.taps;
+    const uint8_t* base = image + g * s.in_channels_per_group();
+    for (size_t t = range.first; t < range.last; ++t) {
+      if (first[t] == kPaddingTap || last[t] == kPaddingTap) return false;
+      a[t] = base + first[t] * s.in_channels;
+    }
+    // Two rows inside the input's line: (mr - 1) strides fit (see build_rows).
+    range.step = true;
+    range.a_step = mr > 1 ? static_cast<ptrdiff_t>(s.stride[s.rank - 1] * s.in_channels) : 0;
+    return true;
+  }
+
+  // Tap t of a block inside one output line whose first or last row reads
+  // padding: the rows reading the input are one run [lo, hi) (the input
+  // coordinate grows along the line; the outer ones are the line's), evenly
+  // spaced from lo's entry, the others the zero-point row. Two to four
+  // entry reads instead of one per row (the line ends' blocks of
+  // conv3x3_res2 read all 14 for 3 of their 9 taps).
+  void line_tap_rows(const uint8_t* base, size_t m0, size_t mr, size_t t, const uint8_t** dst) const {
+    const ConvShape& s = p_->shape.conv;
+    const int64_t* e = indirection_.entries() + m0 * geo_.taps + t;
+    size_t lo = 0, hi = mr;
+    while (lo < mr && e[lo * geo_.taps] == kPaddingTap) ++lo;
+    while (hi > lo && e[(hi - 1) * geo_.taps] == kPaddingTap) --hi;
+    for (size_t i = 0; i < lo; ++i) dst[i] = zero_point_row_.data();
+    if (lo < hi) {
+      // hi - 1 - lo strides lie inside the input's width: no overflow.
+      const int64_t step = hi - lo > 1 ? s.stride[s.rank - 1] * s.in_channels : 0;
+      const uint8_t* row = base + e[lo * geo_.taps] * s.in_channels;
+      for (size_t i = lo; i < hi; ++i) dst[i] = row + static_cast<int64_t>(i - lo) * step;
+    }
+    for (size_t i = hi; i < mr; ++i) dst[i] = zero_point_row_.data();
+    for (size_t i = mr; i < uk_.mr; ++i) dst[i] = dst[mr - 1];
+  }
+
+  // Fetches the entries of the block from output pixel m (MR x taps x 8
+  // bytes) ahead of its build_rows: its first and last rows are a kilobyte
+  // apart (3x3, 14 rows), not a stream the hardware prefetcher follows.
+  void prefetch_entries(size_t m) const {
+    const size_t end = std::min(m + uk_.mr, static_cast<size_t>(geo_.m)) * geo_.taps;
+    const int64_t* e = indirection_.entries();
+    for (size_t i = m * geo_.taps; i < end; i += 8) __builtin_prefetch(e + i, 0, 3);
+  }
+
+  // Whether tap t of rows m0 .. m0 + mr - 1 reads padding only.
+  bool padding_tap(size_t m0, size_t mr, size_t t) const {
+    const int64_t* e = indirection_.entries() + m0 * geo_.taps + t;
+    for (size_t i = 0; i < mr; ++i)
+      if (e[i * geo_.taps] != kPaddingTap) return false;
+    return true;
   }
 
   // The row of a merged tap of output pixel m whose run starts at input
@@ -215,6 +350,9 @@ class QGemmAlgorithm final : public QAlgorithm {
     const size_t ocg = static_cast<size_t>(s.out_channels_per_group());
     const uint8_t* a[kMaxRowPointers];
     alignas(64) uint8_t border[kBorderScratchBytes];
+    alignas(64) int32_t skip_bias[kMaxSkipColumns];
+    const size_t tap_bytes = packed_.panel_bytes / geo_.taps;
+    TapRange range{0, geo_.taps};
     kernels::QGemmRowsArgs args;
     args.a = a;
     args.taps = geo_.taps;
@@ -226,16 +364,28 @@ class QGemmAlgorithm final : public QAlgorithm {
       const size_t row0 = static_cast<size_t>(n * geo_.m) + m;
       const size_t col = static_cast<size_t>(g) * ocg + p * uk_.nr;
       args.nr = std::min(uk_.nr, ocg - p * uk_.nr);
-      args.b = packed_.panel(g, p);
+      args.a = a + range.first * (range.step ? 1 : uk_.mr);
+      args.a_step = range.a_step;
+      args.taps = range.last - range.first;
+      args.b = packed_.panel(g, p) + range.first * tap_bytes;
       args.c = static_cast<char*>(output) + (row0 * oc + col) * esize;
-      args.epi.bias = packed_.bias.data() + col;
+      args.epi.bias = args.taps == geo_.taps ? packed_.bias.data() + col : skip_bias + p * uk_.nr;
       args.epi.scale = p_->scale.data() + col;
-      uk_.fn(args);
+      (range.step ? uk_.step_fn : uk_.fn)(args);
+    };
+    TapRange biased{0, geo_.taps};  // the taps skip_bias holds
+    auto rows = [&](size_t m) {
+      range = build_rows(image, g, m, args.mr, a, border);
+      const bool skipped = range.last - range.first != geo_.taps;
+      if (skipped && (range.first != biased.first || range.last != biased.last)) {
+        skipped_tap_bias(g, range, skip_bias);
+        biased = range;
+      }
     };
     if ((p1 - p0) * packed_.panel_bytes <= m_outer_max_weight_bytes_) {
       for (size_t m = m0; m < m1; m += uk_.mr) {  // the task's weights from L2
         args.mr = std::min(uk_.mr, m1 - m);
-        build_rows(image, g, m, args.mr, a, border);
+        rows(m);
         for (size_t p = p0; p < p1; ++p) tile(m, p);
       }
       return;
@@ -243,7 +393,7 @@ class QGemmAlgorithm final : public QAlgorithm {
     for (size_t p = p0; p < p1; ++p)  // each panel from L1, the rows rebuilt per panel
       for (size_t m = m0; m < m1; m += uk_.mr) {
         args.mr = std::min(uk_.mr, m1 - m);
-        build_rows(image, g, m, args.mr, a, border);
+        rows(m);
         tile(m, p);
       }
   }
@@ -254,6 +404,7 @@ class QGemmAlgorithm final : public QAlgorithm {
   QPackedWeights packed_;
   AlignedArray<uint8_t> zero_point_row_;
   TapIndirection indirection_;
+  AlignedArray<int32_t> tap_comp_;  // [taps][out_channels], when skips_taps()
   size_t m_outer_max_weight_bytes_;  // Tuning::qgemm_m_outer_max_weight_bytes
 };
 

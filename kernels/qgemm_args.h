@@ -73,6 +73,9 @@ struct QGemmRowsArgs {
   // the kernel loads a k-group tail of kc % KR bytes without reading past it).
   // Rows i >= mr repeat the last real row; only rows < mr are stored.
   const uint8_t* const* a = nullptr;
+  // QGemmRowsKernel::step_fn only: a holds [taps] pointers (row 0 of each
+  // tap) and row i < mr of tap t is a[t] + i * a_step.
+  ptrdiff_t a_step = 0;
   size_t taps = 1;
   size_t kc = 0;              // bytes per tap and row
   uint8_t a_xor = 0;          // 0x80 for S8 input, 0 for U8
@@ -95,6 +98,8 @@ struct QGemmRowsKernel {
   const char* name = nullptr;
   QGemmRowsFn fn = nullptr;
   size_t mr = 0, nr = 0, kr = 1;
+  // The same tile for evenly spaced rows (QGemmRowsArgs::a_step), or null.
+  QGemmRowsFn step_fn = nullptr;
 };
 
 }  // namespace kernels

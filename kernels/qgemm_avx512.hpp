@@ -86,6 +86,18 @@ struct Zmm {
         y = _mm512_min_ps(_mm512_max_ps(y, lo), hi);
         return _mm512_add_epi32(_mm512_cvt_roundps_epi32(y, kRneSae), zp);
       };
+      // The paired path clamps below after the packs: rne(min(y, hi))
+      // fits int32 from above; from below the conversion may give INT32_MIN
+      // (y < -2^31), which the saturating packs and the 16-bit saturating
+      // zero-point add keep below any q_min (|out_zp| < 256), and one byte
+      // max per 64 outputs raises to q_min: exactly the clamp of rne(y) +
+      // out_zp, 1.5 vector ops fewer per 16 outputs.
+      auto quantize_hi = [&](__m512i a, __m512 scale) {
+        const __m512 y = _mm512_mul_round_ps(_mm512_cvt_roundepi32_ps(a, kRneSae), scale, kRneSae);
+        return _mm512_cvt_roundps_epi32(_mm512_min_ps(y, hi), kRneSae);
+      };
+      const __m512i zp16 = _mm512_set1_epi16(static_cast<int16_t>(e.out_zp));
+      const __m512i qmin8 = _mm512_set1_epi8(static_cast<char>(e.q_min));
       // Byte mask of the 32 columns from v * 16.
       auto mask32 = [&](size_t v) {
         const size_t n = nr > v * 16 ? nr - v * 16 : 0;
@@ -106,12 +118,12 @@ struct Zmm {
         char* rj = c + j * ldc;
 #pragma GCC unroll 16
         for (size_t v = 0; v + 1 < NV; v += 2) {
-          const __m512i wi =
-              _mm512_packs_epi32(quantize(acc[i][v], s[v]), quantize(acc[i][v + 1], s[v + 1]));
-          const __m512i wj =
-              _mm512_packs_epi32(quantize(acc[j][v], s[v]), quantize(acc[j][v + 1], s[v + 1]));
-          __m512i b =
-              T == QOutputType::kU8 ? _mm512_packus_epi16(wi, wj) : _mm512_packs_epi16(wi, wj);
+          const __m512i wi = _mm512_adds_epi16(
+              _mm512_packs_epi32(quantize_hi(acc[i][v], s[v]), quantize_hi(acc[i][v + 1], s[v + 1])), zp16);
+          const __m512i wj = _mm512_adds_epi16(
+              _mm512_packs_epi32(quantize_hi(acc[j][v], s[v]), quantize_hi(acc[j][v + 1], s[v + 1])), zp16);
+          __m512i b = T == QOutputType::kU8 ? _mm512_max_epu8(_mm512_packus_epi16(wi, wj), qmin8)
+                                            : _mm512_max_epi8(_mm512_packs_epi16(wi, wj), qmin8);
           b = _mm512_permutexvar_epi32(order, b);
           const __mmask32 m = mask32(v);
           _mm256_mask_storeu_epi8(ri + v * 16, m, _mm512_castsi512_si256(b));

@@ -14,9 +14,11 @@ namespace kernels {
 
 namespace qavx512vnni {
 const QGemmRowsKernel tiles[] = {
-    {"qs8_gemm_rowptr_8x32c4__avx512vnni", &qgemm_rowptr_tails<Avx512Vnni, 8, 2>, 8, 32, 4},
+    {"qs8_gemm_rowptr_8x32c4__avx512vnni", &qgemm_rowptr_tails<Avx512Vnni, 8, 2>, 8, 32, 4,
+     &qgemm_rowstep_tails<Avx512Vnni, 8, 2>},
     {"qs8_gemm_rowptr_12x32c4__avx512vnni", &qgemm_rowptr<Avx512Vnni, 12, 2>, 12, 32, 4},
-    {"qs8_gemm_rowptr_14x32c4__avx512vnni", &qgemm_rowptr_tails<Avx512Vnni, 14, 2>, 14, 32, 4},
+    {"qs8_gemm_rowptr_14x32c4__avx512vnni", &qgemm_rowptr_tails<Avx512Vnni, 14, 2>, 14, 32, 4,
+     &qgemm_rowstep_tails<Avx512Vnni, 14, 2>},
     {"qs8_gemm_rowptr_6x48c4__avx512vnni", &qgemm_rowptr<Avx512Vnni, 6, 3>, 6, 48, 4},
     {"qs8_gemm_rowptr_16x16c4__avx512vnni", &qgemm_rowptr_tails<Avx512Vnni, 16, 1>, 16, 16, 4},
     {"qs8_gemm_rowptr_4x64c4__avx512vnni", &qgemm_rowptr<Avx512Vnni, 4, 4>, 4, 64, 4},

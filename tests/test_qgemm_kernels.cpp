@@ -337,6 +337,52 @@ TEST_P(QGemmRowsTest, AllTails) {
       }
 }
 
+// step_fn (evenly spaced rows: one pointer per tap and a step) writes what
+// fn writes for the same rows, for every mr (rows past mr must not be read:
+// the last tap's row mr - 1 ends at a guard page), both input types, S32
+// (the raw sums) and U8.
+TEST_P(QGemmRowsTest, StepRowsMatchThePointers) {
+  const QGemmRowsKernel& k = GetParam().kernel;
+  if (k.step_fn == nullptr) GTEST_SKIP() << k.name << " has no step entry";
+  std::vector<int32_t> bias;
+  std::vector<float> scale;
+  std::mt19937 gen(7);
+  for (size_t mr = 1; mr <= k.mr; ++mr)
+    for (size_t kc : {size_t{1}, 2 * k.kr + 1, size_t{64}}) {
+      const size_t taps = 1 + mr % 3, step = kc + mr % 5, groups = (kc + k.kr - 1) / k.kr;
+      const size_t tap_bytes = (mr - 1) * step + kc;
+      GuardedBytes in(taps * tap_bytes, true);
+      for (size_t i = 0; i < in.size(); ++i) in.data()[i] = static_cast<uint8_t>(gen());
+      std::vector<const uint8_t*> rows(taps * k.mr), bases(taps);
+      for (size_t t = 0; t < taps; ++t) {
+        bases[t] = in.data() + t * tap_bytes;
+        for (size_t i = 0; i < k.mr; ++i) rows[t * k.mr + i] = bases[t] + (i < mr ? i : mr - 1) * step;
+      }
+      std::vector<int8_t> b(taps * groups * k.nr * k.kr);
+      for (int8_t& w : b) w = static_cast<int8_t>(gen());
+      for (QOutputType type : {QOutputType::kS32, QOutputType::kU8}) {
+        QGemmRowsArgs args;
+        args.taps = taps;
+        args.kc = kc;
+        args.a_xor = mr % 2 ? 0x80 : 0;
+        args.b = b.data();
+        args.mr = mr;
+        args.nr = k.nr;
+        args.ldc = k.nr;
+        args.epi = epilogue_of(type, static_cast<int>(mr % 3), &bias, &scale, static_cast<unsigned>(mr));
+        std::vector<uint8_t> want(mr * k.nr * 4, 0x5A), got(want);
+        args.a = rows.data();
+        args.c = want.data();
+        k.fn(args);
+        args.a = bases.data();
+        args.a_step = static_cast<ptrdiff_t>(step);
+        args.c = got.data();
+        k.step_fn(args);
+        ASSERT_EQ(got, want) << "mr=" << mr << " kc=" << kc << " type=" << int(type);
+      }
+    }
+}
+
 TEST_P(QGemmRowsTest, EveryKEveryTapsBothInputTypes) {
   const QGemmRowsKernel& k = GetParam().kernel;
   std::vector<int32_t> bias;
