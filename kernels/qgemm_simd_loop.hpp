@@ -20,6 +20,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <type_traits>
 
 #include "kernels/qgemm_args.h"
 
@@ -155,14 +156,22 @@ void qgemm_rowptr_x86(const QGemmRowsArgs& p) {
   }
 }
 
-// The table's entry: the input type whose bytes the dot product takes as they
-// are (U8, or S8 for a V::signed_a family) runs the loop without the XOR.
+// f(std::true_type) when the loop XORs A, else f(std::false_type): the input
+// type whose bytes the dot product takes as they are (U8, or S8 for a
+// V::signed_a family) runs the loop without the XOR. Every entry below
+// dispatches through it.
+template <class V, class F>
+NDCONV_QINLINE void with_flip(const QGemmRowsArgs& p, F&& f) {
+  if (p.a_xor != (V::signed_a ? 0x80 : 0))
+    f(std::true_type{});
+  else
+    f(std::false_type{});
+}
+
+// The table's entry.
 template <class V, size_t MR, size_t NV>
 void qgemm_rowptr(const QGemmRowsArgs& p) {
-  if (p.a_xor != (V::signed_a ? 0x80 : 0))
-    qgemm_rowptr_x86<V, MR, NV, true>(p);
-  else
-    qgemm_rowptr_x86<V, MR, NV, false>(p);
+  with_flip<V>(p, [&](auto flip) { qgemm_rowptr_x86<V, MR, NV, decltype(flip)::value>(p); });
 }
 
 // The table's main tile with row tails: a block of mr < MR rows (the last
@@ -186,10 +195,7 @@ void qgemm_rowptr_tails_flip(const QGemmRowsArgs& p) {
 
 template <class V, size_t MR, size_t NV>
 void qgemm_rowptr_tails(const QGemmRowsArgs& p) {
-  if (p.a_xor != (V::signed_a ? 0x80 : 0))
-    qgemm_rowptr_tails_flip<V, MR, NV, true>(p);
-  else
-    qgemm_rowptr_tails_flip<V, MR, NV, false>(p);
+  with_flip<V>(p, [&](auto flip) { qgemm_rowptr_tails_flip<V, MR, NV, decltype(flip)::value>(p); });
 }
 
 // The evenly spaced rows' entry of the same tile (QGemmRowsKernel::step_fn):
@@ -200,10 +206,7 @@ void qgemm_rowptr_tails(const QGemmRowsArgs& p) {
 // caller's rows.
 template <class V, size_t MR, size_t NV>
 void qgemm_rowstep_tails(const QGemmRowsArgs& p) {
-  if (p.a_xor != (V::signed_a ? 0x80 : 0))
-    qgemm_rowptr_tails_flip<V, MR, NV, true, true>(p);
-  else
-    qgemm_rowptr_tails_flip<V, MR, NV, false, true>(p);
+  with_flip<V>(p, [&](auto flip) { qgemm_rowptr_tails_flip<V, MR, NV, decltype(flip)::value, true>(p); });
 }
 
 }  // namespace NDCONV_QKERNEL_NS
