@@ -19,10 +19,7 @@ namespace NDCONV_QKERNEL_NS {
 // kQgPixels independent accumulators hide the dot product's latency (4
 // against 2 on AMD EPYC Zen 5, --ab --int8 NXC: grouped_resnext 1.37x ->
 // 1.71-1.80x, g8x12 1.54-1.62x -> 1.94-1.96x, g4x16 0.60x -> 0.62-0.64x oneDNN).
-#ifndef QG_PX
-#define QG_PX 4
-#endif
-constexpr size_t kQgPixels = QG_PX;
+constexpr size_t kQgPixels = 4;
 
 template <class D>
 struct QgTables {
