@@ -179,6 +179,7 @@ ndconv_status measure(Search& s, TuneReport* report) {
       tried[i] = true;
       if (std::strcmp(candidate_name(c).c_str(), candidate_name(first).c_str()) == 0) continue;
       if (c.algorithm + 1 == algorithms && first.algorithm + 1 != algorithms) continue;  // the reference
+      if (!knob_applies(c, s.shape, s.base)) continue;
       std::unique_ptr<Algorithm> algo = build(c, s.shape, s.base, s.weights, s.bias, &st);
       if (st != NDCONV_OK) return st;
       if (algo) s.time(std::move(algo), c);

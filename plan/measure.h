@@ -52,6 +52,13 @@ Tuning candidate_tuning(const Candidate& c, const Tuning& base);
 // returns how many there are (at most kMaxCandidates).
 constexpr size_t kMaxCandidates = 32;
 size_t list_candidates(const kernels::KernelTable& base, Candidate* out, size_t capacity);
+// False for a candidate whose variant knob cannot change this shape's plan,
+// which the measure mode then does not time: the padded-lines loop
+// (Candidate::lines) needs rank-2 merged taps (one group, dilation 1 along
+// the inner dim, C_in within Tuning::indirect_merge_max_channels), the k-pair
+// kernels (Candidate::kpair) groups of at most one vector of outputs. Looser
+// than the plans' own rules: a candidate kept may still build the same plan.
+bool knob_applies(const Candidate& c, const ConvShape& shape, const kernels::KernelTable& base);
 // Their names, one per line (snprintf's contract).
 size_t format_candidates(const kernels::KernelTable& base, char* buf, size_t size);
 

@@ -122,6 +122,17 @@ size_t list_candidates(const kernels::KernelTable& base, Candidate* out, size_t 
   return n;
 }
 
+bool knob_applies(const Candidate& c, const ConvShape& s, const kernels::KernelTable& base) {
+  const int inner = s.rank - 1;
+  if (c.lines >= 0 && (s.rank != 2 || s.groups != 1 || s.dilation[inner] != 1 || s.kernel[inner] < 2 ||
+                       s.in_channels > static_cast<int64_t>(tuning().indirect_merge_max_channels)))
+    return false;
+  if (c.kpair >= 0 && (s.groups < 2 || s.out_channels_per_group() >
+                                           static_cast<int64_t>(base.gemm_rowptr_one_vector.nr)))
+    return false;
+  return true;
+}
+
 size_t format_candidates(const kernels::KernelTable& base, char* buf, size_t size) {
   Candidate list[kMaxCandidates];
   const size_t count = list_candidates(base, list, kMaxCandidates);

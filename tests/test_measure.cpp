@@ -21,6 +21,8 @@
 #include "isa_param.h"
 #include "ndconv/ndconv.h"
 #include "ndconv/ndconv.hpp"
+#include "kernels/kernel_table.h"
+#include "plan/measure.h"
 #include "plan/wisdom.h"
 #include "tests/support/conv_desc.h"
 #include "tests/support/random_tensor.h"
@@ -434,6 +436,37 @@ TEST(MeasureEnvironment, PlainCreateFollowsTheEnvironment) {
   EXPECT_TRUE(c.matches(c.run(conv)));
   ndconv_conv_destroy(conv);
   if (wisdom_path) std::remove(wisdom_path);
+}
+
+// The measure mode times a variant knob only where it can change the plan:
+// lines= for rank-2 merged taps (few channels, one group, dense inner dim),
+// kpair= for groups of at most one vector of outputs (the table's
+// one-vector width); the other candidates everywhere.
+TEST(MeasureCandidates, KnobsApplyOnlyWhereTheyCanChangeThePlan) {
+  const kernels::KernelTable* table = kernels::kernel_table_for(NDCONV_ISA_SCALAR);
+  ASSERT_NE(table, nullptr);
+  auto shape_of = [](const ndconv_conv_desc& d) {
+    dispatch::ConvShape s;
+    EXPECT_EQ(dispatch::validate_desc(&d, &s), NDCONV_OK);
+    return s;
+  };
+  const dispatch::ConvShape stem = shape_of(conv2d_desc(NDCONV_NXC, 3, 8, 20, 20, 7, 7, 1, NDCONV_PAD_SAME_UPPER, 2));
+  const dispatch::ConvShape wide = shape_of(conv2d_desc(NDCONV_NXC, 64, 64, 8, 8, 3, 3, 1, NDCONV_PAD_SAME_UPPER));
+  const dispatch::ConvShape narrow_groups = shape_of(conv2d_desc(NDCONV_NXC, 64, 64, 8, 8, 3, 3, 4, NDCONV_PAD_SAME_UPPER));
+  // 32 outputs per group: wider than one vector of every ISA
+  const dispatch::ConvShape wide_groups = shape_of(conv2d_desc(NDCONV_NXC, 64, 64, 8, 8, 3, 3, 2, NDCONV_PAD_SAME_UPPER));
+  const int64_t one_vector = static_cast<int64_t>(table->gemm_rowptr_one_vector.nr);
+  dispatch::Candidate lines, kpair, plain;
+  lines.lines = 1;
+  kpair.kpair = 1;
+  EXPECT_TRUE(dispatch::knob_applies(lines, stem, *table));
+  EXPECT_FALSE(dispatch::knob_applies(lines, wide, *table));
+  EXPECT_FALSE(dispatch::knob_applies(lines, narrow_groups, *table));
+  EXPECT_EQ(dispatch::knob_applies(kpair, narrow_groups, *table), 16 <= one_vector);
+  EXPECT_EQ(dispatch::knob_applies(kpair, wide_groups, *table), 32 <= one_vector);
+  EXPECT_FALSE(dispatch::knob_applies(kpair, stem, *table));
+  for (const dispatch::ConvShape* s : {&stem, &wide, &narrow_groups, &wide_groups})
+    EXPECT_TRUE(dispatch::knob_applies(plain, *s, *table));
 }
 
 }  // namespace
