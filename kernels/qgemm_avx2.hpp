@@ -112,7 +112,7 @@ struct Ymm {
     // float_is_decisive with a constant margin: v lies within +-255 (the
     // type's range less a zero point inside it), so |v| * 2^-20 < 2^-11, and
     // a lane whose |v - rne(v)| (exact) reaches 0.5 - 2^-11 sets *near: the
-    // caller then takes exact_in_double. Four instructions fewer than the
+    // caller then takes exact_in_double. Three instructions fewer than the
     // |v|-scaled margin.
     static NDCONV_QINLINE __m256i quantize_fast(__m256i acc, __m256 s, __m256 lo, __m256 hi, __m256* near) {
       const __m256 v = _mm256_min_ps(_mm256_max_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(acc), s), lo), hi);
