@@ -52,5 +52,14 @@ class TapIndirection {
   AlignedArray<float> zero_row_;
 };
 
+// The int8 row-pointer kernels' rows for `count` (pixel, tap) entries of an
+// indirection buffer: the entry's pixel of `image` (`pixel_bytes` apart),
+// or `zero_row` for a padding tap.
+inline void fill_row_pointers(const int64_t* entries, size_t count, const uint8_t* image,
+                              size_t pixel_bytes, const uint8_t* zero_row, const uint8_t** rows) {
+  for (size_t k = 0; k < count; ++k)
+    rows[k] = entries[k] == kPaddingTap ? zero_row : image + static_cast<size_t>(entries[k]) * pixel_bytes;
+}
+
 }  // namespace dispatch
 }  // namespace ndconv

@@ -4,8 +4,8 @@
 #include <cstdio>
 #include <cstring>
 
-#include "addressing/channel_transpose.h"
 #include "addressing/indirection.h"
+#include "algorithms/qchannels_last.h"
 #include "api/error.h"
 #include "api/threadpool.h"
 #include "algorithms/qgemm_tile_choice.h"
@@ -46,11 +46,10 @@ constexpr size_t kBorderScratchBytes = 8192;
 // task's overhead, small enough to balance two to a few dozen threads.
 constexpr size_t kRowsPerTask = 96;
 
-class QGemmAlgorithm final : public QAlgorithm {
+class QGemmAlgorithm final : public QChannelsLastAlgorithm {
  public:
   QGemmAlgorithm(const PlanName& name, const QPlanInputs& in, const QGemmGeometry& geo)
-      : QAlgorithm(name),
-        p_(in.params),
+      : QChannelsLastAlgorithm(name, in.params),
         uk_(rows_kernel(*in.table, in.params->shape.conv.out_channels_per_group(), geo.narrow_tile)),
         geo_(geo),
         m_outer_max_weight_bytes_(tuning().qgemm_m_outer_max_weight_bytes) {}
@@ -66,16 +65,6 @@ class QGemmAlgorithm final : public QAlgorithm {
     if (!build_tap_compensation())
       return fail(NDCONV_OUT_OF_MEMORY, "out of memory for the int8 per-tap compensation");
     return NDCONV_OK;
-  }
-
-  ndconv_status run(const void* input, void* output, ndconv_threadpool* pool) const override {
-    const ConvShape& s = p_->shape.conv;
-    if (s.layout == NDCONV_NXC) {
-      run_channels_last(static_cast<const uint8_t*>(input), output, pool);
-      return NDCONV_OK;
-    }
-    return run_through_channels_last(s, p_->output_bytes(), input, output, pool,
-                                     [&](const uint8_t* in, void* out) { run_channels_last(in, out, pool); });
   }
 
  private:
@@ -97,7 +86,7 @@ class QGemmAlgorithm final : public QAlgorithm {
     return sp;
   }
 
-  void run_channels_last(const uint8_t* input, void* output, ndconv_threadpool* pool) const {
+  ndconv_status run_channels_last(const uint8_t* input, void* output, ndconv_threadpool* pool) const override {
     const ConvShape& s = p_->shape.conv;
     const Split sp = split(pool);
     auto task = [&](size_t i) {
@@ -111,6 +100,7 @@ class QGemmAlgorithm final : public QAlgorithm {
       run_block(input, output, n, g, m0, m1, p0, p1);
     };
     parallel_for(pool, static_cast<size_t>(s.batch * s.groups) * sp.m_blocks * sp.n_chunks, task);
+    return NDCONV_OK;
   }
 
   // Taps [first, last) of a tile: the taps before and after read only
@@ -370,7 +360,6 @@ class QGemmAlgorithm final : public QAlgorithm {
       }
   }
 
-  const QConvParams* p_;
   kernels::QGemmRowsKernel uk_;
   QGemmGeometry geo_;
   QPackedWeights packed_;

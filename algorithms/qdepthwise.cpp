@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <cstring>
 
-#include "addressing/channel_transpose.h"
 #include "addressing/indirection.h"
+#include "algorithms/qchannels_last.h"
 #include "api/error.h"
 #include "api/threadpool.h"
 
@@ -22,12 +22,12 @@ constexpr size_t kUnusedZeroRowFloats = 1;
 constexpr size_t kChannelBlock = 256;
 constexpr size_t kPixelsPerTask = 64;
 
-class QDepthwiseAlgorithm final : public QAlgorithm {
+class QDepthwiseAlgorithm final : public QChannelsLastAlgorithm {
  public:
   // `variant`: the kernel table's (uk.fn set), or "scalar" for the plain C++ path.
   QDepthwiseAlgorithm(const char* name, const char* variant, const QConvParams* p,
                       const kernels::QDepthwiseKernel& uk)
-      : QAlgorithm(PlanName(name, variant)), p_(p), uk_(uk) {}
+      : QChannelsLastAlgorithm(PlanName(name, variant), p), uk_(uk) {}
 
   ndconv_status init(const int8_t* weights) {
     const ConvShape& s = p_->shape.conv;
@@ -40,16 +40,6 @@ class QDepthwiseAlgorithm final : public QAlgorithm {
       for (size_t c = 0; c < oc; ++c)
         weights_[t * oc + c] = s.weight_layout == NDCONV_XIO ? weights[t * oc + c] : weights[c * taps + t];
     return uk_.fn ? pack_for_kernel() : NDCONV_OK;
-  }
-
-  ndconv_status run(const void* input, void* output, ndconv_threadpool* pool) const override {
-    const ConvShape& s = p_->shape.conv;
-    if (s.layout == NDCONV_NXC) return run_channels_last(static_cast<const uint8_t*>(input), output, pool);
-    ndconv_status status = NDCONV_OK;
-    const ndconv_status t = run_through_channels_last(
-        s, p_->output_bytes(), input, output, pool,
-        [&](const uint8_t* in, void* out) { status = run_channels_last(in, out, pool); });
-    return t != NDCONV_OK ? t : status;
   }
 
  private:
@@ -78,7 +68,7 @@ class QDepthwiseAlgorithm final : public QAlgorithm {
     return NDCONV_OK;
   }
 
-  ndconv_status run_channels_last(const uint8_t* input, void* output, ndconv_threadpool* pool) const {
+  ndconv_status run_channels_last(const uint8_t* input, void* output, ndconv_threadpool* pool) const override {
     const ConvShape& s = p_->shape.conv;
     const int64_t multiplier = s.out_channels_per_group();
     if (uk_.fn && multiplier > 1) {
@@ -141,8 +131,7 @@ class QDepthwiseAlgorithm final : public QAlgorithm {
     for (size_t p = p0; p < p1; p += per_call) {
       a.pixels = std::min(per_call, p1 - p);
       const int64_t* entries = indirection_.entries() + p * taps;
-      for (size_t k = 0; k < a.pixels * taps; ++k)
-        rows[k] = entries[k] == kPaddingTap ? zero_point_row_.data() : image + static_cast<size_t>(entries[k]) * oc;
+      fill_row_pointers(entries, a.pixels * taps, image, oc, zero_point_row_.data(), rows);
       a.out = static_cast<char*>(output) + (static_cast<size_t>(n * s.out_pixels()) + p) * oc * p_->output_bytes();
       uk_.fn(a);
     }
@@ -186,7 +175,6 @@ class QDepthwiseAlgorithm final : public QAlgorithm {
       acc[c] += static_cast<uint32_t>((static_cast<int32_t>(x[(c0 + c) / multiplier] ^ flip) - zp) * w[c0 + c]);
   }
 
-  const QConvParams* p_;
   kernels::QDepthwiseKernel uk_;  // fn null: the plain C++ path
   AlignedArray<int8_t> weights_;  // [tap][out channel] (the plain C++ path; packing's source)
   TapIndirection indirection_;

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <cstring>
 
-#include "addressing/channel_transpose.h"
 #include "addressing/indirection.h"
+#include "algorithms/qchannels_last.h"
 #include "api/error.h"
 #include "api/threadpool.h"
 
@@ -17,10 +17,10 @@ namespace {
 constexpr size_t kUnusedZeroRowFloats = 1;
 constexpr size_t kPixelsPerTask = 64;
 
-class QGroupedAlgorithm final : public QAlgorithm {
+class QGroupedAlgorithm final : public QChannelsLastAlgorithm {
  public:
   QGroupedAlgorithm(const char* name, const QPlanInputs& in)
-      : QAlgorithm(PlanName(name, in.table->variant)), p_(in.params), uk_(in.table->grouped_nxc) {}
+      : QChannelsLastAlgorithm(PlanName(name, in.table->variant), in.params), uk_(in.table->grouped_nxc) {}
 
   // The tables of kernels/qgrouped_args.h for L = the kernel's lanes.
   // NDCONV_INTERNAL_ERROR when a vector's groups span more than 4 L input
@@ -65,18 +65,8 @@ class QGroupedAlgorithm final : public QAlgorithm {
     return NDCONV_OK;
   }
 
-  ndconv_status run(const void* input, void* output, ndconv_threadpool* pool) const override {
-    const ConvShape& s = p_->shape.conv;
-    if (s.layout == NDCONV_NXC) {
-      run_channels_last(static_cast<const uint8_t*>(input), output, pool);
-      return NDCONV_OK;
-    }
-    return run_through_channels_last(s, p_->output_bytes(), input, output, pool,
-                                     [&](const uint8_t* in, void* out) { run_channels_last(in, out, pool); });
-  }
-
  private:
-  void run_channels_last(const uint8_t* input, void* output, ndconv_threadpool* pool) const {
+  ndconv_status run_channels_last(const uint8_t* input, void* output, ndconv_threadpool* pool) const override {
     const ConvShape& s = p_->shape.conv;
     const size_t pixels = static_cast<size_t>(s.out_pixels());
     const size_t blocks = (pixels + kPixelsPerTask - 1) / kPixelsPerTask;
@@ -86,6 +76,7 @@ class QGroupedAlgorithm final : public QAlgorithm {
       run_kernel(input, output, n, p0, p1);
     };
     parallel_for(pool, static_cast<size_t>(s.batch) * blocks, task);
+    return NDCONV_OK;
   }
 
   // Output pixels [p0, p1) of image n, as many per call as kMaxRowPointers
@@ -113,14 +104,12 @@ class QGroupedAlgorithm final : public QAlgorithm {
     for (size_t p = p0; p < p1; p += per_call) {
       a.pixels = std::min(per_call, p1 - p);
       const int64_t* entries = indirection_.entries() + p * taps;
-      for (size_t k = 0; k < a.pixels * taps; ++k)
-        rows[k] = entries[k] == kPaddingTap ? zero_point_row_.data() : image + static_cast<size_t>(entries[k]) * ic;
+      fill_row_pointers(entries, a.pixels * taps, image, ic, zero_point_row_.data(), rows);
       a.out = static_cast<char*>(output) + (static_cast<size_t>(n * s.out_pixels()) + p) * oc * p_->output_bytes();
       uk_.fn(a);
     }
   }
 
-  const QConvParams* p_;
   kernels::QGroupedKernel uk_;
   AlignedArray<uint32_t> span_;
   AlignedArray<int32_t> perm_;

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
-#include "addressing/channel_transpose.h"
+#include "algorithms/qchannels_last.h"
 #include "api/error.h"
 #include "api/threadpool.h"
 
@@ -18,10 +18,10 @@ using kernels::kQpsMaxOutputs;
 // K = 2 or more, enough to hide a task's overhead.
 constexpr size_t kPixelsPerTask = 2048;
 
-class QPointwiseStreamAlgorithm final : public QAlgorithm {
+class QPointwiseStreamAlgorithm final : public QChannelsLastAlgorithm {
  public:
   QPointwiseStreamAlgorithm(const char* name, const QPlanInputs& in)
-      : QAlgorithm(PlanName(name, in.table->variant)), p_(in.params), uk_(in.table->pointwise_stream_nxc) {}
+      : QChannelsLastAlgorithm(PlanName(name, in.table->variant), in.params), uk_(in.table->pointwise_stream_nxc) {}
 
   // The lane patterns of kernels/qpointwise_stream_args.h for L = the
   // kernel's lanes: vector v, lane i is element e = L v + i (pixel e / N,
@@ -64,19 +64,9 @@ class QPointwiseStreamAlgorithm final : public QAlgorithm {
     return NDCONV_OK;
   }
 
-  ndconv_status run(const void* input, void* output, ndconv_threadpool* pool) const override {
-    const ConvShape& s = p_->shape.conv;
-    if (s.layout == NDCONV_NXC) {
-      run_channels_last(static_cast<const uint8_t*>(input), output, pool);
-      return NDCONV_OK;
-    }
-    return run_through_channels_last(s, p_->output_bytes(), input, output, pool,
-                                     [&](const uint8_t* in, void* out) { run_channels_last(in, out, pool); });
-  }
-
  private:
   // Stride 1, no padding, one group: the batch's pixels are one stream.
-  void run_channels_last(const uint8_t* input, void* output, ndconv_threadpool* pool) const {
+  ndconv_status run_channels_last(const uint8_t* input, void* output, ndconv_threadpool* pool) const override {
     const ConvShape& s = p_->shape.conv;
     const size_t pixels = static_cast<size_t>(s.batch * s.out_pixels());
     const size_t K = static_cast<size_t>(s.in_channels), N = static_cast<size_t>(s.out_channels);
@@ -100,9 +90,9 @@ class QPointwiseStreamAlgorithm final : public QAlgorithm {
       uk_.fn(a);
     };
     parallel_for(pool, (pixels + kPixelsPerTask - 1) / kPixelsPerTask, task);
+    return NDCONV_OK;
   }
 
-  const QConvParams* p_;
   kernels::QPointwiseStreamKernel uk_;
   AlignedArray<int32_t> gather_;
   AlignedArray<int8_t> spread_, w_;

@@ -51,5 +51,28 @@ class IsaTest : public ::testing::TestWithParam<ndconv_isa> {
   ndconv_isa saved_ = NDCONV_ISA_AUTO;
 };
 
+// IsaTest for the int8 kernels: forces the ISA and the int8 dot-product
+// variant (on, or off as NDCONV_INT8_DOT=0 would) for plans created in the
+// test, and puts both process-wide settings back afterwards.
+class IsaDotTest : public ::testing::TestWithParam<std::tuple<ndconv_isa, bool>> {
+ protected:
+  void SetUp() override {
+    saved_isa_ = ndconv_current_isa();
+    saved_dot_ = ndconv_int8_dot_product();
+    ASSERT_EQ(ndconv_set_isa(isa()), NDCONV_OK);
+    ndconv_set_int8_dot_product(dot() ? 1 : 0);
+  }
+  void TearDown() override {
+    ndconv_set_isa(saved_isa_);
+    ndconv_set_int8_dot_product(saved_dot_);
+  }
+  ndconv_isa isa() const { return std::get<0>(GetParam()); }
+  bool dot() const { return std::get<1>(GetParam()); }
+
+ private:
+  ndconv_isa saved_isa_ = NDCONV_ISA_AUTO;
+  int saved_dot_ = 1;
+};
+
 }  // namespace test
 }  // namespace ndconv

@@ -118,23 +118,7 @@ std::vector<NamedConv> shapes(ndconv_layout l) {
 }
 
 // (ISA, dot product on).
-class QConvTest : public ::testing::TestWithParam<std::tuple<ndconv_isa, bool>> {
- protected:
-  void SetUp() override {
-    saved_isa_ = ndconv_current_isa();
-    saved_dot_ = ndconv_int8_dot_product();
-    ASSERT_EQ(ndconv_set_isa(std::get<0>(GetParam())), NDCONV_OK);
-    ndconv_set_int8_dot_product(std::get<1>(GetParam()) ? 1 : 0);
-  }
-  void TearDown() override {
-    ndconv_set_isa(saved_isa_);
-    ndconv_set_int8_dot_product(saved_dot_);
-  }
-
- private:
-  ndconv_isa saved_isa_ = NDCONV_ISA_AUTO;
-  int saved_dot_ = 1;
-};
+using QConvTest = ndconv::test::IsaDotTest;
 
 TEST_P(QConvTest, EveryShapeEveryOutputType) {
   uint64_t seed = 1;
@@ -228,9 +212,8 @@ TEST_P(QConvTest, ThreadPoolGivesTheSameBytes) {
 // and the kernel table's variant of the forced ISA ("scalar" for the plain
 // C++ depthwise of a level without a depthwise kernel).
 TEST_P(QConvTest, KernelNamesSayWhatRuns) {
-  const ndconv::kernels::QKernelTable* table =
-      ndconv::kernels::qkernel_table(std::get<0>(GetParam()), std::get<1>(GetParam()));
-  const std::string isa = table ? table->variant : "scalar";
+  const ndconv::kernels::QKernelTable* table = ndconv::kernels::qkernel_table(isa(), dot());
+  const std::string variant = table ? table->variant : "scalar";
   // Depthwise: the table's SIMD kernel, or the plain C++ path where the level has none (NEON).
   const std::string depthwise_isa = table && table->depthwise_nxc.fn ? table->variant : "scalar";
   const bool stream = table && table->pointwise_stream_nxc.fn;
@@ -240,12 +223,12 @@ TEST_P(QConvTest, KernelNamesSayWhatRuns) {
       const std::string name = s.name;
       const std::string suffix = l == NDCONV_NCX ? "-ncx/" : "/";
       std::string want;
-      if (name == "stream_3to5") want = (stream ? "int8-pointwise-stream" : "int8-pointwise-gemm") + suffix + isa;
-      else if (name == "grouped") want = (grouped ? "int8-grouped" : "int8-indirect-gemm") + suffix + isa;  // C_in / g = 4
-      else if (name.rfind("pointwise", 0) == 0) want = "int8-pointwise-gemm" + suffix + isa;
-      else if (name == "conv1d" || name == "conv1d_stride" || name == "text_conv2d" || name == "whole_image") want = "int8-ngram-gemm" + suffix + isa;
+      if (name == "stream_3to5") want = (stream ? "int8-pointwise-stream" : "int8-pointwise-gemm") + suffix + variant;
+      else if (name == "grouped") want = (grouped ? "int8-grouped" : "int8-indirect-gemm") + suffix + variant;  // C_in / g = 4
+      else if (name.rfind("pointwise", 0) == 0) want = "int8-pointwise-gemm" + suffix + variant;
+      else if (name == "conv1d" || name == "conv1d_stride" || name == "text_conv2d" || name == "whole_image") want = "int8-ngram-gemm" + suffix + variant;
       else if (name.rfind("depthwise", 0) == 0) want = "int8-depthwise" + suffix + depthwise_isa;
-      else want = "int8-indirect-gemm" + suffix + isa;
+      else want = "int8-indirect-gemm" + suffix + variant;
       const auto r = check_qconv(make_qdesc(s.conv, NDCONV_U8, NDCONV_U8), 3);
       EXPECT_EQ(r.kernel_name.rfind(want, 0), 0u) << name << ": " << r.kernel_name << " does not start with " << want;
     }
@@ -256,8 +239,7 @@ TEST_P(QConvTest, KernelNamesSayWhatRuns) {
 // same-sign pairs; one weight past 64 keeps the widening tiles. Levels with
 // dot products (and the depthwise, stream and grouped kernels) never change.
 TEST_P(QConvTest, SevenBitWeightsTakeTheMaddubswTiles) {
-  const ndconv::kernels::QKernelTable* table =
-      ndconv::kernels::qkernel_table(std::get<0>(GetParam()), std::get<1>(GetParam()));
+  const ndconv::kernels::QKernelTable* table = ndconv::kernels::qkernel_table(isa(), dot());
   const ndconv::kernels::QKernelTable* pairs = ndconv::kernels::qkernel_pairs_table(table);
   uint64_t seed = 2000;
   for (ndconv_layout l : {NDCONV_NXC, NDCONV_NCX})

@@ -31,22 +31,14 @@ constexpr ndconv_dtype kOutputTypes[] = {NDCONV_S32, NDCONV_U8, NDCONV_S8, NDCON
 
 // (ISA, dot product on): the avx512 / avx512-vnni and avx2 / avx2-vnni
 // kernels differ (vpmaddwd + vpaddd or vpdpwssd).
-class QDepthwiseTest : public ::testing::TestWithParam<std::tuple<ndconv_isa, bool>> {
+class QDepthwiseTest : public ndconv::test::IsaDotTest {
  protected:
   void SetUp() override {
-    saved_isa_ = ndconv_current_isa();
-    saved_dot_ = ndconv_int8_dot_product();
-    ASSERT_EQ(ndconv_set_isa(std::get<0>(GetParam())), NDCONV_OK);
-    ndconv_set_int8_dot_product(std::get<1>(GetParam()) ? 1 : 0);
-    const ndconv::kernels::QKernelTable* table =
-        ndconv::kernels::qkernel_table(std::get<0>(GetParam()), std::get<1>(GetParam()));
+    IsaDotTest::SetUp();
+    const ndconv::kernels::QKernelTable* table = ndconv::kernels::qkernel_table(isa(), dot());
     // The plan names the table's variant where the level has a depthwise
     // kernel (every x86 level but scalar), else the plain C++ path.
     variant_ = table && table->depthwise_nxc.fn ? table->variant : "scalar";
-  }
-  void TearDown() override {
-    ndconv_set_isa(saved_isa_);
-    ndconv_set_int8_dot_product(saved_dot_);
   }
 
   void expect_name(const ndconv::test::QCheckResult& r, ndconv_layout layout) const {
@@ -55,10 +47,6 @@ class QDepthwiseTest : public ::testing::TestWithParam<std::tuple<ndconv_isa, bo
   }
 
   std::string variant_;
-
- private:
-  ndconv_isa saved_isa_ = NDCONV_ISA_AUTO;
-  int saved_dot_ = 1;
 };
 
 // A depthwise 3x3 SAME over a small image with C channels (multiplier m).

@@ -27,21 +27,13 @@ using ndconv::test::QFill;
 
 constexpr ndconv_dtype kOutputTypes[] = {NDCONV_S32, NDCONV_U8, NDCONV_S8, NDCONV_F32};
 
-class QGroupedTest : public ::testing::TestWithParam<std::tuple<ndconv_isa, bool>> {
+class QGroupedTest : public ndconv::test::IsaDotTest {
  protected:
   void SetUp() override {
-    saved_isa_ = ndconv_current_isa();
-    saved_dot_ = ndconv_int8_dot_product();
-    ASSERT_EQ(ndconv_set_isa(std::get<0>(GetParam())), NDCONV_OK);
-    ndconv_set_int8_dot_product(std::get<1>(GetParam()) ? 1 : 0);
-    const ndconv::kernels::QKernelTable* table =
-        ndconv::kernels::qkernel_table(std::get<0>(GetParam()), std::get<1>(GetParam()));
+    IsaDotTest::SetUp();
+    const ndconv::kernels::QKernelTable* table = ndconv::kernels::qkernel_table(isa(), dot());
     has_grouped_ = table && table->grouped_nxc.fn;
     variant_ = table ? table->variant : "";
-  }
-  void TearDown() override {
-    ndconv_set_isa(saved_isa_);
-    ndconv_set_int8_dot_product(saved_dot_);
   }
 
   // The grouped kernel where the level has it, else the indirect GEMM.
@@ -52,10 +44,6 @@ class QGroupedTest : public ::testing::TestWithParam<std::tuple<ndconv_isa, bool
 
   bool has_grouped_ = false;
   std::string variant_;
-
- private:
-  ndconv_isa saved_isa_ = NDCONV_ISA_AUTO;
-  int saved_dot_ = 1;
 };
 
 // g groups of icg -> ocg channels, 3x3 SAME over h x w.

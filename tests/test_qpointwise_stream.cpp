@@ -26,21 +26,13 @@ using ndconv::test::QFill;
 
 constexpr ndconv_dtype kOutputTypes[] = {NDCONV_S32, NDCONV_U8, NDCONV_S8, NDCONV_F32};
 
-class QPointwiseStreamTest : public ::testing::TestWithParam<std::tuple<ndconv_isa, bool>> {
+class QPointwiseStreamTest : public ndconv::test::IsaDotTest {
  protected:
   void SetUp() override {
-    saved_isa_ = ndconv_current_isa();
-    saved_dot_ = ndconv_int8_dot_product();
-    ASSERT_EQ(ndconv_set_isa(std::get<0>(GetParam())), NDCONV_OK);
-    ndconv_set_int8_dot_product(std::get<1>(GetParam()) ? 1 : 0);
-    const ndconv::kernels::QKernelTable* table =
-        ndconv::kernels::qkernel_table(std::get<0>(GetParam()), std::get<1>(GetParam()));
+    IsaDotTest::SetUp();
+    const ndconv::kernels::QKernelTable* table = ndconv::kernels::qkernel_table(isa(), dot());
     has_stream_ = table && table->pointwise_stream_nxc.fn;
     variant_ = table ? table->variant : "";
-  }
-  void TearDown() override {
-    ndconv_set_isa(saved_isa_);
-    ndconv_set_int8_dot_product(saved_dot_);
   }
 
   // The stream where the level has it, else the pointwise GEMM.
@@ -51,10 +43,6 @@ class QPointwiseStreamTest : public ::testing::TestWithParam<std::tuple<ndconv_i
 
   bool has_stream_ = false;
   std::string variant_;
-
- private:
-  ndconv_isa saved_isa_ = NDCONV_ISA_AUTO;
-  int saved_dot_ = 1;
 };
 
 // K -> N pointwise over an h x w image.
