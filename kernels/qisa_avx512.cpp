@@ -1,5 +1,5 @@
 // The int8 kernels' avx512 instance: AVX-512BW without VNNI, exact 16-bit widening
-// (vpmaddwd), and the vpmaddubsw tiles for weights in [-64, 64].
+// (vpmaddwd); the vpmaddubsw tiles are kernels/qisa_avx512pairs.cpp.
 // Compiled with that instance's flags only (cmake/NdconvIsa.cmake:
 // NDCONV_QFLAGS_avx512). The first tile is the table's; the others are the
 // candidates it was measured against (bench_microkernel,
@@ -24,27 +24,10 @@ const QKernelTable table = {"avx512", tiles[0],
                             {"qdw_nxc_32c__avx512", &qdw_nxc<QdwZmm>, 32},
                             {"qps_nxc_16p__avx512", &qps_nxc<QpsZmm>, 16},
                             {"qgrouped_nxc_4v4p__avx512", &qg_nxc<QpsZmm, 4>, 16}};
-
-// The vpmaddubsw tiles, for weights in [-64, 64] (Avx512Pairs).
-const QGemmRowsKernel pair_tiles[] = {
-    {"qs8_gemm_rowptr_8x32c4__avx512_maddubsw", &qgemm_rowptr_tails<Avx512Pairs, 8, 2>, 8, 32, 4},
-    {"qs8_gemm_rowptr_12x32c4__avx512_maddubsw", &qgemm_rowptr_tails<Avx512Pairs, 12, 2>, 12, 32, 4},
-    {"qs8_gemm_rowptr_6x48c4__avx512_maddubsw", &qgemm_rowptr<Avx512Pairs, 6, 3>, 6, 48, 4},
-    {"qs8_gemm_rowptr_16x16c4__avx512_maddubsw", &qgemm_rowptr_tails<Avx512Pairs, 16, 1>, 16, 16, 4},
-};
-const QKernelTable pairs_table = {"avx512-maddubsw", pair_tiles[0],
-                                  {"qdw_nxc_32c__avx512", &qdw_nxc<QdwZmm>, 32},
-                                  {"qps_nxc_16p__avx512", &qps_nxc<QpsZmm>, 16},
-                                  {"qgrouped_nxc_4v4p__avx512", &qg_nxc<QpsZmm, 4>, 16},
-                                  kWeightLimitPairs};
 }  // namespace qavx512
 
 const QKernelTable& qavx512_table() { return qavx512::table; }
 QTileList qavx512_tiles() { return {qavx512::tiles, sizeof qavx512::tiles / sizeof qavx512::tiles[0]}; }
-const QKernelTable& qavx512pairs_table() { return qavx512::pairs_table; }
-QTileList qavx512pairs_tiles() {
-  return {qavx512::pair_tiles, sizeof qavx512::pair_tiles / sizeof qavx512::pair_tiles[0]};
-}
 
 }  // namespace kernels
 }  // namespace ndconv

@@ -21,6 +21,16 @@ struct QTileList {
 // The tiles of the instance `table` belongs to (empty for an unknown table).
 QTileList qkernel_tiles(const QKernelTable* table);
 
+// A widening table's vpmaddubsw sibling: `tile` for its GEMM, weights limited
+// to [-64, 64], the widening table's other kernels.
+inline QKernelTable pairs_variant(const QKernelTable& widening, const char* variant, const QGemmRowsKernel& tile) {
+  QKernelTable t = widening;
+  t.variant = variant;
+  t.gemm_rows = tile;
+  t.weight_limit = kWeightLimitPairs;
+  return t;
+}
+
 const QKernelTable& qscalar_table();
 QTileList qscalar_tiles();
 #if defined(NDCONV_HAVE_Q_AVX2)
