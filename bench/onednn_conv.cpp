@@ -4,29 +4,14 @@
 #include <unordered_map>
 
 #include "oneapi/dnnl/dnnl.hpp"
+#include "onednn_geometry.h"
 
 namespace ndconv_bench {
 namespace {
 
-using tag = dnnl::memory::format_tag;
-using dims = dnnl::memory::dims;
-
-dnnl::engine& cpu_engine() {
-  static dnnl::engine engine(dnnl::engine::kind::cpu, 0);
-  return engine;
-}
-
-tag activation_tag(int rank, ndconv_layout layout) {
-  static const tag ncx[] = {tag::ncw, tag::nchw, tag::ncdhw};
-  static const tag nxc[] = {tag::nwc, tag::nhwc, tag::ndhwc};
-  return layout == NDCONV_NCX ? ncx[rank - 1] : nxc[rank - 1];
-}
-
-tag weights_tag(int rank, bool grouped) {
-  static const tag oix[] = {tag::oiw, tag::oihw, tag::oidhw};
-  static const tag goix[] = {tag::goiw, tag::goihw, tag::goidhw};
-  return grouped ? goix[rank - 1] : oix[rank - 1];
-}
+using onednn::activation_tag;
+using onednn::cpu_engine;
+using onednn::tag;
 
 }  // namespace
 
@@ -45,36 +30,21 @@ OnednnConv::OnednnConv(const BenchShape& s, ndconv_layout layout, OnednnMode mod
   if (!supports(s)) throw std::invalid_argument("oneDNN supports 1..3 spatial dimensions");
   State& st = *state_;
   const auto f32 = dnnl::memory::data_type::f32;
-  dims src_dims{s.batch, s.in_channels}, dst_dims{s.batch, s.out_channels};
-  dims strides, dilates, pad_l, pad_r;
-  for (int d = 0; d < s.rank; ++d) {
-    src_dims.push_back(s.in_size[d]);
-    dst_dims.push_back(s.out_size[d]);
-    strides.push_back(s.stride[d]);
-    dilates.push_back(s.dilation[d] - 1);  // oneDNN counts the gaps: 0 = dense
-    pad_l.push_back(s.pad_begin[d]);
-    pad_r.push_back(s.pad_end[d]);
-  }
-  const bool grouped = s.groups > 1;
-  dims w_dims;
-  if (grouped) w_dims.push_back(s.groups);
-  w_dims.push_back(s.out_channels / s.groups);
-  w_dims.push_back(s.in_channels / s.groups);
-  for (int d = 0; d < s.rank; ++d) w_dims.push_back(s.kernel[d]);
+  const onednn::Geometry g = onednn::geometry(s);
 
-  st.user_src_md = dnnl::memory::desc(src_dims, f32, activation_tag(s.rank, layout));
-  st.user_dst_md = dnnl::memory::desc(dst_dims, f32, activation_tag(s.rank, layout));
-  dnnl::memory::desc user_w_md(w_dims, f32, weights_tag(s.rank, grouped));
+  st.user_src_md = dnnl::memory::desc(g.src, f32, activation_tag(s.rank, layout));
+  st.user_dst_md = dnnl::memory::desc(g.dst, f32, activation_tag(s.rank, layout));
+  dnnl::memory::desc user_w_md(g.weights, f32, g.weights_tag);
   dnnl::memory::desc bias_md({s.out_channels}, f32, tag::x);
 
   const bool best = mode == OnednnMode::best;
-  dnnl::memory::desc conv_src = best ? dnnl::memory::desc(src_dims, f32, tag::any) : st.user_src_md;
-  dnnl::memory::desc conv_dst = best ? dnnl::memory::desc(dst_dims, f32, tag::any) : st.user_dst_md;
-  dnnl::memory::desc conv_w(w_dims, f32, tag::any);  // both modes: weights prepacked once
+  dnnl::memory::desc conv_src = best ? dnnl::memory::desc(g.src, f32, tag::any) : st.user_src_md;
+  dnnl::memory::desc conv_dst = best ? dnnl::memory::desc(g.dst, f32, tag::any) : st.user_dst_md;
+  dnnl::memory::desc conv_w(g.weights, f32, tag::any);  // both modes: weights prepacked once
 
   dnnl::convolution_forward::desc desc(dnnl::prop_kind::forward_inference,
                                        dnnl::algorithm::convolution_direct, conv_src, conv_w,
-                                       bias_md, conv_dst, strides, dilates, pad_l, pad_r);
+                                       bias_md, conv_dst, g.strides, g.dilates, g.pad_l, g.pad_r);
   st.pd = dnnl::convolution_forward::primitive_desc(desc, cpu_engine());
   st.conv = dnnl::convolution_forward(st.pd);
 

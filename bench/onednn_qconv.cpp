@@ -5,30 +5,15 @@
 #include <unordered_map>
 
 #include "oneapi/dnnl/dnnl.hpp"
+#include "onednn_geometry.h"
 
 namespace ndconv_bench {
 namespace {
 
-using tag = dnnl::memory::format_tag;
+using onednn::activation_tag;
+using onednn::cpu_engine;
+using onednn::tag;
 using dt = dnnl::memory::data_type;
-using dims = dnnl::memory::dims;
-
-dnnl::engine& cpu_engine() {
-  static dnnl::engine engine(dnnl::engine::kind::cpu, 0);
-  return engine;
-}
-
-tag activation_tag(int rank, ndconv_layout layout) {
-  static const tag ncx[] = {tag::ncw, tag::nchw, tag::ncdhw};
-  static const tag nxc[] = {tag::nwc, tag::nhwc, tag::ndhwc};
-  return layout == NDCONV_NCX ? ncx[rank - 1] : nxc[rank - 1];
-}
-
-tag weights_tag(int rank, bool grouped) {
-  static const tag oix[] = {tag::oiw, tag::oihw, tag::oidhw};
-  static const tag goix[] = {tag::goiw, tag::goihw, tag::goidhw};
-  return grouped ? goix[rank - 1] : oix[rank - 1];
-}
 
 dnnl::memory scalar_s32(int32_t v) {
   dnnl::memory m({{1}, dt::s32, tag::x}, cpu_engine());
@@ -51,28 +36,13 @@ OnednnQConv::OnednnQConv(const BenchShape& s, ndconv_layout layout, const int8_t
                          const int32_t* bias_values, const QuantParams& q)
     : state_(new State) {
   State& st = *state_;
-  dims src_dims{s.batch, s.in_channels}, dst_dims{s.batch, s.out_channels};
-  dims strides, dilates, pad_l, pad_r;
-  for (int d = 0; d < s.rank; ++d) {
-    src_dims.push_back(s.in_size[d]);
-    dst_dims.push_back(s.out_size[d]);
-    strides.push_back(s.stride[d]);
-    dilates.push_back(s.dilation[d] - 1);
-    pad_l.push_back(s.pad_begin[d]);
-    pad_r.push_back(s.pad_end[d]);
-  }
-  const bool grouped = s.groups > 1;
-  dims w_dims;
-  if (grouped) w_dims.push_back(s.groups);
-  w_dims.push_back(s.out_channels / s.groups);
-  w_dims.push_back(s.in_channels / s.groups);
-  for (int d = 0; d < s.rank; ++d) w_dims.push_back(s.kernel[d]);
+  const onednn::Geometry g = onednn::geometry(s);
 
-  st.src_md = dnnl::memory::desc(src_dims, dt::u8, activation_tag(s.rank, layout));
-  st.dst_md = dnnl::memory::desc(dst_dims, dt::u8, activation_tag(s.rank, layout));
-  dnnl::memory::desc user_w_md(w_dims, dt::s8, weights_tag(s.rank, grouped));
+  st.src_md = dnnl::memory::desc(g.src, dt::u8, activation_tag(s.rank, layout));
+  st.dst_md = dnnl::memory::desc(g.dst, dt::u8, activation_tag(s.rank, layout));
+  dnnl::memory::desc user_w_md(g.weights, dt::s8, g.weights_tag);
   dnnl::memory::desc bias_md({s.out_channels}, dt::s32, tag::x);
-  dnnl::memory::desc conv_w(w_dims, dt::s8, tag::any);
+  dnnl::memory::desc conv_w(g.weights, dt::s8, tag::any);
 
   std::vector<float> out_scales(static_cast<size_t>(s.out_channels));
   for (size_t c = 0; c < out_scales.size(); ++c)
@@ -84,7 +54,7 @@ OnednnQConv::OnednnQConv(const BenchShape& s, ndconv_layout layout, const int8_t
 
   dnnl::convolution_forward::desc desc(dnnl::prop_kind::forward_inference,
                                        dnnl::algorithm::convolution_direct, st.src_md, conv_w,
-                                       bias_md, st.dst_md, strides, dilates, pad_l, pad_r);
+                                       bias_md, st.dst_md, g.strides, g.dilates, g.pad_l, g.pad_r);
   st.pd = dnnl::convolution_forward::primitive_desc(desc, attr, cpu_engine());
   st.conv = dnnl::convolution_forward(st.pd);
   st.src = dnnl::memory(st.pd.src_desc(), cpu_engine());

@@ -30,6 +30,11 @@ namespace NDCONV_KERNEL_NS {
 #if defined(NDCONV_SIMD_X86) && defined(__AVX512F__) && defined(__GNUC__)
 
 // The pair of floats at base + index * Scale + Disp bytes, in every pair of lanes.
+// One asm instruction, as lean_ops::bcast (gemm_unrolled.hpp) and under its
+// contract: the read is not visible to the optimizer as a memory read (no
+// "m" operand: the address is base + index * scale, which no operand names),
+// which is sound because nothing inside a kernel writes A; a kernel that
+// ever packs A itself must read the packed copy another way.
 template <int Scale, int Disp>
 __attribute__((always_inline)) inline __m512 kpair_bcast(const float* base, ptrdiff_t index) {
   __m512 r;

@@ -66,6 +66,28 @@ struct Tally {
     }                                                                  \
   } while (0)
 
+// Step 1 of the convolution targets: `call` (an ndconv_*_output_size) agrees
+// with the oracle's verdict, says why when it refuses, and writes exactly the
+// `rank` extents `want` (entries past rank untouched).
+template <class OutputSizeCall>
+void check_output_size(const char* call_name, OutputSizeCall&& call, bool valid, int rank,
+                       const int64_t* want) {
+  int64_t out_size[NDCONV_MAX_RANK];
+  for (int64_t& v : out_size) v = -12345;
+  const ndconv_status status = call(out_size);
+  FUZZ_CHECK(status == (valid ? NDCONV_OK : NDCONV_INVALID_ARGUMENT), "%s returned %d, oracle says %s (%s)",
+             call_name, status, valid ? "valid" : "invalid", ndconv_last_error());
+  if (!valid) {
+    FUZZ_CHECK(ndconv_last_error()[0] != '\0', "invalid descriptor without a message");
+    return;
+  }
+  for (int i = 0; i < NDCONV_MAX_RANK; ++i) {
+    const int64_t w = i < rank ? want[i] : -12345;
+    FUZZ_CHECK(out_size[i] == w, "out_size[%d] = %lld, want %lld", i, static_cast<long long>(out_size[i]),
+               static_cast<long long>(w));
+  }
+}
+
 inline int32_t raw_enum(const void* field) {
   int32_t v;
   std::memcpy(&v, field, sizeof v);

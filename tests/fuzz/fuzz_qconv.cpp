@@ -178,21 +178,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   tally.valid += e.valid;
 
   // 1. output_size: status and extents agree with the oracle.
-  int64_t out_size[NDCONV_MAX_RANK];
-  for (int64_t& v : out_size) v = -12345;
-  const ndconv_status size_status = ndconv_qconv_output_size(&d, out_size);
-  FUZZ_CHECK(size_status == (e.valid ? NDCONV_OK : NDCONV_INVALID_ARGUMENT),
-             "qconv_output_size returned %d, oracle says %s (%s)", size_status,
-             e.valid ? "valid" : "invalid", ndconv_last_error());
-  if (!e.valid) {
-    FUZZ_CHECK(ndconv_last_error()[0] != '\0', "invalid descriptor without a message");
-  } else {
-    for (int i = 0; i < NDCONV_MAX_RANK; ++i) {
-      const int64_t want = i < d.conv.rank ? e.conv.out_size[i] : -12345;
-      FUZZ_CHECK(out_size[i] == want, "out_size[%d] = %lld, want %lld", i,
-                 static_cast<long long>(out_size[i]), static_cast<long long>(want));
-    }
-  }
+  check_output_size(
+      "qconv_output_size", [&](int64_t* out) { return ndconv_qconv_output_size(&d, out); }, e.valid,
+      d.conv.rank, e.conv.out_size);
 
   // 2. create agrees. An invalid descriptor is rejected before the weights
   //    and scales are read: one-element blocks are enough (ASan checks it).
