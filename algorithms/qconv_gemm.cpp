@@ -50,9 +50,12 @@ class QGemmAlgorithm final : public QChannelsLastAlgorithm {
  public:
   QGemmAlgorithm(const PlanName& name, const QPlanInputs& in, const QGemmGeometry& geo)
       : QChannelsLastAlgorithm(name, in.params),
-        uk_(rows_kernel(*in.table, in.params->shape.conv.out_channels_per_group(), geo.narrow_tile)),
+        uk_(rows_kernel(*in.table, in.params->shape.conv.out_channels_per_group(), geo.narrow_tile,
+                        in.rows_tile_mr)),
         geo_(geo),
         m_outer_max_weight_bytes_(tuning().qgemm_m_outer_max_weight_bytes) {}
+
+  const kernels::QGemmRowsKernel* rows_tile() const override { return &uk_; }
 
   ndconv_status init(const int8_t* weights) {
     const ConvShape& s = p_->shape.conv;
@@ -372,7 +375,7 @@ class QGemmAlgorithm final : public QChannelsLastAlgorithm {
 std::unique_ptr<QAlgorithm> build(const QPlanInputs& in, const QGemmGeometry& geo, ndconv_status* status) {
   if (in.table == nullptr || in.table->gemm_rows.fn == nullptr) return nullptr;
   const int64_t ocg = in.params->shape.conv.out_channels_per_group();
-  if (geo.taps * rows_kernel(*in.table, ocg, geo.narrow_tile).mr > kMaxRowPointers)
+  if (geo.taps * rows_kernel(*in.table, ocg, geo.narrow_tile, in.rows_tile_mr).mr > kMaxRowPointers)
     return nullptr;  // the reference takes it
   char name[40];
   std::snprintf(name, sizeof name, "%s%s", geo.name,
@@ -455,7 +458,7 @@ std::unique_ptr<QAlgorithm> make_qindirect_algorithm(const QPlanInputs& given, n
   if (is_depthwise(s)) return nullptr;
   const QPlanInputs in = with_gemm_table(given);
   const int64_t span =
-      in.table == nullptr ? 1 : merged_span(s, rows_kernel(*in.table, s.out_channels_per_group(), false).mr);
+      in.table == nullptr ? 1 : merged_span(s, rows_kernel(*in.table, s.out_channels_per_group(), false, in.rows_tile_mr).mr);
   QGemmGeometry geo{"int8-indirect-gemm", RowSource::kIndirection,
                     static_cast<size_t>(s.kernel_taps() / span),
                     static_cast<size_t>(s.in_channels_per_group() * span), 0, s.out_pixels()};

@@ -13,7 +13,9 @@ namespace dispatch {
 
 // The rows tile of `table` for ocg outputs per group; narrow_ok: a
 // pointwise GEMM, which may take a narrower or a wider tile than the main.
-kernels::QGemmRowsKernel rows_kernel(const kernels::QKernelTable& table, int64_t ocg, bool narrow_ok);
+// rows_tile_mr: QPlanInputs::rows_tile_mr.
+kernels::QGemmRowsKernel rows_kernel(const kernels::QKernelTable& table, int64_t ocg, bool narrow_ok,
+                                     int rows_tile_mr);
 
 // `in` with its table replaced by the table's vpmaddubsw sibling when every
 // weight lies within that sibling's weight_limit.

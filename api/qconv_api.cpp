@@ -12,12 +12,14 @@
 #include "api/qconv_shape.h"
 #include "plan/isa_select.h"
 #include "plan/qalgorithm.h"
+#include "plan/qmeasure.h"
 
 // The plan: parameters first, so the algorithm (which points at them) is
 // destroyed before them.
 struct ndconv_qconv {
   ndconv::dispatch::QConvParams params;
   std::unique_ptr<ndconv::dispatch::QAlgorithm> algorithm;
+  ndconv::dispatch::TuneReport tune;  // how the algorithm was chosen (ndconv_qconv_tune_info)
 };
 
 using ndconv::dispatch::failf;
@@ -41,10 +43,14 @@ const ndconv::kernels::QKernelTable* int8_table(ndconv_isa isa) {
 }
 
 ndconv_status create_plan(const ndconv_qconv_desc* desc, const int8_t* weights,
-                          const float* weight_scales, const int32_t* bias, ndconv_qconv** out) {
+                          const float* weight_scales, const int32_t* bias,
+                          const ndconv_create_options* options, ndconv_qconv** out) {
   namespace nd = ndconv::dispatch;
   nd::QConvShape shape;
   ndconv_status s = nd::validate_qdesc(desc, &shape);
+  if (s != NDCONV_OK) return s;
+  nd::TuneRequest request;
+  s = nd::resolve_tune_request(options, &request);
   if (s != NDCONV_OK) return s;
   if (weights == nullptr) return failf(NDCONV_INVALID_ARGUMENT, "weights is NULL");
   s = nd::validate_weight_scales(shape, weight_scales);
@@ -56,7 +62,7 @@ ndconv_status create_plan(const ndconv_qconv_desc* desc, const int8_t* weights,
   s = q->params.build(shape, weight_scales, bias);
   if (s == NDCONV_OK) {
     const nd::QPlanInputs in{&q->params, int8_table(table->isa), table->isa, weights};
-    q->algorithm = nd::plan_qalgorithm(in, &s);
+    q->algorithm = nd::plan_qtuned(in, request, &q->tune, &s);
   }
   if (s != NDCONV_OK) {
     nd::destroy_object(q);
@@ -86,7 +92,30 @@ extern "C" ndconv_status ndconv_qconv_create(const ndconv_qconv_desc* desc, cons
   if (out_qconv == nullptr) return failf(NDCONV_INVALID_ARGUMENT, "out_qconv is NULL");
   *out_qconv = nullptr;
   return guarded("ndconv_qconv_create",
-                 [&] { return create_plan(desc, weights, weight_scales, bias, out_qconv); });
+                 [&] { return create_plan(desc, weights, weight_scales, bias, nullptr, out_qconv); });
+}
+
+extern "C" ndconv_status ndconv_qconv_create_ex(const ndconv_qconv_desc* desc, const int8_t* weights,
+                                                const float* weight_scales, const int32_t* bias,
+                                                const ndconv_create_options* options,
+                                                ndconv_qconv** out_qconv) {
+  if (out_qconv == nullptr) return failf(NDCONV_INVALID_ARGUMENT, "out_qconv is NULL");
+  *out_qconv = nullptr;
+  return guarded("ndconv_qconv_create_ex",
+                 [&] { return create_plan(desc, weights, weight_scales, bias, options, out_qconv); });
+}
+
+extern "C" ndconv_status ndconv_qconv_tune_info(const ndconv_qconv* qconv, ndconv_tune_info* info) {
+  if (qconv == nullptr) return failf(NDCONV_INVALID_ARGUMENT, "qconv is NULL");
+  if (info == nullptr) return failf(NDCONV_INVALID_ARGUMENT, "info is NULL");
+  const ndconv::dispatch::TuneReport& t = qconv->tune;
+  info->candidate = t.candidate.c_str();
+  info->source = t.source;
+  info->candidates_timed = t.candidates_timed;
+  info->timed_runs = t.timed_runs;
+  info->timing_ms = t.timing_ms;
+  info->budget_ms = t.budget_ms;
+  return NDCONV_OK;
 }
 
 extern "C" void ndconv_qconv_destroy(ndconv_qconv* qconv) { ndconv::dispatch::destroy_object(qconv); }

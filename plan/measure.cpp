@@ -2,10 +2,7 @@
 // on scratch buffers within the budget, keep the fastest (plan/measure.h).
 #include "plan/measure.h"
 
-#include <time.h>
-
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -13,30 +10,13 @@
 #include "api/error.h"
 #include "api/memory.h"
 #include "api/validation_helpers.h"
+#include "plan/measure_timer.h"
 #include "plan/tuned_table.h"
 #include "plan/wisdom.h"
 
 namespace ndconv {
 namespace dispatch {
 namespace {
-
-// Runs per candidate, the fastest kept (by CPU time: the first run of a
-// fresh plan is cold, and a run the scheduler interrupted only counts more):
-// the third only if the first two were within kDropFactor of the best so far.
-constexpr int kRunsPerCandidate = 3;
-constexpr double kDropFactor = 1.10;
-
-// The calling thread's CPU time: what candidates are compared by (time the
-// scheduler gives to other processes on a shared machine is not counted).
-double thread_seconds() {
-  timespec t;
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-  return double(t.tv_sec) + 1e-9 * double(t.tv_nsec);
-}
-
-double wall_seconds() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
 
 // The environment's request, read once: NDCONV_TUNE, NDCONV_TUNE_BUDGET_MS.
 struct EnvRequest {
@@ -86,44 +66,31 @@ struct Scratch {
   }
 };
 
-// The state of one measurement: the budget, what was spent, the best so far.
+// The state of one measurement: the budget and what was spent (timer), the
+// best so far.
 struct Search {
-  Search(const ConvShape& s, const kernels::KernelTable& b, const float* w, const float* bi)
-      : shape(s), base(b), weights(w), bias(bi) {}
+  Search(const ConvShape& s, const kernels::KernelTable& b, const float* w, const float* bi, double budget_s)
+      : shape(s), base(b), weights(w), bias(bi), timer(budget_s) {}
   const ConvShape& shape;
   const kernels::KernelTable& base;
   const float* weights;
   const float* bias;
   Scratch scratch;
-  double budget_s = 0, spent_s = 0, shortest_run_s = 0;
-  int runs = 0, timed = 0;
+  CandidateTimer timer;
+  int timed = 0;
   std::unique_ptr<Algorithm> best;
   Candidate best_candidate;
   double best_s = 0;
 
-  bool fits() const { return runs == 0 || spent_s + shortest_run_s <= budget_s; }
-  // One run: wall time for the budget, CPU time returned.
-  double run_once(const Algorithm& algo) {
-    const double wall0 = wall_seconds(), cpu0 = thread_seconds();
-    algo.run(scratch.input.data(), scratch.output.data(), nullptr);
-    const double cpu = thread_seconds() - cpu0, wall = wall_seconds() - wall0;
-    spent_s += wall;
-    shortest_run_s = runs++ == 0 ? wall : std::min(shortest_run_s, wall);
-    return cpu;
-  }
-  // Times `algo` (up to kRunsPerCandidate runs, the fastest counts) and
-  // keeps it if it is the fastest so far. False when the budget allowed no run.
+  bool fits() const { return timer.fits(); }
+  // Times `algo` and keeps it if it is the fastest so far. False when the
+  // budget allowed no run.
   bool time(std::unique_ptr<Algorithm> algo, const Candidate& c) {
-    double fastest = 0;
-    int n = 0;
-    while (n < kRunsPerCandidate && fits()) {
-      const double t = run_once(*algo);
-      fastest = n++ == 0 ? t : std::min(fastest, t);
-      if (n == 2 && best && fastest > kDropFactor * best_s) break;  // will not win
-    }
-    if (n == 0) return false;
+    const double t = timer.time([&] { algo->run(scratch.input.data(), scratch.output.data(), nullptr); },
+                                best ? best_s : 0);
+    if (t < 0) return false;
     ++timed;
-    if (!best || fastest < best_s) best = std::move(algo), best_candidate = c, best_s = fastest;
+    if (!best || t < best_s) best = std::move(algo), best_candidate = c, best_s = t;
     return true;
   }
 };
@@ -251,8 +218,7 @@ std::unique_ptr<Algorithm> plan_tuned(const ConvShape& shape, const kernels::Ker
     report->candidate = candidate_name(c);
     return algo;
   }
-  Search s(shape, base, weights, bias);
-  s.budget_s = request.budget_ms * 1e-3;
+  Search s(shape, base, weights, bias, request.budget_ms * 1e-3);
   if (!s.scratch.init(shape)) {
     *status = fail(NDCONV_OUT_OF_MEMORY, "out of memory allocating the measure mode's scratch tensors");
     return nullptr;
@@ -261,8 +227,8 @@ std::unique_ptr<Algorithm> plan_tuned(const ConvShape& shape, const kernels::Ker
   if (*status != NDCONV_OK) return nullptr;
   report->candidate = candidate_name(s.best_candidate);
   report->source = NDCONV_TUNE_SOURCE_MEASURED;
-  report->timed_runs = s.runs;
-  report->timing_ms = s.spent_s * 1e3;
+  report->timed_runs = s.timer.runs();
+  report->timing_ms = s.timer.spent_s() * 1e3;
   report->budget_ms = request.budget_ms;
   // Cached when there was a comparison (or nothing to compare with), so that
   // a budget too small to time two candidates does not pin the heuristic.

@@ -20,6 +20,9 @@ class QAlgorithm : public PlanAlgorithmBase {
  public:
   // The whole batch; input of the shape's input_type, output of its output_type.
   virtual ndconv_status run(const void* input, void* output, ndconv_threadpool* pool) const = 0;
+  // The GEMM algorithms' rows tile (what the measure mode varies); nullptr
+  // for the others.
+  virtual const kernels::QGemmRowsKernel* rows_tile() const { return nullptr; }
 
  protected:
   explicit QAlgorithm(const PlanName& name) : PlanAlgorithmBase(name) {}
@@ -33,6 +36,10 @@ struct QPlanInputs {
   const kernels::QKernelTable* table;
   ndconv_isa isa;
   const int8_t* weights;   // in shape.conv.weight_layout
+  // Rows of the GEMM tile: -1 the core's (Tuning::qgemm_rows_tile_mr), 0 the
+  // table's main tile, else the table's tile of that many rows and the main
+  // tile's width where it has one (the measure mode's candidates).
+  int rows_tile_mr = -1;
 };
 
 // nullptr with *status = NDCONV_OK: does not apply; nullptr with another

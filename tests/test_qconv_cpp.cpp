@@ -1,6 +1,7 @@
 // The C++ layer's int8 builder and plan (ndconv.hpp: QConvBuilder, QConv).
 #include <gtest/gtest.h>
 
+#include <string>
 #include <vector>
 
 #include "ndconv/ndconv.hpp"
@@ -54,6 +55,30 @@ TEST(CppQConv, InvalidDescriptorThrowsWithTheMessage) {
     EXPECT_EQ(e.status(), NDCONV_INVALID_ARGUMENT);
     EXPECT_NE(e.detail().find("input_scale = 0"), std::string::npos) << e.detail();
   }
+}
+
+// measure() reaches ndconv_qconv_create_ex: the plan says it was measured,
+// names its tile, and computes what the default plan computes.
+TEST(CppQConv, MeasureTimesTheTilesAndGivesTheSameResult) {
+  ndconv_wisdom_clear();
+  const auto conv = ConvBuilder::conv2d(16, 32, {1, 1}).input_size({7, 9}).channels_last();
+  std::vector<int8_t> w(16 * 32);
+  for (size_t i = 0; i < w.size(); ++i) w[i] = static_cast<int8_t>(i * 7 % 255 - 127);
+  std::vector<uint8_t> x(7 * 9 * 16);
+  for (size_t i = 0; i < x.size(); ++i) x[i] = static_cast<uint8_t>(i * 13);
+  const float scale = 1.0f;
+  const ndconv::QConv plain = QConvBuilder(conv).input_u8(1.0f, 3).output_s32().build(w.data(), &scale);
+  const ndconv::QConv measured =
+      QConvBuilder(conv).input_u8(1.0f, 3).output_s32().measure(50).build(w.data(), &scale);
+  EXPECT_EQ(plain.tune_info().source, NDCONV_TUNE_SOURCE_HEURISTIC);
+  const ndconv_tune_info info = measured.tune_info();
+  EXPECT_EQ(info.source, NDCONV_TUNE_SOURCE_MEASURED);
+  EXPECT_EQ(std::string(info.candidate).rfind("int8:mr=", 0), 0u) << info.candidate;
+  std::vector<int32_t> a(7 * 9 * 32), b(7 * 9 * 32, -1);
+  plain.run(x.data(), a.data());
+  measured.run(x.data(), b.data());
+  EXPECT_EQ(a, b);
+  ndconv_wisdom_clear();
 }
 
 }  // namespace

@@ -421,6 +421,27 @@ NDCONV_API ndconv_status ndconv_qconv_run(const ndconv_qconv* qconv, const void*
    slow path for shapes without a fast one). "" for NULL. */
 NDCONV_API const char* ndconv_qconv_kernel_name(const ndconv_qconv* qconv);
 
+/* ndconv_qconv_create with options: the measure mode and wisdom of
+   ndconv_conv_create_ex, the same ndconv_create_options and, with options
+   NULL (plain ndconv_qconv_create), the same environment (NDCONV_TUNE,
+   NDCONV_TUNE_BUDGET_MS, NDCONV_WISDOM). An int8 plan's one measured choice
+   is its GEMM tile's rows (the per-core choice: 14 x 32 on Zen 5, the main
+   8 x 32 elsewhere): candidates "int8:mr=<rows>", one per tile of the
+   table's main width, and "int8" for plans that are no GEMM (depthwise,
+   stream, grouped, reference). options->candidate "int8:mr=<rows>" that the
+   plan cannot take (no such tile, or a shape the tile rules give another)
+   is UNSUPPORTED. Picks are cached under keys "<isa>:int8-<variant>:...",
+   beside the float32 ones in the same wisdom. Every candidate gives the same
+   bytes (exact accumulators, a per-element epilogue). */
+NDCONV_API ndconv_status ndconv_qconv_create_ex(const ndconv_qconv_desc* desc,
+                                                const int8_t* weights,
+                                                const float* weight_scales,
+                                                const int32_t* bias,
+                                                const ndconv_create_options* options,
+                                                ndconv_qconv** out_qconv);
+/* How the plan was chosen, as ndconv_conv_tune_info. */
+NDCONV_API ndconv_status ndconv_qconv_tune_info(const ndconv_qconv* qconv, ndconv_tune_info* info);
+
 /* Process-wide, for tests and benchmarks: whether int8 plans created
    afterwards may use the CPU's int8 dot-product instructions (AVX512-VNNI,
    AVX-VNNI, the Arm dot-product extension); 0 forces the same ISA level's

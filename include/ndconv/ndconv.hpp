@@ -376,6 +376,12 @@ class QConv {
       : desc_(desc) {
     check(ndconv_qconv_create(&desc, weights, weight_scales, bias, &qconv_));
   }
+  // The same with create options (the measure mode: README "Measure mode and wisdom").
+  QConv(const ndconv_qconv_desc& desc, const int8_t* weights, const float* weight_scales, const int32_t* bias,
+        const ndconv_create_options& options)
+      : desc_(desc) {
+    check(ndconv_qconv_create_ex(&desc, weights, weight_scales, bias, &options, &qconv_));
+  }
   QConv(QConv&& o) noexcept : qconv_(o.qconv_), desc_(o.desc_) { o.qconv_ = nullptr; }
   QConv& operator=(QConv&& o) noexcept {
     std::swap(qconv_, o.qconv_);
@@ -392,6 +398,12 @@ class QConv {
     check(ndconv_qconv_run(qconv_, input, output, pool.get()));
   }
   const char* kernel_name() const noexcept { return ndconv_qconv_kernel_name(qconv_); }
+  // How the plan was chosen: its candidate ("int8:mr=14"), and what measuring it cost.
+  ndconv_tune_info tune_info() const {
+    ndconv_tune_info info{};
+    check(ndconv_qconv_tune_info(qconv_, &info));
+    return info;
+  }
   const ndconv_qconv_desc& desc() const noexcept { return desc_; }
   TensorSizes sizes() const { return tensor_sizes(desc_.conv); }  // element counts
   explicit operator bool() const noexcept { return qconv_ != nullptr; }
@@ -421,10 +433,16 @@ class QConvBuilder {
   QConvBuilder& output_f32() { return output(NDCONV_F32, 1.0f, 0); }  // dequantized
   QConvBuilder& per_channel_scales() { d_.weight_scale_count = d_.conv.out_channels; return *this; }
   QConvBuilder& per_tensor_scale() { d_.weight_scale_count = 1; return *this; }
+  // build() times the GEMM tiles and keeps the fastest (budget_ms 0: the default).
+  QConvBuilder& measure(double budget_ms = 0) {
+    options_.tune = NDCONV_TUNE_MEASURE;
+    options_.budget_ms = budget_ms;
+    return *this;
+  }
 
   const ndconv_qconv_desc& desc() const noexcept { return d_; }
   QConv build(const int8_t* weights, const float* weight_scales, const int32_t* bias = nullptr) const {
-    return QConv(d_, weights, weight_scales, bias);
+    return QConv(d_, weights, weight_scales, bias, options_);
   }
 
  private:
@@ -441,6 +459,7 @@ class QConvBuilder {
     return *this;
   }
   ndconv_qconv_desc d_{};
+  ndconv_create_options options_{};
 };
 
 }  // namespace ndconv
