@@ -92,13 +92,7 @@ extern "C" const char* ndconv_conv_kernel_name(const ndconv_conv* conv) {
 extern "C" ndconv_status ndconv_conv_tune_info(const ndconv_conv* conv, ndconv_tune_info* info) {
   if (conv == nullptr) return failf(NDCONV_INVALID_ARGUMENT, "conv is NULL");
   if (info == nullptr) return failf(NDCONV_INVALID_ARGUMENT, "info is NULL");
-  const ndconv::dispatch::TuneReport& t = conv->tune;
-  info->candidate = t.candidate.c_str();
-  info->source = t.source;
-  info->candidates_timed = t.candidates_timed;
-  info->timed_runs = t.timed_runs;
-  info->timing_ms = t.timing_ms;
-  info->budget_ms = t.budget_ms;
+  ndconv::dispatch::fill_tune_info(conv->tune, info);
   return NDCONV_OK;
 }
 

@@ -108,13 +108,7 @@ extern "C" ndconv_status ndconv_qconv_create_ex(const ndconv_qconv_desc* desc, c
 extern "C" ndconv_status ndconv_qconv_tune_info(const ndconv_qconv* qconv, ndconv_tune_info* info) {
   if (qconv == nullptr) return failf(NDCONV_INVALID_ARGUMENT, "qconv is NULL");
   if (info == nullptr) return failf(NDCONV_INVALID_ARGUMENT, "info is NULL");
-  const ndconv::dispatch::TuneReport& t = qconv->tune;
-  info->candidate = t.candidate.c_str();
-  info->source = t.source;
-  info->candidates_timed = t.candidates_timed;
-  info->timed_runs = t.timed_runs;
-  info->timing_ms = t.timing_ms;
-  info->budget_ms = t.budget_ms;
+  ndconv::dispatch::fill_tune_info(qconv->tune, info);
   return NDCONV_OK;
 }
 

@@ -72,6 +72,16 @@ struct TuneReport {
   double budget_ms = 0;
 };
 
+// The report as ndconv_tune_info (its candidate points into `r`).
+inline void fill_tune_info(const TuneReport& r, ndconv_tune_info* info) {
+  info->candidate = r.candidate.c_str();
+  info->source = r.source;
+  info->candidates_timed = r.candidates_timed;
+  info->timed_runs = r.timed_runs;
+  info->timing_ms = r.timing_ms;
+  info->budget_ms = r.budget_ms;
+}
+
 // What the caller asked for: the create options, or the environment's
 // (NDCONV_TUNE, NDCONV_TUNE_BUDGET_MS) when `options` is NULL.
 struct TuneRequest {

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -233,6 +234,28 @@ TEST_P(QMeasure, BadNamesAndArgumentsFailWithAMessage) {
   EXPECT_EQ(ndconv_qconv_tune_info(q, &info), NDCONV_OK);
   EXPECT_EQ(info.source, NDCONV_TUNE_SOURCE_HEURISTIC);
   ndconv_qconv_destroy(q);
+}
+
+// Plain ndconv_qconv_create follows NDCONV_TUNE as ndconv_conv_create does
+// (ctest runs this in processes of its own: tests/CMakeLists.txt).
+TEST(QMeasureEnvironment, PlainCreateFollowsTheEnvironment) {
+  const char* tune = std::getenv("NDCONV_TUNE");
+  if (!tune) GTEST_SKIP() << "run by ctest with NDCONV_TUNE set";
+  QProblem p(gemm_shapes()[0], 9);
+  ndconv_qconv* q = nullptr;
+  const ndconv_status st = ndconv_qconv_create(&p.desc, p.weights.data(), p.scales.data(), nullptr, &q);
+  if (std::strcmp(tune, "measure") == 0) {
+    ASSERT_EQ(st, NDCONV_OK) << ndconv_last_error();
+    ndconv_tune_info info = {};
+    ASSERT_EQ(ndconv_qconv_tune_info(q, &info), NDCONV_OK);
+    EXPECT_EQ(info.source, NDCONV_TUNE_SOURCE_MEASURED);
+    EXPECT_GE(info.candidates_timed, 1);
+    ndconv_qconv_destroy(q);
+  } else {
+    EXPECT_EQ(st, NDCONV_INVALID_ARGUMENT);
+    EXPECT_EQ(q, nullptr);
+    EXPECT_NE(std::string(ndconv_last_error()).find("NDCONV_TUNE"), std::string::npos) << ndconv_last_error();
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Isa, QMeasure, ::testing::ValuesIn(ndconv::test::isa_dot_params()),
