@@ -8,9 +8,9 @@ namespace dispatch {
 
 // The rows tile: the table's main one, or the table's tile of
 // Tuning::qgemm_rows_tile_mr rows (or the measure mode's rows_tile_mr) and
-// the main tile's width when the core asks for one and the table has it. A pointwise GEMM (`narrow_ok`) of at
-// most one vector of outputs takes the table's one-vector tile of the most
-// rows instead (pw_tiny_3to5: 5 outputs, half the vpdpbusd and epilogue of
+// the main tile's width when the core asks for one and the table has it. A
+// pointwise GEMM (`narrow_ok`) of at most one vector of outputs takes the
+// table's one-vector tile of the most rows instead (pw_tiny_3to5: 5 outputs, half the vpdpbusd and epilogue of
 // 32 columns: 0.30-0.40x -> 0.44-0.57x oneDNN on AMD EPYC Zen 5; not for
 // taps of a few K groups, where its 16 row pointers per tap cost more:
 // grouped_g8x12 lost).
