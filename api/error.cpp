@@ -3,6 +3,8 @@
 #include <cstdarg>
 #include <cstdio>
 
+#include "api/raw_enum.h"
+
 namespace ndconv {
 namespace dispatch {
 namespace {
@@ -34,7 +36,7 @@ ndconv_status failf(ndconv_status status, const char* format, ...) {
 extern "C" const char* ndconv_last_error(void) { return ndconv::dispatch::last_error_text; }
 
 extern "C" const char* ndconv_status_string(ndconv_status status) {
-  switch (status) {
+  switch (ndconv::dispatch::raw_enum_value(status)) {
     case NDCONV_OK: return "NDCONV_OK";
     case NDCONV_INVALID_ARGUMENT: return "NDCONV_INVALID_ARGUMENT";
     case NDCONV_UNSUPPORTED: return "NDCONV_UNSUPPORTED";

@@ -10,6 +10,7 @@
 #include "plan/tuned_table.h"
 #include "plan/tuning.h"
 #include "api/error.h"
+#include "api/raw_enum.h"
 
 namespace ndconv {
 namespace dispatch {
@@ -134,9 +135,9 @@ using ndconv::dispatch::failf;
 extern "C" ndconv_isa ndconv_detected_isa(void) { return ndconv::dispatch::detect_best(); }
 
 extern "C" ndconv_status ndconv_set_isa(ndconv_isa isa) {
-  if (static_cast<int>(isa) < NDCONV_ISA_AUTO || static_cast<int>(isa) > NDCONV_ISA_NEON)
-    return failf(NDCONV_INVALID_ARGUMENT, "isa = %d is not an ndconv_isa value (0 .. 4)",
-                 static_cast<int>(isa));
+  const int raw = ndconv::dispatch::raw_enum_value(isa);
+  if (raw < NDCONV_ISA_AUTO || raw > NDCONV_ISA_NEON)
+    return failf(NDCONV_INVALID_ARGUMENT, "isa = %d is not an ndconv_isa value (0 .. 4)", raw);
   if (isa != NDCONV_ISA_AUTO && !ndconv::dispatch::isa_available(isa))
     return failf(NDCONV_UNSUPPORTED, "isa = %s is not available on this %s (best: %s)",
                  ndconv_isa_name(isa),
@@ -154,7 +155,7 @@ extern "C" ndconv_isa ndconv_current_isa(void) {
 }
 
 extern "C" const char* ndconv_isa_name(ndconv_isa isa) {
-  switch (isa) {
+  switch (ndconv::dispatch::raw_enum_value(isa)) {
     case NDCONV_ISA_AUTO: return "auto";
     case NDCONV_ISA_SCALAR: return "scalar";
     case NDCONV_ISA_AVX2: return "avx2";

@@ -11,7 +11,7 @@
 #   scripts/setup.sh --sanitizers
 #                               also clang-14 and its runtimes (libFuzzer,
 #                               sanitizers) and GCC's ThreadSanitizer runtime,
-#                               for the fuzz and tsan presets
+#                               for the asan (clang) and tsan presets
 #   scripts/setup.sh --check    install nothing: list what is missing, exit 1
 #                               if anything is
 #

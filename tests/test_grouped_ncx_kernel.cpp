@@ -9,7 +9,6 @@
 
 #include <algorithm>
 #include <limits>
-#include <random>
 #include <vector>
 
 #include "plan/isa_select.h"
@@ -41,8 +40,7 @@ TEST_P(GroupedNcxTiles, MatchesALoopOnEveryWidthAndChannelCount) {
       {4, 1, 2, 4, {3, 0}, false},
   };
   constexpr float kLo = -0.3f, kHi = 0.4f, kSentinel = 12345.0f;
-  std::mt19937 gen(7);
-  std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
+  uint64_t seed = 7;
   const KernelTable* table = GetParam().table;
   const GroupedNcxKernel& uk = GetParam().kernel;
   ASSERT_NE(uk.fn, nullptr);
@@ -59,14 +57,15 @@ TEST_P(GroupedNcxTiles, MatchesALoopOnEveryWidthAndChannelCount) {
       std::vector<uint32_t> line_tap(geo.lines);
       for (size_t l = 0; l < geo.lines; ++l) {
         copies[l].resize(geo.channels * channel_stride);
-        for (float& x : copies[l]) x = dist(gen);
+        ndconv::test::fill_random(copies[l].data(), copies[l].size(), ++seed);
         line[l] = copies[l].data();
         line_tap[l] = static_cast<uint32_t>(l * geo.kernel_w);
       }
-      std::vector<float> weights(geo.channels * taps * CO, 0.0f), bias(CO, 0.0f);
+      std::vector<float> weights = ndconv::test::random_tensor(geo.channels * taps * CO, ++seed);
+      std::vector<float> bias = ndconv::test::random_tensor(CO, ++seed);
       for (size_t i = 0; i < weights.size(); ++i)
-        if (i % CO < out_channels) weights[i] = dist(gen);
-      for (size_t co = 0; co < out_channels; ++co) bias[co] = dist(gen);
+        if (i % CO >= out_channels) weights[i] = 0.0f;
+      for (size_t co = out_channels; co < CO; ++co) bias[co] = 0.0f;
       const size_t out_plane = width + 7;
       std::vector<float> out(CO * out_plane, kSentinel);
 

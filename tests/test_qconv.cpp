@@ -148,7 +148,8 @@ TEST_P(QConvTest, ActivationsAndPerTensorScale) {
             d.conv.act_max = 0.9f;
             d.weight_scale_count = 1;
             SCOPED_TRACE(std::string(which) + " act " + std::to_string(act) + " out " + std::to_string(out));
-            check_qconv(d, ++seed, QFill::kRandom, seed % 2 == 0);
+            ++seed;  // before the call: its arguments' order of evaluation is unspecified
+            check_qconv(d, seed, QFill::kRandom, seed % 2 == 0);
           }
         }
       }

@@ -6,7 +6,6 @@
 
 #include <cmath>
 #include <memory>
-#include <random>
 #include <vector>
 
 #include "api/conv_shape.h"
@@ -16,6 +15,7 @@
 #include "plan/tuned_table.h"
 #include "tests/support/conv_desc.h"
 #include "tests/support/guarded_buffer.h"
+#include "tests/support/random_tensor.h"
 
 namespace ndconv {
 namespace {
@@ -90,8 +90,7 @@ std::vector<float> run(const ndconv_conv_desc& d, const KernelTable& table, cons
 TEST_P(TunedTable, LeanPlansComputeTheSameConvolutions) {
   const KernelTable lean = dispatch::tune_kernel_table(base(), with_lean(1));
   const KernelTable plain = dispatch::tune_kernel_table(base(), with_lean(0));
-  std::mt19937 rng(7);
-  std::uniform_real_distribution<float> u(-1.0f, 1.0f);
+  uint64_t seed = 7;
   // c = 48 in 4 groups: 13 output channels per group, the one-vector
   // kernel pair (rowptr and rowstride) of the indirect GEMM.
   for (ndconv_layout layout : {NDCONV_NXC, NDCONV_NCX})
@@ -102,9 +101,9 @@ TEST_P(TunedTable, LeanPlansComputeTheSameConvolutions) {
                                                      NDCONV_PAD_SAME_UPPER, 1, NDCONV_ACT_RELU);
         std::vector<float> x(static_cast<size_t>(d.batch * c * 11 * 9)),
             w(static_cast<size_t>(cout * c / groups * k * k)), b(static_cast<size_t>(cout));
-        for (float& v : x) v = u(rng);
-        for (float& v : w) v = u(rng);
-        for (float& v : b) v = u(rng);
+        test::fill_random(x.data(), x.size(), ++seed);
+        test::fill_random(w.data(), w.size(), ++seed);
+        test::fill_random(b.data(), b.size(), ++seed);
         std::string lean_name, plain_name;
         const test::Guard guard = c == 13 ? test::Guard::kAfter : test::Guard::kBefore;
         const std::vector<float> yl = run(d, lean, x, w, b, guard, &lean_name);

@@ -28,8 +28,20 @@ if(ndconv_py_sanitize MATCHES "address")
   # function and aborts at the first C++ exception). Leaks are not reported:
   # CPython keeps objects alive until exit by design. Every pytest suite runs;
   # the example and the benchmark (timings) do not. README, "Python".
-  execute_process(COMMAND ${CMAKE_CXX_COMPILER} -print-file-name=libasan.so
-                  OUTPUT_VARIABLE ndconv_libasan OUTPUT_STRIP_TRAILING_WHITESPACE)
+  # gcc's runtime is libasan.so; clang's (the asan preset) is in its runtime
+  # directory, libclang_rt.asan-<arch>.so.
+  if(CMAKE_CXX_COMPILER_ID MATCHES "Clang")
+    execute_process(COMMAND ${CMAKE_CXX_COMPILER} -print-runtime-dir
+                    OUTPUT_VARIABLE ndconv_rt_dir OUTPUT_STRIP_TRAILING_WHITESPACE)
+    set(ndconv_libasan ${ndconv_rt_dir}/libclang_rt.asan-${CMAKE_SYSTEM_PROCESSOR}.so)
+  else()
+    execute_process(COMMAND ${CMAKE_CXX_COMPILER} -print-file-name=libasan.so
+                    OUTPUT_VARIABLE ndconv_libasan OUTPUT_STRIP_TRAILING_WHITESPACE)
+  endif()
+  if(NOT EXISTS "${ndconv_libasan}")
+    message(STATUS "ndconv: Python tests disabled: no ASan runtime at '${ndconv_libasan}'")
+    return()
+  endif()
   execute_process(COMMAND ${CMAKE_CXX_COMPILER} -print-file-name=libstdc++.so
                   OUTPUT_VARIABLE ndconv_libstdcxx OUTPUT_STRIP_TRAILING_WHITESPACE)
   foreach(suite IN LISTS ndconv_py_suites)

@@ -5,7 +5,7 @@
 // run option, and invalid ones on every rule of API.md's Semantics (ranks,
 // enums, signs, divisibility, NaN clamps, output extents, int64 overflow of
 // each size; for int8 every type, scale, zero point and count rule). Deterministic: regenerate with
-//   build/fuzz/tests/fuzz/ndconv_make_corpus tests/fuzz/corpus
+//   build/asan/tests/fuzz/ndconv_make_corpus tests/fuzz/corpus
 // (scripts/test.sh --fuzz checks the committed files are what this writes).
 #include <cstdio>
 #include <cstring>
