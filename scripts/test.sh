@@ -28,7 +28,7 @@
 #               10) and the thread pool and concurrency tests
 # Before the stages, scripts/setup.sh installs missing packages (skip with
 # --no-setup). Build logs and ctest outputs go to build/test-logs/. Times on
-# 2 cores, from a clean build/: README.md, "Tests" (all: about 50 min;
+# 2 cores, from a clean build/: README.md, "Tests" (all: about 35 min;
 # --quick: about 6 min).
 # Exit status 0 only if every selected stage passed.
 set -uo pipefail
