@@ -19,7 +19,7 @@ namespace {
 
 using namespace ndconv::kernels;
 using ndconv::test::available_tables;
-using ndconv::test::random_vector;
+using ndconv::test::random_tensor;
 
 struct Epilogue {
   bool accumulate, clamp, bias, row_max;
@@ -66,17 +66,17 @@ struct RowsProblem {
       : MR(MR_), NR(NR_), taps(taps_), kc(kc_), mr(mr_), nr(nr_) {
     panels = (nr + NR - 1) / NR;
     stride = taps * kc * NR + 3;
-    b = random_vector(panels * stride, 11 + nr + kc);
-    bias = random_vector(panels * stride, 13);
+    b = random_tensor(panels * stride, 11 + nr + kc);
+    bias = random_tensor(panels * stride, 13);
     for (size_t col = nr; col < panels * NR; ++col) {
       const size_t p = col / NR, j = col % NR;
       bias[p * stride + j] = 0;
       for (size_t k = 0; k < taps * kc; ++k) b[p * stride + k * NR + j] = 0;
     }
     ldc = panels * NR + 5;
-    c = random_vector(MR * ldc, 17);
+    c = random_tensor(MR * ldc, 17);
     c0 = c;
-    maxes = random_vector(panels * NR, 19);
+    maxes = random_tensor(panels * NR, 19);
     maxes0 = maxes;
   }
   // row(t, i) points to the kc floats of tap t, row i (i < mr).
@@ -140,11 +140,11 @@ TEST(GemmCandidates, RowsAllTailsAllKPanelsEpilogues) {
                 // Rows 1 + kc floats apart (the K offset skips the first),
                 // rows past mr repeat the last real one.
                 const size_t ld = kc + 1;
-                std::vector<float> a_data = random_vector(taps * mr * ld, 7 + kc + mr);
+                std::vector<float> a_data = random_tensor(taps * mr * ld, 7 + kc + mr);
                 std::vector<const float*> a(taps * MR);
                 for (size_t tp = 0; tp < taps; ++tp)
                   for (size_t i = 0; i < MR; ++i) a[tp * MR + i] = a_data.data() + (tp * mr + (i < mr ? i : mr - 1)) * ld;
-                std::vector<float> next = random_vector(taps * kc * NR, 3);
+                std::vector<float> next = random_tensor(taps * kc * NR, 3);
                 GemmRowsArgs args;
                 args.a = a.data();
                 args.a_k_offset = 1;
@@ -192,7 +192,7 @@ TEST(GemmCandidates, StridedAllTailsAllKAllStridesListedTaps) {
                   const size_t region = (MR - 1) * static_cast<size_t>(lda) + kc;
                   // Odd kc: every row pointer one float early, a_k_offset = 1.
                   const ptrdiff_t k_offset = kc % 2 == 1 ? 1 : 0;
-                  std::vector<float> a_data = random_vector(1 + taps * region, 7 + kc + mr);
+                  std::vector<float> a_data = random_tensor(1 + taps * region, 7 + kc + mr);
                   std::vector<const float*> a(taps);
                   for (size_t tp = 0; tp < taps; ++tp) a[tp] = a_data.data() + 1 + tp * region;
                   auto row = [&](size_t tp, size_t i) {
@@ -246,8 +246,8 @@ TEST(GemmCandidates, ColsAllTailsAllKPanelsOffsetRows) {
               for (size_t nr = 1; nr <= NR; nr += (nr < 4 || nr + 4 > NR) ? 1 : 5) {
                 const Epilogue& e = kEpilogues[ei];
                 const size_t panels = (mr + MR - 1) / MR, stride = kc * MR + 5;
-                std::vector<float> a = random_vector(panels * stride, 3 + kc);
-                std::vector<float> bias = random_vector(panels * stride, 19);
+                std::vector<float> a = random_tensor(panels * stride, 3 + kc);
+                std::vector<float> bias = random_tensor(panels * stride, 19);
                 for (size_t r = mr; r < panels * MR; ++r) {  // zero past M, as packing leaves them
                   bias[(r / MR) * stride + r % MR] = 0;
                   for (size_t k = 0; k < kc; ++k) a[(r / MR) * stride + k * MR + r % MR] = 0;
@@ -255,10 +255,10 @@ TEST(GemmCandidates, ColsAllTailsAllKPanelsOffsetRows) {
                 const size_t ldb = nr + 2, ldc = NR + 5;
                 // B rows exactly nr floats long at the end of the buffer (ASan
                 // sees a read past the last row's nr-th float).
-                std::vector<float> b = random_vector((kc - 1) * ldb + nr, 5 + nr);
+                std::vector<float> b = random_tensor((kc - 1) * ldb + nr, 5 + nr);
                 std::vector<ptrdiff_t> offsets(kc);
                 for (size_t k = 0; k < kc; ++k) offsets[k] = static_cast<ptrdiff_t>(((k * 7) % kc) * ldb);
-                std::vector<float> c = random_vector(panels * MR * ldc, 23);
+                std::vector<float> c = random_tensor(panels * MR * ldc, 23);
                 const std::vector<float> c0 = c;
                 GemmColsArgs args;
                 args.a = a.data();
@@ -338,7 +338,7 @@ TEST(GemmKPair, RowsAllTailsEvenKPanelsEpilogues) {
               // Rows 1 + kc floats apart (the K offset skips the first);
               // rows past mr repeat the last real one.
               const size_t ld = kc + 1;
-              std::vector<float> a_data = random_vector(taps * mr * ld, 7 + kc + mr);
+              std::vector<float> a_data = random_tensor(taps * mr * ld, 7 + kc + mr);
               std::vector<const float*> a(taps * MR);
               for (size_t tp = 0; tp < taps; ++tp)
                 for (size_t i = 0; i < MR; ++i) a[tp * MR + i] = a_data.data() + (tp * mr + (i < mr ? i : mr - 1)) * ld;
@@ -380,7 +380,7 @@ TEST(GemmKPair, StridedAllTailsEvenKStridesListedTaps) {
                 const size_t region = (MR - 1) * static_cast<size_t>(lda) + kc;
                 // kc / 2 odd: every row pointer one float early, a_k_offset = 1.
                 const ptrdiff_t k_offset = (kc / 2) % 2 == 1 ? 1 : 0;
-                std::vector<float> a_data = random_vector(1 + taps * region, 7 + kc + mr);
+                std::vector<float> a_data = random_tensor(1 + taps * region, 7 + kc + mr);
                 std::vector<const float*> a(taps);
                 for (size_t tp = 0; tp < taps; ++tp) a[tp] = a_data.data() + 1 + tp * region;
                 auto row = [&](size_t tp, size_t i) {

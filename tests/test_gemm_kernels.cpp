@@ -25,7 +25,7 @@ using ndconv::test::available_tables;
 using ndconv::test::kernel_cases;
 using ndconv::test::KernelCase;
 using ndconv::test::KernelCaseName;
-using ndconv::test::random_vector;
+using ndconv::test::random_tensor;
 using ndconv::test::table_test_name;
 
 // The kernel tests' fixtures: one entry of one ISA's table per test.
@@ -81,18 +81,18 @@ TEST_P(GemmRowptrTiles, AllTailsAllK) {
           for (size_t nr = 1; nr <= uk.nr; nr += (nr < 4 || nr + 4 > uk.nr) ? 1 : 3) {
             const size_t lda = kc + 3, ldc = uk.nr + 5;
             // A: taps x mr distinct rows, each lda floats apart.
-            std::vector<float> a_data = random_vector(taps * mr * lda, 7 + kc);
+            std::vector<float> a_data = random_tensor(taps * mr * lda, 7 + kc);
             std::vector<const float*> a(taps * uk.mr);
             for (size_t tp = 0; tp < taps; ++tp)
               for (size_t i = 0; i < uk.mr; ++i)
                 a[tp * uk.mr + i] = a_data.data() + (tp * mr + (i < mr ? i : mr - 1)) * lda;
-            std::vector<float> b = random_vector(taps * kc * uk.nr, 11 + nr);
-            std::vector<float> bias = random_vector(uk.nr, 13);
+            std::vector<float> b = random_tensor(taps * kc * uk.nr, 11 + nr);
+            std::vector<float> bias = random_tensor(uk.nr, 13);
             for (size_t j = nr; j < uk.nr; ++j) {  // packing zero-fills past N
               bias[j] = 0;
               for (size_t k = 0; k < taps * kc; ++k) b[k * uk.nr + j] = 0;
             }
-            std::vector<float> c = random_vector(uk.mr * ldc, 17);
+            std::vector<float> c = random_tensor(uk.mr * ldc, 17);
             const std::vector<float> c0 = c;
 
             GemmRowsArgs args;
@@ -150,19 +150,19 @@ TEST_P(GemmColsTiles, AllTailsAllKStridedAndOffsetRows) {
         for (size_t mr = 1; mr <= uk.mr; ++mr) {
           for (size_t nr = 1; nr <= uk.nr; nr += (nr < 4 || nr + 4 > uk.nr) ? 1 : 3) {
             const size_t ldb = nr + 2, ldc = uk.nr + 5;
-            std::vector<float> a = random_vector(kc * uk.mr, 3 + kc);
+            std::vector<float> a = random_tensor(kc * uk.mr, 3 + kc);
             for (size_t k = 0; k < kc; ++k)
               for (size_t i = mr; i < uk.mr; ++i) a[k * uk.mr + i] = 0;
             // B rows exactly nr floats long at the end of the buffer: any
             // read past a row's nr-th float in the last row leaves the vector
             // (ASan sees it).
-            std::vector<float> b = random_vector((kc - 1) * ldb + nr + 7, 5 + nr);
+            std::vector<float> b = random_tensor((kc - 1) * ldb + nr + 7, 5 + nr);
             std::vector<ptrdiff_t> offsets(kc);
             for (size_t k = 0; k < kc; ++k)
               offsets[k] = static_cast<ptrdiff_t>(((k * 7) % kc) * ldb);
             std::vector<float> b_exact(b.begin(), b.begin() + (kc - 1) * ldb + nr);
-            std::vector<float> bias = random_vector(uk.mr, 19);
-            std::vector<float> c = random_vector(uk.mr * ldc, 23);
+            std::vector<float> bias = random_tensor(uk.mr, 19);
+            std::vector<float> c = random_tensor(uk.mr * ldc, 23);
             const std::vector<float> c0 = c;
 
             GemmColsArgs args;
@@ -226,16 +226,16 @@ TEST_P(GemmRowptrDot, DotProductColumns) {
           for (size_t mr = 1; mr <= uk.mr; ++mr)
             for (size_t nr = 1; nr <= 9; ++nr) {
               const size_t lda = kc + 2, ldc = nr + 3, stride = taps * kc + 1 + 5;
-              std::vector<float> a_data = random_vector(taps * mr * lda, 3 + kc);
+              std::vector<float> a_data = random_tensor(taps * mr * lda, 3 + kc);
               std::vector<const float*> a(taps * uk.mr);
               for (size_t tp = 0; tp < taps; ++tp)
                 for (size_t i = 0; i < uk.mr; ++i)
                   a[tp * uk.mr + i] = a_data.data() + (tp * mr + (i < mr ? i : mr - 1)) * lda;
               // Column j: bias at packed[j * stride], then taps * kc weights.
-              std::vector<float> packed = random_vector(nr * stride, 5 + nr);
-              std::vector<float> c = random_vector(uk.mr * ldc, 9);
+              std::vector<float> packed = random_tensor(nr * stride, 5 + nr);
+              std::vector<float> c = random_tensor(uk.mr * ldc, 9);
               const std::vector<float> c0 = c;
-              std::vector<float> maxes = random_vector(nr + 2, 21);
+              std::vector<float> maxes = random_tensor(nr + 2, 21);
               const std::vector<float> maxes0 = maxes;
               GemmRowsArgs args;
               args.a = a.data();
@@ -315,7 +315,7 @@ TEST_P(GemmRowstrideTiles, AllTailsAllKAllStrides) {
               // Odd kc: the kernel gets every row pointer one float early
               // and a_k_offset = 1 (the grouped convolution's channel offset).
               const ptrdiff_t k_offset = kc % 2 == 1 ? 1 : 0;
-              std::vector<float> a_data = random_vector(1 + taps * region, 7 + kc + mr);
+              std::vector<float> a_data = random_tensor(1 + taps * region, 7 + kc + mr);
               std::vector<const float*> a(taps);
               for (size_t tp = 0; tp < taps; ++tp) a[tp] = a_data.data() + 1 + tp * region;
               // Row i of tap tp, as the kernel must read it.
@@ -329,15 +329,15 @@ TEST_P(GemmRowstrideTiles, AllTailsAllKAllStrides) {
               }
               // Packed: per panel, taps * kc rows of NR floats, zero past N.
               const size_t stride = taps * kc * uk.nr + 3;
-              std::vector<float> b = random_vector(panels * stride, 11 + nr);
-              std::vector<float> bias = random_vector(panels * stride, 13);
+              std::vector<float> b = random_tensor(panels * stride, 11 + nr);
+              std::vector<float> bias = random_tensor(panels * stride, 13);
               for (size_t col = nr; col < panels * uk.nr; ++col) {
                 const size_t p = col / uk.nr, j = col % uk.nr;
                 bias[p * stride + j] = 0;
                 for (size_t k = 0; k < taps * kc; ++k) b[p * stride + k * uk.nr + j] = 0;
               }
               const size_t ldc = panels * uk.nr + 5;
-              std::vector<float> c = random_vector(uk.mr * ldc, 17);
+              std::vector<float> c = random_tensor(uk.mr * ldc, 17);
               const std::vector<float> c0 = c;
 
               std::vector<const float*> a_arg = a;
@@ -394,10 +394,10 @@ TEST_P(GemmRowptrTiles, OneCallSweepsSeveralPanels) {
   const size_t kc = 37, mr = uk.mr > 1 ? uk.mr - 1 : 1;
   for (size_t nr : {uk.nr + 1, 2 * uk.nr, 3 * uk.nr - 2}) {
     const size_t panels = (nr + uk.nr - 1) / uk.nr, stride = (kc + 1) * uk.nr + 3;
-    std::vector<float> packed = random_vector(panels * stride, 31 + nr);
+    std::vector<float> packed = random_tensor(panels * stride, 31 + nr);
     for (size_t col = nr; col < panels * uk.nr; ++col)  // zero past N, as packing does
       for (size_t k = 0; k <= kc; ++k) packed[(col / uk.nr) * stride + k * uk.nr + col % uk.nr] = 0;
-    std::vector<float> a_data = random_vector(mr * kc, 37);
+    std::vector<float> a_data = random_tensor(mr * kc, 37);
     std::vector<const float*> a(uk.mr);
     for (size_t i = 0; i < uk.mr; ++i) a[i] = a_data.data() + (i < mr ? i : mr - 1) * kc;
     const size_t ldc = nr + 3;
@@ -434,10 +434,10 @@ TEST_P(GemmColsTiles, OneCallSweepsSeveralBlocks) {
   const size_t kc = 29, nr = uk.nr > 1 ? uk.nr - 1 : 1;
   for (size_t mr : {uk.mr + 1, 2 * uk.mr, 3 * uk.mr - 1}) {
     const size_t panels = (mr + uk.mr - 1) / uk.mr, stride = (kc + 1) * uk.mr + 5;
-    std::vector<float> packed = random_vector(panels * stride, 41 + mr);
+    std::vector<float> packed = random_tensor(panels * stride, 41 + mr);
     for (size_t row = mr; row < panels * uk.mr; ++row)
       for (size_t k = 0; k <= kc; ++k) packed[(row / uk.mr) * stride + k * uk.mr + row % uk.mr] = 0;
-    std::vector<float> b = random_vector(kc * nr, 43);
+    std::vector<float> b = random_tensor(kc * nr, 43);
     const size_t ldc = nr + 2;
     std::vector<float> c(panels * uk.mr * ldc, -7.0f);
     GemmColsArgs args;

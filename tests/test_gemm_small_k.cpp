@@ -24,7 +24,7 @@ using namespace ndconv::kernels;
 using ndconv::test::kernel_cases;
 using ndconv::test::KernelCase;
 using ndconv::test::KernelCaseName;
-using ndconv::test::random_vector;
+using ndconv::test::random_tensor;
 using ndconv::test::Guard;
 using ndconv::test::GuardedBuffer;
 
@@ -48,17 +48,17 @@ TEST_P(GemmRowptrSmallK, EveryKRowsAndColumnTails) {
           const size_t panels = (nr + NR - 1) / NR;
           const size_t stride = (K + 1) * NR + 7;  // bias row, K rows, slack
           // Packed weights: zero past the real columns of the last panel.
-          std::vector<float> packed = random_vector(panels * stride, unsigned(K * 31 + nr));
+          std::vector<float> packed = random_tensor(panels * stride, unsigned(K * 31 + nr));
           for (size_t p = 0; p < panels; ++p)
             for (size_t r = 0; r <= K; ++r)
               for (size_t j = 0; j < NR; ++j)
                 if (p * NR + j >= nr) packed[p * stride + r * NR + j] = 0.0f;
           const size_t lda = K + 5;
-          std::vector<float> a_data = random_vector(mr * lda, unsigned(mr * 7 + K));
+          std::vector<float> a_data = random_tensor(mr * lda, unsigned(mr * 7 + K));
           std::vector<const float*> a(mr);
           for (size_t i = 0; i < mr; ++i) a[i] = a_data.data() + i * lda;
           const size_t ldc = nr + 9, rows_c = mr + 2;
-          std::vector<float> c = random_vector(rows_c * ldc, 99);
+          std::vector<float> c = random_tensor(rows_c * ldc, 99);
           const std::vector<float> c0 = c;
 
           GemmRowsArgs args;
@@ -122,8 +122,8 @@ TEST_P(GemmRowptrSmallK, StreamEveryKAndN) {
       if (!ndconv::dispatch::PointwiseStreamTables::fits(W, K, N)) continue;
       ++tested;
       const size_t ldw = N + 3;
-      const std::vector<float> w = random_vector(K * ldw, unsigned(K * 17 + N));
-      const std::vector<float> bias = random_vector(N, unsigned(N));
+      const std::vector<float> w = random_tensor(K * ldw, unsigned(K * 17 + N));
+      const std::vector<float> bias = random_tensor(N, unsigned(N));
       for (size_t blocks = 1; blocks <= 3; ++blocks)
         for (int variant = 0; variant < 3; ++variant) {
           const bool bias_on = variant != 1, clamp = variant != 0;
@@ -131,7 +131,7 @@ TEST_P(GemmRowptrSmallK, StreamEveryKAndN) {
           ASSERT_TRUE(tables.build(W, K, N, w.data(), ldw, bias_on ? bias.data() : nullptr));
           const Guard guard = (K + N + blocks) % 2 ? Guard::kBefore : Guard::kAfter;
           GuardedBuffer in(blocks * W * K, guard), out(blocks * W * N, guard);
-          const std::vector<float> x = random_vector(in.size(), unsigned(K + 5 * N + blocks));
+          const std::vector<float> x = random_tensor(in.size(), unsigned(K + 5 * N + blocks));
           in.copy_from(x.data());
           PointwiseStreamArgs args;
           tables.fill(&args);

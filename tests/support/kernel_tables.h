@@ -60,11 +60,10 @@ struct KernelCaseName {
   }
 };
 
-// n floats uniform in [-1, 1), the same for the same seed: random_tensor's
-// generator (std::uniform_real_distribution computes a long double log per
-// number in libstdc++ when the compiler does not fold it, as clang -O1 does
-// not: three quarters of the kernel tests' time in the asan build).
-inline std::vector<float> random_vector(size_t n, unsigned seed) { return random_tensor(n, seed); }
+// Kernel tests draw their data from random_tensor (random_tensor.h), not
+// std::uniform_real_distribution: libstdc++ computes a long double log per
+// number there when the compiler does not fold it, as clang -O1 does not
+// (three quarters of the kernel tests' time in the asan build).
 
 }  // namespace test
 }  // namespace ndconv
