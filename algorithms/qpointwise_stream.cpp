@@ -1,6 +1,7 @@
 #include "algorithms/qpointwise_stream.h"
 
 #include <algorithm>
+#include <numeric>
 #include <cstring>
 
 #include "algorithms/qchannels_last.h"
@@ -14,8 +15,9 @@ namespace {
 using kernels::kQpsMaxInputs;
 using kernels::kQpsMaxOutputs;
 
-// Pixels per task (a multiple of every kernel's block): 4 KiB of input at
-// K = 2 or more, enough to hide a task's overhead.
+// Pixels per task (a multiple of every kernel's group of blocks, at most
+// 4 x 16 pixels): 4 KiB of input at K = 2 or more, enough to hide a task's
+// overhead.
 constexpr size_t kPixelsPerTask = 2048;
 
 class QPointwiseStreamAlgorithm final : public QChannelsLastAlgorithm {
@@ -24,14 +26,17 @@ class QPointwiseStreamAlgorithm final : public QChannelsLastAlgorithm {
       : QChannelsLastAlgorithm(PlanName(name, in.table->variant), in.params), uk_(in.table->pointwise_stream_nxc) {}
 
   // The lane patterns of kernels/qpointwise_stream_args.h for L = the
-  // kernel's lanes: vector v, lane i is element e = L v + i (pixel e / N,
-  // channel e % N). False when a 128-bit lane's bytes do not fit 16 bytes
-  // after its first dword (never for K <= 4; checked, not assumed).
+  // kernel's lanes. The expansion: 128-bit lane q holds pixels 4q .. 4q + 3,
+  // whose 4K <= 16 bytes start at byte 4qK, in dwords qK .. qK + 3. U8/S8:
+  // the vectors' patterns repeated for a group of blocks.
   ndconv_status init(const int8_t* weights) {
     const ConvShape& s = p_->shape.conv;
     const size_t L = uk_.lanes, K = static_cast<size_t>(s.in_channels), N = static_cast<size_t>(s.out_channels);
-    if (!gather_.resize(N * L) || !spread_.resize(N * L * 4) || !w_.resize(N * L * 4) || !bias_.resize(N * L) ||
-        !scale_.resize(N * L))
+    const bool bytes = p_->epi.type == kernels::QOutputType::kU8 || p_->epi.type == kernels::QOutputType::kS8;
+    group_ = bytes ? 4 / std::gcd(N, size_t{4}) : 1;
+    const size_t G = group_ * N;
+    if (!expand_.resize(L) || !spread_.resize(L * 4) || !block_.resize(G) || !gather_.resize(G * L) ||
+        !w_.resize(G * L * 4) || !bias_.resize(G * L) || !scale_.resize(G * L))
       return fail(NDCONV_OUT_OF_MEMORY, "out of memory packing the int8 pointwise stream's tables");
     int8_t w[kQpsMaxOutputs][kQpsMaxInputs] = {};
     int32_t bias[kQpsMaxOutputs];
@@ -44,23 +49,23 @@ class QPointwiseStreamAlgorithm final : public QChannelsLastAlgorithm {
       }
       bias[j] = p_->compensated_bias(static_cast<int64_t>(j), sum);
     }
-    for (size_t v = 0; v < N; ++v)
-      for (size_t q = 0; q < L / 4; ++q) {
-        const size_t e0 = v * L + 4 * q;
-        const size_t d0 = e0 / N * K / 4;  // the 128-bit lane's first dword
-        if ((e0 + 3) / N * K + K > 4 * d0 + 16) return NDCONV_INTERNAL_ERROR;
-        for (size_t t = 0; t < 4; ++t) {
-          const size_t i = 4 * q + t, e = e0 + t, pixel = e / N, j = e % N;
-          gather_[v * L + i] = static_cast<int32_t>(std::min(d0 + t, L - 1));
-          bias_[v * L + i] = bias[j];
-          scale_[v * L + i] = p_->scale[j];
-          for (size_t c = 0; c < 4; ++c) {
-            // Byte c of lane i: input byte K * pixel + c, at 16 q + (that - 4 d0) in the permuted vector.
-            spread_[(v * L + i) * 4 + c] = c < K ? static_cast<int8_t>(K * pixel + c - 4 * d0) : int8_t{-128};
-            w_[(v * L + i) * 4 + c] = c < K ? w[j][c] : int8_t{0};
-          }
-        }
+    for (size_t pixel = 0; pixel < L; ++pixel) {
+      const size_t q = pixel / 4, first = q * K;  // the 128-bit lane's first dword
+      // Dwords past the vector (K = 4, the last lane) only feed zeroed bytes.
+      expand_[pixel] = static_cast<int32_t>(std::min(first + pixel % 4, L - 1));
+      for (size_t c = 0; c < 4; ++c)  // byte c of the pixel: input byte K * pixel + c
+        spread_[pixel * 4 + c] = c < K ? static_cast<int8_t>(K * pixel + c - 4 * first) : int8_t{-128};
+    }
+    for (size_t u = 0; u < G; ++u) {
+      block_[u] = static_cast<uint8_t>(u / N);
+      for (size_t i = 0; i < L; ++i) {
+        const size_t e = (u % N) * L + i, j = e % N;  // element e of its block
+        gather_[u * L + i] = static_cast<int32_t>(e / N);
+        bias_[u * L + i] = bias[j];
+        scale_[u * L + i] = p_->scale[j];
+        for (size_t c = 0; c < 4; ++c) w_[(u * L + i) * 4 + c] = c < K ? w[j][c] : int8_t{0};
       }
+    }
     return NDCONV_OK;
   }
 
@@ -75,8 +80,11 @@ class QPointwiseStreamAlgorithm final : public QChannelsLastAlgorithm {
     base.k = K;
     base.n = N;
     base.a_xor = p_->a_xor;
-    base.gather = gather_.data();
+    base.expand = expand_.data();
     base.spread = spread_.data();
+    base.gather = gather_.data();
+    base.group = group_;
+    base.block = block_.data();
     base.w = w_.data();
     base.epi = p_->epi;
     base.epi.bias = bias_.data();
@@ -94,7 +102,9 @@ class QPointwiseStreamAlgorithm final : public QChannelsLastAlgorithm {
   }
 
   kernels::QPointwiseStreamKernel uk_;
-  AlignedArray<int32_t> gather_;
+  size_t group_ = 1;
+  AlignedArray<uint8_t> block_;
+  AlignedArray<int32_t> expand_, gather_;
   AlignedArray<int8_t> spread_, w_;
   AlignedArray<int32_t> bias_;
   AlignedArray<float> scale_;
@@ -115,9 +125,7 @@ std::unique_ptr<QAlgorithm> make_qpointwise_stream_algorithm(const QPlanInputs& 
     *status = fail(NDCONV_OUT_OF_MEMORY, "out of memory creating an int8 plan");
     return nullptr;
   }
-  const ndconv_status st = a->init(in.weights);
-  if (st == NDCONV_INTERNAL_ERROR) return nullptr;  // a lane's bytes do not fit: the GEMM takes it
-  *status = st;
+  *status = a->init(in.weights);
   if (*status != NDCONV_OK) return nullptr;
   return a;
 }

@@ -21,7 +21,9 @@
 //    in registers. U8/S8: y = rne(x) + out_zp, clamped, with x = acc * scale
 //    the exact rational product, never the MXCSR/FPCR mode. AVX-512: float
 //    steps with embedded round-to-nearest (mode independent; x is rounded to
-//    float first, an ulp). AVX2, NEON, scalar: exact, in double (AVX2 first
+//    float first, an ulp; so do the x86 pointwise streams, the AVX2 one only
+//    in round-to-nearest, with a scalar requantize_float_first elsewhere:
+//    qpointwise_stream_x86.hpp). AVX2, NEON, scalar: exact, in double (AVX2 first
 //    tries float, where it provably decides: qgemm_avx2.hpp). acc and
 //    scale are exact in double; p = acc * scale (the caller's mode rounds x
 //    to one of its two neighbouring doubles, or not at all); err = fma(acc,

@@ -5,7 +5,7 @@
 // AVX2 has no embedded rounding. F32 output: the conversion and the product
 // follow the caller's MXCSR mode as plain float arithmetic does (an ulp).
 // U8/S8 output: never the mode. The float product where it provably decides
-// (float_is_decisive), else exactly in double (exact_in_double, the argument
+// (quantize_fast), else exactly in double (exact_in_double, the argument
 // in kernels/qgemm_args.h): the product's error by vfmsub decides the
 // half-integer case, the rest is vroundpd with _MM_FROUND_TO_NEAREST_INT.
 #pragma once
@@ -38,7 +38,17 @@ struct Ymm {
 
   struct Epilogue {
     const QEpilogue& e;
-    explicit Epilogue(const QEpilogue& epi) : e(epi) {}
+    // U8/S8: the bounds less the zero point, the zero point in 16 bits and
+    // the lower bound in bytes, built once: a stream kernel's block loop
+    // rebuilt them per block.
+    const __m256 q_lo, q_hi;
+    const __m256i q_zp16, q_min8;
+    explicit Epilogue(const QEpilogue& epi)
+        : e(epi),
+          q_lo(_mm256_set1_ps(float(epi.q_min - epi.out_zp))),
+          q_hi(_mm256_set1_ps(float(epi.q_max - epi.out_zp))),
+          q_zp16(_mm256_set1_epi16(static_cast<int16_t>(epi.out_zp))),
+          q_min8(_mm256_set1_epi8(static_cast<char>(epi.q_min))) {}
 
     NDCONV_QINLINE __m256 scaled(__m256i acc, size_t col, size_t n) const {
       const __m256 s = n >= 8 ? _mm256_loadu_ps(e.scale + col) : _mm256_maskload_ps(e.scale + col, mask(n));
@@ -74,28 +84,6 @@ struct Ymm {
       x.r = _mm256_blendv_pd(x.r, _mm256_sub_pd(x.v, half), _mm256_and_pd(x.tie, _mm256_cmp_pd(err, zero, _CMP_LT_OQ)));
     }
 
-    // The fast path: y = float(acc) * s in the caller's mode is within
-    // 2^-21 |y| of the exact x (two roundings of 2^-23 relative at most;
-    // an underflow only where |x| < 2^-125, which rounds to 0 as y does). So
-    // where y's distance 0.5 - |v - rne(v)| to the edge of its rounding cell
-    // (v = y clamped to the integer bounds) exceeds |v| * 2^-20 (computed in
-    // any mode: a margin of 2^-23 relative), x lies in the same cell and
-    // rne(v) is the answer; a clamped y decides as well (v is the bound, and
-    // x is past bound -+ 0.5). Else (near-ties: rare) false, and the caller
-    // takes exact_in_double. *q: rne(v), valid when true.
-    NDCONV_QINLINE bool float_is_decisive(__m256i acc, __m256 s, __m256i* q) const {
-      const __m256 y = _mm256_mul_ps(_mm256_cvtepi32_ps(acc), s);
-      const __m256 v = _mm256_min_ps(_mm256_max_ps(y, _mm256_set1_ps(float(e.q_min - e.out_zp))),
-                                     _mm256_set1_ps(float(e.q_max - e.out_zp)));
-      const __m256 r = _mm256_round_ps(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-      const __m256 sign = _mm256_set1_ps(-0.0f);
-      const __m256 margin = _mm256_sub_ps(_mm256_set1_ps(0.5f), _mm256_andnot_ps(sign, _mm256_sub_ps(v, r)));
-      const __m256 bound = _mm256_mul_ps(_mm256_andnot_ps(sign, v), _mm256_set1_ps(0x1p-20f));
-      const __m256 near = _mm256_cmp_ps(margin, bound, _CMP_LE_OQ);
-      *q = _mm256_cvttps_epi32(r);  // an integer in range: exact
-      return _mm256_testz_ps(near, near);
-    }
-
     NDCONV_QINLINE __m256i exact_in_double(__m256i acc, __m256 s) const {
       const __m256d lo = _mm256_set1_pd(e.q_min - e.out_zp), hi = _mm256_set1_pd(e.q_max - e.out_zp);
       Rounded x0 = round4(_mm256_castsi256_si128(acc), _mm256_castps256_ps128(s), lo, hi);
@@ -108,12 +96,15 @@ struct Ymm {
       return _mm256_set_m128i(_mm256_cvttpd_epi32(x1.r), _mm256_cvttpd_epi32(x0.r));
     }
 
-    // rne(v) of 8 columns, v = float(acc) * s clamped to [lo, hi], as
-    // float_is_decisive with a constant margin: v lies within +-255 (the
-    // type's range less a zero point inside it), so |v| * 2^-20 < 2^-11, and
-    // a lane whose |v - rne(v)| (exact) reaches 0.5 - 2^-11 sets *near: the
-    // caller then takes exact_in_double. Three instructions fewer than the
-    // |v|-scaled margin.
+    // The fast path: rne(v) of 8 columns, v = float(acc) * s clamped to [lo,
+    // hi]. y = float(acc) * s in the caller's mode is within 2^-21 |y| of
+    // the exact x (two roundings of 2^-23 relative at most; an underflow only
+    // where |x| < 2^-125, which rounds to 0 as y does). v lies within +-255
+    // (the type's range less a zero point inside it), so where |v - rne(v)|
+    // (exact) stays below 0.5 - 2^-11, x lies in v's rounding cell and
+    // rne(v) is the answer; a clamped y decides as well (v is the bound, and
+    // x is past bound -+ 0.5). Else (near-ties: rare) the lane sets *near
+    // and the caller takes exact_in_double.
     static NDCONV_QINLINE __m256i quantize_fast(__m256i acc, __m256 s, __m256 lo, __m256 hi, __m256* near) {
       const __m256 v = _mm256_min_ps(_mm256_max_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(acc), s), lo), hi);
       const __m256 r = _mm256_round_ps(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
@@ -147,8 +138,8 @@ struct Ymm {
       __m256 s[NV];
 #pragma GCC unroll 16
       for (size_t v = 0; v < NV; ++v) s[v] = _mm256_loadu_ps(e.scale + v * 8);
-      const __m256 lo = _mm256_set1_ps(float(e.q_min - e.out_zp)), hi = _mm256_set1_ps(float(e.q_max - e.out_zp));
-      const __m256i zp = _mm256_set1_epi16(static_cast<int16_t>(e.out_zp));
+      const __m256i zp = q_zp16;
+      const __m256 lo = q_lo, hi = q_hi;
       // After the packs, 128-bit lane l holds dwords (4 columns each):
       // row i cols 4l.., row i cols 8+4l.., row j cols 4l.., row j cols 8+4l..
       const __m256i order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
@@ -185,6 +176,37 @@ struct Ymm {
       }
     }
 
+    // U8/S8 of 4 full vectors, columns col .. col + 31 of one row (the int8
+    // pointwise stream kernel's output, contiguous), float first: rne(fl(
+    // fl(acc) * s)), fl to the nearest float, as the AVX-512 epilogue
+    // rounds with embedded round-to-nearest. Here plain vcvtdq2ps, vmulps
+    // and vcvtps2dq round in the caller's mode, so the caller runs this only
+    // where that mode is round-to-nearest (nearest_mode(); in other modes it
+    // computes the same bytes with requantize_float_first): three float ops
+    // per vector where the exact epilogue's near-tie test needs eight, and
+    // the stream kernel was bound by them. The clamp from above in float (no
+    // conversion overflows upwards; a y below -2^31 converts to INT32_MIN,
+    // kept below every bound by the saturating packs), the rest after the
+    // packs: two vpackssdw, one vpackuswb or vpacksswb, one byte max and
+    // one vpermd into one 32-byte store.
+    template <QOutputType T>
+    NDCONV_QINLINE void store_quad_nearest(const __m256i (&acc)[4], size_t col, char* row) const {
+      __m256i q[4];
+#pragma GCC unroll 4
+      for (int i = 0; i < 4; ++i) {
+        const __m256 y = _mm256_mul_ps(_mm256_cvtepi32_ps(acc[i]), _mm256_loadu_ps(e.scale + col + 8 * i));
+        q[i] = _mm256_cvtps_epi32(_mm256_min_ps(y, q_hi));
+      }
+      const __m256i w01 = _mm256_adds_epi16(_mm256_packs_epi32(q[0], q[1]), q_zp16);
+      const __m256i w23 = _mm256_adds_epi16(_mm256_packs_epi32(q[2], q[3]), q_zp16);
+      const __m256i b = T == QOutputType::kU8 ? _mm256_max_epu8(_mm256_packus_epi16(w01, w23), q_min8)
+                                              : _mm256_max_epi8(_mm256_packs_epi16(w01, w23), q_min8);
+      // 128-bit lane l of b holds dwords (4 columns each) of q0, q1, q2, q3
+      // in that order, columns 4l..: vpermd puts them back in column order.
+      const __m256i order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(row + col), _mm256_permutevar8x32_epi32(b, order));
+    }
+
     template <QOutputType T>
     NDCONV_QINLINE void store(__m256i acc, size_t col, size_t n, char* row) const {
       if (T == QOutputType::kS32) {
@@ -205,12 +227,12 @@ struct Ymm {
           _mm256_maskstore_ps(out, mask(n), y);
       } else {
         const __m256 s = n >= 8 ? _mm256_loadu_ps(e.scale + col) : _mm256_maskload_ps(e.scale + col, mask(n));
-        const __m256i zp = _mm256_set1_epi32(e.out_zp);
-        __m256i q;
-        if (!float_is_decisive(acc, s, &q)) q = exact_in_double(acc, s);
-        q = _mm256_add_epi32(q, zp);
+        __m256 near = _mm256_setzero_ps();
+        __m256i q = quantize_fast(acc, s, q_lo, q_hi, &near);
+        if (!_mm256_testz_ps(near, near)) q = exact_in_double(acc, s);
         const __m128i q0 = _mm256_castsi256_si128(q), q1 = _mm256_extracti128_si256(q, 1);
-        const __m128i w = _mm_packs_epi32(q0, q1);  // exact: |q| <= 255
+        // Exact: |q| <= 255, and q + zp lies in the type's range.
+        const __m128i w = _mm_add_epi16(_mm_packs_epi32(q0, q1), _mm256_castsi256_si128(q_zp16));
         const __m128i both = T == QOutputType::kU8 ? _mm_packus_epi16(w, w) : _mm_packs_epi16(w, w);
         if (n >= 8) {
           _mm_storel_epi64(reinterpret_cast<__m128i*>(row + col), both);

@@ -35,7 +35,15 @@ struct Zmm {
   // The epilogue's constants, set once per tile.
   struct Epilogue {
     const QEpilogue& e;
-    explicit Epilogue(const QEpilogue& epi) : e(epi) {}
+    // U8/S8 constants of store_quad_nearest, built once: a stream kernel's
+    // block loop rebuilt them per block.
+    const __m512 q_hi;
+    const __m512i q_zp16, q_min8;
+    explicit Epilogue(const QEpilogue& epi)
+        : e(epi),
+          q_hi(_mm512_set1_ps(float(epi.q_max - epi.out_zp))),
+          q_zp16(_mm512_set1_epi16(static_cast<int16_t>(epi.out_zp))),
+          q_min8(_mm512_set1_epi8(static_cast<char>(epi.q_min))) {}
 
     // float(acc) * scale, both rounded to nearest even explicitly.
     NDCONV_QINLINE __m512 scaled(__m512i acc, __mmask16 m, size_t col) const {
@@ -62,6 +70,31 @@ struct Zmm {
         const __m512i q = _mm512_add_epi32(_mm512_cvt_roundps_epi32(y, kRneSae), _mm512_set1_epi32(e.out_zp));
         _mm512_mask_cvtepi32_storeu_epi8(row + col, m, q);  // in range: truncation is exact
       }
+    }
+
+    // U8/S8 of 4 full vectors, columns col .. col + 63 of one row (the int8
+    // pointwise stream kernel's output, contiguous): two vpackssdw, one
+    // vpackuswb or vpacksswb and one vpermd into one 64-byte store, where
+    // store() spends a vpmovdb store per vector. The clamp from below as in
+    // store_full_width's paired path (after the packs, one byte max). The
+    // ymm family's store_quad_nearest, with embedded rounding: any mode.
+    template <QOutputType T>
+    NDCONV_QINLINE void store_quad_nearest(const __m512i (&acc)[4], size_t col, char* row) const {
+      __m512i q[4];
+#pragma GCC unroll 4
+      for (int i = 0; i < 4; ++i) {
+        const __m512 s = _mm512_loadu_ps(e.scale + col + 16 * i);
+        const __m512 y = _mm512_mul_round_ps(_mm512_cvt_roundepi32_ps(acc[i], kRneSae), s, kRneSae);
+        q[i] = _mm512_cvt_roundps_epi32(_mm512_min_ps(y, q_hi), kRneSae);
+      }
+      const __m512i w01 = _mm512_adds_epi16(_mm512_packs_epi32(q[0], q[1]), q_zp16);
+      const __m512i w23 = _mm512_adds_epi16(_mm512_packs_epi32(q[2], q[3]), q_zp16);
+      const __m512i b = T == QOutputType::kU8 ? _mm512_max_epu8(_mm512_packus_epi16(w01, w23), q_min8)
+                                              : _mm512_max_epi8(_mm512_packs_epi16(w01, w23), q_min8);
+      // 128-bit lane l of b holds dwords (4 columns each) of q0, q1, q2, q3
+      // in that order, columns 4l..: vpermd puts them back in column order.
+      const __m512i order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
+      _mm512_storeu_si512(row + col, _mm512_permutexvar_epi32(order, b));
     }
 
     // U8/S8 of a whole tile: the scales loaded once per tile, not once per

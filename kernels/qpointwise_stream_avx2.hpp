@@ -13,6 +13,10 @@ namespace kernels {
 namespace NDCONV_QKERNEL_NS {
 
 struct QpsYmm : Ymm {
+  // Epilogue::store_quad_nearest rounds in the caller's mode: right (the
+  // float-first bytes) only where MXCSR.RC is round-to-nearest. Read, never
+  // changed; elsewhere the kernel computes the same bytes in scalar.
+  static NDCONV_QINLINE bool nearest_mode() { return (_mm_getcsr() & 0x6000u) == 0; }
   // `bytes` (8 x K: a multiple of 4, <= 32) bytes; dword-masked
   // (vpmaskmovd: masked-off dwords never fault), nothing past them is read.
   static NDCONV_QINLINE __m256i load_input(const uint8_t* p, size_t bytes) {

@@ -14,6 +14,8 @@ namespace kernels {
 namespace NDCONV_QKERNEL_NS {
 
 struct QpsZmm : Zmm {
+  // Epilogue::store_quad_nearest rounds explicitly (embedded rounding).
+  static constexpr bool nearest_mode() { return true; }
   // `bytes` (16 x K <= 64) bytes; byte-masked: nothing past them is read.
   static NDCONV_QINLINE __m512i load_input(const uint8_t* p, size_t bytes) {
     const __mmask64 m = bytes >= 64 ? ~__mmask64{0} : (__mmask64{1} << bytes) - 1;

@@ -8,8 +8,10 @@
 // the stream must leave to the GEMM. S32 is compared bit for bit.
 #include <gtest/gtest.h>
 
+#include <cfenv>
 #include <string>
 #include <tuple>
+#include <vector>
 
 #include "kernels/qkernel_table.h"
 #include "ndconv/ndconv.h"
@@ -145,6 +147,71 @@ TEST_P(QPointwiseStreamTest, ThreadPoolGivesTheSameBytes) {
   const ndconv_qconv_desc d = make_qdesc(pw(3, 5, 67, 71), NDCONV_U8, NDCONV_U8, 1, 2);
   EXPECT_EQ(check_qconv(d, 77, QFill::kRandom, true, pool).output, check_qconv(d, 77).output);
   ndconv_threadpool_destroy(pool);
+}
+
+// The caller's rounding mode never changes a byte. The AVX2 stream's fast
+// epilogue rounds in the caller's mode and runs only in round-to-nearest; in
+// the directed modes a scalar path computes the same bytes: random data over
+// tails, channel counts, input and output types against round-to-nearest.
+TEST_P(QPointwiseStreamTest, SameBytesInEveryRoundingMode) {
+  uint64_t seed = 1200;
+  for (int64_t k : {1, 3, 4})
+    for (int64_t n : {1, 5, 16})
+      for (int64_t pixels : {7, 40, 133})
+        for (ndconv_dtype in : {NDCONV_U8, NDCONV_S8})
+          for (ndconv_dtype out : {NDCONV_U8, NDCONV_S8}) {
+            SCOPED_TRACE("K " + std::to_string(k) + " N " + std::to_string(n) + " pixels " + std::to_string(pixels) +
+                         " in " + std::to_string(in) + " out " + std::to_string(out));
+            const ndconv_qconv_desc d = make_qdesc(pw(k, n, 1, pixels), in, out, 17, out == NDCONV_S8 ? -3 : 9);
+            const auto nearest = check_qconv(d, ++seed);
+            expect_stream(nearest, NDCONV_NXC);
+            for (int mode : {FE_UPWARD, FE_DOWNWARD, FE_TOWARDZERO}) {
+              ASSERT_EQ(std::fesetround(mode), 0);
+              const auto other = check_qconv(d, seed);
+              std::fesetround(FE_TONEAREST);
+              EXPECT_EQ(other.output, nearest.output) << "rounding mode " << mode;
+            }
+          }
+}
+
+// Where the float-first requantization (AVX-512 epilogues, the x86 streams:
+// kernels/qgemm_args.h) and the exact one differ, each path gives its own in
+// every rounding mode. Input at its zero point: acc = bias. Channel 0: acc =
+// 2^24 + 2^17 + 1 (not a float; float(acc) = 2^24 + 2^17, a tie to even),
+// scale 2^-18: float first 64.5 -> 64, exact 64.5 + 2^-18 -> 65. Channel 1:
+// acc = 3, scale float(1/6): the product 0.5 + 1.5e-8 rounds to the float
+// 0.5 -> 0, exact -> 1; upward, the float product would be 0.5 + 2^-24 -> 1.
+// Channels 2 and 3 the same negated; channel 4 (0.7 -> 1) where both agree.
+TEST_P(QPointwiseStreamTest, FloatFirstAndExactRequantizationInEveryRoundingMode) {
+  const int32_t bias[5] = {16908289, 3, -16908289, -3, 7};
+  const float weight_scale[5] = {1.0f / 262144.0f, 1.0f / 6.0f, 1.0f / 262144.0f, 1.0f / 6.0f, 0.1f};
+  const int32_t zp = 100;
+  const int float_first[5] = {64, 0, -64, 0, 1}, exact[5] = {65, 1, -65, -1, 1};
+  ndconv_qconv_desc d = {};
+  d.conv = pw(3, 5, 3, 11);  // batch 2: 66 pixels
+  d.input_type = NDCONV_U8;
+  d.output_type = NDCONV_U8;
+  d.input_scale = 1.0f;
+  d.input_zero_point = 60;
+  d.weight_scale_count = 5;
+  d.output_scale = 1.0f;
+  d.output_zero_point = zp;
+  const std::vector<int8_t> w = {37, -128, 127, 5, 0, -1, 90, 90, 90, -7, 3, 1, 127, 127, 127};
+  const std::vector<uint8_t> x(2 * 3 * 11 * 3, 60);
+  for (int mode : {FE_TONEAREST, FE_UPWARD, FE_DOWNWARD, FE_TOWARDZERO}) {
+    ndconv_qconv* plan = nullptr;
+    ASSERT_EQ(ndconv_qconv_create(&d, w.data(), weight_scale, bias, &plan), NDCONV_OK) << ndconv_last_error();
+    const std::string kernel = ndconv_qconv_kernel_name(plan);
+    std::vector<uint8_t> y(2 * 3 * 11 * 5, 0);
+    ASSERT_EQ(std::fesetround(mode), 0);
+    const ndconv_status st = ndconv_qconv_run(plan, x.data(), y.data(), nullptr);
+    std::fesetround(FE_TONEAREST);
+    ndconv_qconv_destroy(plan);
+    ASSERT_EQ(st, NDCONV_OK);
+    const bool first = kernel.rfind("int8-pointwise-stream/", 0) == 0 || kernel.find("/avx512") != std::string::npos;
+    for (size_t i = 0; i < y.size(); ++i)
+      ASSERT_EQ(y[i], zp + (first ? float_first : exact)[i % 5]) << kernel << " mode " << mode << " [" << i << "]";
+  }
 }
 
 // K = 5, N = 17, stride 2, padding, groups: the pointwise GEMM, not the stream.

@@ -7,7 +7,8 @@
 // AVX-VNNI, NEON and scalar kernels; the core's epilogue behind the
 // depthwise and reference algorithms) must give 65 in every rounding mode;
 // the AVX-512 epilogue rounds to float first (documented: within 1) and is
-// held to 64 or 65 here.
+// held to 64 or 65 here. (The float-first x86 pointwise streams take K <= 4;
+// tests/test_qpointwise_stream.cpp holds them to 64.)
 #include <gtest/gtest.h>
 
 #include <cfenv>
