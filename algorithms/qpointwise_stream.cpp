@@ -1,8 +1,8 @@
 #include "algorithms/qpointwise_stream.h"
 
 #include <algorithm>
-#include <numeric>
 #include <cstring>
+#include <numeric>
 
 #include "algorithms/qchannels_last.h"
 #include "api/error.h"
@@ -51,7 +51,7 @@ class QPointwiseStreamAlgorithm final : public QChannelsLastAlgorithm {
     }
     for (size_t pixel = 0; pixel < L; ++pixel) {
       const size_t q = pixel / 4, first = q * K;  // the 128-bit lane's first dword
-      // Dwords past the vector (K = 4, the last lane) only feed zeroed bytes.
+      // first + 3 <= L - 1 for K <= 4; the min only keeps the index a lane.
       expand_[pixel] = static_cast<int32_t>(std::min(first + pixel % 4, L - 1));
       for (size_t c = 0; c < 4; ++c)  // byte c of the pixel: input byte K * pixel + c
         spread_[pixel * 4 + c] = c < K ? static_cast<int8_t>(K * pixel + c - 4 * first) : int8_t{-128};
