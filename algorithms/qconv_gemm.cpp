@@ -347,20 +347,21 @@ class QGemmAlgorithm final : public QChannelsLastAlgorithm {
         biased = range;
       }
     };
-    if ((p1 - p0) * packed_.panel_bytes <= m_outer_max_weight_bytes_) {
-      for (size_t m = m0; m < m1; m += uk_.mr) {  // the task's weights from L2
-        args.mr = std::min(uk_.mr, m1 - m);
-        rows(m);
-        for (size_t p = p0; p < p1; ++p) tile(m, p);
-      }
-      return;
-    }
-    for (size_t p = p0; p < p1; ++p)  // each panel from L1, the rows rebuilt per panel
+    // M blocks outermost over chunks of the task's panels that fit the L2
+    // budget (all of them when they fit): each block's rows stay in L1
+    // across the chunk's panels, each panel streams from L2 once per block.
+    // Panels outermost instead (each panel in L1, the rows re-read from L2
+    // per panel) ran pw_seq_ffn NXC (2.3 MiB of weights) at 0.99x oneDNN
+    // against 1.006x (AMD EPYC Zen 5, int8 VNNI, --ab, 10 alternations).
+    const size_t chunk = std::max<size_t>(1, m_outer_max_weight_bytes_ / packed_.panel_bytes);
+    for (size_t c0 = p0; c0 < p1; c0 += chunk) {
+      const size_t c1 = std::min(p1, c0 + chunk);
       for (size_t m = m0; m < m1; m += uk_.mr) {
         args.mr = std::min(uk_.mr, m1 - m);
         rows(m);
-        tile(m, p);
+        for (size_t p = c0; p < c1; ++p) tile(m, p);
       }
+    }
   }
 
   kernels::QGemmRowsKernel uk_;

@@ -183,11 +183,11 @@ struct Tuning {
 
   // ---- Int8 GEMM (algorithms/qconv_gemm.cpp) --------------------------------
 
-  // A task's packed int8 weights (its N panels x K bytes) up to this many
-  // bytes are swept by every MR-row tile from L2 (M tiles outer: the row
-  // pointers built once per tile); above it the panels are the outer loop,
-  // each staying in L1 while the task's rows sweep it (pw_seq_ffn: 48
-  // panels of 24 KiB per task, more than the L2, read from L3 per 8 rows).
+  // The int8 GEMM sweeps a task's packed weights (its N panels x K bytes)
+  // in chunks of at most this many bytes (at least one panel), each chunk
+  // from L2 by every MR-row tile (M tiles outer within the chunk: the row
+  // pointers built once per tile and chunk, the tile's rows kept in L1);
+  // pw_seq_ffn: 2.3 MiB of weights, 5 chunks of 21 panels of 24 KiB.
   // The L2 budget, derived like it (512 KiB on Zen 5).
   size_t qgemm_m_outer_max_weight_bytes = 512 * 1024;
   // Rows of the int8 GEMM tile (algorithms/qconv_gemm.cpp): 0 = the int8

@@ -111,6 +111,10 @@ std::vector<NamedConv> shapes(ndconv_layout l) {
       // lie inside the input take evenly spaced pointers, the others gather.
       {"stem_wide_lines", conv2d_desc(l, 3, 20, 9, 70, 7, 7, 1, NDCONV_PAD_SAME_UPPER, 2)},
       {"conv1d_merged_long", conv1d(l, 4, 11, 60, 5, 1, 1, NDCONV_PAD_SAME_UPPER)},
+      // Weights past the L2 budget: 2.15 MB, a quarter per task (the GEMM
+      // splits N in 4 when M is one block), 544 KB or less against 512 KiB
+      // or less: swept in chunks of panels, the last chunk partial.
+      {"pointwise_weights_past_l2", conv2d_desc(l, 1024, 2100, 4, 3, 1, 1, 1, NDCONV_PAD_VALID)},
   };
   v.push_back({"xio_weights", conv2d_desc(l, 6, 10, 6, 6, 3, 3, 1, NDCONV_PAD_SAME_UPPER)});
   v.back().conv.weight_layout = NDCONV_XIO;
