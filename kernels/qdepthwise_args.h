@@ -25,10 +25,16 @@ namespace kernels {
 constexpr size_t kQdwChannelAlign = 64;
 
 struct QDepthwiseArgs {
-  // [pixels][taps] row pointers at channel 0 of the input pixel each tap
-  // reads (padding taps: a row of the zero point's byte); each readable for
-  // exactly `channels` bytes.
+  // Row pointers at channel 0 of the input pixel each tap reads (padding
+  // taps: a row of the zero point's byte), each readable for exactly
+  // `channels` bytes: pixel i's tap t at rows[i * row_stride + t] +
+  // i * pixel_step. Either [pixels][taps] pointers (row_stride = taps,
+  // pixel_step = 0) or, for pixels evenly spaced in the input and reading
+  // no padding, pixel 0's [taps] (row_stride = 0, pixel_step the bytes
+  // between two pixels' rows).
   const uint8_t* const* rows = nullptr;
+  size_t row_stride = 0;
+  ptrdiff_t pixel_step = 0;
   size_t pixels = 0, taps = 0, channels = 0;
   size_t padded_channels = 0;  // the weights' row length (see above)
   uint8_t a_xor = 0;           // 0x80 for S8 input, 0 for U8
@@ -36,16 +42,38 @@ struct QDepthwiseArgs {
   // Output pixel i, channel c at (char*)out + (i * channels + c) * element size.
   void* out = nullptr;
   QEpilogue epi;               // bias and scale per channel, from channel 0
+  // The dot-product form (QDepthwiseKernel::quad_block, AVX512-VNNI), for
+  // U8/S8 output when wq is set: blocks of 64 channels, 4 taps per
+  // vpdpbusd (a last partial block of at most 32 the pair path's, reading
+  // w, epi.bias and epi.scale); quad_channels = channels rounded up to 64. Two levels of
+  // in-lane unpacks leave 4 rows' bytes of channel 64b + 16l + 4j + q in
+  // vector j, dword 4l + q (l the 128-bit lane), so wq is [ceil(taps / 4)]
+  // [quad_channels / 64][4 vectors j][16 dwords 4l + q][4 taps] int8, and
+  // quad_bias / quad_scale hold bias and scale in that channel order (zero
+  // past the last tap and the last channel).
+  const int8_t* wq = nullptr;
+  size_t quad_channels = 0;
+  const int32_t* quad_bias = nullptr;
+  const float* quad_scale = nullptr;
 };
 using QDepthwiseFn = void (*)(const QDepthwiseArgs& args);
 
 // e.g. "qdw_nxc_32c__avx512": channel tile 32 (the channels one pass of the
-// tap loop keeps in accumulators).
+// tap loop keeps in accumulators); "qdw_nxc_64c4_32c__avx512vnni": also the
+// dot-product form over blocks of quad_block = 64 channels, 4 taps each.
 struct QDepthwiseKernel {
   const char* name = nullptr;
   QDepthwiseFn fn = nullptr;
   size_t channel_tile = 0;
+  size_t quad_block = 0;  // 0: no dot-product form (args.wq ignored)
 };
+
+// Where channel c sits in quad_bias / quad_scale, and its
+// tap t weight in wq (QDepthwiseArgs).
+inline size_t qdw_quad_slot(size_t c) { return c / 64 * 64 + c % 16 / 4 * 16 + c % 64 / 16 * 4 + c % 4; }
+inline size_t qdw_quad_weight(size_t c, size_t t, size_t quad_channels) {
+  return ((t / 4) * quad_channels + qdw_quad_slot(c)) * 4 + t % 4;
+}
 
 }  // namespace kernels
 }  // namespace ndconv

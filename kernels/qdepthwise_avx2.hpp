@@ -23,6 +23,7 @@ alignas(16) constexpr int8_t kQdwShiftDown[32] = {0,  1,  2,  3,  4,  5,  6,  7,
                                                   -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1};
 
 struct QdwYmm : Ymm {
+  static constexpr size_t quad_block = 0;  // no dot-product form (QdwZmm has one)
   static NDCONV_QINLINE __m256i madd(__m256i acc, __m128i x, const int16_t* w) {
     const __m256i wv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w));
     const __m256i xv = _mm256_cvtepu8_epi16(x);

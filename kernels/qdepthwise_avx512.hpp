@@ -7,6 +7,7 @@
 
 #include <immintrin.h>
 
+#include "kernels/qdepthwise_args.h"
 #include "kernels/qgemm_avx512.hpp"
 
 namespace ndconv {
@@ -14,6 +15,73 @@ namespace kernels {
 namespace NDCONV_QKERNEL_NS {
 
 struct QdwZmm : Zmm {
+#if defined(__AVX512VNNI__)
+  static constexpr size_t quad_block = 64;
+
+  // The dot-product form (kernels/qdepthwise_args.h: wq): per pixel and
+  // block of 64 channels, 4 taps' rows loaded whole, interleaved by two
+  // levels of in-lane unpacks (vpunpck[lh]bw, then [lh]wd) into 4 vectors of
+  // (u_t[c], u_t+1[c], u_t+2[c], u_t+3[c]) dwords, one vpdpbusd each: 256
+  // products per 8 shuffles + 4 vpdpbusd, where the tap-pair path spends
+  // 16 vpmovzxbd, 8 shifts, 8 ors and 8 vpdpwssd. A missing 4th..2nd tap
+  // reads the group's first row (its weights are 0). A last block of more
+  // than 32 channels masked (the missing ones' weights, bias and scale 0).
+  // Returns the channel from which the tap-pair path goes on: a last block
+  // of at most 32 channels costs it at most 20 vector ops per 4 taps, this
+  // form 20 for any (dw3x3_mbv2's 144 = 2 x 64 + 16 ran 0.81x oneDNN with
+  // a masked third block, 0.94x with the pair path's 16).
+  template <QOutputType T, bool Flip>
+  static size_t quad_blocks(const QDepthwiseArgs& a) {
+    const Epilogue e(a.epi);
+    size_t c = 0;
+    for (; c + 64 <= a.channels; c += 64) quad_block_pixels<T, Flip, true>(a, e, c, ~0ull);
+    const size_t n = a.channels - c;
+    if (n <= 32) return c;
+    quad_block_pixels<T, Flip, false>(a, e, c, (1ull << n) - 1);
+    return a.channels;
+  }
+
+  // Channels [c, c + 64) of every pixel; Full: all real, else those of
+  // mask `m` (byte-masked loads and store: no byte past the row).
+  template <QOutputType T, bool Flip, bool Full>
+  static NDCONV_QINLINE void quad_block_pixels(const QDepthwiseArgs& a, const Epilogue& e, size_t c, __mmask64 m) {
+    const size_t groups = (a.taps + 3) / 4, gstep = 4 * a.quad_channels;
+    const __m512i flip = _mm512_set1_epi8(static_cast<char>(0x80));
+    __m512i bias[4];
+#pragma GCC unroll 4
+    for (int j = 0; j < 4; ++j) bias[j] = _mm512_loadu_si512(a.quad_bias + c + 16 * j);
+    for (size_t i = 0; i < a.pixels; ++i) {
+      const uint8_t* const* rows = a.rows + i * a.row_stride;
+      const ptrdiff_t off = static_cast<ptrdiff_t>(i) * a.pixel_step + static_cast<ptrdiff_t>(c);
+      __m512i acc[4] = {bias[0], bias[1], bias[2], bias[3]};
+      const int8_t* w = a.wq + 4 * c;
+      for (size_t g = 0, t = 0; g < groups; ++g, t += 4, w += gstep) {
+        __m512i x[4];
+#pragma GCC unroll 4
+        for (size_t k = 0; k < 4; ++k) {
+          const uint8_t* r = (t + k < a.taps ? rows[t + k] : rows[t]) + off;
+          x[k] = Full ? _mm512_loadu_si512(r) : _mm512_maskz_loadu_epi8(m, r);
+          if (Flip) x[k] = _mm512_xor_si512(x[k], flip);
+        }
+        const __m512i lo01 = _mm512_unpacklo_epi8(x[0], x[1]), hi01 = _mm512_unpackhi_epi8(x[0], x[1]);
+        const __m512i lo23 = _mm512_unpacklo_epi8(x[2], x[3]), hi23 = _mm512_unpackhi_epi8(x[2], x[3]);
+        acc[0] = _mm512_dpbusd_epi32(acc[0], _mm512_unpacklo_epi16(lo01, lo23), _mm512_loadu_si512(w));
+        acc[1] = _mm512_dpbusd_epi32(acc[1], _mm512_unpackhi_epi16(lo01, lo23), _mm512_loadu_si512(w + 64));
+        acc[2] = _mm512_dpbusd_epi32(acc[2], _mm512_unpacklo_epi16(hi01, hi23), _mm512_loadu_si512(w + 128));
+        acc[3] = _mm512_dpbusd_epi32(acc[3], _mm512_unpackhi_epi16(hi01, hi23), _mm512_loadu_si512(w + 192));
+      }
+      char* out = static_cast<char*>(a.out) + i * a.channels + c;
+      const __m512i b = e.template quad_bytes<T>(acc, a.quad_scale + c);
+      if (Full)
+        _mm512_storeu_si512(out, b);
+      else
+        _mm512_mask_storeu_epi8(out, m, b);
+    }
+  }
+#else
+  static constexpr size_t quad_block = 0;
+#endif
+
   static NDCONV_QINLINE __m512i madd(__m512i acc, __m512i x, const int16_t* w) {
     const __m512i wv = _mm512_loadu_si512(w);
 #if defined(__AVX512VNNI__)

@@ -29,14 +29,15 @@ void qdw_block(const QDepthwiseArgs& a, const typename D::Epilogue& e, size_t c)
   const Acc b0 = D::load_bias(a.epi.bias + c, blk.n0), b1 = D::load_bias(a.epi.bias + c + L, blk.n1);
   const size_t pairs = (a.taps + 1) / 2, wstep = 2 * a.padded_channels;
   for (size_t i = 0; i < a.pixels; ++i) {
-    const uint8_t* const* rows = a.rows + i * a.taps;
+    const uint8_t* const* rows = a.rows + i * a.row_stride;
+    const ptrdiff_t off = static_cast<ptrdiff_t>(i) * a.pixel_step + static_cast<ptrdiff_t>(c);
     Acc acc[2] = {b0, b1};
     const int16_t* w = a.w + 2 * c;
     for (size_t j = 0; j < pairs; ++j, w += wstep) {
-      const uint8_t* r0 = rows[2 * j];
+      const uint8_t* r0 = rows[2 * j] + off;
       // An odd last tap pairs with itself: its packed partner weights are 0.
-      const uint8_t* r1 = 2 * j + 1 < a.taps ? rows[2 * j + 1] : r0;
-      blk.template accumulate<Flip>(acc, r0 + c, r1 + c, w);
+      const uint8_t* r1 = 2 * j + 1 < a.taps ? rows[2 * j + 1] + off : r0;
+      blk.template accumulate<Flip>(acc, r0, r1, w);
     }
     char* out = static_cast<char*>(a.out) + i * a.channels * esize;
     e.template store<T>(acc[0], c, blk.n0, out);
@@ -49,6 +50,9 @@ void qdw_nxc_typed(const QDepthwiseArgs& a) {
   const typename D::Epilogue e(a.epi);
   constexpr size_t tile = 2 * D::lanes;
   size_t c = 0;
+  if constexpr (D::quad_block != 0 && (T == QOutputType::kU8 || T == QOutputType::kS8)) {
+    if (a.wq != nullptr) c = D::template quad_blocks<T, Flip>(a);
+  }
   for (; c + tile <= a.channels; c += tile) qdw_block<D, T, Flip, true>(a, e, c);
   if (c < a.channels) qdw_block<D, T, Flip, false>(a, e, c);
 }

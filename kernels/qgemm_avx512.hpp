@@ -80,21 +80,31 @@ struct Zmm {
     // ymm family's store_quad_nearest, with embedded rounding: any mode.
     template <QOutputType T>
     NDCONV_QINLINE void store_quad_nearest(const __m512i (&acc)[4], size_t col, char* row) const {
+      // 128-bit lane l of the packed bytes holds dwords (4 columns each) of
+      // q0, q1, q2, q3 in that order, columns 4l..: vpermd puts them back in
+      // column order.
+      const __m512i order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
+      _mm512_storeu_si512(row + col, _mm512_permutexvar_epi32(order, quad_bytes<T>(acc, e.scale + col)));
+    }
+
+    // The 64 bytes of store_quad_nearest before its vpermd, scales from
+    // `scale` (vector i's at scale + 16 i): lane l holds q0's 4 dwords of the
+    // lane, then q1's, q2's and q3's. In column order when vector i holds
+    // columns 16l + 4i .. 16l + 4i + 3 in lane l (the int8 depthwise
+    // dot-product form, its scales in that order too).
+    template <QOutputType T>
+    NDCONV_QINLINE __m512i quad_bytes(const __m512i (&acc)[4], const float* scale) const {
       __m512i q[4];
 #pragma GCC unroll 4
       for (int i = 0; i < 4; ++i) {
-        const __m512 s = _mm512_loadu_ps(e.scale + col + 16 * i);
+        const __m512 s = _mm512_loadu_ps(scale + 16 * i);
         const __m512 y = _mm512_mul_round_ps(_mm512_cvt_roundepi32_ps(acc[i], kRneSae), s, kRneSae);
         q[i] = _mm512_cvt_roundps_epi32(_mm512_min_ps(y, q_hi), kRneSae);
       }
       const __m512i w01 = _mm512_adds_epi16(_mm512_packs_epi32(q[0], q[1]), q_zp16);
       const __m512i w23 = _mm512_adds_epi16(_mm512_packs_epi32(q[2], q[3]), q_zp16);
-      const __m512i b = T == QOutputType::kU8 ? _mm512_max_epu8(_mm512_packus_epi16(w01, w23), q_min8)
-                                              : _mm512_max_epi8(_mm512_packs_epi16(w01, w23), q_min8);
-      // 128-bit lane l of b holds dwords (4 columns each) of q0, q1, q2, q3
-      // in that order, columns 4l..: vpermd puts them back in column order.
-      const __m512i order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
-      _mm512_storeu_si512(row + col, _mm512_permutexvar_epi32(order, b));
+      return T == QOutputType::kU8 ? _mm512_max_epu8(_mm512_packus_epi16(w01, w23), q_min8)
+                                   : _mm512_max_epi8(_mm512_packs_epi16(w01, w23), q_min8);
     }
 
     // U8/S8 of a whole tile: the scales loaded once per tile, not once per

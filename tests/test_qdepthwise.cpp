@@ -71,7 +71,7 @@ TEST_P(QDepthwiseTest, EveryChannelTailEveryOutputType) {
 // sums (a saturating instruction would show), zero points at both ends.
 TEST_P(QDepthwiseTest, ExtremeValuesOnEveryTail) {
   uint64_t seed = 300;
-  for (int64_t c : {2, 3, 7, 8, 9, 15, 16, 17, 31, 32, 33, 47, 63, 64, 65, 70})
+  for (int64_t c : {2, 3, 7, 8, 9, 15, 16, 17, 31, 32, 33, 47, 63, 64, 65, 70, 97, 128, 144})
     for (QFill fill : {QFill::kExtremeHigh, QFill::kExtremeLow})
       for (ndconv_dtype in : {NDCONV_U8, NDCONV_S8}) {
         const int32_t lo = in == NDCONV_U8 ? 0 : -128, hi = in == NDCONV_U8 ? 255 : 127;
@@ -113,13 +113,17 @@ ndconv_conv_desc dw_rank(int rank, int64_t c, int64_t m) {
 
 std::vector<Geometry> geometries() {
   std::vector<Geometry> v;
-  for (int64_t c : {5, 19, 37})
+  // 37, 100: the dot-product form's masked last block (more than 32
+  // channels); 74, 200: whole blocks and a tail of the tap-pair path.
+  for (int64_t c : {5, 19, 37, 100})
     for (int rank = 1; rank <= 3; ++rank) {
       v.push_back({"rank", dw_rank(rank, c, 1)});
       v.push_back({"rank_x2", dw_rank(rank, c, 2)});
     }
   v.push_back({"1tap", conv2d_desc(NDCONV_NXC, 21, 21, 5, 6, 1, 1, 21, NDCONV_PAD_VALID)});
   v.push_back({"5x5_stride2", conv2d_desc(NDCONV_NXC, 40, 40, 11, 9, 5, 5, 40, NDCONV_PAD_SAME_LOWER, 2)});
+  v.push_back({"1tap_wide", conv2d_desc(NDCONV_NXC, 80, 80, 5, 6, 1, 1, 80, NDCONV_PAD_VALID)});
+  v.push_back({"5x5_wide", conv2d_desc(NDCONV_NXC, 100, 100, 7, 9, 5, 5, 100, NDCONV_PAD_SAME_UPPER)});
   v.push_back({"x3_tail", dw3x3(11, 3)});
   v.push_back({"x5_tiles", dw3x3(7, 5)});  // 35 output channels from 7
   v.push_back({"valid", conv2d_desc(NDCONV_NXC, 33, 33, 6, 6, 3, 3, 33, NDCONV_PAD_VALID)});
