@@ -76,8 +76,12 @@ struct QGemmRowsArgs {
   // Rows i >= mr repeat the last real row; only rows < mr are stored.
   const uint8_t* const* a = nullptr;
   // QGemmRowsKernel::step_fn only: a holds [taps] pointers (row 0 of each
-  // tap) and row i < mr of tap t is a[t] + i * a_step.
+  // tap) and row i < mr of tap t is a[t] + i * a_step; except the taps t <
+  // 64 whose bit is set in listed_taps: their rows are lists[t * MR + i]
+  // (MR the caller's tile rows; rows i >= mr repeat the last real one).
   ptrdiff_t a_step = 0;
+  uint64_t listed_taps = 0;
+  const uint8_t* const* lists = nullptr;
   size_t taps = 1;
   size_t kc = 0;              // bytes per tap and row
   uint8_t a_xor = 0;          // 0x80 for S8 input, 0 for U8

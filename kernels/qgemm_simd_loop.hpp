@@ -124,10 +124,11 @@ void qgemm_rowptr_x86(const QGemmRowsArgs& p) {
   const int8_t* b = p.b;
   for (size_t t = 0; t < p.taps; ++t) {
     const uint8_t* rows[MR];
+    const bool listed = Step && t < 64 && ((p.listed_taps >> t) & 1) != 0;
 #pragma GCC unroll 16
     for (size_t i = 0; i < MR; ++i)
-      rows[i] = Step ? p.a[t] + static_cast<ptrdiff_t>(i < p.mr ? i : p.mr - 1) * p.a_step
-                     : p.a[t * Stride + i];
+      rows[i] = !Step || listed ? (Step ? p.lists : p.a)[t * Stride + i]
+                                : p.a[t] + static_cast<ptrdiff_t>(i < p.mr ? i : p.mr - 1) * p.a_step;
     for (size_t g = 0; g < full; ++g, b += NR * 4) {
       uint32_t a[MR];
 #pragma GCC unroll 16
