@@ -341,7 +341,7 @@ TEST_P(QGemmRowsTest, AllTails) {
 // fn writes for the same rows, for every mr (rows past mr must not be read:
 // the last tap's row mr - 1 ends at a guard page), both input types, S32
 // (the raw sums) and U8.
-TEST_P(QGemmRowsTest, StepRowsMatchThePointers) {
+TEST_P(QGemmRowsTest, StepRowsMatchThePointers) {  // and listed taps among them
   const QGemmRowsKernel& k = GetParam().kernel;
   if (k.step_fn == nullptr) GTEST_SKIP() << k.name << " has no step entry";
   std::vector<int32_t> bias;
@@ -379,6 +379,27 @@ TEST_P(QGemmRowsTest, StepRowsMatchThePointers) {
         args.c = got.data();
         k.step_fn(args);
         ASSERT_EQ(got, want) << "mr=" << mr << " kc=" << kc << " type=" << int(type);
+        // Listed taps (QGemmRowsArgs::listed_taps): their rows from the
+        // list, here in reverse order, the other taps still evenly spaced.
+        std::vector<const uint8_t*> listed_rows(rows);
+        uint64_t listed = 0;
+        for (size_t t = (mr + kc) % 2; t < taps; t += 2) {
+          listed |= uint64_t{1} << t;
+          for (size_t i = 0; i < k.mr; ++i) listed_rows[t * k.mr + i] = bases[t] + (mr - 1 - (i < mr ? i : mr - 1)) * step;
+        }
+        std::vector<uint8_t> want_listed(want.size(), 0x5A), got_listed(want_listed);
+        args.a = listed_rows.data();
+        args.a_step = 0;
+        args.c = want_listed.data();
+        k.fn(args);
+        args.a = bases.data();
+        args.a_step = static_cast<ptrdiff_t>(step);
+        args.listed_taps = listed;
+        args.lists = listed_rows.data();
+        args.c = got_listed.data();
+        k.step_fn(args);
+        args.listed_taps = 0;
+        ASSERT_EQ(got_listed, want_listed) << "listed, mr=" << mr << " kc=" << kc << " type=" << int(type);
       }
     }
 }
