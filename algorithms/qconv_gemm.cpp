@@ -248,20 +248,20 @@ class QGemmAlgorithm final : public QChannelsLastAlgorithm {
     const int64_t* last = first + (mr - 1) * geo_.taps;
     const uint8_t* base = image + g * s.in_channels_per_group();
     const bool can_list = geo_.span == 1 && geo_.taps * (uk_.mr + 1) <= kMaxRowPointers;
-    range.listed = 0;
+    uint64_t listed = 0;
     for (size_t t = range.first; t < range.last; ++t) {
       if (first[t] == kPaddingTap || last[t] == kPaddingTap) {
         if (!can_list || t >= 64) return false;
         line_tap_rows(base, m0, mr, t, a + geo_.taps + t * uk_.mr);
-        range.listed |= uint64_t{1} << t;
+        listed |= uint64_t{1} << t;
         a[t] = nullptr;  // not read: the kernel takes the list
         continue;
       }
       a[t] = base + first[t] * s.in_channels;
     }
-    if (range.listed != 0 && static_cast<size_t>(__builtin_popcountll(range.listed)) == range.last - range.first)
-      return false;
+    if (listed != 0 && static_cast<size_t>(__builtin_popcountll(listed)) == range.last - range.first) return false;
     // Two rows of a tap inside the input's line: (mr - 1) strides fit (see build_rows).
+    range.listed = listed;
     range.step = true;
     range.a_step = mr > 1 ? static_cast<ptrdiff_t>(s.stride[s.rank - 1] * s.in_channels) : 0;
     return true;
@@ -350,8 +350,9 @@ class QGemmAlgorithm final : public QChannelsLastAlgorithm {
       args.nr = std::min(uk_.nr, ocg - p * uk_.nr);
       args.a = a + range.first * (range.step ? 1 : uk_.mr);
       args.a_step = range.a_step;
-      args.listed_taps = range.listed == 0 ? 0 : range.listed >> range.first;  // first < 64 when listed
-      args.lists = a + geo_.taps + range.first * uk_.mr;
+      // first < 64 when a tap is listed; the lists then lie inside a.
+      args.listed_taps = range.listed == 0 ? 0 : range.listed >> range.first;
+      args.lists = range.listed == 0 ? nullptr : a + geo_.taps + range.first * uk_.mr;
       args.taps = range.last - range.first;
       args.b = packed_.panel(g, p) + range.first * tap_bytes;
       args.c = static_cast<char*>(output) + (row0 * oc + col) * esize;
