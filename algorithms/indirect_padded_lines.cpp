@@ -23,7 +23,9 @@ void plan_block(const PaddedLinesTask& x, PaddedRowRing& ring, size_t m, size_t 
   const ConvShape& s = *x.s;
   const size_t MR = x.rows_uk->mr, taps = static_cast<size_t>(s.kernel[0]);
   const size_t out_w = static_cast<size_t>(s.out_size[1]);
-  const ptrdiff_t step = static_cast<ptrdiff_t>(s.stride[1] * s.in_channels);
+  // Only multiplied by ox < out_w: with one pixel per line the stride may
+  // be near INT64_MAX (the fuzzer) and is never used.
+  const ptrdiff_t step = out_w > 1 ? static_cast<ptrdiff_t>(s.stride[1] * s.in_channels) : 0;
   b.runs = 0;
   b.strided = strided;
   bool in_run = false;
@@ -117,7 +119,10 @@ void padded_lines_task(const PaddedLinesTask& x, const float* image, float* scra
   args.kc = x.kc_tap;
   args.out = x.out;
   kernels::GemmRowsStridedArgs sargs;
-  sargs.lda = static_cast<ptrdiff_t>(s.stride[1] * s.in_channels);
+  // Strided blocks lie inside one output line, so only when a line has more
+  // than one pixel; then (out_w - 1) strides fit the input's width. With one
+  // pixel per line the stride may be near INT64_MAX (the fuzzer): unused.
+  sargs.lda = out_w > 1 ? static_cast<ptrdiff_t>(s.stride[1] * s.in_channels) : 0;
   sargs.kc = x.kc_tap;
   sargs.out = x.out;
   for (size_t m = m0; m < m1; m += MR) {

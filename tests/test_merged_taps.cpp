@@ -8,6 +8,7 @@
 // which shapes the padded loop takes.
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -113,6 +114,21 @@ TEST_P(MergedTaps, StemAndDilation) {
       EXPECT_TRUE(create_run_and_check(d, o)) << describe(d);
       ndconv_threadpool_destroy(pool);
     }
+}
+
+// A stride near INT64_MAX along the line, one output pixel per line (the
+// fuzzer found the padded loop computing stride x C_in before any check:
+// signed overflow, which UBSan in the asan preset reports): both loops and
+// the default plan match the reference.
+TEST_P(MergedTaps, HugeStrideAlongTheLine) {
+  for (const char* loop : {"indirect-gemm:tiles=gemmtile:kblock=1x:mblock=1x:lines=padded",
+                           "indirect-gemm:tiles=gemmtile:kblock=1x:mblock=1x:lines=indexed",
+                           static_cast<const char*>(nullptr)}) {
+    ndconv_conv_desc d = merged_desc(8, 5, 16, 6, 3, 3, 1, 1);
+    d.stride[1] = std::numeric_limits<int64_t>::max() / 5;
+    std::string name;
+    ASSERT_TRUE(run_candidate(d, loop, &name)) << (loop ? loop : "default") << ' ' << describe(d);
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(AllIsas, MergedTaps, ::testing::ValuesIn(available_isas()), isa_test_name);
