@@ -102,6 +102,25 @@ class QDepthwiseAlgorithm final : public QChannelsLastAlgorithm {
       quad_bias_[kernels::qdw_quad_slot(c)] = bias_[c];
       quad_scale_[kernels::qdw_quad_slot(c)] = p_->scale[c];
     }
+    return pack_slides();
+  }
+
+  // The sliding form's weights (QDepthwiseArgs::ws): 3 taps across, stride
+  // and dilation 1 along the line, 3 or 4 kernel rows (the other dims'
+  // taps). Fewer rows would waste more of each vpdpbusd than the quad form;
+  // more need a second group of rows.
+  ndconv_status pack_slides() {
+    const ConvShape& s = p_->shape.conv;
+    const int r = s.rank - 1;
+    const size_t taps = static_cast<size_t>(s.kernel_taps()), oc = static_cast<size_t>(s.out_channels);
+    if (s.kernel[r] != 3 || s.stride[r] != 1 || s.dilation[r] != 1 || (taps != 9 && taps != 12)) return NDCONV_OK;
+    slide_rows_ = taps / 3;
+    if (!slide_w_.resize(3 * quad_channels_ * 4))
+      return fail(NDCONV_OUT_OF_MEMORY, "out of memory packing int8 depthwise weights");
+    std::memset(slide_w_.data(), 0, slide_w_.size());
+    for (size_t c = 0; c < oc; ++c)
+      for (size_t t = 0; t < taps; ++t)
+        slide_w_[kernels::qdw_slide_weight(c, t / 3, t % 3, quad_channels_)] = weights_[t * oc + c];
     return NDCONV_OK;
   }
 
@@ -182,6 +201,10 @@ class QDepthwiseAlgorithm final : public QChannelsLastAlgorithm {
       a.quad_channels = quad_channels_;
       a.quad_bias = quad_bias_.data();
       a.quad_scale = quad_scale_.data();
+      if (slide_rows_ != 0) {
+        a.ws = slide_w_.data();
+        a.slide_rows = slide_rows_;
+      }
     }
     const uint8_t* image = input + static_cast<size_t>(n * s.in_pixels()) * oc;
     char* out = static_cast<char*>(output) + static_cast<size_t>(n * s.out_pixels()) * oc * p_->output_bytes();
@@ -292,6 +315,9 @@ class QDepthwiseAlgorithm final : public QChannelsLastAlgorithm {
   AlignedArray<int8_t> quad_w_;
   AlignedArray<int32_t> quad_bias_;
   AlignedArray<float> quad_scale_;
+  // The sliding form's (pack_slides; slide_rows_ 0: none).
+  size_t slide_rows_ = 0;
+  AlignedArray<int8_t> slide_w_;
 };
 
 }  // namespace

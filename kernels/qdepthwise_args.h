@@ -55,6 +55,14 @@ struct QDepthwiseArgs {
   size_t quad_channels = 0;
   const int32_t* quad_bias = nullptr;
   const float* quad_scale = nullptr;
+  // The sliding form, for the dot-product form's runs of evenly spaced
+  // pixels (row_stride 0) when ws is set: the taps are [slide_rows][3]
+  // (slide_rows 3 or 4), one input pixel apart along the line (stride 1,
+  // dilation 1: rows[3 r + kx] = rows[3 r] + kx * channels), and ws holds
+  // w[r][kx] where wq would hold tap 4 kx + r (qdw_slide_weight). Each input
+  // column's kernel rows are interleaved once for the 3 pixels reading it.
+  const int8_t* ws = nullptr;
+  size_t slide_rows = 0;
 };
 using QDepthwiseFn = void (*)(const QDepthwiseArgs& args);
 
@@ -73,6 +81,10 @@ struct QDepthwiseKernel {
 inline size_t qdw_quad_slot(size_t c) { return c / 64 * 64 + c % 16 / 4 * 16 + c % 64 / 16 * 4 + c % 4; }
 inline size_t qdw_quad_weight(size_t c, size_t t, size_t quad_channels) {
   return ((t / 4) * quad_channels + qdw_quad_slot(c)) * 4 + t % 4;
+}
+// Where channel c's weight of kernel row r, column kx sits in ws.
+inline size_t qdw_slide_weight(size_t c, size_t r, size_t kx, size_t quad_channels) {
+  return qdw_quad_weight(c, 4 * kx + r, quad_channels);
 }
 
 }  // namespace kernels

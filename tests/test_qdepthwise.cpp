@@ -149,6 +149,51 @@ TEST_P(QDepthwiseTest, GeometriesMultipliersLayouts) {
     }
 }
 
+// The sliding form (AVX512-VNNI, U8/S8 output): 3 taps across at stride
+// and dilation 1, 3 or 4 kernel rows; whole and masked blocks of 64 and the
+// tap-pair path's tail; runs of 1 to 38 pixels, split by the 64-pixel tasks;
+// strided and dilated rows, a third dim, a multiplier. Every other output
+// type and ISA runs the same shapes through its own path.
+std::vector<Geometry> sliding_geometries() {
+  std::vector<Geometry> v;
+  for (int64_t c : {64, 100, 130, 144})
+    v.push_back({"3x3_wide", conv2d_desc(NDCONV_NXC, c, c, 6, 40, 3, 3, c, NDCONV_PAD_SAME_UPPER)});
+  v.push_back({"4x3", conv2d_desc(NDCONV_NXC, 96, 96, 7, 11, 4, 3, 96, NDCONV_PAD_SAME_LOWER)});
+  v.push_back({"run_of_1", conv2d_desc(NDCONV_NXC, 64, 64, 5, 3, 3, 3, 64, NDCONV_PAD_SAME_UPPER)});
+  v.push_back({"valid_x2", conv2d_desc(NDCONV_NXC, 40, 80, 5, 9, 3, 3, 40, NDCONV_PAD_VALID)});
+  ndconv_conv_desc d = conv2d_desc(NDCONV_NXC, 72, 72, 9, 13, 3, 3, 72, NDCONV_PAD_EXPLICIT);
+  d.stride[0] = 2;
+  d.dilation[0] = 2;
+  d.pad_begin[0] = 2;
+  d.pad_end[0] = 1;
+  d.pad_begin[1] = 1;
+  d.pad_end[1] = 0;
+  v.push_back({"rows_strided_dilated", d});
+  d = dw_rank(3, 65, 1);
+  for (int i = 0; i < 3; ++i) {
+    d.in_size[i] = 5 + i;
+    d.kernel[i] = i == 0 ? 1 : 3;
+    d.stride[i] = i == 1 ? 2 : 1;
+    d.dilation[i] = 1;
+  }
+  v.push_back({"rank3_1x3x3", d});
+  return v;
+}
+
+TEST_P(QDepthwiseTest, SlidingFormGeometries) {
+  uint64_t seed = 900;
+  for (const Geometry& g : sliding_geometries())
+    for (ndconv_dtype in : {NDCONV_U8, NDCONV_S8})
+      for (ndconv_dtype out : kOutputTypes)
+        for (QFill fill : {QFill::kRandom, QFill::kExtremeHigh}) {
+          SCOPED_TRACE(std::string(g.name) + " C " + std::to_string(g.conv.out_channels) + " in " +
+                       std::to_string(in) + " out " + std::to_string(out));
+          const int32_t zp = in == NDCONV_U8 ? 201 : -90, out_zp = out == NDCONV_S8 ? 3 : 128;
+          ++seed;
+          expect_name(check_qconv(make_qdesc(g.conv, in, out, zp, out_zp), seed, fill, seed % 2 == 0), NDCONV_NXC);
+        }
+}
+
 // A thread pool splits the pixels and the multiplier's expansion: same bytes.
 TEST_P(QDepthwiseTest, ThreadPoolGivesTheSameBytes) {
   ndconv_threadpool* pool = ndconv_threadpool_create(3);
