@@ -88,8 +88,9 @@ class QDepthwiseAlgorithm final : public QChannelsLastAlgorithm {
     const ConvShape& s = p_->shape.conv;
     const size_t taps = static_cast<size_t>(s.kernel_taps()), oc = static_cast<size_t>(s.out_channels);
     const bool quantized = p_->epi.type == kernels::QOutputType::kU8 || p_->epi.type == kernels::QOutputType::kS8;
-    if (uk_.quad_block != 64 || !quantized) return NDCONV_OK;
-    quad_channels_ = (oc + 63) / 64 * 64;
+    const size_t block = uk_.quad_block;
+    if (block == 0 || !quantized) return NDCONV_OK;
+    quad_channels_ = (oc + block - 1) / block * block;
     const size_t groups = (taps + 3) / 4;
     if (!quad_w_.resize(groups * quad_channels_ * 4) || !quad_bias_.resize(quad_channels_) ||
         !quad_scale_.resize(quad_channels_))
@@ -98,9 +99,10 @@ class QDepthwiseAlgorithm final : public QChannelsLastAlgorithm {
     std::memset(quad_bias_.data(), 0, quad_bias_.size() * sizeof(int32_t));
     std::memset(quad_scale_.data(), 0, quad_scale_.size() * sizeof(float));
     for (size_t c = 0; c < oc; ++c) {
-      for (size_t t = 0; t < taps; ++t) quad_w_[kernels::qdw_quad_weight(c, t, quad_channels_)] = weights_[t * oc + c];
-      quad_bias_[kernels::qdw_quad_slot(c)] = bias_[c];
-      quad_scale_[kernels::qdw_quad_slot(c)] = p_->scale[c];
+      for (size_t t = 0; t < taps; ++t)
+        quad_w_[kernels::qdw_quad_weight(c, t, quad_channels_, block)] = weights_[t * oc + c];
+      quad_bias_[kernels::qdw_quad_slot(c, block)] = bias_[c];
+      quad_scale_[kernels::qdw_quad_slot(c, block)] = p_->scale[c];
     }
     return pack_slides();
   }
@@ -120,7 +122,7 @@ class QDepthwiseAlgorithm final : public QChannelsLastAlgorithm {
     std::memset(slide_w_.data(), 0, slide_w_.size());
     for (size_t c = 0; c < oc; ++c)
       for (size_t t = 0; t < taps; ++t)
-        slide_w_[kernels::qdw_slide_weight(c, t / 3, t % 3, quad_channels_)] = weights_[t * oc + c];
+        slide_w_[kernels::qdw_slide_weight(c, t / 3, t % 3, quad_channels_, uk_.quad_block)] = weights_[t * oc + c];
     return NDCONV_OK;
   }
 

@@ -42,15 +42,17 @@ struct QDepthwiseArgs {
   // Output pixel i, channel c at (char*)out + (i * channels + c) * element size.
   void* out = nullptr;
   QEpilogue epi;               // bias and scale per channel, from channel 0
-  // The dot-product form (QDepthwiseKernel::quad_block, AVX512-VNNI), for
-  // U8/S8 output when wq is set: blocks of 64 channels, 4 taps per
-  // vpdpbusd (a last partial block of at most 32 the pair path's, reading
-  // w, epi.bias and epi.scale); quad_channels = channels rounded up to 64. Two levels of
-  // in-lane unpacks leave 4 rows' bytes of channel 64b + 16l + 4j + q in
-  // vector j, dword 4l + q (l the 128-bit lane), so wq is [ceil(taps / 4)]
-  // [quad_channels / 64][4 vectors j][16 dwords 4l + q][4 taps] int8, and
-  // quad_bias / quad_scale hold bias and scale in that channel order (zero
-  // past the last tap and the last channel).
+  // The dot-product forms (kernels/qdepthwise_dot_x86.hpp), for U8/S8
+  // output when wq is set: blocks of B = QDepthwiseKernel::quad_block
+  // channels (64 with AVX512-VNNI, 32 with AVX-VNNI), 4 rows per vpdpbusd;
+  // the channels past the last block the family takes go to the pair path
+  // (reading w, epi.bias and epi.scale). quad_channels = channels rounded
+  // up to B. Two levels of in-lane unpacks leave 4 rows' bytes of channel
+  // Bb + 16l + 4j + q in vector j, dword 4l + q (l the 128-bit lane), so wq
+  // is [ceil(taps / 4)][quad_channels / B][4 vectors j][B / 4 dwords 4l + q]
+  // [4 taps] int8 (qdw_quad_weight), and quad_bias / quad_scale hold bias
+  // and scale in that channel order (qdw_quad_slot; zero past the last tap
+  // and the last channel).
   const int8_t* wq = nullptr;
   size_t quad_channels = 0;
   const int32_t* quad_bias = nullptr;
@@ -68,7 +70,7 @@ using QDepthwiseFn = void (*)(const QDepthwiseArgs& args);
 
 // e.g. "qdw_nxc_32c__avx512": channel tile 32 (the channels one pass of the
 // tap loop keeps in accumulators); "qdw_nxc_64c4_32c__avx512vnni": also the
-// dot-product form over blocks of quad_block = 64 channels, 4 taps each.
+// dot-product forms over blocks of quad_block = 64 channels, 4 rows each.
 struct QDepthwiseKernel {
   const char* name = nullptr;
   QDepthwiseFn fn = nullptr;
@@ -76,15 +78,17 @@ struct QDepthwiseKernel {
   size_t quad_block = 0;  // 0: no dot-product form (args.wq ignored)
 };
 
-// Where channel c sits in quad_bias / quad_scale, and its
-// tap t weight in wq (QDepthwiseArgs).
-inline size_t qdw_quad_slot(size_t c) { return c / 64 * 64 + c % 16 / 4 * 16 + c % 64 / 16 * 4 + c % 4; }
-inline size_t qdw_quad_weight(size_t c, size_t t, size_t quad_channels) {
-  return ((t / 4) * quad_channels + qdw_quad_slot(c)) * 4 + t % 4;
+// Where channel c sits in quad_bias / quad_scale, and its tap t weight in
+// wq (QDepthwiseArgs), for blocks of `block` (32 or 64) channels.
+inline size_t qdw_quad_slot(size_t c, size_t block) {
+  return c / block * block + c % 16 / 4 * (block / 4) + c % block / 16 * 4 + c % 4;
+}
+inline size_t qdw_quad_weight(size_t c, size_t t, size_t quad_channels, size_t block) {
+  return ((t / 4) * quad_channels + qdw_quad_slot(c, block)) * 4 + t % 4;
 }
 // Where channel c's weight of kernel row r, column kx sits in ws.
-inline size_t qdw_slide_weight(size_t c, size_t r, size_t kx, size_t quad_channels) {
-  return qdw_quad_weight(c, 4 * kx + r, quad_channels);
+inline size_t qdw_slide_weight(size_t c, size_t r, size_t kx, size_t quad_channels, size_t block) {
+  return qdw_quad_weight(c, 4 * kx + r, quad_channels, block);
 }
 
 }  // namespace kernels

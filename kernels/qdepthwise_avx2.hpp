@@ -5,7 +5,9 @@
 // with vpshufb (zeros above); a row of fewer than 16 channels is copied
 // into a zeroed 16-byte buffer. Neither reads a byte past the row. With
 // AVX-VNNI, vpdpwssd (VEX; not the saturating vpdpwssds) fuses the
-// multiply-add; else vpmaddwd + vpaddd.
+// multiply-add; else vpmaddwd + vpaddd. With AVX-VNNI and U8/S8 output,
+// whole blocks of 32 channels take the dot-product forms of
+// kernels/qdepthwise_dot_x86.hpp (vpdpbusd ymm).
 #pragma once
 
 #include <immintrin.h>
@@ -23,7 +25,52 @@ alignas(16) constexpr int8_t kQdwShiftDown[32] = {0,  1,  2,  3,  4,  5,  6,  7,
                                                   -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1};
 
 struct QdwYmm : Ymm {
-  static constexpr size_t quad_block = 0;  // no dot-product form (QdwZmm has one)
+#if defined(__AVXVNNI__)
+  // The dot-product forms' primitives (kernels/qdepthwise_dot_x86.hpp):
+  // whole blocks of 32 channels only (no byte-masked loads; the rest takes
+  // the pair path). Their bytes are the pair path's (Epilogue::store's
+  // exact rounding, in every MXCSR mode): a plan's output never depends on
+  // which path a channel took or on the caller's mode.
+  static constexpr size_t quad_block = 32;
+  static constexpr bool quad_partial = false;
+  template <QOutputType T>
+  static NDCONV_QINLINE __m256i quad_out(const Epilogue& e, const __m256i (&acc)[4], const float* scale) {
+    return e.template quad_bytes_exact<T>(acc, scale);
+  }
+  using QuadMask = int;  // unused: whole blocks
+  static NDCONV_QINLINE QuadMask full_mask() { return 0; }
+  template <bool Full>
+  static NDCONV_QINLINE __m256i load_bytes(const uint8_t* p, QuadMask) {
+    static_assert(Full, "whole blocks only");
+    return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+  }
+  template <bool Full>
+  static NDCONV_QINLINE void store_bytes(char* p, QuadMask, __m256i b) {
+    static_assert(Full, "whole blocks only");
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(p), b);
+  }
+  static NDCONV_QINLINE __m256i load_i32(const int32_t* p) {
+    return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+  }
+  static NDCONV_QINLINE __m256i zero() { return _mm256_setzero_si256(); }
+  static NDCONV_QINLINE __m256i flip_bytes(__m256i x) { return _mm256_xor_si256(x, _mm256_set1_epi8(-128)); }
+  static NDCONV_QINLINE __m256i unpacklo8(__m256i a, __m256i b) { return _mm256_unpacklo_epi8(a, b); }
+  static NDCONV_QINLINE __m256i unpackhi8(__m256i a, __m256i b) { return _mm256_unpackhi_epi8(a, b); }
+  static NDCONV_QINLINE __m256i unpacklo16(__m256i a, __m256i b) { return _mm256_unpacklo_epi16(a, b); }
+  static NDCONV_QINLINE __m256i unpackhi16(__m256i a, __m256i b) { return _mm256_unpackhi_epi16(a, b); }
+  static NDCONV_QINLINE __m256i dot(__m256i acc, __m256i u, const int8_t* w) {
+    return _mm256_dpbusd_avx_epi32(acc, u, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w)));
+  }
+  static constexpr bool hold_slide_weights = false;
+  static NDCONV_QINLINE __m256i load_weights(const int8_t* w) {
+    return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w));
+  }
+  static NDCONV_QINLINE __m256i dot_held(__m256i acc, __m256i u, __m256i w) {
+    return _mm256_dpbusd_avx_epi32(acc, u, w);
+  }
+#else
+  static constexpr size_t quad_block = 0;  // no dot-product form without AVX-VNNI
+#endif
   static NDCONV_QINLINE __m256i madd(__m256i acc, __m128i x, const int16_t* w) {
     const __m256i wv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w));
     const __m256i xv = _mm256_cvtepu8_epi16(x);

@@ -13,6 +13,7 @@
 #include <cstdint>
 
 #include "kernels/qdepthwise_args.h"
+#include "kernels/qdepthwise_dot_x86.hpp"
 
 namespace ndconv {
 namespace kernels {
@@ -51,7 +52,7 @@ void qdw_nxc_typed(const QDepthwiseArgs& a) {
   constexpr size_t tile = 2 * D::lanes;
   size_t c = 0;
   if constexpr (D::quad_block != 0 && (T == QOutputType::kU8 || T == QOutputType::kS8)) {
-    if (a.wq != nullptr) c = D::template quad_blocks<T, Flip>(a);
+    if (a.wq != nullptr) c = qdw_dot_blocks<D, T, Flip>(a, e);
   }
   for (; c + tile <= a.channels; c += tile) qdw_block<D, T, Flip, true>(a, e, c);
   if (c < a.channels) qdw_block<D, T, Flip, false>(a, e, c);

@@ -207,6 +207,31 @@ struct Ymm {
       _mm256_storeu_si256(reinterpret_cast<__m256i*>(row + col), _mm256_permutevar8x32_epi32(b, order));
     }
 
+    // U8/S8 of 4 vectors whose vector i holds channels 16l + 4i .. 16l + 4i
+    // + 3 in lane l (the int8 depthwise dot-product forms, scales from
+    // `scale` in that order), as 32 bytes in channel order: after the packs
+    // lane l holds q0's 4 dwords of the lane, then q1's, q2's and q3's. The
+    // rounding is store's (exact in every MXCSR mode), one near-tie test for
+    // the 4 vectors; clamped values, so the packs and the 16-bit zero-point
+    // add are exact.
+    template <QOutputType T>
+    NDCONV_QINLINE __m256i quad_bytes_exact(const __m256i (&acc)[4], const float* scale) const {
+      __m256 s[4], near = _mm256_setzero_ps();
+      __m256i q[4];
+#pragma GCC unroll 4
+      for (int i = 0; i < 4; ++i) {
+        s[i] = _mm256_loadu_ps(scale + 8 * i);
+        q[i] = quantize_fast(acc[i], s[i], q_lo, q_hi, &near);
+      }
+      if (!_mm256_testz_ps(near, near)) {  // rare: a lane near a half-integer
+#pragma GCC unroll 4
+        for (int i = 0; i < 4; ++i) q[i] = exact_in_double(acc[i], s[i]);
+      }
+      const __m256i w01 = _mm256_add_epi16(_mm256_packs_epi32(q[0], q[1]), q_zp16);
+      const __m256i w23 = _mm256_add_epi16(_mm256_packs_epi32(q[2], q[3]), q_zp16);
+      return T == QOutputType::kU8 ? _mm256_packus_epi16(w01, w23) : _mm256_packs_epi16(w01, w23);
+    }
+
     template <QOutputType T>
     NDCONV_QINLINE void store(__m256i acc, size_t col, size_t n, char* row) const {
       if (T == QOutputType::kS32) {
