@@ -123,6 +123,25 @@ class QDepthwiseAlgorithm final : public QChannelsLastAlgorithm {
     for (size_t c = 0; c < oc; ++c)
       for (size_t t = 0; t < taps; ++t)
         slide_w_[kernels::qdw_slide_weight(c, t / 3, t % 3, quad_channels_, uk_.quad_block)] = weights_[t * oc + c];
+    return pack_last_slide();
+  }
+
+  // QDepthwiseArgs::ws_last: channels [oc - B, oc) as one block, where oc > B
+  // is not a multiple of B.
+  ndconv_status pack_last_slide() {
+    const size_t taps = static_cast<size_t>(p_->shape.conv.kernel_taps());
+    const size_t oc = static_cast<size_t>(p_->shape.conv.out_channels), block = uk_.quad_block;
+    if (!uk_.slide_overlap_last || oc < block || oc % block == 0) return NDCONV_OK;
+    if (!last_w_.resize(3 * block * 4) || !last_bias_.resize(block) || !last_scale_.resize(block))
+      return fail(NDCONV_OUT_OF_MEMORY, "out of memory packing int8 depthwise weights");
+    std::memset(last_w_.data(), 0, last_w_.size());
+    for (size_t i = 0; i < block; ++i) {
+      const size_t c = oc - block + i, slot = kernels::qdw_quad_slot(i, block);
+      for (size_t t = 0; t < taps; ++t)
+        last_w_[kernels::qdw_slide_weight(i, t / 3, t % 3, block, block)] = weights_[t * oc + c];
+      last_bias_[slot] = bias_[c];
+      last_scale_[slot] = p_->scale[c];
+    }
     return NDCONV_OK;
   }
 
@@ -206,6 +225,11 @@ class QDepthwiseAlgorithm final : public QChannelsLastAlgorithm {
       if (slide_rows_ != 0) {
         a.ws = slide_w_.data();
         a.slide_rows = slide_rows_;
+        if (last_w_.size() != 0) {
+          a.ws_last = last_w_.data();
+          a.last_bias = last_bias_.data();
+          a.last_scale = last_scale_.data();
+        }
       }
     }
     const uint8_t* image = input + static_cast<size_t>(n * s.in_pixels()) * oc;
@@ -320,6 +344,9 @@ class QDepthwiseAlgorithm final : public QChannelsLastAlgorithm {
   // The sliding form's (pack_slides; slide_rows_ 0: none).
   size_t slide_rows_ = 0;
   AlignedArray<int8_t> slide_w_;
+  AlignedArray<int8_t> last_w_;  // QDepthwiseArgs::ws_last (empty: none)
+  AlignedArray<int32_t> last_bias_;
+  AlignedArray<float> last_scale_;
 };
 
 }  // namespace

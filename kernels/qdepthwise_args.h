@@ -65,6 +65,17 @@ struct QDepthwiseArgs {
   // column's kernel rows are interleaved once for the 3 pixels reading it.
   const int8_t* ws = nullptr;
   size_t slide_rows = 0;
+  // With ws, where channels > B is not a multiple of B: the sliding form's
+  // operands of channels [channels - B, channels) as one block (read only
+  // where QDepthwiseKernel::slide_overlap_last) (ws, bias,
+  // scale packed as for channels 0..B-1, kx's weights 4 B bytes apart). The
+  // last partial block takes them, overlapping the block before it: its
+  // dot products cost less than the pair path's or byte-masked loads and
+  // stores (dw3x3_mbv2's last 16 of 144 channels took 37% of the time on
+  // the pair path, AMD EPYC Zen 5).
+  const int8_t* ws_last = nullptr;
+  const int32_t* last_bias = nullptr;
+  const float* last_scale = nullptr;
 };
 using QDepthwiseFn = void (*)(const QDepthwiseArgs& args);
 
@@ -76,6 +87,11 @@ struct QDepthwiseKernel {
   QDepthwiseFn fn = nullptr;
   size_t channel_tile = 0;
   size_t quad_block = 0;  // 0: no dot-product form (args.wq ignored)
+  // Whether the sliding form's last partial block overlaps (args.ws_last
+  // read): zmm yes; ymm no (dw3x3_mbv2's last 16 of 144 channels ran 4%
+  // slower as an overlapping block of 32 than on the pair path's whole
+  // 16-channel tile, AMD EPYC Zen 5 with AVX-VNNI).
+  bool slide_overlap_last = false;
 };
 
 // Where channel c sits in quad_bias / quad_scale, and its tap t weight in

@@ -62,6 +62,7 @@ struct QdwYmm : Ymm {
     return _mm256_dpbusd_avx_epi32(acc, u, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w)));
   }
   static constexpr bool hold_slide_weights = false;
+  static constexpr bool slide_overlap_last = false;  // QDepthwiseKernel::slide_overlap_last
   static NDCONV_QINLINE __m256i load_weights(const int8_t* w) {
     return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w));
   }

@@ -54,6 +54,7 @@ struct QdwZmm : Zmm {
     return _mm512_dpbusd_epi32(acc, u, _mm512_loadu_si512(w));
   }
   static constexpr bool hold_slide_weights = true;
+  static constexpr bool slide_overlap_last = true;  // QDepthwiseKernel::slide_overlap_last
   static NDCONV_QINLINE __m512i load_weights(const int8_t* w) { return _mm512_loadu_si512(w); }
   static NDCONV_QINLINE __m512i dot_held(__m512i acc, __m512i u, __m512i w) { return _mm512_dpbusd_epi32(acc, u, w); }
 #else

@@ -96,8 +96,18 @@ NDCONV_QINLINE void qdw_slide_column(size_t rows, const uint8_t* const (&r)[4], 
 // The sliding form over channels [c, c + quad_block) of a run of evenly
 // spaced pixels (row_stride 0). Column i + 2, the run's last read, is the
 // last tap column of pixel i: inside the input.
+// The sliding form's operands of one block: weights (kx's at w + kx *
+// kstep), bias and scales, in slot order.
+struct QdwSlideOperands {
+  const int8_t* w;
+  size_t kstep;
+  const int32_t* bias;
+  const float* scale;
+};
+
 template <class D, QOutputType T, bool Flip, bool Full>
-void qdw_slide_pixels(const QDepthwiseArgs& a, const typename D::Epilogue& e, size_t c, typename D::QuadMask m) {
+void qdw_slide_pixels(const QDepthwiseArgs& a, const typename D::Epilogue& e, size_t c, typename D::QuadMask m,
+                      const QdwSlideOperands& o) {
   using V = typename D::Acc;
   constexpr size_t L = D::lanes;
   const uint8_t* r[4] = {};
@@ -105,13 +115,13 @@ void qdw_slide_pixels(const QDepthwiseArgs& a, const typename D::Epilogue& e, si
   // Weights and bias in registers where the family has 32 (zmm: 10% faster
   // on dw3x3_mbv2 than memory operands, AMD EPYC Zen 5), else memory
   // operands (ymm: 16 registers hold the 3 columns and the accumulators).
-  const int8_t* w = a.ws + 4 * c;
-  const size_t kstep = 4 * a.quad_channels;
+  const int8_t* w = o.w;
+  const size_t kstep = o.kstep;
   V held_w[3][4], held_bias[4];
   if constexpr (D::hold_slide_weights) {
 #pragma GCC unroll 4
     for (size_t j = 0; j < 4; ++j) {
-      held_bias[j] = D::load_i32(a.quad_bias + c + L * j);
+      held_bias[j] = D::load_i32(o.bias + L * j);
 #pragma GCC unroll 3
       for (size_t kx = 0; kx < 3; ++kx) held_w[kx][j] = D::load_weights(w + kx * kstep + 4 * L * j);
     }
@@ -122,7 +132,7 @@ void qdw_slide_pixels(const QDepthwiseArgs& a, const typename D::Epilogue& e, si
   };
   // Locals: the output's stores may alias `a` for the compiler.
   const size_t rows = a.slide_rows, channels = a.channels, pixels = a.pixels;
-  const float* const scale = a.quad_scale + c;
+  const float* const scale = o.scale;
   V col0[4], col1[4], col2[4];
   qdw_slide_column<D, Flip, Full>(rows, r, 0, m, col0);
   qdw_slide_column<D, Flip, Full>(rows, r, channels, m, col1);
@@ -136,7 +146,7 @@ void qdw_slide_pixels(const QDepthwiseArgs& a, const typename D::Epilogue& e, si
       if constexpr (D::hold_slide_weights)
         acc[j] = held_bias[j];
       else
-        acc[j] = D::load_i32(a.quad_bias + c + L * j);
+        acc[j] = D::load_i32(o.bias + L * j);
       acc[j] = dot(dot(dot(acc[j], col0[j], 0, j), col1[j], 1, j), col2[j], 2, j);
       col0[j] = col1[j];
       col1[j] = col2[j];
@@ -149,13 +159,15 @@ template <class D, QOutputType T, bool Flip, bool Full>
 NDCONV_QINLINE void qdw_dot_block(const QDepthwiseArgs& a, const typename D::Epilogue& e, size_t c,
                                   typename D::QuadMask m) {
   if (a.ws != nullptr && a.row_stride == 0)
-    qdw_slide_pixels<D, T, Flip, Full>(a, e, c, m);
+    qdw_slide_pixels<D, T, Flip, Full>(a, e, c, m, {a.ws + 4 * c, 4 * a.quad_channels, a.quad_bias + c, a.quad_scale + c});
   else
     qdw_quad_pixels<D, T, Flip, Full>(a, e, c, m);
 }
 
 // The blocks the dot-product forms take; returns the channel from which the
-// tap-pair path goes on. A last partial block stays on the pair path where
+// tap-pair path goes on. The sliding form's last partial block, where the
+// channels fill more than one block, is a whole block ending at the last
+// channel (QDepthwiseArgs::ws_last). Else a last partial block stays on the pair path where
 // the family has no byte-masked loads, and with them when it holds at most
 // 32 channels: the pair path costs at most 20 vector ops per 4 taps for it,
 // this form 20 for any (dw3x3_mbv2's 144 = 2 x 64 + 16 ran 0.81x oneDNN
@@ -165,6 +177,13 @@ size_t qdw_dot_blocks(const QDepthwiseArgs& a, const typename D::Epilogue& e) {
   constexpr size_t B = D::quad_block;
   size_t c = 0;
   for (; c + B <= a.channels; c += B) qdw_dot_block<D, T, Flip, true>(a, e, c, D::full_mask());
+  if (D::slide_overlap_last && c < a.channels && a.ws_last != nullptr && a.row_stride == 0) {
+    // The sliding form's last block overlaps the one before it (its
+    // channels stored twice, the same bytes).
+    qdw_slide_pixels<D, T, Flip, true>(a, e, a.channels - B, D::full_mask(),
+                                       {a.ws_last, 4 * B, a.last_bias, a.last_scale});
+    return a.channels;
+  }
   if constexpr (D::quad_partial) {
     const size_t n = a.channels - c;
     if (n > 32) {

@@ -20,7 +20,8 @@ const QGemmRowsKernel tiles[] = {
     {"qs8_gemm_rowptr_2x32c4__avxvnni", &qgemm_rowptr<Avx2Vnni, 2, 4>, 2, 32, 4},
 };
 const QKernelTable table = {"avx2-vnni", tiles[0],
-                            {"qdw_nxc_32c4_16c__avx2vnni", &qdw_nxc<QdwYmm>, 16, QdwYmm::quad_block},
+                            {"qdw_nxc_32c4_16c__avx2vnni", &qdw_nxc<QdwYmm>, 16, QdwYmm::quad_block,
+                             QdwYmm::slide_overlap_last},
                             {"qps_nxc_8p__avx2vnni", &qps_nxc<QpsYmm>, 8},
                             {"qgrouped_nxc_2v4p__avx2vnni", &qg_nxc<QpsYmm, 2>, 8}};
 }  // namespace qavx2vnni

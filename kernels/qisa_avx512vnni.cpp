@@ -24,7 +24,8 @@ const QGemmRowsKernel tiles[] = {
     {"qs8_gemm_rowptr_4x64c4__avx512vnni", &qgemm_rowptr<Avx512Vnni, 4, 4>, 4, 64, 4},
 };
 const QKernelTable table = {"avx512-vnni", tiles[0],
-                            {"qdw_nxc_64c4_32c__avx512vnni", &qdw_nxc<QdwZmm>, 32, QdwZmm::quad_block},
+                            {"qdw_nxc_64c4_32c__avx512vnni", &qdw_nxc<QdwZmm>, 32, QdwZmm::quad_block,
+                             QdwZmm::slide_overlap_last},
                             {"qps_nxc_16p__avx512vnni", &qps_nxc<QpsZmm>, 16},
                             {"qgrouped_nxc_4v4p__avx512vnni", &qg_nxc<QpsZmm, 4>, 16}};
 }  // namespace qavx512vnni

@@ -149,9 +149,10 @@ TEST_P(QDepthwiseTest, GeometriesMultipliersLayouts) {
     }
 }
 
-// The sliding form (AVX512-VNNI, U8/S8 output): 3 taps across at stride
-// and dilation 1, 3 or 4 kernel rows; whole and masked blocks of 64 and the
-// tap-pair path's tail; runs of 1 to 38 pixels, split by the 64-pixel tasks;
+// The sliding form (AVX512-VNNI and AVX-VNNI, U8/S8 output): 3 taps across
+// at stride and dilation 1, 3 or 4 kernel rows; whole blocks of 64 or 32,
+// the overlapping last block (zmm) and the tap-pair path's tail (ymm); runs
+// of 1 to 38 pixels, split by the 64-pixel tasks;
 // strided and dilated rows, a third dim, a multiplier. Every other output
 // type and ISA runs the same shapes through its own path.
 std::vector<Geometry> sliding_geometries() {
