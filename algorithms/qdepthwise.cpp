@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "addressing/indirection.h"
+#include "addressing/line_runs.h"
 #include "algorithms/qchannels_last.h"
 #include "api/error.h"
 #include "api/threadpool.h"
@@ -39,21 +40,8 @@ class QDepthwiseAlgorithm final : public QChannelsLastAlgorithm {
     for (size_t t = 0; t < taps; ++t)
       for (size_t c = 0; c < oc; ++c)
         weights_[t * oc + c] = s.weight_layout == NDCONV_XIO ? weights[t * oc + c] : weights[c * taps + t];
-    set_interior();
+    interior_ = LineInterior::of(s);
     return uk_.fn ? pack_for_kernel() : NDCONV_OK;
-  }
-
-  // The output x whose first tap reads x >= 0 and last x < the input's
-  // width, by divisions (stride may be near INT64_MAX).
-  void set_interior() {
-    const ConvShape& s = p_->shape.conv;
-    const int r = s.rank - 1;
-    const int64_t st = s.stride[r], pad = s.pad_begin[r], width = s.out_size[r];
-    const int64_t lo = pad == 0 ? 0 : (pad - 1) / st + 1;
-    const int64_t last = s.in_size[r] - 1 - (s.kernel[r] - 1) * s.dilation[r] + pad;  // x * st <= last
-    const int64_t hi = last < 0 ? 0 : last / st + 1;
-    interior_lo_ = static_cast<size_t>(std::min(lo, width));
-    interior_hi_ = static_cast<size_t>(std::min(hi, width));
   }
 
  private:
@@ -197,12 +185,9 @@ class QDepthwiseAlgorithm final : public QChannelsLastAlgorithm {
     parallel_for(pool, static_cast<size_t>(s.batch) * blocks, task);
   }
 
-  // Output pixels [p0, p1) of image n through the kernel. Along each output
-  // line, the pixels whose taps all read inside the input (those in
-  // [interior_lo_, interior_hi_) of a line whose taps do vertically) take
-  // one call with evenly spaced rows, the others row pointers per pixel:
-  // building 9 pointers per pixel from the indirection was 16% of
-  // dw3x3_mbv2's time (AMD EPYC Zen 5, AVX-512 VNNI).
+  // Output pixels [p0, p1) of image n through the kernel: the runs of an
+  // output line that read no padding take one call with evenly spaced rows,
+  // the others row pointers per pixel (addressing/line_runs.h).
   void run_kernel(const uint8_t* input, void* output, int64_t n, size_t p0, size_t p1) const {
     const ConvShape& s = p_->shape.conv;
     const size_t oc = static_cast<size_t>(s.out_channels);
@@ -234,25 +219,12 @@ class QDepthwiseAlgorithm final : public QChannelsLastAlgorithm {
     }
     const uint8_t* image = input + static_cast<size_t>(n * s.in_pixels()) * oc;
     char* out = static_cast<char*>(output) + static_cast<size_t>(n * s.out_pixels()) * oc * p_->output_bytes();
-    const size_t width = static_cast<size_t>(s.out_size[s.rank - 1]);
-    for (size_t p = p0; p < p1;) {
-      const size_t line = p - p % width, end = std::min(p1, line + width);
-      const size_t lo = line + interior_lo_, hi = line + interior_hi_;
-      const size_t q = p < lo ? std::min(end, lo) : p < hi ? std::min(end, hi) : end;
-      if (p >= lo && p < hi && reads_no_padding(p))
+    for_each_line_run(s, interior_, indirection_.entries(), p0, p1, [&](size_t p, size_t q, bool evenly) {
+      if (evenly)
         run_evenly_spaced(image, out, p, q, rows, a);
       else
         run_row_pointers(image, out, p, q, rows, a);
-      p = q;
-    }
-  }
-
-  bool reads_no_padding(size_t p) const {
-    const size_t taps = static_cast<size_t>(p_->shape.conv.kernel_taps());
-    const int64_t* e = indirection_.entries() + p * taps;
-    for (size_t t = 0; t < taps; ++t)
-      if (e[t] == kPaddingTap) return false;
-    return true;
+    });
   }
 
   // Pixels [p, q) of one output line, none reading padding: pixel p's rows
@@ -334,8 +306,7 @@ class QDepthwiseAlgorithm final : public QChannelsLastAlgorithm {
   AlignedArray<int32_t> bias_;
   AlignedArray<uint8_t> zero_point_row_;
   // Output x of a line whose taps all read inside the input's width:
-  // [interior_lo_, interior_hi_) (set_interior; empty when lo >= hi).
-  size_t interior_lo_ = 0, interior_hi_ = 0;
+  LineInterior interior_;
   // The dot-product form's (pack_quads; quad_channels_ 0: none).
   size_t quad_channels_ = 0;
   AlignedArray<int8_t> quad_w_;
