@@ -49,12 +49,12 @@ NDCONV_QINLINE void qg_accumulate(const QgTables<D>& t, const uint8_t* const* co
       if (v >= nv) break;
       const int8_t* w = t.w + (((v0 + v) * t.taps + tap) * kgroups) * L * 4;
       if constexpr (Uniform && KG == 4 && D::kQgShuffleBroadcast) {
-        // A dword broadcast per dot product, balanced between the load and
-        // shuffle ports: k-group 0 broadcast from memory, k-groups 1-3 by
-        // vpshufd from 16 bytes loaded once per pixel (zmm, AMD EPYC Zen 5,
-        // grouped_g4x16: every k-group from memory 0.71x oneDNN, all four
-        // by vpshufd 0.80x, this mix 12% faster than that, two from memory
-        // 4% slower; ymm lost with any shuffles, 0.35x -> 0.31x).
+        // A dword broadcast per dot product: k-group 0's from memory,
+        // k-groups 1-3 by vpshufd from 16 bytes loaded once per pixel.
+        // Measured on zmm, AMD EPYC Zen 5, grouped_g4x16: every k-group
+        // from memory 0.71x oneDNN; all four by vpshufd 0.80x; this mix 12%
+        // faster than all four by vpshufd; k-groups 0-1 from memory 4%
+        // slower than it. ymm lost with any shuffles (0.35x -> 0.31x).
         typename D::Acc x[PX];
 #pragma GCC unroll 8
         for (size_t p = 0; p < PX; ++p) x[p] = D::template broadcast16<Flip>(px[p] + off[v]);
