@@ -54,7 +54,7 @@ NDCONV_QINLINE void qg_accumulate(const QgTables<D>& t, const uint8_t* const* co
         // Measured on zmm, AMD EPYC Zen 5, grouped_g4x16: every k-group
         // from memory 0.71x oneDNN; all four by vpshufd 0.80x; this mix 12%
         // faster than all four by vpshufd; k-groups 0-1 from memory 4%
-        // slower than it. ymm lost with any shuffles (0.35x -> 0.31x).
+        // slower than all four by vpshufd. ymm lost with any shuffles (0.35x -> 0.31x).
         typename D::Acc x[PX];
 #pragma GCC unroll 8
         for (size_t p = 0; p < PX; ++p) x[p] = D::template broadcast16<Flip>(px[p] + off[v]);
