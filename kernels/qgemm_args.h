@@ -108,5 +108,51 @@ struct QGemmRowsKernel {
   QGemmRowsFn step_fn = nullptr;
 };
 
+// Channels-first pointwise GEMM (int8-pointwise-gemm-cols): rows are output
+// channels, the vector lanes pixels, so an NCX output row is stored as it is
+// computed and no tensor is transposed. Per group of 4 input channels g:
+// acc[i][p] += sum_{k < 4} u(b[g][p][k]) * a[g][i][k]; the u8 operand is the
+// input vector, the s8 one the broadcast weight word.
+struct QGemmColsArgs {
+  // Packed weights of an MR-row panel, [groups][MR][4] int8, zero past the
+  // real rows and past kc.
+  const int8_t* a = nullptr;
+  // The interleaved input (QColsInterleaveFn): group g's NR pixels x 4
+  // bytes at b + g * b_group_stride, u8 (S8 input flipped there). Readable
+  // for NR pixels even where nr < NR.
+  const uint8_t* b = nullptr;
+  size_t b_group_stride = 0;
+  size_t groups = 0;          // ceil(kc / 4)
+  size_t mr = 0, nr = 0;      // real extent, mr <= MR, nr <= NR
+  // Output tile: row i at (char*)c + i * ldc * element size, pixels
+  // contiguous; elements of QEpilogue::type.
+  void* c = nullptr;
+  size_t ldc = 0;
+  // Per ROW (output channel) here: bias and scale offset to the panel's row
+  // 0, read for rows < mr only.
+  QEpilogue epi;
+};
+using QGemmColsFn = void (*)(const QGemmColsArgs& args);
+
+// The cols kernel's input: channels 4g .. 4g + 3 (`rows` <= 4 of them, rows
+// `ld` bytes apart from `src`) of `pixels` pixels into `tiles` tiles of NR
+// pixels x 4 bytes, tile t at dst + t * tile_bytes, XORed with `flip`.
+// Bytes of missing rows and of pixels past `pixels` are written too, with
+// values the kernel multiplies by zero weights or never stores.
+// The `ahead` bytes after `pixels` in each row (the next chunk's pixels,
+// 0: none) are prefetched into L1 for the next call, which reads them
+// while a chunk's GEMM runs: a separate pass over the input read it at L3
+// speed with the vector units idle.
+using QColsInterleaveFn = void (*)(const uint8_t* src, size_t ld, size_t rows, size_t pixels, size_t tiles,
+                                   size_t tile_bytes, uint8_t flip, uint8_t* dst, size_t ahead);
+
+// e.g. "qs8_gemm_cols_14x32c4__avx512vnni": MR output channels x NR pixels.
+struct QGemmColsKernel {
+  const char* name = nullptr;
+  QGemmColsFn fn = nullptr;
+  size_t mr = 0, nr = 0;
+  QColsInterleaveFn interleave = nullptr;
+};
+
 }  // namespace kernels
 }  // namespace ndconv

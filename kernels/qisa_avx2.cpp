@@ -23,7 +23,8 @@ const QGemmRowsKernel tiles[] = {
 const QKernelTable table = {"avx2", tiles[0],
                             {"qdw_nxc_16c__avx2", &qdw_nxc<QdwYmm>, 16},
                             {"qps_nxc_8p__avx2", &qps_nxc<QpsYmm>, 8},
-                            {"qgrouped_nxc_2v4p__avx2", &qg_nxc<QpsYmm, 2>, 8}};
+                            {"qgrouped_nxc_2v4p__avx2", &qg_nxc<QpsYmm, 2>, 8},
+                            QGemmColsKernel{}};  // channels-first pointwise: the transposed GEMM
 }  // namespace qavx2
 
 const QKernelTable& qavx2_table() { return qavx2::table; }

@@ -23,7 +23,8 @@ const QKernelTable table = {"avx2-vnni", tiles[0],
                             {"qdw_nxc_32c4_16c__avx2vnni", &qdw_nxc<QdwYmm>, 16, QdwYmm::quad_block,
                              QdwYmm::slide_overlap_last},
                             {"qps_nxc_8p__avx2vnni", &qps_nxc<QpsYmm>, 8},
-                            {"qgrouped_nxc_2v4p__avx2vnni", &qg_nxc<QpsYmm, 2>, 8}};
+                            {"qgrouped_nxc_2v4p__avx2vnni", &qg_nxc<QpsYmm, 2>, 8},
+                            QGemmColsKernel{}};  // channels-first pointwise: the transposed GEMM
 }  // namespace qavx2vnni
 
 const QKernelTable& qavx2vnni_table() { return qavx2vnni::table; }

@@ -23,7 +23,8 @@ const QGemmRowsKernel tiles[] = {
 const QKernelTable table = {"avx512", tiles[0],
                             {"qdw_nxc_32c__avx512", &qdw_nxc<QdwZmm>, 32},
                             {"qps_nxc_16p__avx512", &qps_nxc<QpsZmm>, 16},
-                            {"qgrouped_nxc_4v4p__avx512", &qg_nxc<QpsZmm, 4>, 16}};
+                            {"qgrouped_nxc_4v4p__avx512", &qg_nxc<QpsZmm, 4>, 16},
+                            QGemmColsKernel{}};  // channels-first pointwise: the transposed GEMM
 }  // namespace qavx512
 
 const QKernelTable& qavx512_table() { return qavx512::table; }

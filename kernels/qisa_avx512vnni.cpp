@@ -6,6 +6,7 @@
 // (kernels/qdepthwise_x86.hpp, tested by tests/test_qdepthwise.cpp).
 #define NDCONV_QKERNEL_NS qavx512vnni
 #include "kernels/qdepthwise_avx512.hpp"
+#include "kernels/qgemm_cols_avx512.hpp"
 #include "kernels/qpointwise_stream_avx512.hpp"
 #include "kernels/qkernel_instances.h"
 
@@ -27,7 +28,9 @@ const QKernelTable table = {"avx512-vnni", tiles[0],
                             {"qdw_nxc_64c4_32c__avx512vnni", &qdw_nxc<QdwZmm>, 32, QdwZmm::quad_block,
                              QdwZmm::slide_overlap_last},
                             {"qps_nxc_16p__avx512vnni", &qps_nxc<QpsZmm>, 16},
-                            {"qgrouped_nxc_4v4p__avx512vnni", &qg_nxc<QpsZmm, 4>, 16}};
+                            {"qgrouped_nxc_4v4p__avx512vnni", &qg_nxc<QpsZmm, 4>, 16},
+                            {"qs8_gemm_cols_8x32c4__avx512vnni", &qgemm_cols_avx512vnni<8, 2>, 8, 32,
+                             &interleave_cols32_avx512}};
 }  // namespace qavx512vnni
 
 const QKernelTable& qavx512vnni_table() { return qavx512vnni::table; }

@@ -17,7 +17,7 @@ const QGemmRowsKernel tiles[] = {
     {"qs8_gemm_rowptr_2x16c4__neon", &qgemm_rowptr<NeonWidening, 2, 4>, 2, 16, 4},
 };
 const QKernelTable table = {"neon", tiles[0], QDepthwiseKernel{}, QPointwiseStreamKernel{},
-                            QGroupedKernel{}};  // depthwise: plain C++; pointwise stream, grouped: the GEMMs
+                            QGroupedKernel{}, QGemmColsKernel{}};  // depthwise: plain C++; the rest: the GEMMs
 }  // namespace qneon
 
 const QKernelTable& qneon_table() { return qneon::table; }

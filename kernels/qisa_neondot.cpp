@@ -17,7 +17,7 @@ const QGemmRowsKernel tiles[] = {
     {"qs8_gemm_rowptr_6x8c4__neondot", &qgemm_rowptr<NeonDot, 6, 2>, 6, 8, 4},
 };
 const QKernelTable table = {"neon-dot", tiles[0], QDepthwiseKernel{}, QPointwiseStreamKernel{},
-                            QGroupedKernel{}};  // depthwise: plain C++; pointwise stream, grouped: the GEMMs
+                            QGroupedKernel{}, QGemmColsKernel{}};  // depthwise: plain C++; the rest: the GEMMs
 }  // namespace qneondot
 
 const QKernelTable& qneondot_table() { return qneondot::table; }

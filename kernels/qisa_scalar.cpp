@@ -12,7 +12,7 @@ const QGemmRowsKernel tiles[] = {
     {"qs8_gemm_rowptr_4x8c4__scalar", &qgemm_rowptr_scalar<4, 8, 4>, 4, 8, 4},
 };
 const QKernelTable table = {"scalar", tiles[0], QDepthwiseKernel{}, QPointwiseStreamKernel{},
-                            QGroupedKernel{}};  // depthwise: plain C++; pointwise stream, grouped: the GEMMs
+                            QGroupedKernel{}, QGemmColsKernel{}};  // depthwise: plain C++; the rest: the GEMMs
 }  // namespace qscalar
 
 const QKernelTable& qscalar_table() { return qscalar::table; }

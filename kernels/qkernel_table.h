@@ -37,6 +37,10 @@ struct QKernelTable {
   // The channels-last grouped kernel (C_in per group a multiple of 4); fn
   // null where the level has none (scalar, NEON: the indirect GEMM runs).
   QGroupedKernel grouped_nxc;
+  // The channels-first pointwise GEMM (output channels x pixels, no
+  // transposes); fn null where the level has none (the channels-last GEMM
+  // runs through transposed copies).
+  QGemmColsKernel gemm_cols_ncx;
   // The GEMM tiles are exact for weights w with |w| <= weight_limit: every
   // int8 (kWeightLimitAny), or [-64, 64] for the vpmaddubsw tables.
   int weight_limit = kWeightLimitAny;

@@ -311,6 +311,8 @@ std::vector<NamedDesc> int8_cases() {
   ndconv_conv_desc many_taps = conv2d(NDCONV_NCX, 2, 4, 66, 81, 64, 80, 1, 1, NDCONV_PAD_EXPLICIT);
   many_taps.pad_begin[1] = 1;
   cases.push_back({"reference_many_taps", many_taps});
+  // 64 pixels: the channels-first cols GEMM (AVX512-VNNI), its interleave scratch.
+  cases.push_back({"pointwise_ncx_cols", conv2d(NDCONV_NCX, 24, 40, 4, 16, 1, 1, 1, 1, NDCONV_PAD_VALID)});
   return cases;
 }
 

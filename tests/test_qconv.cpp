@@ -76,6 +76,8 @@ std::vector<NamedConv> shapes(ndconv_layout l) {
       {"pointwise", conv2d_desc(l, 16, 24, 5, 7, 1, 1, 1, NDCONV_PAD_VALID)},
       {"pointwise_tails", conv2d_desc(l, 13, 37, 3, 5, 1, 1, 1, NDCONV_PAD_VALID)},
       {"pointwise_strided", conv2d_desc(l, 8, 17, 7, 7, 1, 1, 1, NDCONV_PAD_VALID, 2)},
+      // 64 pixels, channels-first: the cols GEMM where the level has it.
+      {"pointwise_cols", conv2d_desc(l, 20, 19, 4, 16, 1, 1, 1, NDCONV_PAD_VALID)},
       // One vector of outputs or less: the one-vector tile (AVX512-VNNI
       // 16x16), its row tails (72 = 4 x 16 + 8 pixels), stride 2 (K > 4:
       // not the stream).
@@ -223,12 +225,14 @@ TEST_P(QConvTest, KernelNamesSayWhatRuns) {
   const std::string depthwise_isa = table && table->depthwise_nxc.fn ? table->variant : "scalar";
   const bool stream = table && table->pointwise_stream_nxc.fn;
   const bool grouped = table && table->grouped_nxc.fn;
+  const bool cols = table && table->gemm_cols_ncx.fn;
   for (ndconv_layout l : {NDCONV_NXC, NDCONV_NCX})
     for (const NamedConv& s : shapes(l)) {
       const std::string name = s.name;
       const std::string suffix = l == NDCONV_NCX ? "-ncx/" : "/";
       std::string want;
-      if (name == "stream_3to5") want = (stream ? "int8-pointwise-stream" : "int8-pointwise-gemm") + suffix + variant;
+      if (name == "pointwise_cols" && l == NDCONV_NCX && cols) want = "int8-pointwise-gemm-cols/" + variant;
+      else if (name == "stream_3to5") want = (stream ? "int8-pointwise-stream" : "int8-pointwise-gemm") + suffix + variant;
       else if (name == "grouped") want = (grouped ? "int8-grouped" : "int8-indirect-gemm") + suffix + variant;  // C_in / g = 4
       else if (name.rfind("pointwise", 0) == 0) want = "int8-pointwise-gemm" + suffix + variant;
       else if (name == "conv1d" || name == "conv1d_stride" || name == "text_conv2d" || name == "whole_image") want = "int8-ngram-gemm" + suffix + variant;

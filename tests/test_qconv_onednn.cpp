@@ -134,6 +134,7 @@ TEST_P(QConvOneDnn, Rank2Shapes) {
   using ndconv::test::conv2d_desc;
   const ndconv_layout l = GetParam();
   check_against_onednn(conv2d_desc(l, 16, 40, 9, 8, 1, 1, 1, NDCONV_PAD_VALID), 1);        // pointwise
+  check_against_onednn(conv2d_desc(l, 16, 40, 8, 8, 1, 1, 1, NDCONV_PAD_VALID), 10);       // pointwise, NCX cols
   check_against_onednn(conv2d_desc(l, 12, 20, 9, 8, 3, 3, 1, NDCONV_PAD_SAME_UPPER), 2);   // indirect
   check_against_onednn(conv2d_desc(l, 12, 18, 9, 9, 3, 3, 3, NDCONV_PAD_SAME_UPPER, 2), 3);  // grouped, stride
   check_against_onednn(conv2d_desc(l, 24, 24, 8, 7, 3, 3, 24, NDCONV_PAD_SAME_UPPER), 4);  // depthwise
