@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cstring>
 
-
 #include "api/error.h"
 #include "api/threadpool.h"
 
@@ -22,7 +21,7 @@ constexpr size_t kL1WeightBytes = 24 * 1024;
 
 class QPointwiseColsAlgorithm final : public QAlgorithm {
  public:
-  QPointwiseColsAlgorithm(const QPlanInputs& in)
+  explicit QPointwiseColsAlgorithm(const QPlanInputs& in)
       : QAlgorithm(PlanName("int8-pointwise-gemm-cols", in.table->variant)),
         p_(in.params),
         uk_(in.table->gemm_cols_ncx) {}
@@ -92,7 +91,7 @@ class QPointwiseColsAlgorithm final : public QAlgorithm {
     const size_t tiles = (P + NR - 1) / NR;
     // Weights in L1: chunks of two tiles, each interleaved (L1) while the
     // next one's input lines arrive (QColsInterleaveFn's `ahead`).
-    const size_t max_tiles = groups_ * MR_bytes() * panels_ <= kL1WeightBytes
+    const size_t max_tiles = groups_ * panel_group_bytes() * panels_ <= kL1WeightBytes
                                  ? 2
                                  : std::max<size_t>(1, kBlockBytes / (groups_ * 4 * NR));
     Split sp;
@@ -107,7 +106,7 @@ class QPointwiseColsAlgorithm final : public QAlgorithm {
     return sp;
   }
 
-  size_t MR_bytes() const { return uk_.mr * 4; }  // per group of a panel
+  size_t panel_group_bytes() const { return uk_.mr * 4; }  // a panel's weights per group of 4 channels
 
   // The pixels [q0, q1) of chunk `chunk` (image-major).
   void chunk_pixels(const Split& sp, size_t chunk, size_t* q0, size_t* q1) const {
@@ -159,7 +158,7 @@ class QPointwiseColsAlgorithm final : public QAlgorithm {
     // Weights that fit L1 with a tile of input: each input tile against
     // every panel, both from L1 (pw_res2_reduce NCX, 16 KiB of weights); else
     // each panel (L1) against every tile of the chunk (L2).
-    if ((last - first) * groups_ * MR_bytes() <= kL1WeightBytes) {
+    if ((last - first) * groups_ * panel_group_bytes() <= kL1WeightBytes) {
       for (size_t q = q0; q < q1; q += NR)
         for (size_t panel = first; panel < last; ++panel) tile(panel, q);
     } else {

@@ -23,7 +23,7 @@ namespace ndconv {
 namespace kernels {
 namespace NDCONV_QKERNEL_NS {
 
-// The weight word of row i in group g.
+// Row `word`'s weight word in a group's MR words at `a`.
 NDCONV_QINLINE int32_t cols_weight_word(const int8_t* a, size_t word) {
   int32_t v;
   std::memcpy(&v, a + 4 * word, 4);
@@ -140,8 +140,9 @@ inline void interleave_cols32_avx512(const uint8_t* src, size_t ld, size_t rows,
 }
 
 // acc += dot(x, w) in acc's own register. GCC 12 compiled the intrinsic
-// form of this tile with 8 of its 16 accumulators moved out and back around
-// each vpdpbusd (24 vmovdqa per k group, 8x32, -O3).
+// form of the 8x32 tile with 4 of its 16 accumulators copied out and back
+// around their vpdpbusd (8 vmovdqa per k group, -O3), and the 14-row tile
+// with one accumulator on the stack.
 NDCONV_QINLINE __m512i dpbusd_in_place(__m512i acc, __m512i x, __m512i w) {
   __asm__("vpdpbusd %2, %1, %0" : "+v"(acc) : "v"(x), "v"(w));
   return acc;
