@@ -94,17 +94,43 @@ struct Zmm {
     // dot-product form, its scales in that order too).
     template <QOutputType T>
     NDCONV_QINLINE __m512i quad_bytes(const __m512i (&acc)[4], const float* scale) const {
-      __m512i q[4];
-#pragma GCC unroll 4
-      for (int i = 0; i < 4; ++i) {
-        const __m512 s = _mm512_loadu_ps(scale + 16 * i);
-        const __m512 y = _mm512_mul_round_ps(_mm512_cvt_roundepi32_ps(acc[i], kRneSae), s, kRneSae);
-        q[i] = _mm512_cvt_roundps_epi32(_mm512_min_ps(y, q_hi), kRneSae);
-      }
-      const __m512i w01 = _mm512_adds_epi16(_mm512_packs_epi32(q[0], q[1]), q_zp16);
-      const __m512i w23 = _mm512_adds_epi16(_mm512_packs_epi32(q[2], q[3]), q_zp16);
+      return narrow_quad<T>(acc[0], acc[1], acc[2], acc[3], _mm512_loadu_ps(scale), _mm512_loadu_ps(scale + 16),
+                            _mm512_loadu_ps(scale + 32), _mm512_loadu_ps(scale + 48));
+    }
+
+    // Four vectors, each with its own scale vector, narrowed to 64 bytes:
+    // 128-bit lane l holds a0's dwords of the lane, then a1's, a2's and
+    // a3's (4 bytes each). Each value is rne(min(acc * s, hi)); the clamp
+    // from below comes after the packs: rne(min(y, hi)) fits int32 from
+    // above; from below the conversion may give INT32_MIN (y < -2^31),
+    // which the saturating packs and the 16-bit saturating zero-point add
+    // keep below any q_min (|out_zp| < 256), and one byte max per 64
+    // outputs raises to q_min: exactly the clamp of rne(y) + out_zp, 1.5
+    // vector ops fewer per 16 outputs than clamping each vector.
+    template <QOutputType T>
+    NDCONV_QINLINE __m512i narrow_quad(__m512i a0, __m512i a1, __m512i a2, __m512i a3, __m512 s0, __m512 s1,
+                                       __m512 s2, __m512 s3) const {
+      auto quantize_hi = [&](__m512i a, __m512 s) {
+        const __m512 y = _mm512_mul_round_ps(_mm512_cvt_roundepi32_ps(a, kRneSae), s, kRneSae);
+        return _mm512_cvt_roundps_epi32(_mm512_min_ps(y, q_hi), kRneSae);
+      };
+      const __m512i w01 = _mm512_adds_epi16(_mm512_packs_epi32(quantize_hi(a0, s0), quantize_hi(a1, s1)), q_zp16);
+      const __m512i w23 = _mm512_adds_epi16(_mm512_packs_epi32(quantize_hi(a2, s2), quantize_hi(a3, s3)), q_zp16);
       return T == QOutputType::kU8 ? _mm512_max_epu8(_mm512_packus_epi16(w01, w23), q_min8)
                                    : _mm512_max_epi8(_mm512_packs_epi16(w01, w23), q_min8);
+    }
+
+    // Two rows of 32 values each, narrow_quad(row i's two vectors, row j's
+    // two), into two 32-byte stores of the n < 32 first bytes (row j's
+    // only when store_j): vpermd puts the dwords back in column order.
+    template <QOutputType T>
+    NDCONV_QINLINE void store_row_pair(__m512i i0, __m512i i1, __m512i j0, __m512i j1, __m512 si0, __m512 si1,
+                                       __m512 sj0, __m512 sj1, size_t n, char* ri, char* rj, bool store_j) const {
+      const __m512i order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
+      const __m512i b = _mm512_permutexvar_epi32(order, narrow_quad<T>(i0, i1, j0, j1, si0, si1, sj0, sj1));
+      const __mmask32 m = n >= 32 ? static_cast<__mmask32>(0xFFFFFFFFu) : static_cast<__mmask32>((1u << n) - 1);
+      _mm256_mask_storeu_epi8(ri, m, _mm512_castsi512_si256(b));
+      if (store_j) _mm256_mask_storeu_epi8(rj, m, _mm512_extracti64x4_epi64(b, 1));
     }
 
     // U8/S8 of a whole tile: the scales loaded once per tile, not once per
@@ -129,26 +155,6 @@ struct Zmm {
         y = _mm512_min_ps(_mm512_max_ps(y, lo), hi);
         return _mm512_add_epi32(_mm512_cvt_roundps_epi32(y, kRneSae), zp);
       };
-      // The paired path clamps below after the packs: rne(min(y, hi))
-      // fits int32 from above; from below the conversion may give INT32_MIN
-      // (y < -2^31), which the saturating packs and the 16-bit saturating
-      // zero-point add keep below any q_min (|out_zp| < 256), and one byte
-      // max per 64 outputs raises to q_min: exactly the clamp of rne(y) +
-      // out_zp, 1.5 vector ops fewer per 16 outputs.
-      auto quantize_hi = [&](__m512i a, __m512 scale) {
-        const __m512 y = _mm512_mul_round_ps(_mm512_cvt_roundepi32_ps(a, kRneSae), scale, kRneSae);
-        return _mm512_cvt_roundps_epi32(_mm512_min_ps(y, hi), kRneSae);
-      };
-      const __m512i zp16 = _mm512_set1_epi16(static_cast<int16_t>(e.out_zp));
-      const __m512i qmin8 = _mm512_set1_epi8(static_cast<char>(e.q_min));
-      // Byte mask of the 32 columns from v * 16.
-      auto mask32 = [&](size_t v) {
-        const size_t n = nr > v * 16 ? nr - v * 16 : 0;
-        return n >= 32 ? static_cast<__mmask32>(0xFFFFFFFFu) : static_cast<__mmask32>((1u << n) - 1);
-      };
-      // After the packs, 128-bit lane l holds dwords (4 columns each):
-      // row i cols 4l.., row i cols 16+4l.., row j cols 4l.., row j cols 16+4l..
-      const __m512i order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
 #pragma GCC unroll 16
       for (size_t i = 0; i < MR; i += 2) {
         if (i >= mr) break;
@@ -160,18 +166,9 @@ struct Zmm {
         char* ri = c + i * ldc;
         char* rj = c + j * ldc;
 #pragma GCC unroll 16
-        for (size_t v = 0; v + 1 < NV; v += 2) {
-          const __m512i wi = _mm512_adds_epi16(
-              _mm512_packs_epi32(quantize_hi(acc[i][v], s[v]), quantize_hi(acc[i][v + 1], s[v + 1])), zp16);
-          const __m512i wj = _mm512_adds_epi16(
-              _mm512_packs_epi32(quantize_hi(acc[j][v], s[v]), quantize_hi(acc[j][v + 1], s[v + 1])), zp16);
-          __m512i b = T == QOutputType::kU8 ? _mm512_max_epu8(_mm512_packus_epi16(wi, wj), qmin8)
-                                            : _mm512_max_epi8(_mm512_packs_epi16(wi, wj), qmin8);
-          b = _mm512_permutexvar_epi32(order, b);
-          const __mmask32 m = mask32(v);
-          _mm256_mask_storeu_epi8(ri + v * 16, m, _mm512_castsi512_si256(b));
-          if (store_j) _mm256_mask_storeu_epi8(rj + v * 16, m, _mm512_extracti64x4_epi64(b, 1));
-        }
+        for (size_t v = 0; v + 1 < NV; v += 2)
+          store_row_pair<T>(acc[i][v], acc[i][v + 1], acc[j][v], acc[j][v + 1], s[v], s[v + 1], s[v], s[v + 1],
+                            nr > v * 16 ? nr - v * 16 : 0, ri + v * 16, rj + v * 16, store_j);
         if (NV % 2) {
           const __mmask16 m = mask(nr > (NV - 1) * 16 ? nr - (NV - 1) * 16 : 0);
           _mm512_mask_cvtepi32_storeu_epi8(ri + (NV - 1) * 16, m, quantize(acc[i][NV - 1], s[NV - 1]));

@@ -32,8 +32,8 @@ NDCONV_QINLINE int32_t cols_weight_word(const int8_t* a, size_t word) {
 
 // Rows < mr of the tile into the output, row i's scale and clamp per type;
 // pixels >= nr are not stored. U8/S8: two rows of two vectors narrowed
-// together (vpackssdw, vpackuswb/vpacksswb, one vpermd) into two 32-byte
-// stores, as Zmm::Epilogue::store_full_width does for columns.
+// together by Zmm::Epilogue::store_row_pair, as store_full_width does with
+// scales per column.
 template <QOutputType T, size_t MR, size_t NV>
 NDCONV_QINLINE void store_cols_tile(const __m512i (&acc)[MR][NV], const QGemmColsArgs& p) {
   const QEpilogue& e = p.epi;
@@ -61,21 +61,7 @@ NDCONV_QINLINE void store_cols_tile(const __m512i (&acc)[MR][NV], const QGemmCol
     }
   } else {
     static_assert(NV % 2 == 0, "the U8/S8 store narrows pairs of vectors");
-    const __m512 hi = _mm512_set1_ps(float(e.q_max - e.out_zp));
-    const __m512i zp16 = _mm512_set1_epi16(static_cast<int16_t>(e.out_zp));
-    const __m512i qmin8 = _mm512_set1_epi8(static_cast<char>(e.q_min));
-    // rne(min(acc * scale, hi)): the clamp from below after the packs, as in
-    // Zmm::Epilogue::store_full_width (the saturating packs keep anything
-    // below q_min below it; one byte max raises it).
-    auto quantize_hi = [&](__m512i a, __m512 s) {
-      const __m512 y = _mm512_mul_round_ps(_mm512_cvt_roundepi32_ps(a, kRneSae), s, kRneSae);
-      return _mm512_cvt_roundps_epi32(_mm512_min_ps(y, hi), kRneSae);
-    };
-    auto mask32 = [&](size_t v) {
-      const size_t n = pixels_in(v);
-      return n >= 32 ? static_cast<__mmask32>(0xFFFFFFFFu) : static_cast<__mmask32>((1u << n) - 1);
-    };
-    const __m512i order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
+    const Zmm::Epilogue ep(e);
 #pragma GCC unroll 16
     for (size_t i = 0; i < MR; i += 2) {
       if (i >= mr) break;
@@ -88,18 +74,9 @@ NDCONV_QINLINE void store_cols_tile(const __m512i (&acc)[MR][NV], const QGemmCol
       char* ri = static_cast<char*>(p.c) + i * p.ldc;
       char* rj = static_cast<char*>(p.c) + j * p.ldc;
 #pragma GCC unroll 16
-      for (size_t v = 0; v < NV; v += 2) {
-        const __m512i wi = _mm512_adds_epi16(
-            _mm512_packs_epi32(quantize_hi(acc[i][v], si), quantize_hi(acc[i][v + 1], si)), zp16);
-        const __m512i wj = _mm512_adds_epi16(
-            _mm512_packs_epi32(quantize_hi(acc[j][v], sj), quantize_hi(acc[j][v + 1], sj)), zp16);
-        __m512i b = T == QOutputType::kU8 ? _mm512_max_epu8(_mm512_packus_epi16(wi, wj), qmin8)
-                                          : _mm512_max_epi8(_mm512_packs_epi16(wi, wj), qmin8);
-        b = _mm512_permutexvar_epi32(order, b);
-        const __mmask32 m = mask32(v);
-        _mm256_mask_storeu_epi8(ri + v * 16, m, _mm512_castsi512_si256(b));
-        if (store_j) _mm256_mask_storeu_epi8(rj + v * 16, m, _mm512_extracti64x4_epi64(b, 1));
-      }
+      for (size_t v = 0; v < NV; v += 2)
+        ep.store_row_pair<T>(acc[i][v], acc[i][v + 1], acc[j][v], acc[j][v + 1], si, si, sj, sj, pixels_in(v),
+                             ri + v * 16, rj + v * 16, store_j);
     }
   }
 }
