@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "addressing/indirection.h"
+#include "algorithms/qalgorithm_factory.h"
 #include "algorithms/qchannels_last.h"
 #include "api/error.h"
 #include "api/threadpool.h"
@@ -403,15 +404,7 @@ std::unique_ptr<QAlgorithm> build(const QPlanInputs& in, const QGemmGeometry& ge
   char name[40];
   std::snprintf(name, sizeof name, "%s%s", geo.name,
                 in.params->shape.conv.layout == NDCONV_NCX ? "-ncx" : "");
-  std::unique_ptr<QGemmAlgorithm> a(new (std::nothrow)
-                                        QGemmAlgorithm(PlanName(name, in.table->variant), in, geo));
-  if (!a) {
-    *status = fail(NDCONV_OUT_OF_MEMORY, "out of memory creating an int8 plan");
-    return nullptr;
-  }
-  *status = a->init(in.weights);
-  if (*status != NDCONV_OK) return nullptr;
-  return a;
+  return build_qalgorithm<QGemmAlgorithm>(in.weights, status, PlanName(name, in.table->variant), in, geo);
 }
 
 bool no_padding(const ConvShape& s) {

@@ -5,6 +5,7 @@
 
 #include "addressing/indirection.h"
 #include "addressing/line_runs.h"
+#include "algorithms/qalgorithm_factory.h"
 #include "algorithms/qchannels_last.h"
 #include "api/error.h"
 #include "api/threadpool.h"
@@ -330,16 +331,9 @@ std::unique_ptr<QAlgorithm> make_qdepthwise_algorithm(const QPlanInputs& in, ndc
   kernels::QDepthwiseKernel uk;
   if (in.table && in.table->depthwise_nxc.fn && static_cast<size_t>(s.kernel_taps()) <= kMaxRowPointers)
     uk = in.table->depthwise_nxc;
-  std::unique_ptr<QDepthwiseAlgorithm> a(new (std::nothrow) QDepthwiseAlgorithm(
-      s.layout == NDCONV_NCX ? "int8-depthwise-ncx" : "int8-depthwise", uk.fn ? in.table->variant : "scalar",
-      in.params, uk));
-  if (!a) {
-    *status = fail(NDCONV_OUT_OF_MEMORY, "out of memory creating an int8 plan");
-    return nullptr;
-  }
-  *status = a->init(in.weights);
-  if (*status != NDCONV_OK) return nullptr;
-  return a;
+  return build_qalgorithm<QDepthwiseAlgorithm>(
+      in.weights, status, s.layout == NDCONV_NCX ? "int8-depthwise-ncx" : "int8-depthwise",
+      uk.fn ? in.table->variant : "scalar", in.params, uk);
 }
 
 }  // namespace dispatch

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "algorithms/qalgorithm_factory.h"
 #include "api/error.h"
 #include "api/threadpool.h"
 
@@ -190,14 +191,7 @@ std::unique_ptr<QAlgorithm> make_qpointwise_cols_algorithm(const QPlanInputs& in
   const int64_t nr = static_cast<int64_t>(in.table->gemm_cols_ncx.nr);
   const int64_t pixels = s.out_pixels(), padded = (pixels + nr - 1) / nr * nr;
   if ((padded - pixels) * 8 > padded) return nullptr;
-  std::unique_ptr<QPointwiseColsAlgorithm> a(new (std::nothrow) QPointwiseColsAlgorithm(in));
-  if (!a) {
-    *status = fail(NDCONV_OUT_OF_MEMORY, "out of memory creating an int8 plan");
-    return nullptr;
-  }
-  *status = a->init(in.weights);
-  if (*status != NDCONV_OK) return nullptr;
-  return a;
+  return build_qalgorithm<QPointwiseColsAlgorithm>(in.weights, status, in);
 }
 
 }  // namespace dispatch

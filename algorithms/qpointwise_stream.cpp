@@ -4,6 +4,7 @@
 #include <cstring>
 #include <numeric>
 
+#include "algorithms/qalgorithm_factory.h"
 #include "algorithms/qchannels_last.h"
 #include "api/error.h"
 #include "api/threadpool.h"
@@ -119,15 +120,8 @@ std::unique_ptr<QAlgorithm> make_qpointwise_stream_algorithm(const QPlanInputs& 
     return nullptr;
   for (int d = 0; d < s.rank; ++d)
     if (s.kernel[d] != 1 || s.stride[d] != 1 || s.pad_begin[d] != 0 || s.pad_end[d] != 0) return nullptr;
-  std::unique_ptr<QPointwiseStreamAlgorithm> a(new (std::nothrow) QPointwiseStreamAlgorithm(
-      s.layout == NDCONV_NCX ? "int8-pointwise-stream-ncx" : "int8-pointwise-stream", in));
-  if (!a) {
-    *status = fail(NDCONV_OUT_OF_MEMORY, "out of memory creating an int8 plan");
-    return nullptr;
-  }
-  *status = a->init(in.weights);
-  if (*status != NDCONV_OK) return nullptr;
-  return a;
+  return build_qalgorithm<QPointwiseStreamAlgorithm>(
+      in.weights, status, s.layout == NDCONV_NCX ? "int8-pointwise-stream-ncx" : "int8-pointwise-stream", in);
 }
 
 }  // namespace dispatch
