@@ -5,6 +5,7 @@
 
 #include "algorithms/qalgorithm_factory.h"
 #include "api/error.h"
+#include "api/memory.h"
 #include "api/threadpool.h"
 
 namespace ndconv {
@@ -20,12 +21,55 @@ constexpr size_t kBlockBytes = 192 * 1024;
 // to one input tile (K x 128 bytes) and the output's lines.
 constexpr size_t kL1WeightBytes = 24 * 1024;
 
+// Output pixels [out, out + length) of one image read the input pixels
+// in, in + step, ...: one run per line of the last dimension (strided
+// shapes only).
+struct PixelRun {
+  size_t out, in, length;
+};
+
+// The runs of a strided pointwise shape (kernel 1, no padding): output
+// pixel o reads input pixel sum_d o_d * stride_d * instride_d. False when
+// out of memory.
+bool strided_pixel_runs(const ConvShape& s, AlignedArray<PixelRun>* runs) {
+  const int last = s.rank - 1;
+  const size_t width = static_cast<size_t>(s.out_size[last]);
+  const size_t lines = static_cast<size_t>(s.out_pixels()) / width;
+  if (!runs->resize(lines)) return false;
+  for (size_t line = 0; line < lines; ++line) {
+    size_t rest = line, in = 0, instride = static_cast<size_t>(s.in_size[last]);
+    for (int d = last - 1; d >= 0; --d) {
+      const size_t o = rest % static_cast<size_t>(s.out_size[d]);
+      rest /= static_cast<size_t>(s.out_size[d]);
+      in += o * static_cast<size_t>(s.stride[d]) * instride;
+      instride *= static_cast<size_t>(s.in_size[d]);
+    }
+    (*runs)[line] = {line * width, in, width};
+  }
+  return true;
+}
+
+// dst[i] = src[i * step], i < n. Step 2 (the strided layers of ResNets and
+// MobileNets) as a loop of its own, which the compiler vectorizes.
+void gather_bytes(const uint8_t* src, size_t step, size_t n, uint8_t* dst) {
+  if (step == 1) {
+    std::memcpy(dst, src, n);
+  } else if (step == 2) {
+    for (size_t i = 0; i < n; ++i) dst[i] = src[2 * i];
+  } else {
+    for (size_t i = 0; i < n; ++i) dst[i] = src[i * step];
+  }
+}
+
 class QPointwiseColsAlgorithm final : public QAlgorithm {
  public:
   explicit QPointwiseColsAlgorithm(const QPlanInputs& in)
       : QAlgorithm(PlanName("int8-pointwise-gemm-cols", in.table->variant)),
         p_(in.params),
-        uk_(in.table->gemm_cols_ncx) {}
+        uk_(in.table->gemm_cols_ncx) {
+    const ConvShape& s = p_->shape.conv;
+    for (int d = 0; d < s.rank; ++d) strided_ = strided_ || s.stride[d] != 1;
+  }
 
   // Weights [panel][group][MR][4], zero past C_out and C_in; the bias
   // compensated per output channel (qconv_params.h).
@@ -35,6 +79,8 @@ class QPointwiseColsAlgorithm final : public QAlgorithm {
     groups_ = (K + 3) / 4;
     panels_ = (M + uk_.mr - 1) / uk_.mr;
     const size_t panel_bytes = groups_ * uk_.mr * 4;
+    if (strided_ && !strided_pixel_runs(s, &runs_))
+      return fail(NDCONV_OUT_OF_MEMORY, "out of memory for the int8 pixel runs");
     if (!a_.resize(panels_ * panel_bytes) || !bias_.resize(M))
       return fail(NDCONV_OUT_OF_MEMORY, "out of memory packing int8 weights");
     std::memset(a_.data(), 0, a_.size());
@@ -54,21 +100,24 @@ class QPointwiseColsAlgorithm final : public QAlgorithm {
 
   ndconv_status run(const void* input, void* output, ndconv_threadpool* pool) const override {
     const Split sp = split(pool);
-    AlignedArray<uint8_t> b;
-    if (!b.resize(sp.tasks() / sp.m_splits * sp.chunk_bytes(groups_)))
+    AlignedArray<uint8_t> b, gathered;
+    const size_t chunks = sp.tasks() / sp.m_splits;
+    if (!b.resize(chunks * sp.chunk_bytes(groups_)) ||
+        (strided_ && !gathered.resize(chunks * gathered_bytes(sp))))
       return fail(NDCONV_OUT_OF_MEMORY, "out of memory for the int8 interleaved input");
+    uint8_t* g = gathered.data();
     const uint8_t* in = static_cast<const uint8_t*>(input);
     if (sp.m_splits == 1) {
       // Each task interleaves its own chunk and sweeps it while it is in L2.
       auto task = [&](size_t t) {
-        interleave_chunk(in, sp, t, b.data());
+        interleave_chunk(in, sp, t, b.data(), g);
         gemm_chunk(b.data(), sp, t, 0, output);
       };
       parallel_for(pool, sp.tasks(), task);
       return NDCONV_OK;
     }
     // Several tasks share a chunk: interleave every chunk first.
-    auto interleave = [&](size_t chunk) { interleave_chunk(in, sp, chunk, b.data()); };
+    auto interleave = [&](size_t chunk) { interleave_chunk(in, sp, chunk, b.data(), g); };
     parallel_for(pool, sp.tasks() / sp.m_splits, interleave);
     auto task = [&](size_t t) { gemm_chunk(b.data(), sp, t / sp.m_splits, t % sp.m_splits, output); };
     parallel_for(pool, sp.tasks(), task);
@@ -116,8 +165,15 @@ class QPointwiseColsAlgorithm final : public QAlgorithm {
     *q1 = std::min(P, *q0 + sp.chunk_pixels);
   }
 
-  // Chunk `chunk` as the kernel reads it: [tile][groups][NR][4].
-  void interleave_chunk(const uint8_t* in, const Split& sp, size_t chunk, uint8_t* b) const {
+  // Bytes of one chunk's gathered input (strided shapes): one group of 4
+  // channels at a time, [4][chunk_pixels], reused (in L1) by every group.
+  size_t gathered_bytes(const Split& sp) const { return 4 * sp.chunk_pixels; }
+
+  // Chunk `chunk` as the kernel reads it: [tile][groups][NR][4]. A strided
+  // shape's pixels are first gathered, 4 channels at a time, into
+  // `gathered` (the chunk's slice), each channel's pixels contiguous, which
+  // the interleave then reads.
+  void interleave_chunk(const uint8_t* in, const Split& sp, size_t chunk, uint8_t* b, uint8_t* gathered) const {
     const ConvShape& s = p_->shape.conv;
     const size_t K = static_cast<size_t>(s.in_channels), P = static_cast<size_t>(s.out_pixels());
     const size_t n = chunk / sp.chunks, NR = uk_.nr;
@@ -125,9 +181,39 @@ class QPointwiseColsAlgorithm final : public QAlgorithm {
     chunk_pixels(sp, chunk, &q0, &q1);
     uint8_t* dst = b + chunk * sp.chunk_bytes(groups_);
     const size_t tiles = (q1 - q0 + NR - 1) / NR;
-    for (size_t g = 0; g < groups_; ++g)
-      uk_.interleave(in + (n * K + 4 * g) * P + q0, P, std::min<size_t>(4, K - 4 * g), q1 - q0, tiles,
-                     groups_ * NR * 4, p_->a_xor, dst + g * NR * 4, std::min(sp.chunk_pixels, P - q1));
+    for (size_t g = 0; g < groups_; ++g) {
+      const size_t rows = std::min<size_t>(4, K - 4 * g);
+      const uint8_t* src = in + (n * K + 4 * g) * P + q0;
+      size_t ld = P, ahead = std::min(sp.chunk_pixels, P - q1);
+      if (strided_) {
+        uint8_t* slice = gathered + chunk * gathered_bytes(sp);
+        gather_chunk(in + (n * K + 4 * g) * static_cast<size_t>(s.in_pixels()), rows, q0, q1, sp.chunk_pixels,
+                     slice);
+        src = slice;
+        ld = sp.chunk_pixels;
+        ahead = 0;
+      }
+      uk_.interleave(src, ld, rows, q1 - q0, tiles, groups_ * NR * 4, p_->a_xor, dst + g * NR * 4, ahead);
+    }
+  }
+
+  // Output pixels [q0, q1) of `channels` input channels (`planes`: the
+  // first one's) into rows of `ld` bytes at `rows`, pixel q at q - q0; each
+  // plane read front to back.
+  void gather_chunk(const uint8_t* planes, size_t channels, size_t q0, size_t q1, size_t ld,
+                    uint8_t* rows) const {
+    const ConvShape& s = p_->shape.conv;
+    const size_t in_pixels = static_cast<size_t>(s.in_pixels());
+    const size_t step = static_cast<size_t>(s.stride[s.rank - 1]);
+    const size_t width = static_cast<size_t>(s.out_size[s.rank - 1]);
+    for (size_t k = 0; k < channels; ++k) {
+      const uint8_t* plane = planes + k * in_pixels;
+      for (size_t r = q0 / width; r < runs_.size() && runs_[r].out < q1; ++r) {
+        const PixelRun& run = runs_[r];
+        const size_t from = std::max(q0, run.out), to = std::min(q1, run.out + run.length);
+        gather_bytes(plane + run.in + (from - run.out) * step, step, to - from, rows + k * ld + (from - q0));
+      }
+    }
   }
 
   // Panels [split * split_panels, ...) of chunk `chunk`: each panel's
@@ -171,6 +257,8 @@ class QPointwiseColsAlgorithm final : public QAlgorithm {
   const QConvParams* p_;  // outlives the algorithm (both live in the plan)
   kernels::QGemmColsKernel uk_;
   size_t groups_ = 0, panels_ = 0;
+  bool strided_ = false;
+  AlignedArray<PixelRun> runs_;  // strided shapes: the output lines' input pixels
   AlignedArray<int8_t> a_;
   AlignedArray<int32_t> bias_;
 };
@@ -183,7 +271,7 @@ std::unique_ptr<QAlgorithm> make_qpointwise_cols_algorithm(const QPlanInputs& in
       s.layout != NDCONV_NCX || s.groups != 1)
     return nullptr;
   for (int d = 0; d < s.rank; ++d)
-    if (s.kernel[d] != 1 || s.stride[d] != 1 || s.pad_begin[d] != 0 || s.pad_end[d] != 0) return nullptr;
+    if (s.kernel[d] != 1 || s.pad_begin[d] != 0 || s.pad_end[d] != 0) return nullptr;
   // Pixels that leave more than an eighth of the last tile's lanes idle
   // across the image take the channels-last GEMM: pw_res5_expand's 7 x 7
   // (49 of 64 lanes) ran at 638 GOP/s here, 727 through the transposes

@@ -313,6 +313,8 @@ std::vector<NamedDesc> int8_cases() {
   cases.push_back({"reference_many_taps", many_taps});
   // 64 pixels: the channels-first cols GEMM (AVX512-VNNI), its interleave scratch.
   cases.push_back({"pointwise_ncx_cols", conv2d(NDCONV_NCX, 24, 40, 4, 16, 1, 1, 1, 1, NDCONV_PAD_VALID)});
+  // The same pixels at stride 2: the cols GEMM's pixel runs and gather scratch too.
+  cases.push_back({"pointwise_ncx_cols_s2", conv2d(NDCONV_NCX, 24, 40, 8, 32, 1, 1, 1, 2, NDCONV_PAD_VALID)});
   return cases;
 }
 

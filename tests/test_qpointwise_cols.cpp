@@ -6,9 +6,9 @@
 // and their tails), pixel counts over one and several chunks of both task
 // orders (weights in L1 and not), batches, ranks 1-3, XIO weights,
 // activations, U8 and S8 input, every output type, a thread pool and the
-// shared-chunk path (few pixels, the panels split over tasks). Where the
-// level has no cols kernel, or the last tile would leave more than an
-// eighth of its lanes idle, the channels-last GEMM runs (named "-ncx").
+// shared-chunk path (few pixels, the panels split over tasks), strides.
+// Where the level has no cols kernel, or the last tile would leave more
+// than an eighth of its lanes idle, the channels-last GEMM runs ("-ncx").
 #include <gtest/gtest.h>
 
 #include <string>
@@ -142,6 +142,49 @@ TEST_P(QPointwiseColsTest, RanksWeightLayoutsActivations) {
       expect_path(check_qconv(make_qdesc(d, NDCONV_S8, out, 3, 4), ++seed), variant == 0 ? 64 : variant == 1 ? 64 : 32);
     }
   }
+}
+
+// Strided shapes (each chunk's pixels gathered before the interleave): step
+// 2 and other steps, per dimension, ranks 1-3, chunks that start and end
+// inside an output line, both task orders, a batch and a pool.
+TEST_P(QPointwiseColsTest, Strides) {
+  ndconv_threadpool* pool = ndconv_threadpool_create(3);
+  ASSERT_NE(pool, nullptr);
+  struct Case {
+    int rank;
+    int64_t k, n, batch, in[3], stride[3];
+  };
+  const Case cases[] = {
+      {2, 9, 10, 1, {9, 130}, {2, 2}},          // 5 x 65 pixels: chunks cross lines
+      {2, 13, 19, 2, {8, 64}, {1, 2}},          // 8 x 32
+      {2, 6, 7, 1, {16, 32}, {3, 1}},           // 6 x 32: whole input lines skipped
+      {1, 5, 3, 1, {190}, {3}},                 // 64
+      {3, 8, 5, 1, {4, 8, 16}, {2, 2, 2}},      // 2 x 4 x 8
+      {2, 257, 130, 1, {24, 64}, {2, 2}},       // 12 x 32, weights past L1
+      {2, 40, 20, 3, {31, 63}, {2, 2}},         // 16 x 32, three images
+  };
+  uint64_t seed = 900;
+  for (const Case& c : cases) {
+    ndconv_conv_desc d = pw(c.k, c.n, 1, 1);
+    d.rank = c.rank;
+    d.batch = c.batch;
+    int64_t pixels = 1;
+    for (int i = 0; i < c.rank; ++i) {
+      d.in_size[i] = c.in[i];
+      d.kernel[i] = d.dilation[i] = 1;
+      d.stride[i] = c.stride[i];
+      pixels *= (c.in[i] - 1) / c.stride[i] + 1;
+    }
+    SCOPED_TRACE("K " + std::to_string(c.k) + " N " + std::to_string(c.n) + " pixels " + std::to_string(pixels));
+    for (ndconv_dtype out : kOutputTypes) {
+      const ndconv_qconv_desc q = make_qdesc(d, ++seed % 2 ? NDCONV_U8 : NDCONV_S8, out, 5, out == NDCONV_S8 ? -3 : 6);
+      const auto alone = check_qconv(q, seed);
+      expect_path(alone, pixels);
+      const auto pooled = check_qconv(q, seed, QFill::kRandom, true, pool);
+      EXPECT_EQ(pooled.output, alone.output);
+    }
+  }
+  ndconv_threadpool_destroy(pool);
 }
 
 INSTANTIATE_TEST_SUITE_P(Isa, QPointwiseColsTest, ::testing::ValuesIn(ndconv::test::isa_dot_params()),
