@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "addressing/line_offsets.h"
+#include "addressing/pixel_offsets.h"
 #include "algorithms/qalgorithm_factory.h"
 #include "api/error.h"
 #include "api/memory.h"
@@ -21,34 +23,6 @@ constexpr size_t kBlockBytes = 192 * 1024;
 // to one input tile (K x 128 bytes) and the output's lines.
 constexpr size_t kL1WeightBytes = 24 * 1024;
 
-// Output pixels [out, out + length) of one image read the input pixels
-// in, in + step, ...: one run per line of the last dimension (strided
-// shapes only).
-struct PixelRun {
-  size_t out, in, length;
-};
-
-// The runs of a strided pointwise shape (kernel 1, no padding): output
-// pixel o reads input pixel sum_d o_d * stride_d * instride_d. False when
-// out of memory.
-bool strided_pixel_runs(const ConvShape& s, AlignedArray<PixelRun>* runs) {
-  const int last = s.rank - 1;
-  const size_t width = static_cast<size_t>(s.out_size[last]);
-  const size_t lines = static_cast<size_t>(s.out_pixels()) / width;
-  if (!runs->resize(lines)) return false;
-  for (size_t line = 0; line < lines; ++line) {
-    size_t rest = line, in = 0, instride = static_cast<size_t>(s.in_size[last]);
-    for (int d = last - 1; d >= 0; --d) {
-      const size_t o = rest % static_cast<size_t>(s.out_size[d]);
-      rest /= static_cast<size_t>(s.out_size[d]);
-      in += o * static_cast<size_t>(s.stride[d]) * instride;
-      instride *= static_cast<size_t>(s.in_size[d]);
-    }
-    (*runs)[line] = {line * width, in, width};
-  }
-  return true;
-}
-
 // dst[i] = src[i * step], i < n. Step 2 (the strided layers of ResNets and
 // MobileNets) as a loop of its own, which the compiler vectorizes.
 void gather_bytes(const uint8_t* src, size_t step, size_t n, uint8_t* dst) {
@@ -66,10 +40,8 @@ class QPointwiseColsAlgorithm final : public QAlgorithm {
   explicit QPointwiseColsAlgorithm(const QPlanInputs& in)
       : QAlgorithm(PlanName("int8-pointwise-gemm-cols", in.table->variant)),
         p_(in.params),
-        uk_(in.table->gemm_cols_ncx) {
-    const ConvShape& s = p_->shape.conv;
-    for (int d = 0; d < s.rank; ++d) strided_ = strided_ || s.stride[d] != 1;
-  }
+        uk_(in.table->gemm_cols_ncx),
+        strided_(has_stride(in.params->shape.conv)) {}
 
   // Weights [panel][group][MR][4], zero past C_out and C_in; the bias
   // compensated per output channel (qconv_params.h).
@@ -79,8 +51,7 @@ class QPointwiseColsAlgorithm final : public QAlgorithm {
     groups_ = (K + 3) / 4;
     panels_ = (M + uk_.mr - 1) / uk_.mr;
     const size_t panel_bytes = groups_ * uk_.mr * 4;
-    if (strided_ && !strided_pixel_runs(s, &runs_))
-      return fail(NDCONV_OUT_OF_MEMORY, "out of memory for the int8 pixel runs");
+    if (strided_ && !lines_.build(s)) return fail(NDCONV_OUT_OF_MEMORY, "out of memory for the int8 line offsets");
     if (!a_.resize(panels_ * panel_bytes) || !bias_.resize(M))
       return fail(NDCONV_OUT_OF_MEMORY, "out of memory packing int8 weights");
     std::memset(a_.data(), 0, a_.size());
@@ -199,19 +170,20 @@ class QPointwiseColsAlgorithm final : public QAlgorithm {
 
   // Output pixels [q0, q1) of `channels` input channels (`planes`: the
   // first one's) into rows of `ld` bytes at `rows`, pixel q at q - q0; each
-  // plane read front to back.
+  // plane read front to back, output line by output line (lines_: where
+  // each starts in the input; kernel 1, so one outer tap, never padding).
   void gather_chunk(const uint8_t* planes, size_t channels, size_t q0, size_t q1, size_t ld,
                     uint8_t* rows) const {
     const ConvShape& s = p_->shape.conv;
     const size_t in_pixels = static_cast<size_t>(s.in_pixels());
     const size_t step = static_cast<size_t>(s.stride[s.rank - 1]);
-    const size_t width = static_cast<size_t>(s.out_size[s.rank - 1]);
+    const size_t width = static_cast<size_t>(lines_.out_width());
     for (size_t k = 0; k < channels; ++k) {
       const uint8_t* plane = planes + k * in_pixels;
-      for (size_t r = q0 / width; r < runs_.size() && runs_[r].out < q1; ++r) {
-        const PixelRun& run = runs_[r];
-        const size_t from = std::max(q0, run.out), to = std::min(q1, run.out + run.length);
-        gather_bytes(plane + run.in + (from - run.out) * step, step, to - from, rows + k * ld + (from - q0));
+      for (size_t line = q0 / width; line * width < q1; ++line) {
+        const size_t first = line * width, from = std::max(q0, first), to = std::min(q1, first + width);
+        gather_bytes(plane + lines_.offset(line, 0) + (from - first) * step, step, to - from,
+                     rows + k * ld + (from - q0));
       }
     }
   }
@@ -257,8 +229,8 @@ class QPointwiseColsAlgorithm final : public QAlgorithm {
   const QConvParams* p_;  // outlives the algorithm (both live in the plan)
   kernels::QGemmColsKernel uk_;
   size_t groups_ = 0, panels_ = 0;
-  bool strided_ = false;
-  AlignedArray<PixelRun> runs_;  // strided shapes: the output lines' input pixels
+  const bool strided_;
+  LineOffsets lines_;  // strided shapes only: each output line's first input pixel
   AlignedArray<int8_t> a_;
   AlignedArray<int32_t> bias_;
 };
