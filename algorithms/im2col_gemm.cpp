@@ -56,7 +56,9 @@ class Im2colGemm final : public Algorithm {
     cols_ = s_.out_channels_per_group() <= static_cast<int64_t>(table_.gemm_cols_few_rows.mr)
                 ? &table_.gemm_cols_few_rows
                 : &pick_cols_kernel(table_, static_cast<size_t>(s_.out_channels_per_group()),
-                                    static_cast<size_t>(s_.out_pixels()));
+                                    static_cast<size_t>(s_.out_pixels()),
+                                    static_cast<size_t>(s_.in_channels_per_group() * s_.kernel_taps()),
+                                    tuning_);
     return packed_.pack(s_, weights, bias, cols_->mr) && lines_.build(s_);
   }
 

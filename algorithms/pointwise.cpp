@@ -51,7 +51,8 @@ class PointwiseGemm final : public Algorithm {
         rows_kernel_(pick_channels_last_kernel(table, static_cast<size_t>(shape.batch * shape.out_pixels()),
                                                static_cast<size_t>(shape.out_channels_per_group()))),
         cols_kernel_(pick_cols_kernel(table, static_cast<size_t>(shape.out_channels_per_group()),
-                                      static_cast<size_t>(shape.out_pixels()))),
+                                      static_cast<size_t>(shape.out_pixels()),
+                                      static_cast<size_t>(shape.in_channels_per_group()), tune)),
         tuning_(tune) {
     // A reduction of a few floats into at most one vector of output channels
     // (a 3 -> 5 colour head): the K-stationary kernel's narrow path, weights

@@ -105,8 +105,17 @@ const kernels::GemmRowsKernel& pick_rows_kernel(const kernels::KernelTable& tabl
   return least_padded(table.gemm_rowptr_main, table.gemm_rowptr_alt, M, N);
 }
 
-const kernels::GemmColsKernel& pick_cols_kernel(const kernels::KernelTable& table, size_t M, size_t N) {
-  return least_padded(table.gemm_cols_main, table.gemm_cols_alt, M, N);
+const kernels::GemmColsKernel& pick_cols_kernel(const kernels::KernelTable& table, size_t M, size_t N,
+                                                size_t K, const Tuning& tune) {
+  const kernels::GemmColsKernel& best = least_padded(table.gemm_cols_main, table.gemm_cols_alt, M, N);
+  const kernels::GemmColsKernel& wide = table.gemm_cols_wide;
+  if (!wide.fn) return best;
+  // Within 2%, padding is not what decides (measured on AMD EPYC Zen 5:
+  // pw_mbv2_project, M = 24, 1% less padded in 6 x 64, ran 5% slower).
+  const size_t wide_work = padded_work(M, N, wide.mr, wide.nr), best_work = padded_work(M, N, best.mr, best.nr);
+  const bool streams_weights = M * K * sizeof(float) > tune.gemm_l2_budget_bytes;
+  if (wide_work * 50 < best_work * 49 || (streams_weights && wide_work * 50 <= best_work * 51)) return wide;
+  return best;
 }
 
 kernels::GemmOutput gemm_output(const kernels::Activation& act, float* c, size_t ldc,

@@ -68,7 +68,13 @@ size_t l1_k_block(size_t NR, const Tuning& tune);
 // The microkernel (main or alternative tile shape) that pads an M x N problem
 // least; the main shape on ties.
 const kernels::GemmRowsKernel& pick_rows_kernel(const kernels::KernelTable& table, size_t M, size_t N);
-const kernels::GemmColsKernel& pick_cols_kernel(const kernels::KernelTable& table, size_t M, size_t N);
+// The same for channels-first, where the table has a wide tile
+// (KernelTable::gemm_cols_wide) weighed too: taken where it pads the problem
+// more than 2% less than the least padded of the others, or, when the M x K
+// weights exceed tune's L2 budget, where it pads at most 2% more (the weights
+// stream again from L3 for every N panel; 64 columns halve that of 32).
+const kernels::GemmColsKernel& pick_cols_kernel(const kernels::KernelTable& table, size_t M, size_t N,
+                                                size_t K, const Tuning& tune);
 
 // The epilogue fields every microkernel call of a K block shares.
 kernels::GemmOutput gemm_output(const kernels::Activation& act, float* c, size_t ldc,

@@ -279,6 +279,10 @@ struct KernelTable {
   // Alternative formulations and tiles (kernels/gemm_unrolled.hpp) that the
   // planner does not choose yet: for per-CPU tuning and measuring.
   const GemmCandidates* gemm_candidates;
+  // A channels-first tile wider than the alternatives (AVX-512: the lean
+  // 6 x 64), null in the ISA's own table: the tuned table sets it where
+  // Tuning::gemm_cols_wide asks, and pick_cols_kernel weighs it.
+  GemmColsKernel gemm_cols_wide;
 };
 
 // Defined by the ISA instances this build contains (see cmake/NdconvIsa.cmake).

@@ -45,33 +45,61 @@ void use_lean_avx2(const GemmCandidates& c, KernelTable* t) {
   if (const auto* cols = find(c.cols, c.cols_count, "cols-lean/6x16/u2")) t->gemm_cols_main = cols->kernel;
 }
 
+// AVX-512, Tuning::gemm_cols_wide: the 6 x 64 channels-first tile, for
+// pick_cols_kernel to weigh against the main and alternative tiles. The
+// weights are packed per plan for the tile it picks, so nothing else changes.
+void use_wide_cols_avx512(const GemmCandidates& c, KernelTable* t) {
+  if (const auto* cols = find(c.cols, c.cols_count, "cols-lean/6x64/u4")) t->gemm_cols_wide = cols->kernel;
+}
+
+// The tables tuned_kernel_table keeps: one bit per Tuning field that
+// tune_kernel_table reads.
+constexpr unsigned kLeanBit = 1, kWideBit = 2, kVariants = 4;
+
+unsigned variant_of(const Tuning& t) {
+  return (t.gemm_lean_kernels ? kLeanBit : 0u) | (t.gemm_cols_wide ? kWideBit : 0u);
+}
+
+// Every variant of one ISA's table, made on first use (a thread-safe static;
+// the template parameter keeps the ISAs' statics apart).
+template <ndconv_isa Isa>
+const KernelTable* variant_table(const KernelTable& base, unsigned variant) {
+  static const struct Variants {
+    explicit Variants(const KernelTable& b) {
+      for (unsigned v = 0; v < kVariants; ++v) {
+        Tuning t;
+        t.gemm_lean_kernels = v & kLeanBit ? 1 : 0;
+        t.gemm_cols_wide = v & kWideBit ? 1 : 0;
+        table[v] = tune_kernel_table(b, t);
+      }
+    }
+    KernelTable table[kVariants];
+  } variants(base);
+  return &variants.table[variant];
+}
+
 }  // namespace
 
 KernelTable tune_kernel_table(const KernelTable& base, const Tuning& t) {
   KernelTable table = base;
-  if (!t.gemm_lean_kernels || !base.gemm_candidates) return table;
-  if (base.isa == NDCONV_ISA_AVX512) use_lean_avx512(*base.gemm_candidates, &table);
-  if (base.isa == NDCONV_ISA_AVX2) use_lean_avx2(*base.gemm_candidates, &table);
+  if (!base.gemm_candidates) return table;
+  if (t.gemm_lean_kernels && base.isa == NDCONV_ISA_AVX512) use_lean_avx512(*base.gemm_candidates, &table);
+  if (t.gemm_lean_kernels && base.isa == NDCONV_ISA_AVX2) use_lean_avx2(*base.gemm_candidates, &table);
+  if (t.gemm_cols_wide && base.isa == NDCONV_ISA_AVX512) use_wide_cols_avx512(*base.gemm_candidates, &table);
   return table;
 }
 
 const KernelTable* tuned_kernel_table(const KernelTable* base) { return tuned_kernel_table(base, tuning()); }
 
 const KernelTable* tuned_kernel_table(const KernelTable* base, const Tuning& t) {
-  // Without the lean kernels the table is the ISA's own.
-  if (!base || !t.gemm_lean_kernels) return base;
-  Tuning lean;
-  lean.gemm_lean_kernels = 1;
-  // One lean table per ndconv_isa value, made on first use (thread-safe statics).
+  // Without a variant the table is the ISA's own.
+  const unsigned variant = variant_of(t);
+  if (!base || !variant) return base;
   switch (base->isa) {
-    case NDCONV_ISA_AVX512: {
-      static const KernelTable table = tune_kernel_table(*base, lean);
-      return &table;
-    }
-    case NDCONV_ISA_AVX2: {
-      static const KernelTable table = tune_kernel_table(*base, lean);
-      return &table;
-    }
+    case NDCONV_ISA_AVX512:
+      return variant_table<NDCONV_ISA_AVX512>(*base, variant);
+    case NDCONV_ISA_AVX2:
+      return variant_table<NDCONV_ISA_AVX2>(*base, variant);
     default:
       return base;
   }

@@ -38,6 +38,7 @@ constexpr TuningField kTuningFields[] = {
     {"cache_line_floats", &Tuning::cache_line_floats},
     {"textcnn_min_tiles_per_task", &Tuning::textcnn_min_tiles_per_task},
     {"gemm_lean_kernels", &Tuning::gemm_lean_kernels},
+    {"gemm_cols_wide", &Tuning::gemm_cols_wide},
     {"prefer_avx2_to_avx512", &Tuning::prefer_avx2_to_avx512},
     {"indirect_padded_lines", &Tuning::indirect_padded_lines},
     {"indirect_kpair", &Tuning::indirect_kpair},
@@ -80,13 +81,15 @@ void derive_cache_budgets(const CacheInfo& caches, Tuning* t) {
 //   q_mr: Tuning::qgemm_rows_tile_mr (int8 GEMM tile rows; 0 = the int8
 //     table's main tile);
 //   kpair: Tuning::indirect_kpair (the k-pair kernels for groups of at most
-//     16 output channels, AVX-512).
+//     16 output channels, AVX-512);
+//   wide: Tuning::gemm_cols_wide (the 6 x 64 channels-first tile, AVX-512).
 struct MicroarchTuning {
   Microarch microarch;
   size_t gemm_lean_kernels;
   size_t indirect_padded_lines;
   size_t qgemm_rows_tile_mr;
   size_t indirect_kpair;
+  size_t gemm_cols_wide;
 };
 
 constexpr MicroarchTuning kMicroarchTuning[] = {
@@ -105,11 +108,12 @@ constexpr MicroarchTuning kMicroarchTuning[] = {
     // two-FMA-per-cycle peak, the k-pair loop at 93% (the 14x32 tile's
     // load/FMA ratio). Replace by a measurement (ndconv_bench --ab,
     // grouped_g4x16 NXC; NDCONV_TUNE=measure tries kpair=off).
-    //                                lean padded q_mr kpair
-    {Microarch::sapphire_rapids,       1,   0,     0,   1},
-    {Microarch::ice_lake_sp,           1,   0,     0,   1},
-    {Microarch::skylake_sp,            1,   0,     0,   1},
-    {Microarch::cascade_lake,          1,   0,     0,   1},
+    // Intel, wide: not measured on any Intel core, so off.
+    //                                lean padded q_mr kpair wide
+    {Microarch::sapphire_rapids,       1,   0,     0,   1,    0},
+    {Microarch::ice_lake_sp,           1,   0,     0,   1,    0},
+    {Microarch::skylake_sp,            1,   0,     0,   1,    0},
+    {Microarch::cascade_lake,          1,   0,     0,   1,    0},
     // AMD, lean: the project was developed on Zen 4, then Zen 5, where the
     // GemmTile kernels run at 95-97% of the peak (the lean kernels gained
     // nothing consistent on Zen 5, docs/notes/zen5-pointwise.md).
@@ -127,12 +131,14 @@ constexpr MicroarchTuning kMicroarchTuning[] = {
     // 2.7-2.8x; one broadcast per FMA ran the one-vector tile at ~72-75% of
     // the peak). Zen 4 (512-bit FMAs split in two: FMA bound before load
     // bound) and older (no AVX-512): 0, not measured.
-    //                                lean padded q_mr kpair
-    {Microarch::zen,                   0,   0,     0,   0},
-    {Microarch::zen2,                  0,   0,     0,   0},
-    {Microarch::zen3,                  0,   0,     0,   0},
-    {Microarch::zen4,                  0,   1,     0,   0},
-    {Microarch::zen5,                  0,   1,    14,   1},
+    // Zen 5, wide: measured (AMD EPYC Zen 5, 1 thread, --ab, NCX; see
+    // Tuning::gemm_cols_wide). Zen 4: 0, not measured.
+    //                                lean padded q_mr kpair wide
+    {Microarch::zen,                   0,   0,     0,   0,    0},
+    {Microarch::zen2,                  0,   0,     0,   0,    0},
+    {Microarch::zen3,                  0,   0,     0,   0,    0},
+    {Microarch::zen4,                  0,   1,     0,   0,    0},
+    {Microarch::zen5,                  0,   1,    14,   1,    1},
 };
 
 // The values of `cpu`'s core over the derived defaults in `t`. An unknown
@@ -147,6 +153,7 @@ void apply_microarchitecture(const CpuInfo& cpu, Tuning* t) {
     t->indirect_padded_lines = m.indirect_padded_lines;
     t->qgemm_rows_tile_mr = m.qgemm_rows_tile_mr;
     t->indirect_kpair = m.indirect_kpair;
+    t->gemm_cols_wide = m.gemm_cols_wide;
     listed = true;
   }
   if (!listed && cpu.identity.vendor == CpuVendor::intel) t->gemm_lean_kernels = 1;
@@ -163,6 +170,7 @@ void clamp_to_ceilings(Tuning* t) {
   t->cache_line_floats = std::max<size_t>(1, t->cache_line_floats);
   t->l1_way_bytes = std::max<size_t>(64, t->l1_way_bytes);
   t->gemm_lean_kernels = t->gemm_lean_kernels ? 1 : 0;
+  t->gemm_cols_wide = t->gemm_cols_wide ? 1 : 0;
   t->prefer_avx2_to_avx512 = t->prefer_avx2_to_avx512 ? 1 : 0;
   t->pointwise_small_k_stream = t->pointwise_small_k_stream ? 1 : 0;
   t->indirect_padded_lines = t->indirect_padded_lines ? 1 : 0;

@@ -76,6 +76,15 @@ struct Tuning {
   // Ice Lake-SP measured 55-67%), so 1 is the default on Intel only until a
   // Zen machine has measured the lean kernels.
   size_t gemm_lean_kernels = 0;
+  // 1: channels-first GEMMs (pointwise and im2col, NCX) may also take the
+  // lean 6 x 64 tile (AVX-512, cols-lean 6x64 u4; KernelTable::gemm_cols_wide)
+  // where pick_cols_kernel finds it pads the problem clearly least, or where
+  // the weights outgrow the L2 budget: they stream again for every N panel,
+  // half as often as with 32 columns. Measured on AMD EPYC Zen 5 (--ab, NCX):
+  // pw_seq_ffn 0.93-0.99x -> 1.03-1.06x oneDNN, pw_res5_expand 1.09x ->
+  // 1.12x, grouped_g8x12 1.07x -> 1.36x, pw_tiny_3to5 1.13x -> 1.35x. 0
+  // elsewhere: not measured.
+  size_t gemm_cols_wide = 0;
 
   // ---- ISA level (plan/isa_select.cpp) -------------------------------------
 

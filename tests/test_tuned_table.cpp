@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "api/conv_shape.h"
+#include "gemm/gemm_driver.h"
 #include "isa_param.h"
 #include "kernels/kernel_table.h"
 #include "plan/algorithm.h"
@@ -26,6 +27,12 @@ using kernels::KernelTable;
 Tuning with_lean(size_t lean) {
   Tuning t;
   t.gemm_lean_kernels = lean;
+  return t;
+}
+
+Tuning with_wide(size_t wide) {
+  Tuning t;
+  t.gemm_cols_wide = wide;
   return t;
 }
 
@@ -114,6 +121,79 @@ TEST_P(TunedTable, LeanPlansComputeTheSameConvolutions) {
         for (size_t i = 0; i < yl.size(); ++i)
           ASSERT_NEAR(yl[i], yp[i], tol) << "layout " << layout << " k " << k << " c " << c << " at " << i;
       }
+}
+
+// The wide channels-first tile: only AVX-512 has one, only where the tuning
+// asks, and the ISA's own table never holds it.
+TEST_P(TunedTable, WideColsTileOnlyWhereAsked) {
+  EXPECT_EQ(base().gemm_cols_wide.fn, nullptr);
+  EXPECT_EQ(dispatch::tune_kernel_table(base(), with_wide(0)).gemm_cols_wide.fn, nullptr);
+  const KernelTable t = dispatch::tune_kernel_table(base(), with_wide(1));
+  EXPECT_EQ(t.gemm_cols_main.fn, base().gemm_cols_main.fn);
+  if (GetParam() != NDCONV_ISA_AVX512) {
+    EXPECT_EQ(t.gemm_cols_wide.fn, nullptr);
+    return;
+  }
+  ASSERT_NE(t.gemm_cols_wide.fn, nullptr);
+  EXPECT_EQ(t.gemm_cols_wide.mr, 6u);
+  EXPECT_EQ(t.gemm_cols_wide.nr, 64u);
+  // The tuned_kernel_table cache hands out the same table for the same variant.
+  EXPECT_EQ(dispatch::tuned_kernel_table(&base(), with_wide(1)), dispatch::tuned_kernel_table(&base(), with_wide(1)));
+  EXPECT_EQ(dispatch::tuned_kernel_table(&base(), with_wide(1))->gemm_cols_wide.fn, t.gemm_cols_wide.fn);
+  EXPECT_EQ(dispatch::tuned_kernel_table(&base(), with_wide(0)), &base());
+}
+
+// Which shapes take it: the ones it pads clearly less (12 output channels:
+// two 6-row tiles exactly), and weights past the L2 budget (pw_seq_ffn's
+// 3072 x 768); not the ones another tile fits as well (pw_mbv2_project, 24
+// channels; pw_res2_reduce, 64 x 256 weights in L2).
+TEST_P(TunedTable, WideColsTilePickedByPaddingAndWeightSize) {
+  if (GetParam() != NDCONV_ISA_AVX512) GTEST_SKIP() << "no wide tile at this level";
+  const Tuning tune = with_wide(1);
+  const KernelTable t = dispatch::tune_kernel_table(base(), tune);
+  const auto picks_wide = [&](size_t M, size_t N, size_t K) {
+    return dispatch::pick_cols_kernel(t, M, N, K, tune).fn == t.gemm_cols_wide.fn;
+  };
+  EXPECT_TRUE(picks_wide(12, 3136, 64));
+  EXPECT_TRUE(picks_wide(3072, 128, 768));
+  EXPECT_FALSE(picks_wide(24, 3136, 144));
+  EXPECT_FALSE(picks_wide(64, 3136, 256));
+  // Without the wide tile the pick is the least padded of main and alt.
+  EXPECT_NE(dispatch::pick_cols_kernel(base(), 12, 3136, 64, tune).fn, nullptr);
+}
+
+// Channels-first convolutions whose output channels per group take the wide
+// tile (5, 12, 12 per group; 126 pixels: an N tail of 62) with M tails: the
+// same results as the default table's, input and output against guard pages.
+TEST_P(TunedTable, WidePlansComputeTheSameConvolutions) {
+  const KernelTable wide = dispatch::tune_kernel_table(base(), with_wide(1));
+  const KernelTable plain = dispatch::tune_kernel_table(base(), with_wide(0));
+  uint64_t seed = 17;
+  for (int64_t k : {1, 3})
+    for (int64_t cout : {5, 12, 24}) {
+      const int64_t c = 8, groups = cout == 24 ? 2 : 1, h = 9, w_ = 14;
+      if (wide.gemm_cols_wide.fn) {
+        const size_t M = static_cast<size_t>(cout / groups), K = static_cast<size_t>(c / groups * k * k);
+        ASSERT_EQ(dispatch::pick_cols_kernel(wide, M, h * w_, K, with_wide(1)).fn, wide.gemm_cols_wide.fn)
+            << "cout " << cout << " k " << k;
+      }
+      const ndconv_conv_desc d = test::conv2d_desc(NDCONV_NCX, c, cout, h, w_, k, k, groups,
+                                                   NDCONV_PAD_SAME_UPPER, 1, NDCONV_ACT_RELU);
+      std::vector<float> x(static_cast<size_t>(d.batch * c * h * w_)),
+          w(static_cast<size_t>(cout * c / groups * k * k)), b(static_cast<size_t>(cout));
+      test::fill_random(x.data(), x.size(), ++seed);
+      test::fill_random(w.data(), w.size(), ++seed);
+      test::fill_random(b.data(), b.size(), ++seed);
+      for (test::Guard guard : {test::Guard::kAfter, test::Guard::kBefore}) {
+        std::string wide_name, plain_name;
+        const std::vector<float> yw = run(d, wide, x, w, b, guard, &wide_name);
+        const std::vector<float> yp = run(d, plain, x, w, b, guard, &plain_name);
+        EXPECT_EQ(wide_name, plain_name);
+        ASSERT_EQ(yw.size(), yp.size());
+        const float tol = 1e-5f * static_cast<float>(c / groups * k * k);
+        for (size_t i = 0; i < yw.size(); ++i) ASSERT_NEAR(yw[i], yp[i], tol) << "k " << k << " cout " << cout << " at " << i;
+      }
+    }
 }
 
 INSTANTIATE_TEST_SUITE_P(Isa, TunedTable, ::testing::ValuesIn(test::available_isas()), test::isa_test_name);
