@@ -83,6 +83,7 @@ class DepthwiseAlgorithm final : public Algorithm {
     p.act.kind = shape.activation;
     p.act.min = shape.act_min;
     p.act.max = shape.act_max;
+    p.prefetch_pixels = tune.depthwise_nxc_prefetch_pixels;
   }
 
   // False when out of memory.

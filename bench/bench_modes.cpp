@@ -118,8 +118,8 @@ int run_load(const std::string& filter) {
         double start = 0, end = 0;
         for (int t = 0; t < threads; ++t)
           pool.emplace_back([&, t] {
-            const std::vector<float> input = l.input;  // own buffers, as separate requests have
-            std::vector<float> output(single.size());
+            const AlignedFloats input = l.input;  // own buffers, as separate requests have
+            AlignedFloats output(single.size());
             ++ready;
             while (ready.load() < threads) std::this_thread::yield();
             const auto t0 = std::chrono::steady_clock::now();

@@ -24,8 +24,9 @@ ShapeCase& shape_case(size_t index) {
     c->input_ncx = random_tensor(s.input_elements(), 1 + 3 * uint32_t(index));
     c->weights_oix = random_tensor(s.weight_elements(), 2 + 3 * uint32_t(index));
     c->bias = random_tensor(s.out_channels, 3 + 3 * uint32_t(index));
-    c->layouts[NDCONV_NCX].input = c->input_ncx;
-    c->layouts[NDCONV_NXC].input = ncx_to_nxc(c->input_ncx, s.batch, s.in_channels, s.in_pixels);
+    c->layouts[NDCONV_NCX].input.assign(c->input_ncx.begin(), c->input_ncx.end());
+    const std::vector<float> nxc = ncx_to_nxc(c->input_ncx, s.batch, s.in_channels, s.in_pixels);
+    c->layouts[NDCONV_NXC].input.assign(nxc.begin(), nxc.end());
     for (LayoutCase& l : c->layouts) l.output.assign(size_t(s.output_elements()), 0.0f);
     g.current = std::move(c);
   }
@@ -104,8 +105,8 @@ void check_ndconv(size_t index, int layout) {
     check.error = "ndconv failed on " + where + ": " + ndconv_status_string(status) + ": " +
                   ndconv_last_error();
   } else {
-    std::vector<float> got_ncx =
-        layout == NDCONV_NCX ? l.output : nxc_to_ncx(l.output, s.batch, s.out_channels, s.out_pixels);
+    std::vector<float> got_ncx(l.output.begin(), l.output.end());
+    if (layout == NDCONV_NXC) got_ncx = nxc_to_ncx(got_ncx, s.batch, s.out_channels, s.out_pixels);
     if (g.inject_mismatch) {
       g.inject_mismatch = false;  // once: the first checked output only
       got_ncx[got_ncx.size() / 2] += 1.0f;

@@ -10,6 +10,7 @@
 
 #include "ndconv/ndconv.h"
 #include "shapes.h"
+#include "tensors.h"
 
 #if defined(NDCONV_HAVE_ONEDNN)
 #include "onednn_conv.h"
@@ -20,8 +21,8 @@ namespace ndconv_bench {
 extern const char* const kLayoutNames[2];  // "ncx", "nxc", indexed by ndconv_layout
 
 struct LayoutCase {
-  std::vector<float> input;   // in this layout
-  std::vector<float> output;  // ndconv's, in this layout
+  AlignedFloats input;   // in this layout
+  AlignedFloats output;  // ndconv's, in this layout
   ndconv_conv* plan = nullptr;
 #if defined(NDCONV_HAVE_ONEDNN)
   std::unique_ptr<OnednnConv> onednn[2];  // plain, best

@@ -3,12 +3,36 @@
 // converts to what each implementation is handed.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <new>
 #include <vector>
 
 #include "shapes.h"
 
 namespace ndconv_bench {
+
+// Allocates on 64-byte (cache-line) boundaries, as inference runtimes
+// allocate their tensors (PyTorch's CPU allocator, ONNX Runtime, oneDNN's
+// own memory objects): the tensors ndconv is timed on. A plain std::vector
+// of a few MiB sits 16 bytes past a page boundary, so every 64-byte vector
+// access straddles two cache lines; oneDNN, handed copies in its own
+// 64-byte aligned memory, would be timed on different terms.
+template <class T>
+struct CacheLineAllocator {
+  using value_type = T;
+  static constexpr std::align_val_t kAlignment{64};
+  CacheLineAllocator() = default;
+  template <class U>
+  CacheLineAllocator(const CacheLineAllocator<U>&) {}
+  T* allocate(size_t n) { return static_cast<T*>(::operator new(n * sizeof(T), kAlignment)); }
+  void deallocate(T* p, size_t) { ::operator delete(p, kAlignment); }
+  template <class U>
+  bool operator==(const CacheLineAllocator<U>&) const { return true; }
+  template <class U>
+  bool operator!=(const CacheLineAllocator<U>&) const { return false; }
+};
+using AlignedFloats = std::vector<float, CacheLineAllocator<float>>;
 
 // Deterministic uniform values in [-1, 1).
 std::vector<float> random_tensor(int64_t count, uint32_t seed);

@@ -70,6 +70,7 @@ struct NxcRow {
   size_t cout, m, ps;
   ptrdiff_t s, d, k, pad, w_in, cin;
   vec vlo, vhi;
+  size_t prefetch;
 
   NxcRow(const DepthwiseParams& p, const DepthwiseRow& row, Bounds bounds)
       : a(row),
@@ -84,7 +85,8 @@ struct NxcRow {
         w_in(static_cast<ptrdiff_t>(p.in_width)),
         cin(static_cast<ptrdiff_t>(p.in_channels)),
         vlo(S::set1(bounds.lo)),
-        vhi(S::set1(bounds.hi)) {}
+        vhi(S::set1(bounds.hi)),
+        prefetch(p.prefetch_pixels) {}
 
   template <bool kTail>
   vec init(size_t x, size_t o, size_t n) const {
@@ -206,6 +208,8 @@ struct Slide3 {
     float* out;  // pixel 0, channel o
     ptrdiff_t cin, cout;
     bool first;
+    ptrdiff_t prefetch;  // DepthwiseParams::prefetch_pixels
+    ptrdiff_t w_in, w_out;
   };
 
   // NX interior pixels from x; `in_x` = x - pad >= 0 is their first input.
@@ -217,6 +221,20 @@ struct Slide3 {
     asm("" : "+r"(out));
 #pragma GCC unroll 16
     for (int j = 0; j < NX; ++j) acc[j] = g.first ? g.bias : IO<kTail>::load(out + j * g.cout, n);
+    // The lines no earlier row brought into the caches: the last input row
+    // (the one this output row is the first to read) and the output, for
+    // writing. One cache line per pixel and channel block; the hardware
+    // prefetchers miss them (a stride of C_in floats per pixel).
+    // (Only inside the rows: no pointer past the tensors is formed.)
+    if (g.prefetch && x + g.prefetch + NX <= g.w_out && in_x + g.prefetch + NX <= g.w_in) {
+      const float* q = g.in[R - 1] + (in_x + g.prefetch) * g.cin;
+      float* o = out + g.prefetch * g.cout;
+#pragma GCC unroll 16
+      for (int j = 0; j < NX; ++j) {
+        __builtin_prefetch(q + j * g.cin, 0, 3);
+        __builtin_prefetch(o + j * g.cout, 1, 3);
+      }
+    }
 #pragma GCC unroll 3
     for (int r = 0; r < R; ++r) {
       const float* q = g.in[r] + in_x * g.cin;
@@ -278,6 +296,9 @@ struct Slide3 {
     g.cin = row.cin;
     g.cout = static_cast<ptrdiff_t>(row.cout);
     g.first = a.first;
+    g.prefetch = static_cast<ptrdiff_t>(row.prefetch);
+    g.w_in = row.w_in;
+    g.w_out = static_cast<ptrdiff_t>(w_out);
     const ptrdiff_t pad = row.pad, end = static_cast<ptrdiff_t>(xr);
     for (ptrdiff_t x = 0; x < static_cast<ptrdiff_t>(xl); ++x) edge<R, kTail>(g, x, x - pad, row.w_in, n);
     ptrdiff_t x = static_cast<ptrdiff_t>(xl);

@@ -80,6 +80,9 @@ struct DepthwiseParams {
   const float* packed = nullptr;
   size_t packed_stride = 0;
   Activation act;
+  // NXC, 3 taps along the row, stride 1: prefetch this many output pixels
+  // ahead (0: none); Tuning::depthwise_nxc_prefetch_pixels.
+  size_t prefetch_pixels = 0;
 };
 
 // One output row (all output pixels along the last dim) for a channel range.

@@ -32,6 +32,7 @@ constexpr TuningField kTuningFields[] = {
     {"pointwise_small_k_stream", &Tuning::pointwise_small_k_stream},
     {"ngram_min_channels_first_window_floats", &Tuning::ngram_min_channels_first_window_floats},
     {"ngram_split_min_row_tiles", &Tuning::ngram_split_min_row_tiles},
+    {"depthwise_nxc_prefetch_pixels", &Tuning::depthwise_nxc_prefetch_pixels},
     {"indirect_panel_group", &Tuning::indirect_panel_group},
     {"indirect_merge_max_channels", &Tuning::indirect_merge_max_channels},
     {"im2col_a_block_bytes", &Tuning::im2col_a_block_bytes},
@@ -82,7 +83,8 @@ void derive_cache_budgets(const CacheInfo& caches, Tuning* t) {
 //     table's main tile);
 //   kpair: Tuning::indirect_kpair (the k-pair kernels for groups of at most
 //     16 output channels, AVX-512);
-//   wide: Tuning::gemm_cols_wide (the 6 x 64 channels-first tile, AVX-512).
+//   wide: Tuning::gemm_cols_wide (the 6 x 64 channels-first tile, AVX-512);
+//   dw_pf: Tuning::depthwise_nxc_prefetch_pixels.
 struct MicroarchTuning {
   Microarch microarch;
   size_t gemm_lean_kernels;
@@ -90,6 +92,7 @@ struct MicroarchTuning {
   size_t qgemm_rows_tile_mr;
   size_t indirect_kpair;
   size_t gemm_cols_wide;
+  size_t depthwise_nxc_prefetch_pixels;
 };
 
 constexpr MicroarchTuning kMicroarchTuning[] = {
@@ -109,11 +112,14 @@ constexpr MicroarchTuning kMicroarchTuning[] = {
     // load/FMA ratio). Replace by a measurement (ndconv_bench --ab,
     // grouped_g4x16 NXC; NDCONV_TUNE=measure tries kpair=off).
     // Intel, wide: not measured on any Intel core, so off.
-    //                                lean padded q_mr kpair wide
-    {Microarch::sapphire_rapids,       1,   0,     0,   1,    0},
-    {Microarch::ice_lake_sp,           1,   0,     0,   1,    0},
-    {Microarch::skylake_sp,            1,   0,     0,   1,    0},
-    {Microarch::cascade_lake,          1,   0,     0,   1,    0},
+    // Intel, dw_pf: measured on Emerald Rapids (model 207, Sapphire Rapids
+    // class; see Tuning::depthwise_nxc_prefetch_pixels); the older cores
+    // copied from it (their prefetchers likewise miss a C_in-float stride).
+    //                                lean padded q_mr kpair wide dw_pf
+    {Microarch::sapphire_rapids,       1,   0,     0,   1,    0,    8},
+    {Microarch::ice_lake_sp,           1,   0,     0,   1,    0,    8},
+    {Microarch::skylake_sp,            1,   0,     0,   1,    0,    8},
+    {Microarch::cascade_lake,          1,   0,     0,   1,    0,    8},
     // AMD, lean: the project was developed on Zen 4, then Zen 5, where the
     // GemmTile kernels run at 95-97% of the peak (the lean kernels gained
     // nothing consistent on Zen 5, docs/notes/zen5-pointwise.md).
@@ -133,12 +139,13 @@ constexpr MicroarchTuning kMicroarchTuning[] = {
     // bound) and older (no AVX-512): 0, not measured.
     // Zen 5, wide: measured (AMD EPYC Zen 5, 1 thread, --ab, NCX; see
     // Tuning::gemm_cols_wide). Zen 4: 0, not measured.
-    //                                lean padded q_mr kpair wide
-    {Microarch::zen,                   0,   0,     0,   0,    0},
-    {Microarch::zen2,                  0,   0,     0,   0,    0},
-    {Microarch::zen3,                  0,   0,     0,   0,    0},
-    {Microarch::zen4,                  0,   1,     0,   0,    0},
-    {Microarch::zen5,                  0,   1,    14,   1,    1},
+    // AMD, dw_pf: 0, not measured.
+    //                                lean padded q_mr kpair wide dw_pf
+    {Microarch::zen,                   0,   0,     0,   0,    0,    0},
+    {Microarch::zen2,                  0,   0,     0,   0,    0,    0},
+    {Microarch::zen3,                  0,   0,     0,   0,    0,    0},
+    {Microarch::zen4,                  0,   1,     0,   0,    0,    0},
+    {Microarch::zen5,                  0,   1,    14,   1,    1,    0},
 };
 
 // The values of `cpu`'s core over the derived defaults in `t`. An unknown
@@ -154,9 +161,13 @@ void apply_microarchitecture(const CpuInfo& cpu, Tuning* t) {
     t->qgemm_rows_tile_mr = m.qgemm_rows_tile_mr;
     t->indirect_kpair = m.indirect_kpair;
     t->gemm_cols_wide = m.gemm_cols_wide;
+    t->depthwise_nxc_prefetch_pixels = m.depthwise_nxc_prefetch_pixels;
     listed = true;
   }
-  if (!listed && cpu.identity.vendor == CpuVendor::intel) t->gemm_lean_kernels = 1;
+  if (!listed && cpu.identity.vendor == CpuVendor::intel) {
+    t->gemm_lean_kernels = 1;
+    t->depthwise_nxc_prefetch_pixels = 8;
+  }
   // One 512-bit FMA unit: see Tuning::prefer_avx2_to_avx512.
   if (cpu.fma.count == 1 && cpu.fma.width_bits == 512) t->prefer_avx2_to_avx512 = 1;
 }
@@ -171,6 +182,7 @@ void clamp_to_ceilings(Tuning* t) {
   t->l1_way_bytes = std::max<size_t>(64, t->l1_way_bytes);
   t->gemm_lean_kernels = t->gemm_lean_kernels ? 1 : 0;
   t->gemm_cols_wide = t->gemm_cols_wide ? 1 : 0;
+  t->depthwise_nxc_prefetch_pixels = std::min<size_t>(t->depthwise_nxc_prefetch_pixels, 64);
   t->prefer_avx2_to_avx512 = t->prefer_avx2_to_avx512 ? 1 : 0;
   t->pointwise_small_k_stream = t->pointwise_small_k_stream ? 1 : 0;
   t->indirect_padded_lines = t->indirect_padded_lines ? 1 : 0;

@@ -153,6 +153,15 @@ struct Tuning {
   // entirely in the taps form.
   size_t ngram_split_min_row_tiles = 16;
 
+  // ---- Depthwise (algorithms/depthwise.cpp) --------------------------------
+
+  // Channels-last 3-tap rows (kernels/depthwise_nxc.hpp, Slide3): prefetch
+  // the new input row's and the output's lines this many pixels ahead (0:
+  // none). Measured on Intel Xeon (Emerald Rapids, model 207; --ab, 64-byte
+  // aligned tensors): dw3x3_mbv2 NXC 0.84-0.89x -> 1.00-1.09x oneDNN with
+  // 4, 8 or 16 alike. Set in the tuning table; 0 where not measured.
+  size_t depthwise_nxc_prefetch_pixels = 0;
+
   // ---- Indirect and im2col (algorithms/im2col_gemm.cpp, indirect_gemm.cpp)
 
   // Channels-first packed B panels per A block (im2col-panel-gemm; at most

@@ -71,16 +71,18 @@ TEST_P(TunedTable, LeanKeepsWhatTheAlgorithmsRelyOn) {
   if (GetParam() == NDCONV_ISA_AVX2) EXPECT_NE(t.gemm_cols_main.fn, base().gemm_cols_main.fn);
 }
 
-// A convolution through plan_algorithm with the given table, input and
-// output against guard pages (a tile that reads or writes past a tensor
-// crashes the test).
+// A convolution through plan_algorithm with the given table (and tuning:
+// the process's when null), input and output against guard pages (a tile
+// that reads or writes past a tensor crashes the test).
 std::vector<float> run(const ndconv_conv_desc& d, const KernelTable& table, const std::vector<float>& x,
                        const std::vector<float>& w, const std::vector<float>& b, test::Guard guard,
-                       std::string* name) {
+                       std::string* name, const Tuning* tune = nullptr) {
   dispatch::ConvShape s;
   EXPECT_EQ(dispatch::validate_desc(&d, &s), NDCONV_OK);
   ndconv_status status = NDCONV_OK;
-  std::unique_ptr<dispatch::Algorithm> algo = dispatch::plan_algorithm(s, table, w.data(), b.data(), &status);
+  std::unique_ptr<dispatch::Algorithm> algo =
+      tune ? dispatch::plan_algorithm(s, table, *tune, w.data(), b.data(), &status, nullptr)
+           : dispatch::plan_algorithm(s, table, w.data(), b.data(), &status);
   EXPECT_TRUE(algo) << status;
   test::GuardedBuffer input(x.size(), guard), output(static_cast<size_t>(s.output_elements()), guard);
   input.copy_from(x.data());
@@ -193,6 +195,37 @@ TEST_P(TunedTable, WidePlansComputeTheSameConvolutions) {
         const float tol = 1e-5f * static_cast<float>(c / groups * k * k);
         for (size_t i = 0; i < yw.size(); ++i) ASSERT_NEAR(yw[i], yp[i], tol) << "k " << k << " cout " << cout << " at " << i;
       }
+    }
+}
+
+// The channels-last depthwise 3-tap rows with their prefetch on (1, 8 and
+// 64 pixels ahead: Tuning::depthwise_nxc_prefetch_pixels) and off: the same
+// results, widths around the distances, input and output against guard
+// pages (the prefetch stays inside the rows).
+TEST_P(TunedTable, DepthwisePrefetchComputesTheSameConvolutions) {
+  uint64_t seed = 29;
+  for (int64_t c : {16, 37})
+    for (int64_t width : {3, 9, 17, 70}) {
+      const ndconv_conv_desc d = test::conv2d_desc(NDCONV_NXC, c, c, 5, width, 3, 3, c, NDCONV_PAD_SAME_UPPER, 1,
+                                                   NDCONV_ACT_RELU);
+      std::vector<float> x(static_cast<size_t>(d.batch * c * 5 * width)), w(static_cast<size_t>(c * 9)),
+          b(static_cast<size_t>(c));
+      test::fill_random(x.data(), x.size(), ++seed);
+      test::fill_random(w.data(), w.size(), ++seed);
+      test::fill_random(b.data(), b.size(), ++seed);
+      Tuning off;
+      off.depthwise_nxc_prefetch_pixels = 0;
+      std::string off_name;
+      const std::vector<float> want = run(d, base(), x, w, b, test::Guard::kAfter, &off_name, &off);
+      EXPECT_EQ(off_name, std::string("depthwise/") + ndconv_isa_name(GetParam()));
+      for (size_t ahead : {1, 8, 64})
+        for (test::Guard guard : {test::Guard::kAfter, test::Guard::kBefore}) {
+          Tuning on;
+          on.depthwise_nxc_prefetch_pixels = ahead;
+          std::string name;
+          const std::vector<float> got = run(d, base(), x, w, b, guard, &name, &on);
+          ASSERT_EQ(got, want) << "c " << c << " width " << width << " ahead " << ahead;
+        }
     }
 }
 

@@ -270,6 +270,29 @@ TEST(Tuning, Int8TileRowsPerCore) {
   EXPECT_EQ(ndconv::dispatch::tuning_for(c, {}).qgemm_rows_tile_mr, 0u);
 }
 
+// The wide channels-first tile: Zen 5 only (measured there). The depthwise
+// prefetch: the Intel cores (measured on Emerald Rapids), an unnamed Intel
+// core too, no AMD core.
+TEST(Tuning, WideColsAndDepthwisePrefetchPerCore) {
+  using ndconv::dispatch::Microarch;
+  ndconv::dispatch::CpuInfo cpu;
+  const CacheInfo c = caches(48 * KiB, 2 * MiB, 32 * MiB);
+  for (auto m : {Microarch::zen4, Microarch::zen5, Microarch::sapphire_rapids, Microarch::ice_lake_sp,
+                 Microarch::skylake_sp}) {
+    cpu.microarch = m;
+    const Tuning t = ndconv::dispatch::tuning_for(c, cpu);
+    EXPECT_EQ(t.gemm_cols_wide, m == Microarch::zen5 ? 1u : 0u) << static_cast<int>(m);
+    const bool intel = m != Microarch::zen4 && m != Microarch::zen5;
+    EXPECT_EQ(t.depthwise_nxc_prefetch_pixels, intel ? 8u : 0u) << static_cast<int>(m);
+  }
+  EXPECT_EQ(ndconv::dispatch::tuning_for(c, {}).depthwise_nxc_prefetch_pixels, 0u);
+  cpu = {};
+  cpu.identity.vendor = ndconv::dispatch::CpuVendor::intel;
+  EXPECT_EQ(ndconv::dispatch::tuning_for(c, cpu).depthwise_nxc_prefetch_pixels, 8u);
+  EXPECT_EQ(Tuning{}.gemm_cols_wide, 0u);
+  EXPECT_EQ(Tuning{}.depthwise_nxc_prefetch_pixels, 0u);
+}
+
 TEST(Tuning, AccessorIsTheDetectedCpusTuning) {
   const Tuning expected =
       ndconv::dispatch::tuning_for(ndconv::dispatch::cache_info(), ndconv::dispatch::cpu_info());
@@ -293,9 +316,9 @@ TEST(Tuning, StringNamesEveryField) {
       "pointwise_copy_panel_min_m_blocks", "l1_way_bytes", "pointwise_max_panel_lines_per_set",
       "pointwise_cols_a_block_bytes", "pointwise_rows_slice_bytes", "pointwise_small_k_stream",
       "ngram_min_channels_first_window_floats", "ngram_split_min_row_tiles",
-      "indirect_panel_group", "indirect_merge_max_channels", "im2col_a_block_bytes",
-      "cache_line_floats", "textcnn_min_tiles_per_task", "gemm_lean_kernels",
-      "prefer_avx2_to_avx512", "indirect_padded_lines", "indirect_kpair", "qgemm_m_outer_max_weight_bytes",
+      "depthwise_nxc_prefetch_pixels", "indirect_panel_group", "indirect_merge_max_channels",
+      "im2col_a_block_bytes", "cache_line_floats", "textcnn_min_tiles_per_task", "gemm_lean_kernels",
+      "gemm_cols_wide", "prefer_avx2_to_avx512", "indirect_padded_lines", "indirect_kpair", "qgemm_m_outer_max_weight_bytes",
       "qgemm_rows_tile_mr"};
   size_t lines = 0;
   for (char c : text) lines += c == '\n';
