@@ -27,7 +27,10 @@ bool is_pointwise(const ConvShape& s) {
 // alternative shape wins only by padding the problem less all told
 // (measured: pw_seq_ffn, M = 128, 14 x 32 with a 2-row block 1.00x oneDNN
 // against 0.96x for 8 x 48; pw_res5_expand, M = 49, 14 x 32 with a 7-row
-// block 0.98x against 0.97x for 7 x 48).
+// block 0.98x against 0.97x for 7 x 48). The wide tile, where the table has
+// one (Tuning::gemm_rows_wide), where it pads at most 5% more than that
+// (pw_seq_ffn, M = 128: 3% more, 0.93x -> 1.00x oneDNN on Intel Xeon;
+// pw_res5_expand, M = 49: 10% more, no gain).
 kernels::GemmRowsKernel pick_channels_last_kernel(const kernels::KernelTable& table, size_t M, size_t N) {
   kernels::GemmRowsKernel best = table.gemm_rowptr_main;
   best.short_rows = table.gemm_rowptr_short_rows;
@@ -38,6 +41,8 @@ kernels::GemmRowsKernel pick_channels_last_kernel(const kernels::KernelTable& ta
       best = k;
       best_work = padded(k.mr, k.nr);
     }
+  const kernels::GemmRowsKernel& wide = table.gemm_rowptr_wide;
+  if (wide.fn && padded(wide.mr, wide.nr) * 20 <= best_work * 21) return wide;
   return best;
 }
 

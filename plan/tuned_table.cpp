@@ -52,12 +52,19 @@ void use_wide_cols_avx512(const GemmCandidates& c, KernelTable* t) {
   if (const auto* cols = find(c.cols, c.cols_count, "cols-lean/6x64/u4")) t->gemm_cols_wide = cols->kernel;
 }
 
+// AVX-512, Tuning::gemm_rows_wide: the 6 x 64 channels-last pointwise tile
+// (its own packed weights, NR = 64, as the plan packs for the tile it picks).
+void use_wide_rows_avx512(const GemmCandidates& c, KernelTable* t) {
+  if (const auto* rows = find(c.rows, c.rows_count, "rows-lean/6x64/u4")) t->gemm_rowptr_wide = rows->kernel;
+}
+
 // The tables tuned_kernel_table keeps: one bit per Tuning field that
 // tune_kernel_table reads.
-constexpr unsigned kLeanBit = 1, kWideBit = 2, kVariants = 4;
+constexpr unsigned kLeanBit = 1, kWideBit = 2, kRowsWideBit = 4, kVariants = 8;
 
 unsigned variant_of(const Tuning& t) {
-  return (t.gemm_lean_kernels ? kLeanBit : 0u) | (t.gemm_cols_wide ? kWideBit : 0u);
+  return (t.gemm_lean_kernels ? kLeanBit : 0u) | (t.gemm_cols_wide ? kWideBit : 0u) |
+         (t.gemm_rows_wide ? kRowsWideBit : 0u);
 }
 
 // Every variant of one ISA's table, made on first use (a thread-safe static;
@@ -70,6 +77,7 @@ const KernelTable* variant_table(const KernelTable& base, unsigned variant) {
         Tuning t;
         t.gemm_lean_kernels = v & kLeanBit ? 1 : 0;
         t.gemm_cols_wide = v & kWideBit ? 1 : 0;
+        t.gemm_rows_wide = v & kRowsWideBit ? 1 : 0;
         table[v] = tune_kernel_table(b, t);
       }
     }
@@ -86,6 +94,7 @@ KernelTable tune_kernel_table(const KernelTable& base, const Tuning& t) {
   if (t.gemm_lean_kernels && base.isa == NDCONV_ISA_AVX512) use_lean_avx512(*base.gemm_candidates, &table);
   if (t.gemm_lean_kernels && base.isa == NDCONV_ISA_AVX2) use_lean_avx2(*base.gemm_candidates, &table);
   if (t.gemm_cols_wide && base.isa == NDCONV_ISA_AVX512) use_wide_cols_avx512(*base.gemm_candidates, &table);
+  if (t.gemm_rows_wide && base.isa == NDCONV_ISA_AVX512) use_wide_rows_avx512(*base.gemm_candidates, &table);
   return table;
 }
 

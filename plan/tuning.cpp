@@ -40,6 +40,7 @@ constexpr TuningField kTuningFields[] = {
     {"textcnn_min_tiles_per_task", &Tuning::textcnn_min_tiles_per_task},
     {"gemm_lean_kernels", &Tuning::gemm_lean_kernels},
     {"gemm_cols_wide", &Tuning::gemm_cols_wide},
+    {"gemm_rows_wide", &Tuning::gemm_rows_wide},
     {"prefer_avx2_to_avx512", &Tuning::prefer_avx2_to_avx512},
     {"indirect_padded_lines", &Tuning::indirect_padded_lines},
     {"indirect_kpair", &Tuning::indirect_kpair},
@@ -84,7 +85,8 @@ void derive_cache_budgets(const CacheInfo& caches, Tuning* t) {
 //   kpair: Tuning::indirect_kpair (the k-pair kernels for groups of at most
 //     16 output channels, AVX-512);
 //   wide: Tuning::gemm_cols_wide (the 6 x 64 channels-first tile, AVX-512);
-//   dw_pf: Tuning::depthwise_nxc_prefetch_pixels.
+//   dw_pf: Tuning::depthwise_nxc_prefetch_pixels;
+//   rwide: Tuning::gemm_rows_wide (the 6 x 64 channels-last pointwise tile).
 struct MicroarchTuning {
   Microarch microarch;
   size_t gemm_lean_kernels;
@@ -93,6 +95,7 @@ struct MicroarchTuning {
   size_t indirect_kpair;
   size_t gemm_cols_wide;
   size_t depthwise_nxc_prefetch_pixels;
+  size_t gemm_rows_wide;
 };
 
 constexpr MicroarchTuning kMicroarchTuning[] = {
@@ -115,11 +118,15 @@ constexpr MicroarchTuning kMicroarchTuning[] = {
     // Intel, dw_pf: measured on Emerald Rapids (model 207, Sapphire Rapids
     // class; see Tuning::depthwise_nxc_prefetch_pixels); the older cores
     // copied from it (their prefetchers likewise miss a C_in-float stride).
-    //                                lean padded q_mr kpair wide dw_pf
-    {Microarch::sapphire_rapids,       1,   0,     0,   1,    0,    8},
-    {Microarch::ice_lake_sp,           1,   0,     0,   1,    0,    8},
-    {Microarch::skylake_sp,            1,   0,     0,   1,    0,    8},
-    {Microarch::cascade_lake,          1,   0,     0,   1,    0,    8},
+    // Intel, rwide: measured on Emerald Rapids (see Tuning::gemm_rows_wide);
+    // the older cores copied from it (the same two 512-bit FMA ports; an
+    // earlier Sapphire Rapids-class measurement found the 6 x 64 rows tile
+    // best too, docs/notes/intel-microkernels.md).
+    //                                lean padded q_mr kpair wide dw_pf rwide
+    {Microarch::sapphire_rapids,       1,   0,     0,   1,    0,    8,    1},
+    {Microarch::ice_lake_sp,           1,   0,     0,   1,    0,    8,    1},
+    {Microarch::skylake_sp,            1,   0,     0,   1,    0,    8,    1},
+    {Microarch::cascade_lake,          1,   0,     0,   1,    0,    8,    1},
     // AMD, lean: the project was developed on Zen 4, then Zen 5, where the
     // GemmTile kernels run at 95-97% of the peak (the lean kernels gained
     // nothing consistent on Zen 5, docs/notes/zen5-pointwise.md).
@@ -139,13 +146,13 @@ constexpr MicroarchTuning kMicroarchTuning[] = {
     // bound) and older (no AVX-512): 0, not measured.
     // Zen 5, wide: measured (AMD EPYC Zen 5, 1 thread, --ab, NCX; see
     // Tuning::gemm_cols_wide). Zen 4: 0, not measured.
-    // AMD, dw_pf: 0, not measured.
-    //                                lean padded q_mr kpair wide dw_pf
-    {Microarch::zen,                   0,   0,     0,   0,    0,    0},
-    {Microarch::zen2,                  0,   0,     0,   0,    0,    0},
-    {Microarch::zen3,                  0,   0,     0,   0,    0,    0},
-    {Microarch::zen4,                  0,   1,     0,   0,    0,    0},
-    {Microarch::zen5,                  0,   1,    14,   1,    1,    0},
+    // AMD, dw_pf and rwide: 0, not measured.
+    //                                lean padded q_mr kpair wide dw_pf rwide
+    {Microarch::zen,                   0,   0,     0,   0,    0,    0,    0},
+    {Microarch::zen2,                  0,   0,     0,   0,    0,    0,    0},
+    {Microarch::zen3,                  0,   0,     0,   0,    0,    0,    0},
+    {Microarch::zen4,                  0,   1,     0,   0,    0,    0,    0},
+    {Microarch::zen5,                  0,   1,    14,   1,    1,    0,    0},
 };
 
 // The values of `cpu`'s core over the derived defaults in `t`. An unknown
@@ -162,11 +169,13 @@ void apply_microarchitecture(const CpuInfo& cpu, Tuning* t) {
     t->indirect_kpair = m.indirect_kpair;
     t->gemm_cols_wide = m.gemm_cols_wide;
     t->depthwise_nxc_prefetch_pixels = m.depthwise_nxc_prefetch_pixels;
+    t->gemm_rows_wide = m.gemm_rows_wide;
     listed = true;
   }
   if (!listed && cpu.identity.vendor == CpuVendor::intel) {
     t->gemm_lean_kernels = 1;
     t->depthwise_nxc_prefetch_pixels = 8;
+    t->gemm_rows_wide = 1;
   }
   // One 512-bit FMA unit: see Tuning::prefer_avx2_to_avx512.
   if (cpu.fma.count == 1 && cpu.fma.width_bits == 512) t->prefer_avx2_to_avx512 = 1;
@@ -182,6 +191,7 @@ void clamp_to_ceilings(Tuning* t) {
   t->l1_way_bytes = std::max<size_t>(64, t->l1_way_bytes);
   t->gemm_lean_kernels = t->gemm_lean_kernels ? 1 : 0;
   t->gemm_cols_wide = t->gemm_cols_wide ? 1 : 0;
+  t->gemm_rows_wide = t->gemm_rows_wide ? 1 : 0;
   t->depthwise_nxc_prefetch_pixels = std::min<size_t>(t->depthwise_nxc_prefetch_pixels, 64);
   t->prefer_avx2_to_avx512 = t->prefer_avx2_to_avx512 ? 1 : 0;
   t->pointwise_small_k_stream = t->pointwise_small_k_stream ? 1 : 0;

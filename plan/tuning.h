@@ -85,6 +85,15 @@ struct Tuning {
   // 1.12x, grouped_g8x12 1.07x -> 1.36x, pw_tiny_3to5 1.13x -> 1.35x. 0
   // elsewhere: not measured.
   size_t gemm_cols_wide = 0;
+  // 1: channels-last pointwise GEMMs may take the lean 6 x 64 rows tile
+  // (AVX-512, rows-lean 6x64 u4; KernelTable::gemm_rowptr_wide) where it pads
+  // the problem at most 5% more than the main and alternative tiles: 4 B
+  // vectors per 6 broadcasts, oneDNN's brgemm shape. Measured on Intel Xeon
+  // (Emerald Rapids, model 207; --ab, 3 alternations): pw_res2_reduce NXC
+  // 0.82-0.85x -> 0.92-0.95x oneDNN, pw_seq_ffn 0.89-0.93x -> 0.94-1.01x,
+  // pw_res3_down_s2 0.92-1.03x -> 1.02-1.03x, pw_res2_expand 0.82-0.85x ->
+  // 0.87-0.90x. 0 elsewhere: not measured.
+  size_t gemm_rows_wide = 0;
 
   // ---- ISA level (plan/isa_select.cpp) -------------------------------------
 

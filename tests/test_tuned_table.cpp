@@ -36,6 +36,12 @@ Tuning with_wide(size_t wide) {
   return t;
 }
 
+Tuning with_rows_wide(size_t wide) {
+  Tuning t;
+  t.gemm_rows_wide = wide;
+  return t;
+}
+
 class TunedTable : public test::IsaTest {
  protected:
   const KernelTable& base() const { return *kernels::kernel_table_for(GetParam()); }
@@ -226,6 +232,60 @@ TEST_P(TunedTable, DepthwisePrefetchComputesTheSameConvolutions) {
           const std::vector<float> got = run(d, base(), x, w, b, guard, &name, &on);
           ASSERT_EQ(got, want) << "c " << c << " width " << width << " ahead " << ahead;
         }
+    }
+}
+
+// The wide channels-last tile: AVX-512 only, only where asked, and not in
+// the ISA's own table.
+TEST_P(TunedTable, WideRowsTileOnlyWhereAsked) {
+  EXPECT_EQ(base().gemm_rowptr_wide.fn, nullptr);
+  EXPECT_EQ(dispatch::tune_kernel_table(base(), with_rows_wide(0)).gemm_rowptr_wide.fn, nullptr);
+  const KernelTable t = dispatch::tune_kernel_table(base(), with_rows_wide(1));
+  EXPECT_EQ(t.gemm_rowptr_main.fn, base().gemm_rowptr_main.fn);
+  EXPECT_EQ(t.gemm_cols_wide.fn, nullptr);
+  if (GetParam() != NDCONV_ISA_AVX512) {
+    EXPECT_EQ(t.gemm_rowptr_wide.fn, nullptr);
+    return;
+  }
+  ASSERT_NE(t.gemm_rowptr_wide.fn, nullptr);
+  EXPECT_EQ(t.gemm_rowptr_wide.mr, 6u);
+  EXPECT_EQ(t.gemm_rowptr_wide.nr, 64u);
+  const KernelTable* cached = dispatch::tuned_kernel_table(&base(), with_rows_wide(1));
+  EXPECT_EQ(cached, dispatch::tuned_kernel_table(&base(), with_rows_wide(1)));
+  EXPECT_EQ(cached->gemm_rowptr_wide.fn, t.gemm_rowptr_wide.fn);
+}
+
+// Channels-last pointwise convolutions where the wide tile is picked (120
+// and 256 output channels: an N tail of 56 and none; 11 x 21 pixels: an M
+// tail of 3 rows of 6, and 6 x 11 at stride 2) and where it is not (24
+// output channels): the same results as the default table's, the tensors
+// against guard pages.
+TEST_P(TunedTable, WideRowsPlansComputeTheSameConvolutions) {
+  const KernelTable wide = dispatch::tune_kernel_table(base(), with_rows_wide(1));
+  const KernelTable plain = dispatch::tune_kernel_table(base(), with_rows_wide(0));
+  uint64_t seed = 41;
+  for (int64_t cout : {24, 120, 256})
+    for (int64_t stride : {1, 2}) {
+      const int64_t c = 19, h = 11, w_ = 21;
+      ndconv_conv_desc d = test::conv2d_desc(NDCONV_NXC, c, cout, h, w_, 1, 1, 1, NDCONV_PAD_SAME_UPPER, 1,
+                                             NDCONV_ACT_RELU);
+      d.stride[0] = d.stride[1] = stride;
+      std::vector<float> x(static_cast<size_t>(d.batch * c * h * w_)), w(static_cast<size_t>(cout * c)),
+          b(static_cast<size_t>(cout));
+      test::fill_random(x.data(), x.size(), ++seed);
+      test::fill_random(w.data(), w.size(), ++seed);
+      test::fill_random(b.data(), b.size(), ++seed);
+      for (test::Guard guard : {test::Guard::kAfter, test::Guard::kBefore}) {
+        std::string wide_name, plain_name;
+        const Tuning on = with_rows_wide(1), off = with_rows_wide(0);
+        const std::vector<float> yw = run(d, wide, x, w, b, guard, &wide_name, &on);
+        const std::vector<float> yp = run(d, plain, x, w, b, guard, &plain_name, &off);
+        EXPECT_EQ(wide_name, plain_name);
+        ASSERT_EQ(yw.size(), yp.size());
+        const float tol = 1e-5f * static_cast<float>(c);
+        for (size_t i = 0; i < yw.size(); ++i)
+          ASSERT_NEAR(yw[i], yp[i], tol) << "cout " << cout << " stride " << stride << " at " << i;
+      }
     }
 }
 

@@ -271,9 +271,9 @@ TEST(Tuning, Int8TileRowsPerCore) {
 }
 
 // The wide channels-first tile: Zen 5 only (measured there). The depthwise
-// prefetch: the Intel cores (measured on Emerald Rapids), an unnamed Intel
-// core too, no AMD core.
-TEST(Tuning, WideColsAndDepthwisePrefetchPerCore) {
+// prefetch and the wide channels-last tile: the Intel cores (measured on
+// Emerald Rapids), an unnamed Intel core too, no AMD core.
+TEST(Tuning, WideTilesAndDepthwisePrefetchPerCore) {
   using ndconv::dispatch::Microarch;
   ndconv::dispatch::CpuInfo cpu;
   const CacheInfo c = caches(48 * KiB, 2 * MiB, 32 * MiB);
@@ -284,12 +284,16 @@ TEST(Tuning, WideColsAndDepthwisePrefetchPerCore) {
     EXPECT_EQ(t.gemm_cols_wide, m == Microarch::zen5 ? 1u : 0u) << static_cast<int>(m);
     const bool intel = m != Microarch::zen4 && m != Microarch::zen5;
     EXPECT_EQ(t.depthwise_nxc_prefetch_pixels, intel ? 8u : 0u) << static_cast<int>(m);
+    EXPECT_EQ(t.gemm_rows_wide, intel ? 1u : 0u) << static_cast<int>(m);
   }
   EXPECT_EQ(ndconv::dispatch::tuning_for(c, {}).depthwise_nxc_prefetch_pixels, 0u);
+  EXPECT_EQ(ndconv::dispatch::tuning_for(c, {}).gemm_rows_wide, 0u);
   cpu = {};
   cpu.identity.vendor = ndconv::dispatch::CpuVendor::intel;
   EXPECT_EQ(ndconv::dispatch::tuning_for(c, cpu).depthwise_nxc_prefetch_pixels, 8u);
+  EXPECT_EQ(ndconv::dispatch::tuning_for(c, cpu).gemm_rows_wide, 1u);
   EXPECT_EQ(Tuning{}.gemm_cols_wide, 0u);
+  EXPECT_EQ(Tuning{}.gemm_rows_wide, 0u);
   EXPECT_EQ(Tuning{}.depthwise_nxc_prefetch_pixels, 0u);
 }
 
@@ -318,7 +322,7 @@ TEST(Tuning, StringNamesEveryField) {
       "ngram_min_channels_first_window_floats", "ngram_split_min_row_tiles",
       "depthwise_nxc_prefetch_pixels", "indirect_panel_group", "indirect_merge_max_channels",
       "im2col_a_block_bytes", "cache_line_floats", "textcnn_min_tiles_per_task", "gemm_lean_kernels",
-      "gemm_cols_wide", "prefer_avx2_to_avx512", "indirect_padded_lines", "indirect_kpair", "qgemm_m_outer_max_weight_bytes",
+      "gemm_cols_wide", "gemm_rows_wide", "prefer_avx2_to_avx512", "indirect_padded_lines", "indirect_kpair", "qgemm_m_outer_max_weight_bytes",
       "qgemm_rows_tile_mr"};
   size_t lines = 0;
   for (char c : text) lines += c == '\n';
