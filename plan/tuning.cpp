@@ -114,7 +114,8 @@ constexpr MicroarchTuning kMicroarchTuning[] = {
     // two-FMA-per-cycle peak, the k-pair loop at 93% (the 14x32 tile's
     // load/FMA ratio). Replace by a measurement (ndconv_bench --ab,
     // grouped_g4x16 NXC; NDCONV_TUNE=measure tries kpair=off).
-    // Intel, wide: not measured on any Intel core, so off.
+    // Intel, wide: measured on Emerald Rapids (see Tuning::gemm_cols_wide),
+    // the older cores copied from it.
     // Intel, dw_pf: measured on Emerald Rapids (model 207, Sapphire Rapids
     // class; see Tuning::depthwise_nxc_prefetch_pixels); the older cores
     // copied from it (their prefetchers likewise miss a C_in-float stride).
@@ -123,10 +124,10 @@ constexpr MicroarchTuning kMicroarchTuning[] = {
     // earlier Sapphire Rapids-class measurement found the 6 x 64 rows tile
     // best too, docs/notes/intel-microkernels.md).
     //                                lean padded q_mr kpair wide dw_pf rwide
-    {Microarch::sapphire_rapids,       1,   0,     0,   1,    0,    8,    1},
-    {Microarch::ice_lake_sp,           1,   0,     0,   1,    0,    8,    1},
-    {Microarch::skylake_sp,            1,   0,     0,   1,    0,    8,    1},
-    {Microarch::cascade_lake,          1,   0,     0,   1,    0,    8,    1},
+    {Microarch::sapphire_rapids,       1,   0,     0,   1,    1,    8,    1},
+    {Microarch::ice_lake_sp,           1,   0,     0,   1,    1,    8,    1},
+    {Microarch::skylake_sp,            1,   0,     0,   1,    1,    8,    1},
+    {Microarch::cascade_lake,          1,   0,     0,   1,    1,    8,    1},
     // AMD, lean: the project was developed on Zen 4, then Zen 5, where the
     // GemmTile kernels run at 95-97% of the peak (the lean kernels gained
     // nothing consistent on Zen 5, docs/notes/zen5-pointwise.md).
@@ -176,6 +177,7 @@ void apply_microarchitecture(const CpuInfo& cpu, Tuning* t) {
     t->gemm_lean_kernels = 1;
     t->depthwise_nxc_prefetch_pixels = 8;
     t->gemm_rows_wide = 1;
+    t->gemm_cols_wide = 1;
   }
   // One 512-bit FMA unit: see Tuning::prefer_avx2_to_avx512.
   if (cpu.fma.count == 1 && cpu.fma.width_bits == 512) t->prefer_avx2_to_avx512 = 1;

@@ -82,8 +82,11 @@ struct Tuning {
   // the weights outgrow the L2 budget: they stream again for every N panel,
   // half as often as with 32 columns. Measured on AMD EPYC Zen 5 (--ab, NCX):
   // pw_seq_ffn 0.93-0.99x -> 1.03-1.06x oneDNN, pw_res5_expand 1.09x ->
-  // 1.12x, grouped_g8x12 1.07x -> 1.36x, pw_tiny_3to5 1.13x -> 1.35x. 0
-  // elsewhere: not measured.
+  // 1.12x, grouped_g8x12 1.07x -> 1.36x, pw_tiny_3to5 1.13x -> 1.35x; on
+  // Intel Xeon (Emerald Rapids, model 207; 3 alternations): pw_seq_ffn
+  // 0.94-0.95x -> 1.02-1.11x, pw_res5_expand 0.94-1.03x -> 1.11-1.17x,
+  // grouped_g8x12 1.18-1.25x -> 1.41-1.47x, conv1d_dilated 1.04-1.07x ->
+  // 1.13-1.17x. 0 on the AMD cores before Zen 5: not measured.
   size_t gemm_cols_wide = 0;
   // 1: channels-last pointwise GEMMs may take the lean 6 x 64 rows tile
   // (AVX-512, rows-lean 6x64 u4; KernelTable::gemm_rowptr_wide) where it pads

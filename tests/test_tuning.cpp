@@ -270,9 +270,9 @@ TEST(Tuning, Int8TileRowsPerCore) {
   EXPECT_EQ(ndconv::dispatch::tuning_for(c, {}).qgemm_rows_tile_mr, 0u);
 }
 
-// The wide channels-first tile: Zen 5 only (measured there). The depthwise
-// prefetch and the wide channels-last tile: the Intel cores (measured on
-// Emerald Rapids), an unnamed Intel core too, no AMD core.
+// The wide channels-first tile: Zen 5 and the Intel cores (measured on Zen 5
+// and Emerald Rapids). The depthwise prefetch and the wide channels-last
+// tile: the Intel cores, an unnamed Intel core too, no AMD core.
 TEST(Tuning, WideTilesAndDepthwisePrefetchPerCore) {
   using ndconv::dispatch::Microarch;
   ndconv::dispatch::CpuInfo cpu;
@@ -281,8 +281,8 @@ TEST(Tuning, WideTilesAndDepthwisePrefetchPerCore) {
                  Microarch::skylake_sp}) {
     cpu.microarch = m;
     const Tuning t = ndconv::dispatch::tuning_for(c, cpu);
-    EXPECT_EQ(t.gemm_cols_wide, m == Microarch::zen5 ? 1u : 0u) << static_cast<int>(m);
     const bool intel = m != Microarch::zen4 && m != Microarch::zen5;
+    EXPECT_EQ(t.gemm_cols_wide, m == Microarch::zen5 || intel ? 1u : 0u) << static_cast<int>(m);
     EXPECT_EQ(t.depthwise_nxc_prefetch_pixels, intel ? 8u : 0u) << static_cast<int>(m);
     EXPECT_EQ(t.gemm_rows_wide, intel ? 1u : 0u) << static_cast<int>(m);
   }
@@ -292,6 +292,7 @@ TEST(Tuning, WideTilesAndDepthwisePrefetchPerCore) {
   cpu.identity.vendor = ndconv::dispatch::CpuVendor::intel;
   EXPECT_EQ(ndconv::dispatch::tuning_for(c, cpu).depthwise_nxc_prefetch_pixels, 8u);
   EXPECT_EQ(ndconv::dispatch::tuning_for(c, cpu).gemm_rows_wide, 1u);
+  EXPECT_EQ(ndconv::dispatch::tuning_for(c, cpu).gemm_cols_wide, 1u);
   EXPECT_EQ(Tuning{}.gemm_cols_wide, 0u);
   EXPECT_EQ(Tuning{}.gemm_rows_wide, 0u);
   EXPECT_EQ(Tuning{}.depthwise_nxc_prefetch_pixels, 0u);
