@@ -60,6 +60,10 @@ class IndirectGemm final : public Algorithm {
         strided_uk_(one_vector_ ? table.gemm_rowstride_one_vector : table.gemm_rowstride_main) {}
 
   bool init(const float* weights, const float* bias) {
+    if (!one_vector_ && use_wide_pair(table_, static_cast<size_t>(s_.out_channels_per_group()))) {
+      rows_uk_ = table_.gemm_rowptr_wide;
+      strided_uk_ = table_.gemm_rowstride_wide;
+    }
     tap_plan_ = plan_taps(s_, rows_uk_, tuning_);
     sweep_groups_ = sweeps_groups(s_, one_vector_, tap_plan_);
     bool kpair = uses_kpair(table_.gemm_kpair, tuning_, sweep_groups_, tap_plan_);

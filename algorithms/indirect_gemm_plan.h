@@ -76,6 +76,23 @@ inline bool use_one_vector(const kernels::KernelTable& table, size_t cout_g) {
   return one.fn && cout_g <= one.nr && one.nr < table.gemm_rowptr_main.nr && one.mr <= kMaxMR;
 }
 
+// The wide pair (Tuning::gemm_rows_wide: the lean 6 x 64 rows and strided
+// tiles) instead of the main pair, where the table has it and it pads the
+// output channels at most 5% more: a 64-channel layer in one N panel, each
+// input row broadcast once per 4 FMAs, not twice. Intel Xeon (Emerald
+// Rapids), --ab, 3 alternations: conv3x3_res2 NXC 0.85-0.97x -> 0.97-0.99x
+// oneDNN, conv3d_s2 0.80-0.89x -> 0.95-0.96x, conv3d_video 0.81-0.91x ->
+// 0.92-0.95x, conv1d_dilated 0.95-0.98x -> 0.99-1.06x.
+inline bool use_wide_pair(const kernels::KernelTable& table, size_t cout_g) {
+  const kernels::GemmRowsKernel& wide = table.gemm_rowptr_wide;
+  const kernels::GemmRowsStridedKernel& strided = table.gemm_rowstride_wide;
+  if (!wide.fn || !strided.fn || strided.mr != wide.mr || strided.nr != wide.nr || wide.mr > kMaxMR) return false;
+  const size_t main_nr = table.gemm_rowptr_main.nr;
+  const size_t padded_wide = (cout_g + wide.nr - 1) / wide.nr * wide.nr;
+  const size_t padded_main = (cout_g + main_nr - 1) / main_nr * main_nr;
+  return padded_wide * 20 <= padded_main * 21;
+}
+
 // Narrow groups (the one-vector tile) are swept together: a task takes an M
 // block's rows of every group from one plan of its taps, each group's read
 // C_in/groups floats further on (a_k_offset) against its own weights. Per

@@ -286,10 +286,12 @@ struct KernelTable {
   // 6 x 64), null in the ISA's own table: the tuned table sets it where
   // Tuning::gemm_cols_wide asks, and pick_cols_kernel weighs it.
   GemmColsKernel gemm_cols_wide;
-  // The same for channels-last pointwise (AVX-512: the lean 6 x 64 rows
-  // tile), where Tuning::gemm_rows_wide asks; the pointwise algorithm's
-  // pick_channels_last_kernel weighs it.
+  // The same for channels-last (AVX-512: the lean 6 x 64 rows tile and its
+  // strided twin, one MR), where Tuning::gemm_rows_wide asks; the pointwise
+  // algorithm's pick_channels_last_kernel and indirect-gemm's use_wide_pair
+  // weigh them.
   GemmRowsKernel gemm_rowptr_wide;
+  GemmRowsStridedKernel gemm_rowstride_wide;
 };
 
 // Defined by the ISA instances this build contains (see cmake/NdconvIsa.cmake).

@@ -52,10 +52,15 @@ void use_wide_cols_avx512(const GemmCandidates& c, KernelTable* t) {
   if (const auto* cols = find(c.cols, c.cols_count, "cols-lean/6x64/u4")) t->gemm_cols_wide = cols->kernel;
 }
 
-// AVX-512, Tuning::gemm_rows_wide: the 6 x 64 channels-last pointwise tile
-// (its own packed weights, NR = 64, as the plan packs for the tile it picks).
+// AVX-512, Tuning::gemm_rows_wide: the 6 x 64 channels-last pair (its own
+// packed weights, NR = 64, as a plan packs for the tiles it picks).
 void use_wide_rows_avx512(const GemmCandidates& c, KernelTable* t) {
-  if (const auto* rows = find(c.rows, c.rows_count, "rows-lean/6x64/u4")) t->gemm_rowptr_wide = rows->kernel;
+  const auto* rows = find(c.rows, c.rows_count, "rows-lean/6x64/u4");
+  const auto* strided = find(c.strided, c.strided_count, "strided-lean/6x64/u2");
+  if (rows && strided && rows->kernel.mr == strided->kernel.mr && rows->kernel.nr == strided->kernel.nr) {
+    t->gemm_rowptr_wide = rows->kernel;
+    t->gemm_rowstride_wide = strided->kernel;
+  }
 }
 
 // The tables tuned_kernel_table keeps: one bit per Tuning field that

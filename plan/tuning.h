@@ -88,10 +88,13 @@ struct Tuning {
   // grouped_g8x12 1.18-1.25x -> 1.41-1.47x, conv1d_dilated 1.04-1.07x ->
   // 1.13-1.17x. 0 on the AMD cores before Zen 5: not measured.
   size_t gemm_cols_wide = 0;
-  // 1: channels-last pointwise GEMMs may take the lean 6 x 64 rows tile
-  // (AVX-512, rows-lean 6x64 u4; KernelTable::gemm_rowptr_wide) where it pads
-  // the problem at most 5% more than the main and alternative tiles: 4 B
-  // vectors per 6 broadcasts, oneDNN's brgemm shape. Measured on Intel Xeon
+  // 1: channels-last pointwise and indirect GEMMs may take the lean 6 x 64
+  // rows tiles (AVX-512, rows-lean 6x64 u4 and strided-lean 6x64 u2;
+  // KernelTable::gemm_rowptr_wide / gemm_rowstride_wide) where they pad the
+  // problem at most 5% more than the main and alternative tiles: 4 B
+  // vectors per 6 broadcasts, oneDNN's brgemm shape. For indirect-gemm
+  // (conv3x3_res2 NXC 0.85-0.97x -> 0.97-0.99x, conv3d_s2 0.80-0.89x ->
+  // 0.95-0.96x): algorithms/indirect_gemm_plan.h, use_wide_pair. Pointwise: Measured on Intel Xeon
   // (Emerald Rapids, model 207; --ab, 3 alternations): pw_res2_reduce NXC
   // 0.82-0.85x -> 0.92-0.95x oneDNN, pw_seq_ffn 0.89-0.93x -> 0.94-1.01x,
   // pw_res3_down_s2 0.92-1.03x -> 1.02-1.03x, pw_res2_expand 0.82-0.85x ->

@@ -250,6 +250,9 @@ TEST_P(TunedTable, WideRowsTileOnlyWhereAsked) {
   ASSERT_NE(t.gemm_rowptr_wide.fn, nullptr);
   EXPECT_EQ(t.gemm_rowptr_wide.mr, 6u);
   EXPECT_EQ(t.gemm_rowptr_wide.nr, 64u);
+  ASSERT_NE(t.gemm_rowstride_wide.fn, nullptr);
+  EXPECT_EQ(t.gemm_rowstride_wide.mr, t.gemm_rowptr_wide.mr);
+  EXPECT_EQ(t.gemm_rowstride_wide.nr, t.gemm_rowptr_wide.nr);
   const KernelTable* cached = dispatch::tuned_kernel_table(&base(), with_rows_wide(1));
   EXPECT_EQ(cached, dispatch::tuned_kernel_table(&base(), with_rows_wide(1)));
   EXPECT_EQ(cached->gemm_rowptr_wide.fn, t.gemm_rowptr_wide.fn);
@@ -264,13 +267,15 @@ TEST_P(TunedTable, WideRowsPlansComputeTheSameConvolutions) {
   const KernelTable wide = dispatch::tune_kernel_table(base(), with_rows_wide(1));
   const KernelTable plain = dispatch::tune_kernel_table(base(), with_rows_wide(0));
   uint64_t seed = 41;
+  // (k = 3: indirect-gemm's wide pair, rows and strided tiles)
+  for (int64_t k : {1, 3})
   for (int64_t cout : {24, 120, 256})
     for (int64_t stride : {1, 2}) {
       const int64_t c = 19, h = 11, w_ = 21;
-      ndconv_conv_desc d = test::conv2d_desc(NDCONV_NXC, c, cout, h, w_, 1, 1, 1, NDCONV_PAD_SAME_UPPER, 1,
+      ndconv_conv_desc d = test::conv2d_desc(NDCONV_NXC, c, cout, h, w_, k, k, 1, NDCONV_PAD_SAME_UPPER, 1,
                                              NDCONV_ACT_RELU);
       d.stride[0] = d.stride[1] = stride;
-      std::vector<float> x(static_cast<size_t>(d.batch * c * h * w_)), w(static_cast<size_t>(cout * c)),
+      std::vector<float> x(static_cast<size_t>(d.batch * c * h * w_)), w(static_cast<size_t>(cout * c * k * k)),
           b(static_cast<size_t>(cout));
       test::fill_random(x.data(), x.size(), ++seed);
       test::fill_random(w.data(), w.size(), ++seed);
@@ -282,9 +287,9 @@ TEST_P(TunedTable, WideRowsPlansComputeTheSameConvolutions) {
         const std::vector<float> yp = run(d, plain, x, w, b, guard, &plain_name, &off);
         EXPECT_EQ(wide_name, plain_name);
         ASSERT_EQ(yw.size(), yp.size());
-        const float tol = 1e-5f * static_cast<float>(c);
+        const float tol = 1e-5f * static_cast<float>(c * k * k);
         for (size_t i = 0; i < yw.size(); ++i)
-          ASSERT_NEAR(yw[i], yp[i], tol) << "cout " << cout << " stride " << stride << " at " << i;
+          ASSERT_NEAR(yw[i], yp[i], tol) << "k " << k << " cout " << cout << " stride " << stride << " at " << i;
       }
     }
 }
