@@ -30,9 +30,21 @@ struct Candidate {
   // (Tuning::indirect_kpair): 1 the k-pair kernels, 0 the one-vector tile;
   // -1 as tuned.
   int kpair = -1;
+  // The wide 6 x 64 AVX-512 tiles (Tuning::gemm_cols_wide and
+  // gemm_rows_wide together): 1 offered to the planner's pad rules, 0 not;
+  // -1 as tuned.
+  int wide = -1;
+  // depthwise (not a GEMM algorithm): the channels-last 3-tap rows'
+  // prefetch (Tuning::depthwise_nxc_prefetch_pixels): 1 kCandidatePrefetchPixels
+  // ahead (or the tuned distance if it has one), 0 none; -1 as tuned.
+  int prefetch = -1;
 };
+// The distance the prefetch=on candidate uses where the tuning has none
+// (the Intel cores' measured value, plan/tuning.cpp).
+constexpr size_t kCandidatePrefetchPixels = 8;
 
-// A candidate's name, e.g. "depthwise", "indirect-gemm:tiles=lean:kblock=1x:mblock=0.5x".
+// A candidate's name, e.g. "depthwise", "depthwise:prefetch=off",
+// "indirect-gemm:tiles=lean:kblock=1x:mblock=0.5x", "pointwise-gemm:tiles=lean:kblock=1x:mblock=1x:wide=off".
 struct CandidateName {
   char text[64] = {};
   const char* c_str() const { return text; }
@@ -48,15 +60,18 @@ Tuning candidate_tuning(const Candidate& c, const Tuning& base);
 // the other formulation (left out when it would not change the table), the
 // K and then the M budgets halved and doubled; for indirect-gemm, the other
 // merged-taps loop (padded lines or indirection runs) and, where the ISA has
-// the k-pair kernels, the other one-vector formulation. Writes at most `capacity`,
+// the k-pair kernels, the other one-vector formulation; where the ISA has the
+// wide tiles, the other wide setting (both when the tuning has one of the
+// two on); for depthwise, the other prefetch setting. Writes at most `capacity`,
 // returns how many there are (at most kMaxCandidates).
-constexpr size_t kMaxCandidates = 32;
+constexpr size_t kMaxCandidates = 48;
 size_t list_candidates(const kernels::KernelTable& base, Candidate* out, size_t capacity);
 // False for a candidate whose variant knob cannot change this shape's plan,
 // which the measure mode then does not time: the padded-lines loop
 // (Candidate::lines) needs rank-2 merged taps (one group, dilation 1 along
 // the inner dim, C_in within Tuning::indirect_merge_max_channels), the k-pair
-// kernels (Candidate::kpair) groups of at most one vector of outputs. Looser
+// kernels (Candidate::kpair) groups of at most one vector of outputs, the
+// depthwise prefetch (Candidate::prefetch) channels-last. Looser
 // than the plans' own rules: a candidate kept may still build the same plan.
 bool knob_applies(const Candidate& c, const ConvShape& shape, const kernels::KernelTable& base);
 // Their names, one per line (snprintf's contract).

@@ -15,6 +15,9 @@ const char* scale_text(int scale) { return scale < 0 ? "0.5x" : scale > 0 ? "2x"
 // The algorithm whose candidates include a merged-taps loop (Candidate::lines).
 bool has_lines_variant(const AlgorithmEntry& a) { return std::strcmp(a.name, "indirect-gemm") == 0; }
 
+// The algorithm whose candidates include a prefetch setting (Candidate::prefetch).
+bool has_prefetch_variant(const AlgorithmEntry& a) { return std::strcmp(a.name, "depthwise") == 0; }
+
 // The budget scaled by 2^scale, at least one cache line.
 size_t scaled(size_t bytes, int scale) {
   const size_t s = scale < 0 ? bytes / 2 : scale > 0 ? bytes * 2 : bytes;
@@ -32,6 +35,23 @@ bool formulations_differ(const kernels::KernelTable& base) {
          l->gemm_rowptr_one_vector.fn != base.gemm_rowptr_one_vector.fn;
 }
 
+// True if `base`'s ISA has the wide tiles (the tables with and without them differ).
+bool has_wide_tiles(const kernels::KernelTable& base) {
+  Tuning wide;
+  wide.gemm_cols_wide = 1;
+  wide.gemm_rows_wide = 1;
+  const kernels::KernelTable* w = tuned_kernel_table(&base, wide);
+  return w->gemm_cols_wide.fn != base.gemm_cols_wide.fn || w->gemm_rowptr_wide.fn != base.gemm_rowptr_wide.fn;
+}
+
+// Appends `text` to `name`, cut at its capacity (the longest name,
+// 61 characters, fits: tests/test_measure.cpp lists every one).
+void append(CandidateName* name, const char* text) {
+  size_t length = std::strlen(name->text);
+  for (; *text && length + 1 < sizeof name->text; ++text) name->text[length++] = *text;
+  name->text[length] = '\0';
+}
+
 }  // namespace
 
 CandidateName candidate_name(const Candidate& c) {
@@ -39,13 +59,17 @@ CandidateName candidate_name(const Candidate& c) {
   const AlgorithmEntry* list = algorithm_list(&count);
   CandidateName name;
   if (c.algorithm >= count) return name;
-  if (c.lean < 0)
-    std::snprintf(name.text, sizeof name.text, "%s", list[c.algorithm].name);
-  else
-    std::snprintf(name.text, sizeof name.text, "%s:tiles=%s:kblock=%s:mblock=%s%s%s", list[c.algorithm].name,
-                  c.lean ? "lean" : "gemmtile", scale_text(c.k_scale), scale_text(c.m_scale),
-                  c.lines < 0 ? "" : c.lines ? ":lines=padded" : ":lines=indexed",
-                  c.kpair < 0 ? "" : c.kpair ? ":kpair=on" : ":kpair=off");
+  append(&name, list[c.algorithm].name);
+  if (c.prefetch >= 0) append(&name, c.prefetch ? ":prefetch=on" : ":prefetch=off");
+  if (c.lean < 0) return name;
+  append(&name, c.lean ? ":tiles=lean" : ":tiles=gemmtile");
+  append(&name, ":kblock=");
+  append(&name, scale_text(c.k_scale));
+  append(&name, ":mblock=");
+  append(&name, scale_text(c.m_scale));
+  if (c.lines >= 0) append(&name, c.lines ? ":lines=padded" : ":lines=indexed");
+  if (c.kpair >= 0) append(&name, c.kpair ? ":kpair=on" : ":kpair=off");
+  if (c.wide >= 0) append(&name, c.wide ? ":wide=on" : ":wide=off");
   return name;
 }
 
@@ -58,7 +82,8 @@ bool parse_candidate(const char* name, Candidate* c) {
     Candidate k;
     k.algorithm = a;
     if (!list[a].gemm) {
-      if (std::strcmp(name, candidate_name(k).c_str()) == 0) return *c = k, true;
+      for (k.prefetch = -1; k.prefetch <= (has_prefetch_variant(list[a]) ? 1 : -1); ++k.prefetch)
+        if (std::strcmp(name, candidate_name(k).c_str()) == 0) return *c = k, true;
       continue;
     }
     const int max_lines = has_lines_variant(list[a]) ? 1 : -1;
@@ -70,7 +95,10 @@ bool parse_candidate(const char* name, Candidate* c) {
             // (the kpair variants likewise, without a lines variant)
             for (k.kpair = -1; k.kpair <= (k.k_scale == 0 && k.m_scale == 0 && k.lines < 0 ? max_lines : -1);
                  ++k.kpair)
-              if (std::strcmp(name, candidate_name(k).c_str()) == 0) return *c = k, true;
+              // (the wide variants likewise, alone)
+              for (k.wide = -1; k.wide <= (k.k_scale == 0 && k.m_scale == 0 && k.lines < 0 && k.kpair < 0 ? 1 : -1);
+                   ++k.wide)
+                if (std::strcmp(name, candidate_name(k).c_str()) == 0) return *c = k, true;
   }
   return false;
 }
@@ -81,6 +109,10 @@ bool parse_candidate(const char* name, Candidate* c) {
 // channels-first pointwise and im2col paths).
 Tuning candidate_tuning(const Candidate& c, const Tuning& base) {
   Tuning t = base;
+  if (c.prefetch >= 0)
+    t.depthwise_nxc_prefetch_pixels =
+        c.prefetch == 0 ? 0 : base.depthwise_nxc_prefetch_pixels ? base.depthwise_nxc_prefetch_pixels
+                                                                  : kCandidatePrefetchPixels;
   if (c.lean < 0) return t;
   t.gemm_lean_kernels = static_cast<size_t>(c.lean);
   t.gemm_l1_budget_bytes = scaled(base.gemm_l1_budget_bytes, c.k_scale);
@@ -90,6 +122,7 @@ Tuning candidate_tuning(const Candidate& c, const Tuning& base) {
   t.im2col_a_block_bytes = scaled(base.im2col_a_block_bytes, c.m_scale);
   if (c.lines >= 0) t.indirect_padded_lines = static_cast<size_t>(c.lines);
   if (c.kpair >= 0) t.indirect_kpair = static_cast<size_t>(c.kpair);
+  if (c.wide >= 0) t.gemm_cols_wide = t.gemm_rows_wide = static_cast<size_t>(c.wide);
   return t;
 }
 
@@ -98,13 +131,18 @@ size_t list_candidates(const kernels::KernelTable& base, Candidate* out, size_t 
   const AlgorithmEntry* list = algorithm_list(&count);
   const int tuned_lean = tuning().gemm_lean_kernels ? 1 : 0;
   const bool both = formulations_differ(base);
-  auto add = [&](size_t a, int lean, int k_scale, int m_scale, int lines = -1, int kpair = -1) {
-    if (n < capacity) out[n] = Candidate{a, lean, k_scale, m_scale, lines, kpair};
+  const bool wide = has_wide_tiles(base);
+  const Tuning& tuned = tuning();
+  auto add = [&](size_t a, int lean, int k_scale, int m_scale, int lines = -1, int kpair = -1, int wide = -1,
+                 int prefetch = -1) {
+    if (n < capacity) out[n] = Candidate{a, lean, k_scale, m_scale, lines, kpair, wide, prefetch};
     ++n;
   };
   for (size_t a = 0; a < count; ++a) {
     if (!list[a].gemm) {
       add(a, -1, 0, 0);
+      // The prefetch setting the tuning does not pick.
+      if (has_prefetch_variant(list[a])) add(a, -1, 0, 0, -1, -1, -1, tuned.depthwise_nxc_prefetch_pixels ? 0 : 1);
       continue;
     }
     // One knob away from the tuning at a time: the other formulation, then
@@ -118,6 +156,12 @@ size_t list_candidates(const kernels::KernelTable& base, Candidate* out, size_t 
     // The one-vector formulation the tuning does not pick, where the ISA has both.
     if (has_lines_variant(list[a]) && base.gemm_kpair.rows.fn)
       add(a, tuned_lean, 0, 0, -1, tuning().indirect_kpair ? 0 : 1);
+    // The wide tiles where the ISA has them: the setting the tuning does not
+    // pick (both, when it has the channels-first and channels-last ones apart).
+    if (wide) {
+      if (!tuned.gemm_cols_wide || !tuned.gemm_rows_wide) add(a, tuned_lean, 0, 0, -1, -1, 1);
+      if (tuned.gemm_cols_wide || tuned.gemm_rows_wide) add(a, tuned_lean, 0, 0, -1, -1, 0);
+    }
   }
   return n;
 }
@@ -130,6 +174,7 @@ bool knob_applies(const Candidate& c, const ConvShape& s, const kernels::KernelT
   if (c.kpair >= 0 && (s.groups < 2 || s.out_channels_per_group() >
                                            static_cast<int64_t>(base.gemm_rowptr_one_vector.nr)))
     return false;
+  if (c.prefetch >= 0 && s.layout != NDCONV_NXC) return false;
   return true;
 }
 

@@ -113,6 +113,8 @@ class Measure : public test::IsaTest {
 TEST_P(Measure, EveryCandidateThatAppliesMatchesTheReference) {
   const std::vector<std::string> names = candidate_names();
   ASSERT_FALSE(names.empty());
+  // None cut at the name's capacity (63 characters, plan/wisdom.h).
+  for (const std::string& name : names) EXPECT_LT(name.size(), 63u) << name;
   for (const ndconv_conv_desc& d : shapes()) {
     const Case c(d);
     size_t applied = 0;
@@ -181,6 +183,71 @@ TEST_P(Measure, KPairIsACandidateWhereTheIsaHasIt) {
     ASSERT_EQ(c.create(&o, &conv), NDCONV_OK) << name << ": " << ndconv_last_error();
     EXPECT_EQ(std::string(info_of(conv).candidate), name);
     EXPECT_EQ(std::string(ndconv_conv_kernel_name(conv)).rfind("indirect-gemm/", 0), 0u);
+    EXPECT_TRUE(c.matches(c.run(conv))) << name;
+    ndconv_conv_destroy(conv);
+  }
+}
+
+// The wide 6 x 64 tiles are one or two more candidates per GEMM algorithm
+// where the ISA has them (AVX-512: wide=on and/or wide=off, the tuned
+// budgets), none elsewhere; forced on shapes whose pad rules take a wide
+// tile (channels-first M = 12; channels-last 60 and 100 output channels,
+// padded to 64 and 128 by both widths) and on one that does not
+// (channels-last N = 12), every plan gives the reference's answer and names
+// the candidate.
+TEST_P(Measure, WideTilesAreACandidateWhereTheIsaHasThem) {
+  std::vector<std::string> wide;
+  for (const std::string& name : candidate_names())
+    if (name.find(":wide=") != std::string::npos) wide.push_back(name);
+  if (GetParam() != NDCONV_ISA_AVX512) {
+    EXPECT_TRUE(wide.empty()) << wide[0];
+    return;
+  }
+  ASSERT_GE(wide.size(), 4u);  // pointwise-gemm, ngram-gemm, im2col-panel-gemm, indirect-gemm
+  for (const std::string& name : wide) EXPECT_NE(name.find(":kblock=1x:mblock=1x:wide="), std::string::npos) << name;
+  const ndconv_conv_desc shapes[] = {
+      conv2d_desc(NDCONV_NCX, 40, 12, 9, 11, 1, 1, 1, NDCONV_PAD_VALID),           // pointwise, channels-first
+      conv2d_desc(NDCONV_NXC, 40, 12, 9, 11, 1, 1, 1, NDCONV_PAD_VALID),           // pointwise, channels-last
+      conv2d_desc(NDCONV_NXC, 24, 60, 9, 13, 1, 1, 1, NDCONV_PAD_VALID, 2),        // pointwise, strided
+      conv2d_desc(NDCONV_NXC, 16, 100, 10, 9, 3, 3, 1, NDCONV_PAD_SAME_UPPER, 1),  // indirect
+      conv2d_desc(NDCONV_NCX, 16, 100, 10, 9, 3, 3, 1, NDCONV_PAD_SAME_UPPER, 1),  // im2col
+  };
+  for (const ndconv_conv_desc& d : shapes) {
+    const Case c(d);
+    for (const char* tiles : {"gemmtile", "lean"})
+      for (const char* algorithm : {"pointwise-gemm", "indirect-gemm", "im2col-panel-gemm"})
+        for (const char* on : {"on", "off"}) {
+          const std::string name = std::string(algorithm) + ":tiles=" + tiles + ":kblock=1x:mblock=1x:wide=" + on;
+          ndconv_create_options o = {};
+          o.candidate = name.c_str();
+          ndconv_conv* conv = nullptr;
+          const ndconv_status st = c.create(&o, &conv);
+          if (st == NDCONV_UNSUPPORTED) continue;  // the algorithm does not take this shape
+          ASSERT_EQ(st, NDCONV_OK) << name << ": " << ndconv_last_error();
+          EXPECT_EQ(std::string(info_of(conv).candidate), name);
+          EXPECT_TRUE(c.matches(c.run(conv))) << name << ' ' << test::describe(d);
+          ndconv_conv_destroy(conv);
+        }
+  }
+}
+
+// depthwise's prefetch setting the tuning does not pick is one more
+// candidate (prefetch=on or prefetch=off); forced on a channels-last 3x3
+// depthwise shape either gives the reference's answer.
+TEST_P(Measure, DepthwisePrefetchIsACandidate) {
+  std::vector<std::string> prefetch;
+  for (const std::string& name : candidate_names())
+    if (name.find(":prefetch=") != std::string::npos) prefetch.push_back(name);
+  ASSERT_EQ(prefetch.size(), 1u);
+  EXPECT_EQ(prefetch[0].rfind("depthwise:prefetch=", 0), 0u) << prefetch[0];
+  const Case c(conv2d_desc(NDCONV_NXC, 48, 48, 17, 23, 3, 3, 48, NDCONV_PAD_SAME_UPPER));
+  for (const char* name : {"depthwise:prefetch=on", "depthwise:prefetch=off", "depthwise"}) {
+    ndconv_create_options o = {};
+    o.candidate = name;
+    ndconv_conv* conv = nullptr;
+    ASSERT_EQ(c.create(&o, &conv), NDCONV_OK) << name << ": " << ndconv_last_error();
+    EXPECT_EQ(std::string(info_of(conv).candidate), name);
+    EXPECT_EQ(std::string(ndconv_conv_kernel_name(conv)).rfind("depthwise/", 0), 0u);
     EXPECT_TRUE(c.matches(c.run(conv))) << name;
     ndconv_conv_destroy(conv);
   }
