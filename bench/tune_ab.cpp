@@ -43,13 +43,15 @@ std::vector<std::string> candidate_names() {
 struct Row {
   const BenchShape& s;
   int layout;
-  std::vector<float> input_ncx, weights_oix, bias, input, weights;
+  std::vector<float> input_ncx, weights_oix, bias, weights;
+  AlignedFloats input;  // timed: on cache lines, as in the main --ab (bench/tensors.h)
   std::vector<double> want, terms;
   Row(const BenchShape& shape, int l, size_t seed) : s(shape), layout(l) {
     input_ncx = random_tensor(s.input_elements(), uint32_t(1 + 3 * seed));
     weights_oix = random_tensor(s.weight_elements(), uint32_t(2 + 3 * seed));
     bias = random_tensor(s.out_channels, uint32_t(3 + 3 * seed));
-    input = l == NDCONV_NCX ? input_ncx : ncx_to_nxc(input_ncx, s.batch, s.in_channels, s.in_pixels);
+    const std::vector<float> x = l == NDCONV_NCX ? input_ncx : ncx_to_nxc(input_ncx, s.batch, s.in_channels, s.in_pixels);
+    input.assign(x.begin(), x.end());
     weights = l == NDCONV_NCX ? weights_oix : oix_to_xio(weights_oix, s.out_channels, s.in_channels / s.groups, s.taps);
     want = onednn_ncx(input_ncx, weights_oix, bias);
     terms = onednn_ncx(absolute(input_ncx), absolute(weights_oix), absolute(bias));
@@ -138,7 +140,7 @@ int run_tune_ab(const std::vector<BenchShape>& shapes, int threads, double budge
       }
       OnednnConv onednn(s, ndconv_layout(layout), OnednnMode::plain, row.weights_oix.data(), row.bias.data());
       onednn.set_input(row.input.data());
-      std::vector<float> out(size_t(s.output_elements()));
+      AlignedFloats out(size_t(s.output_elements()));
       std::vector<double> theirs;
       for (int r = 0; r < kRounds; ++r) {
         theirs.push_back(ab_time([&] { onednn.execute(); }, kRoundSeconds, threads));
