@@ -161,6 +161,9 @@ void Im2colGemm::channels_first_task(size_t g, size_t M, size_t N, size_t m0, si
   alignas(64) float scratch[kPanelGroupFloats];
   const size_t kc_block = std::min<size_t>(l1_k_block(NR, tuning_), kPanelGroupFloats / (group * NR));
   const kernels::GemmOutput last_out = gemm_output(act_, nullptr, ldc, true, true);
+  // Output-bound (Tuning::cols_prefetch_c_max_k): the next M block's C
+  // lines are fetched for writing while this one computes.
+  const bool prefetch_c = K <= tuning_.cols_prefetch_c_max_k;
   for (size_t ng = n0; ng < n1; ng += group * NR) {
     const size_t ng1 = std::min(n1, ng + group * NR);
     for (size_t k0 = 0; k0 < K; k0 += kc_block) {
@@ -178,6 +181,8 @@ void Im2colGemm::channels_first_task(size_t g, size_t M, size_t N, size_t m0, si
         args.out = last_out;
         args.out.accumulate = k0 != 0;
         args.out.clamp = last_out.clamp && k0 + kc == K;
+        if (prefetch_c && k0 == 0 && m + MR < m1)
+          prefetch_c_block(c, ldc, m + MR, std::min(m1, m + 2 * MR), ng, ng1, tuning_.cache_line_floats);
         for (size_t p = 0; p < count; ++p) {
           const size_t n = ng + p * NR;
           args.b = panels[p].b;

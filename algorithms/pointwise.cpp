@@ -218,6 +218,10 @@ class PointwiseGemm final : public Algorithm {
     args.mr = (m1 < M ? m1 : M) - m0;
     args.ldb = ld;
     args.b_prefetch_ld = ld;
+    // An output-bound GEMM (Tuning::cols_prefetch_c_max_k) fetches the next
+    // panel's C lines for writing while this one computes (pw_tiny_3to5
+    // NCX, K = 3: 0.73-0.79x -> 0.90-1.20x oneDNN, Intel Xeon Emerald Rapids).
+    const bool prefetch_c = K <= tuning_.cols_prefetch_c_max_k;
     for (size_t n = n0; n < n1; n += NR) {
       args.nr = N - n < NR ? N - n : NR;
       for (size_t k0 = 0; k0 < K; k0 += kc_block) {
@@ -237,6 +241,8 @@ class PointwiseGemm final : public Algorithm {
         args.a = packed_.rows(g, m0 / MR) + k0 * MR;
         args.bias = packed_.bias(g, m0 / MR);
         args.out = gemm_output(act_, c + m0 * ldc + n, ldc, k0 == 0, k0 + args.kc == K);
+        if (prefetch_c && k0 == 0 && n + NR < n1)
+          prefetch_c_block(c, ldc, m0, std::min(m1, M), n + NR, std::min(n1, n + 2 * NR), tuning_.cache_line_floats);
         uk.fn(args);
       }
     }

@@ -189,6 +189,19 @@ struct ColsPanel {
 
 constexpr size_t kMaxColsScratchFloats = 8192;  // the largest packed B panel slice
 
+// Fetches C[m0:m1, n0:n1]'s lines for writing, for an output-bound
+// channels-first GEMM (Tuning::cols_prefetch_c_max_k): one prefetch per
+// line, each row's last included (a row of an NCX output need not start on
+// a line). A prefetch never faults; the callers stay inside C anyway.
+inline void prefetch_c_block(const float* c, size_t ldc, size_t m0, size_t m1, size_t n0, size_t n1,
+                             size_t line_floats) {
+  for (size_t i = m0; i < m1; ++i) {
+    const float* row = c + i * ldc;
+    for (size_t col = n0; col < n1; col += line_floats) __builtin_prefetch(row + col, 1, 3);
+    __builtin_prefetch(row + n1 - 1, 1, 3);
+  }
+}
+
 // One task of a channels-first GEMM: C[m0:m1, n0:n1] of group g (C rows are
 // output channels, columns output pixels). `source.panel(k0, kc, n, nr,
 // scratch)` returns the B panel. Each panel is fetched once and reused for

@@ -34,6 +34,7 @@ constexpr TuningField kTuningFields[] = {
     {"ngram_split_min_row_tiles", &Tuning::ngram_split_min_row_tiles},
     {"depthwise_nxc_prefetch_pixels", &Tuning::depthwise_nxc_prefetch_pixels},
     {"indirect_panel_group", &Tuning::indirect_panel_group},
+    {"cols_prefetch_c_max_k", &Tuning::cols_prefetch_c_max_k},
     {"indirect_merge_max_channels", &Tuning::indirect_merge_max_channels},
     {"im2col_a_block_bytes", &Tuning::im2col_a_block_bytes},
     {"cache_line_floats", &Tuning::cache_line_floats},

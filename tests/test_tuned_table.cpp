@@ -235,6 +235,40 @@ TEST_P(TunedTable, DepthwisePrefetchComputesTheSameConvolutions) {
     }
 }
 
+// The output-bound channels-first GEMMs with and without their C prefetch
+// (Tuning::cols_prefetch_c_max_k: 0 never, 1024 every K here): the same
+// results, bit for bit, for the pointwise (in place) and im2col paths, K
+// from 1 to 30 (one K block), rows of odd lengths (no row starts on a
+// line), M and N tails, the output against guard pages before and after.
+TEST_P(TunedTable, ColsCPrefetchComputesTheSameConvolutions) {
+  uint64_t seed = 41;
+  for (int64_t k : {1, 3})
+    for (int64_t cin : {1, 3, 10})
+      for (int64_t cout : {5, 37}) {
+        const int64_t stride = k == 3 ? 2 : 1;  // a strided im2col too
+        const ndconv_conv_desc d = test::conv2d_desc(NDCONV_NCX, cin, cout, 7, 101, k, k, 1, NDCONV_PAD_VALID,
+                                                     stride, NDCONV_ACT_RELU);
+        std::vector<float> x(static_cast<size_t>(d.batch * cin * 7 * 101)), w(static_cast<size_t>(cout * cin * k * k)),
+            b(static_cast<size_t>(cout));
+        test::fill_random(x.data(), x.size(), ++seed);
+        test::fill_random(w.data(), w.size(), ++seed);
+        test::fill_random(b.data(), b.size(), ++seed);
+        Tuning off = dispatch::tuning();
+        off.cols_prefetch_c_max_k = 0;
+        std::string off_name;
+        const std::vector<float> want = run(d, base(), x, w, b, test::Guard::kAfter, &off_name, &off);
+        EXPECT_EQ(off_name.rfind(k == 1 ? "pointwise-gemm/" : "im2col-panel-gemm/", 0), 0u) << off_name;
+        for (test::Guard guard : {test::Guard::kAfter, test::Guard::kBefore}) {
+          Tuning on = off;
+          on.cols_prefetch_c_max_k = 1024;
+          std::string name;
+          const std::vector<float> got = run(d, base(), x, w, b, guard, &name, &on);
+          EXPECT_EQ(name, off_name);
+          ASSERT_EQ(got, want) << "k " << k << " cin " << cin << " cout " << cout;
+        }
+      }
+}
+
 // The wide channels-last tile: AVX-512 only, only where asked, and not in
 // the ISA's own table.
 TEST_P(TunedTable, WideRowsTileOnlyWhereAsked) {

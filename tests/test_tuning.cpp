@@ -321,7 +321,7 @@ TEST(Tuning, StringNamesEveryField) {
       "pointwise_copy_panel_min_m_blocks", "l1_way_bytes", "pointwise_max_panel_lines_per_set",
       "pointwise_cols_a_block_bytes", "pointwise_rows_slice_bytes", "pointwise_small_k_stream",
       "ngram_min_channels_first_window_floats", "ngram_split_min_row_tiles",
-      "depthwise_nxc_prefetch_pixels", "indirect_panel_group", "indirect_merge_max_channels",
+      "depthwise_nxc_prefetch_pixels", "indirect_panel_group", "cols_prefetch_c_max_k", "indirect_merge_max_channels",
       "im2col_a_block_bytes", "cache_line_floats", "textcnn_min_tiles_per_task", "gemm_lean_kernels",
       "gemm_cols_wide", "gemm_rows_wide", "prefer_avx2_to_avx512", "indirect_padded_lines", "indirect_kpair", "qgemm_m_outer_max_weight_bytes",
       "qgemm_rows_tile_mr"};
