@@ -57,7 +57,8 @@ class NgramGemm final : public Algorithm {
     // NXC inputs are the same memory): windows as A rows. Otherwise the
     // transposed product over shifted views of the channel planes.
     rows_form_ = s_.layout == NDCONV_NXC || g_.cin == 1;
-    const size_t width = rows_form_ ? table_.gemm_rowptr_main.nr : table_.gemm_cols_main.mr;
+    rows_uk_ = pick_rows_kernel();
+    const size_t width = rows_form_ ? rows_uk_.nr : table_.gemm_cols_main.mr;
     if (!packed_.pack(s_, weights, bias, width)) return false;
     if (rows_form_) {
       if (!pack_narrow_tail(s_, table_, weights, bias, &tail_)) return false;
@@ -84,6 +85,27 @@ class NgramGemm final : public Algorithm {
   }
 
  private:
+  // The rows form's tile: the main one, whose short-row variants compute a
+  // range's last M block with exactly its rows; or, channels-last, the wide
+  // one (Tuning::gemm_rows_wide) where it needs no narrow tail (F a
+  // multiple of its NR, so the tail's packing is the main one's: none) nor
+  // the K-stationary kernel (small_k_ reads the main tile's panels), and
+  // pads the rows no more than the main tile's full blocks would, or at most
+  // 5% more than M (Intel Xeon Emerald Rapids, --ab, NXC, 3 alternations:
+  // text_seed_conv1d, 598 rows, 0.91-0.95x -> 0.95-0.98x oneDNN;
+  // text_query_same, 50 rows in 54 against 4 x 12 + 2, 0.87-0.90x ->
+  // 0.94-0.95x).
+  kernels::GemmRowsKernel pick_rows_kernel() const {
+    kernels::GemmRowsKernel main = table_.gemm_rowptr_main;
+    main.short_rows = table_.gemm_rowptr_short_rows;
+    const kernels::GemmRowsKernel& wide = table_.gemm_rowptr_wide;
+    const size_t M = g_.batch * g_.Lo, F = g_.cout;
+    if (!wide.fn || s_.layout != NDCONV_NXC || F % wide.nr != 0 || g_.K <= kernels::kMaxSmallK) return main;
+    const size_t wide_rows = (M + wide.mr - 1) / wide.mr * wide.mr;
+    const size_t main_rows = (M + main.mr - 1) / main.mr * main.mr;
+    return wide_rows <= main_rows || wide_rows * 20 <= M * 21 ? wide : main;
+  }
+
   // Per image: border rows before, the interior, border rows after; adjacent
   // ranges of the same kind merge (without padding the whole batch is one range).
   // Short padded sequences (a query of 50 words) run entirely in the taps
@@ -135,8 +157,7 @@ class NgramGemm final : public Algorithm {
   void run_windows(const float* input, float* output, ndconv_threadpool* pool) const {
     // The main tile, with its short-row variants for the last M block of a
     // range (text_query_same, 50 rows: 4 x 14 rows computed -> 3 x 14 + 8).
-    kernels::GemmRowsKernel uk = table_.gemm_rowptr_main;
-    uk.short_rows = table_.gemm_rowptr_short_rows;
+    const kernels::GemmRowsKernel& uk = rows_uk_;
     const size_t M = g_.batch * g_.Lo, N = g_.cout;
     const GemmTiling t = choose_gemm_tiling(tuning_, M, N, g_.K, uk.mr, uk.nr, 1, threadpool_threads(pool));
     // K blocks of up to 4x the L1 budget: the B slice streams from L2 at a
@@ -279,6 +300,7 @@ class NgramGemm final : public Algorithm {
   Tuning tuning_;  // the plan's, copied when it is created
   kernels::Activation act_;
   bool rows_form_ = true;
+  kernels::GemmRowsKernel rows_uk_;  // rows form: the tile (pick_rows_kernel)
   PackedWeights packed_;
   NarrowTail tail_;  // rows form: columns [tail_.first, F) on the narrow kernel
   kernels::GemmRowsFn small_k_ = nullptr;  // rows form, NXC, K <= kMaxSmallK: interior rows

@@ -98,7 +98,9 @@ struct Tuning {
   // (Emerald Rapids, model 207; --ab, 3 alternations): pw_res2_reduce NXC
   // 0.82-0.85x -> 0.92-0.95x oneDNN, pw_seq_ffn 0.89-0.93x -> 0.94-1.01x,
   // pw_res3_down_s2 0.92-1.03x -> 1.02-1.03x, pw_res2_expand 0.82-0.85x ->
-  // 0.87-0.90x. 0 elsewhere: not measured.
+  // 0.87-0.90x. N-gram, channels-last (algorithms/ngram.cpp,
+  // pick_rows_kernel): text_seed_conv1d 0.91-0.95x -> 0.95-0.98x,
+  // text_query_same 0.87-0.90x -> 0.94-0.95x. 0 elsewhere: not measured.
   size_t gemm_rows_wide = 0;
 
   // ---- ISA level (plan/isa_select.cpp) -------------------------------------

@@ -328,6 +328,49 @@ TEST_P(TunedTable, WideRowsPlansComputeTheSameConvolutions) {
     }
 }
 
+// Channels-last n-gram convolutions (kernel spanning the embedding) where
+// the wide tile is picked (64 and 128 filters; 50 and 37 windows: M tails
+// of 2 and 1 rows of 6; 'same' padding: the border taps form, a padding
+// step read from the zero row) and where it is not (40 filters: a narrow
+// tail): the same results as the default table's, against guard pages.
+TEST_P(TunedTable, WideRowsNgramPlansComputeTheSameConvolutions) {
+  const KernelTable wide = dispatch::tune_kernel_table(base(), with_rows_wide(1));
+  const KernelTable plain = dispatch::tune_kernel_table(base(), with_rows_wide(0));
+  uint64_t seed = 53;
+  for (int64_t cout : {40, 64, 128})
+    for (int64_t length : {37, 50})
+      for (bool same : {false, true}) {
+        const int64_t c = 24, k = 3;
+        ndconv_conv_desc d = {};
+        d.rank = 1;
+        d.layout = NDCONV_NXC;
+        d.batch = 2;
+        d.in_channels = c;
+        d.out_channels = cout;
+        d.in_size[0] = length;
+        d.kernel[0] = k;
+        d.padding = same ? NDCONV_PAD_SAME_UPPER : NDCONV_PAD_VALID;
+        d.activation = NDCONV_ACT_RELU;
+        std::vector<float> x(static_cast<size_t>(d.batch * c * length)), w(static_cast<size_t>(cout * c * k)),
+            b(static_cast<size_t>(cout));
+        test::fill_random(x.data(), x.size(), ++seed);
+        test::fill_random(w.data(), w.size(), ++seed);
+        test::fill_random(b.data(), b.size(), ++seed);
+        for (test::Guard guard : {test::Guard::kAfter, test::Guard::kBefore}) {
+          std::string wide_name, plain_name;
+          const Tuning on = with_rows_wide(1), off = with_rows_wide(0);
+          const std::vector<float> yw = run(d, wide, x, w, b, guard, &wide_name, &on);
+          const std::vector<float> yp = run(d, plain, x, w, b, guard, &plain_name, &off);
+          EXPECT_EQ(wide_name, std::string("ngram-gemm/") + ndconv_isa_name(GetParam()));
+          EXPECT_EQ(wide_name, plain_name);
+          ASSERT_EQ(yw.size(), yp.size());
+          const float tol = 1e-5f * static_cast<float>(c * k);
+          for (size_t i = 0; i < yw.size(); ++i)
+            ASSERT_NEAR(yw[i], yp[i], tol) << "cout " << cout << " length " << length << " same " << same << " at " << i;
+        }
+      }
+}
+
 INSTANTIATE_TEST_SUITE_P(Isa, TunedTable, ::testing::ValuesIn(test::available_isas()), test::isa_test_name);
 
 }  // namespace
