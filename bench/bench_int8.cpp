@@ -11,6 +11,7 @@
 
 #include "ab_timing.h"
 #include "onednn_qconv.h"
+#include "tensors.h"
 
 namespace ndconv_bench {
 namespace {
@@ -32,8 +33,8 @@ struct QCase {
   std::vector<int8_t> w_oix, w_xio;
   std::vector<float> wf_oix, wf_xio, scales, bias_f;
   std::vector<int32_t> bias;
-  std::vector<uint8_t> input;
-  std::vector<float> input_f;
+  AlignedBytes input;     // timed tensors: on cache lines (bench/tensors.h)
+  AlignedFloats input_f;
   QuantParams q;
 };
 
@@ -100,8 +101,8 @@ struct Row {
 };
 
 Row time_case(const BenchShape& s, const QCase& c, const Plans& p, OnednnQConv& onednn,
-              std::vector<uint8_t>* out, int threads, ndconv_threadpool* pool) {
-  std::vector<float> out_f(size_t(s.output_elements()));
+              AlignedBytes* out, int threads, ndconv_threadpool* pool) {
+  AlignedFloats out_f(size_t(s.output_elements()));
   auto run_q = [&] { ndconv_qconv_run(p.q, c.input.data(), out->data(), pool); };
   auto run_f = [&] { ndconv_conv_run(p.f, c.input_f.data(), out_f.data(), pool); };
   auto run_d = [&] { onednn.execute(); };
@@ -132,7 +133,7 @@ Row time_case(const BenchShape& s, const QCase& c, const Plans& p, OnednnQConv& 
 }
 
 // Output check: every element within 1 of oneDNN's. "" or the first miss.
-std::string check_outputs(const std::vector<uint8_t>& ours, const std::vector<uint8_t>& theirs) {
+std::string check_outputs(const AlignedBytes& ours, const std::vector<uint8_t>& theirs) {
   for (size_t i = 0; i < ours.size(); ++i)
     if (std::abs(int(ours[i]) - int(theirs[i])) > 1)
       return "element " + std::to_string(i) + ": ndconv " + std::to_string(ours[i]) + ", oneDNN " +
@@ -163,7 +164,8 @@ int run_int8(const std::vector<BenchShape>& shapes, bool (*selects)(const std::s
         continue;
       }
       onednn->set_input(c.input.data());
-      std::vector<uint8_t> ours(size_t(s.output_elements())), theirs(ours.size());
+      AlignedBytes ours(size_t(s.output_elements()));
+      std::vector<uint8_t> theirs(ours.size());
       ndconv_qconv_run(p.q, c.input.data(), ours.data(), pool);
       onednn->execute();
       onednn->get_output(theirs.data());

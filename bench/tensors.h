@@ -33,6 +33,7 @@ struct CacheLineAllocator {
   bool operator!=(const CacheLineAllocator<U>&) const { return false; }
 };
 using AlignedFloats = std::vector<float, CacheLineAllocator<float>>;
+using AlignedBytes = std::vector<uint8_t, CacheLineAllocator<uint8_t>>;
 
 // Deterministic uniform values in [-1, 1).
 std::vector<float> random_tensor(int64_t count, uint32_t seed);
