@@ -108,13 +108,14 @@ constexpr MicroarchTuning kMicroarchTuning[] = {
     // not measured. Skylake-SP, Cascade Lake: copied from Ice Lake-SP.
     // Intel, padded and q_mr: not measured on any Intel core, so off / the
     // main tile until someone does.
-    // Intel, kpair: modelled, not measured (llvm-mca-16 -mcpu=icelake-server,
+    // Intel, kpair: modelled first (llvm-mca-16 -mcpu=icelake-server,
     // skylake-avx512, cascadelake, sapphirerapids alike, the inner k loops
     // as compiled): the lean one-vector tile these cores take (strided-lean
     // 12x16 u4, one vbroadcastss per FMA on two load ports) at 71% of the
     // two-FMA-per-cycle peak, the k-pair loop at 93% (the 14x32 tile's
-    // load/FMA ratio). Replace by a measurement (ndconv_bench --ab,
-    // grouped_g4x16 NXC; NDCONV_TUNE=measure tries kpair=off).
+    // load/FMA ratio). Then measured on Emerald Rapids (model 207; --ab,
+    // NXC, 3 alternations): grouped_g4x16 0.79-0.81x oneDNN with the k-pair
+    // kernels against 0.71-0.76x without. The older cores: modelled only.
     // Intel, wide: measured on Emerald Rapids (see Tuning::gemm_cols_wide),
     // the older cores copied from it.
     // Intel, dw_pf: measured on Emerald Rapids (model 207, Sapphire Rapids
