@@ -131,7 +131,7 @@ size_t list_candidates(const kernels::KernelTable& base, Candidate* out, size_t 
   const AlgorithmEntry* list = algorithm_list(&count);
   const int tuned_lean = tuning().gemm_lean_kernels ? 1 : 0;
   const bool both = formulations_differ(base);
-  const bool wide = has_wide_tiles(base);
+  const bool wide_tiles = has_wide_tiles(base);
   const Tuning& tuned = tuning();
   auto add = [&](size_t a, int lean, int k_scale, int m_scale, int lines = -1, int kpair = -1, int wide = -1,
                  int prefetch = -1) {
@@ -158,7 +158,7 @@ size_t list_candidates(const kernels::KernelTable& base, Candidate* out, size_t 
       add(a, tuned_lean, 0, 0, -1, tuning().indirect_kpair ? 0 : 1);
     // The wide tiles where the ISA has them: the setting the tuning does not
     // pick (both, when it has the channels-first and channels-last ones apart).
-    if (wide) {
+    if (wide_tiles) {
       if (!tuned.gemm_cols_wide || !tuned.gemm_rows_wide) add(a, tuned_lean, 0, 0, -1, -1, 1);
       if (tuned.gemm_cols_wide || tuned.gemm_rows_wide) add(a, tuned_lean, 0, 0, -1, -1, 0);
     }
