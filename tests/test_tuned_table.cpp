@@ -292,6 +292,29 @@ TEST_P(TunedTable, WideRowsTileOnlyWhereAsked) {
   EXPECT_EQ(cached->gemm_rowptr_wide.fn, t.gemm_rowptr_wide.fn);
 }
 
+// Runs `d` with the wide-rows table and tuning and with the plain ones,
+// input and output against guard pages before and after: the same plan
+// (its name returned) and results within `tol`.
+std::string expect_wide_rows_match(const ndconv_conv_desc& d, const KernelTable& wide, const KernelTable& plain,
+                                   const std::vector<float>& x, const std::vector<float>& w,
+                                   const std::vector<float>& b, float tol) {
+  std::string wide_name;
+  for (test::Guard guard : {test::Guard::kAfter, test::Guard::kBefore}) {
+    std::string plain_name;
+    const Tuning on = with_rows_wide(1), off = with_rows_wide(0);
+    const std::vector<float> yw = run(d, wide, x, w, b, guard, &wide_name, &on);
+    const std::vector<float> yp = run(d, plain, x, w, b, guard, &plain_name, &off);
+    EXPECT_EQ(wide_name, plain_name);
+    EXPECT_EQ(yw.size(), yp.size());
+    for (size_t i = 0; i < yw.size() && i < yp.size(); ++i)
+      if (std::fabs(yw[i] - yp[i]) > tol) {
+        ADD_FAILURE() << "at " << i << ": " << yw[i] << " against " << yp[i] << " (tolerance " << tol << ")";
+        break;
+      }
+  }
+  return wide_name;
+}
+
 // Channels-last pointwise convolutions where the wide tile is picked (120
 // and 256 output channels: an N tail of 56 and none; 11 x 21 pixels: an M
 // tail of 3 rows of 6, and 6 x 11 at stride 2) and where it is not (24
@@ -314,17 +337,8 @@ TEST_P(TunedTable, WideRowsPlansComputeTheSameConvolutions) {
       test::fill_random(x.data(), x.size(), ++seed);
       test::fill_random(w.data(), w.size(), ++seed);
       test::fill_random(b.data(), b.size(), ++seed);
-      for (test::Guard guard : {test::Guard::kAfter, test::Guard::kBefore}) {
-        std::string wide_name, plain_name;
-        const Tuning on = with_rows_wide(1), off = with_rows_wide(0);
-        const std::vector<float> yw = run(d, wide, x, w, b, guard, &wide_name, &on);
-        const std::vector<float> yp = run(d, plain, x, w, b, guard, &plain_name, &off);
-        EXPECT_EQ(wide_name, plain_name);
-        ASSERT_EQ(yw.size(), yp.size());
-        const float tol = 1e-5f * static_cast<float>(c * k * k);
-        for (size_t i = 0; i < yw.size(); ++i)
-          ASSERT_NEAR(yw[i], yp[i], tol) << "k " << k << " cout " << cout << " stride " << stride << " at " << i;
-      }
+      SCOPED_TRACE(::testing::Message() << "k " << k << " cout " << cout << " stride " << stride);
+      expect_wide_rows_match(d, wide, plain, x, w, b, 1e-5f * static_cast<float>(c * k * k));
     }
 }
 
@@ -356,18 +370,9 @@ TEST_P(TunedTable, WideRowsNgramPlansComputeTheSameConvolutions) {
         test::fill_random(x.data(), x.size(), ++seed);
         test::fill_random(w.data(), w.size(), ++seed);
         test::fill_random(b.data(), b.size(), ++seed);
-        for (test::Guard guard : {test::Guard::kAfter, test::Guard::kBefore}) {
-          std::string wide_name, plain_name;
-          const Tuning on = with_rows_wide(1), off = with_rows_wide(0);
-          const std::vector<float> yw = run(d, wide, x, w, b, guard, &wide_name, &on);
-          const std::vector<float> yp = run(d, plain, x, w, b, guard, &plain_name, &off);
-          EXPECT_EQ(wide_name, std::string("ngram-gemm/") + ndconv_isa_name(GetParam()));
-          EXPECT_EQ(wide_name, plain_name);
-          ASSERT_EQ(yw.size(), yp.size());
-          const float tol = 1e-5f * static_cast<float>(c * k);
-          for (size_t i = 0; i < yw.size(); ++i)
-            ASSERT_NEAR(yw[i], yp[i], tol) << "cout " << cout << " length " << length << " same " << same << " at " << i;
-        }
+        SCOPED_TRACE(::testing::Message() << "cout " << cout << " length " << length << " same " << same);
+        const std::string name = expect_wide_rows_match(d, wide, plain, x, w, b, 1e-5f * static_cast<float>(c * k));
+        EXPECT_EQ(name, std::string("ngram-gemm/") + ndconv_isa_name(GetParam()));
       }
 }
 
