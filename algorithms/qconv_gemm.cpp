@@ -47,6 +47,12 @@ constexpr size_t kBorderScratchBytes = 8192;
 // task's overhead, small enough to balance two to a few dozen threads.
 constexpr size_t kRowsPerTask = 96;
 
+// The A scratch of a packing tile (AMX: 32 rows), on the task's stack as
+// the float GEMMs' panels are: K up to 2 KiB per row (conv3d_video's 27 x
+// 64 and every suite shape but none larger); a plan whose rows need more
+// takes the same level's register tile (amx_fits).
+constexpr size_t kAPackBytes = 32 * 2048 + 64;
+
 class QGemmAlgorithm final : public QChannelsLastAlgorithm {
  public:
   QGemmAlgorithm(const PlanName& name, const QPlanInputs& in, const QGemmGeometry& geo)
@@ -101,7 +107,10 @@ class QGemmAlgorithm final : public QChannelsLastAlgorithm {
       const size_t m1 = std::min(m0 + sp.rows_per_block, static_cast<size_t>(geo_.m));
       const size_t p0 = chunk * sp.panels_per_chunk;
       const size_t p1 = std::min(p0 + sp.panels_per_chunk, packed_.panels);
-      run_block(input, output, n, g, m0, m1, p0, p1);
+      if (uk_.a_pack_rows != 0)
+        run_block_packing(input, output, n, g, m0, m1, p0, p1);
+      else
+        run_block(input, output, n, g, m0, m1, p0, p1, nullptr);
     };
     parallel_for(pool, static_cast<size_t>(s.batch * s.groups) * sp.m_blocks * sp.n_chunks, task);
     return NDCONV_OK;
@@ -327,8 +336,18 @@ class QGemmAlgorithm final : public QChannelsLastAlgorithm {
     return slot;
   }
 
+  // run_block for a tile that packs A (AMX): the scratch on this task's
+  // stack, the tile registers configured around the block.
+  void run_block_packing(const uint8_t* input, void* output, int64_t n, int64_t g, size_t m0, size_t m1,
+                         size_t p0, size_t p1) const {
+    alignas(64) uint8_t a_pack[kAPackBytes];
+    if (uk_.prepare != nullptr) uk_.prepare();
+    run_block(input, output, n, g, m0, m1, p0, p1, a_pack);
+    if (uk_.release != nullptr) uk_.release();
+  }
+
   void run_block(const uint8_t* input, void* output, int64_t n, int64_t g, size_t m0, size_t m1,
-                 size_t p0, size_t p1) const {
+                 size_t p0, size_t p1, uint8_t* a_pack) const {
     const ConvShape& s = p_->shape.conv;
     const uint8_t* image = input + n * s.in_channels * s.in_pixels();
     const size_t esize = p_->output_bytes(), oc = static_cast<size_t>(s.out_channels);
@@ -345,6 +364,7 @@ class QGemmAlgorithm final : public QChannelsLastAlgorithm {
     args.a_xor = p_->a_xor;
     args.ldc = oc;
     args.epi = p_->epi;
+    args.a_pack = a_pack;
     auto tile = [&](size_t m, size_t p) {
       const size_t row0 = static_cast<size_t>(n * geo_.m) + m;
       const size_t col = static_cast<size_t>(g) * ocg + p * uk_.nr;
@@ -360,10 +380,12 @@ class QGemmAlgorithm final : public QChannelsLastAlgorithm {
       args.epi.bias = args.taps == geo_.taps ? packed_.bias.data() + col : skip_bias + p * uk_.nr;
       args.epi.scale = p_->scale.data() + col;
       (range.step ? uk_.step_fn : uk_.fn)(args);
+      args.a_packed = true;  // the block's other panels reuse the packed rows
     };
     TapRange biased{0, geo_.taps};  // the taps skip_bias holds
     auto rows = [&](size_t m) {
       range = build_rows(image, g, m, args.mr, a, border);
+      args.a_packed = false;
       const bool skipped = range.last - range.first != geo_.taps;
       if (skipped && (range.first != biased.first || range.last != biased.last)) {
         skipped_tap_bias(g, range, skip_bias);
@@ -396,7 +418,18 @@ class QGemmAlgorithm final : public QChannelsLastAlgorithm {
   size_t m_outer_max_weight_bytes_;  // Tuning::qgemm_m_outer_max_weight_bytes
 };
 
-std::unique_ptr<QAlgorithm> build(const QPlanInputs& in, const QGemmGeometry& geo, ndconv_status* status) {
+// Whether a packing tile's A scratch of geo's rows fits kAPackBytes.
+bool a_pack_fits(const kernels::QGemmRowsKernel& k, const QGemmGeometry& geo) {
+  return geo.taps <= kAPackBytes && geo.kc <= kAPackBytes &&
+         kernels::qgemm_a_pack_bytes(k.a_pack_rows, geo.taps, geo.kc) <= kAPackBytes;
+}
+
+std::unique_ptr<QAlgorithm> build(const QPlanInputs& given, const QGemmGeometry& geo, ndconv_status* status) {
+  QPlanInputs in = given;
+  const kernels::QKernelTable* amx = in.amx ? kernels::qkernel_amx_table(in.table) : nullptr;
+  if (amx != nullptr && (in.rows_tile_mr <= 0 || in.rows_tile_mr == static_cast<int>(amx->gemm_rows.mr)) &&
+      a_pack_fits(amx->gemm_rows, geo))
+    in.table = amx;
   if (in.table == nullptr || in.table->gemm_rows.fn == nullptr) return nullptr;
   const int64_t ocg = in.params->shape.conv.out_channels_per_group();
   if (geo.taps * rows_kernel(*in.table, ocg, geo.narrow_tile, in.rows_tile_mr).mr > kMaxRowPointers)

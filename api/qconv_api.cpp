@@ -34,6 +34,13 @@ bool dot_product_from_environment() {
 }
 std::atomic<bool> g_int8_dot_product{dot_product_from_environment()};
 
+// NDCONV_INT8_AMX=0 at load time turns the AMX tile off (AVX512-VNNI instead).
+bool amx_from_environment() {
+  const char* env = std::getenv("NDCONV_INT8_AMX");
+  return !(env && std::strcmp(env, "0") == 0);
+}
+std::atomic<bool> g_int8_amx{amx_from_environment()};
+
 // The int8 kernels of the plan's ISA level and dot-product variant; a level
 // this build has no int8 kernels for uses the portable ones (the plan's name
 // then says "scalar").
@@ -61,7 +68,8 @@ ndconv_status create_plan(const ndconv_qconv_desc* desc, const int8_t* weights,
   if (q == nullptr) return failf(NDCONV_OUT_OF_MEMORY, "out of memory allocating an int8 plan");
   s = q->params.build(shape, weight_scales, bias);
   if (s == NDCONV_OK) {
-    const nd::QPlanInputs in{&q->params, int8_table(table->isa), table->isa, weights};
+    nd::QPlanInputs in{&q->params, int8_table(table->isa), table->isa, weights};
+    in.amx = g_int8_amx.load();
     q->algorithm = nd::plan_qtuned(in, request, &q->tune, &s);
   }
   if (s != NDCONV_OK) {
@@ -128,3 +136,5 @@ extern "C" const char* ndconv_qconv_kernel_name(const ndconv_qconv* qconv) {
 
 extern "C" void ndconv_set_int8_dot_product(int enable) { g_int8_dot_product.store(enable != 0); }
 extern "C" int ndconv_int8_dot_product(void) { return g_int8_dot_product.load() ? 1 : 0; }
+extern "C" void ndconv_set_int8_amx(int enable) { g_int8_amx.store(enable != 0); }
+extern "C" int ndconv_int8_amx(void) { return g_int8_amx.load() ? 1 : 0; }

@@ -154,7 +154,7 @@ void print_machine(std::ostream& out, const std::vector<IsaPeak>& peaks) {
         << " stepping " << value_of(cpu, "stepping");
   out << "); microarchitecture: " << value_of(cpu, "microarchitecture")
       << "; FMA units: " << value_of(cpu, "fma_units") << " (" << value_of(cpu, "fma_units_source")
-      << "); caches: L1d " << kib(value_of(cache, "l1d_bytes")) << ", L2 "
+      << "); int8 dot products: " << value_of(cpu, "int8_dot_products") << "; caches: L1d " << kib(value_of(cache, "l1d_bytes")) << ", L2 "
       << kib(value_of(cache, "l2_bytes")) << ", L3 " << kib(value_of(cache, "l3_bytes"))
       << " (" << value_of(cache, "source") << "); measured single-core fp32 FMA peak:";
   if (peaks.empty()) out << " not measured";

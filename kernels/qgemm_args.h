@@ -94,7 +94,23 @@ struct QGemmRowsArgs {
   void* c = nullptr;
   size_t ldc = 0;             // elements between rows
   QEpilogue epi;              // per-column arrays offset to this panel's column 0
+  // Tiles that pack A first (QGemmRowsKernel::a_pack_rows != 0, the AMX
+  // tile): the caller's scratch of qgemm_a_pack_bytes(a_pack_rows, taps, kc)
+  // bytes, 64-byte aligned, and whether it already holds these rows packed
+  // (a call with the same a, taps, kc and a_xor, and mr at least as large, packed
+  // it: the row block's other column panels).
+  uint8_t* a_pack = nullptr;
+  bool a_packed = false;
 };
+
+// The packed A of a packing tile: each row's taps x ceil(kc / 4) groups of
+// 4 bytes, rounded up to whole 64-byte blocks; rows that many bytes apart,
+// and 64 bytes of slack after the last row (the packing's whole-vector
+// stores).
+inline size_t qgemm_a_pack_stride(size_t taps, size_t kc) { return (taps * ((kc + 3) / 4) * 4 + 63) / 64 * 64; }
+inline size_t qgemm_a_pack_bytes(size_t rows, size_t taps, size_t kc) {
+  return rows * qgemm_a_pack_stride(taps, kc) + 64;
+}
 using QGemmRowsFn = void (*)(const QGemmRowsArgs& args);
 
 // One microkernel instance: name in the float tables' style,
@@ -106,6 +122,15 @@ struct QGemmRowsKernel {
   size_t mr = 0, nr = 0, kr = 1;
   // The same tile for evenly spaced rows (QGemmRowsArgs::a_step), or null.
   QGemmRowsFn step_fn = nullptr;
+  // Rows of the A scratch the tile packs (QGemmRowsArgs::a_pack), 0 for
+  // the tiles that read A through the row pointers directly.
+  size_t a_pack_rows = 0;
+  // Tiles with tile registers (AMX): prepare() on the calling thread before
+  // its first call (loads the tile configuration), release() after its last
+  // (frees the tile state), with no other use of the tile registers between;
+  // null for the others.
+  void (*prepare)() = nullptr;
+  void (*release)() = nullptr;
 };
 
 // Channels-first pointwise GEMM (int8-pointwise-gemm-cols): rows are output

@@ -53,6 +53,10 @@ QTileList qavx2vnni_tiles();
 const QKernelTable& qavx512vnni_table();
 QTileList qavx512vnni_tiles();
 #endif
+#if defined(NDCONV_HAVE_Q_AVX512AMX)
+const QKernelTable& qavx512amx_table();
+QTileList qavx512amx_tiles();
+#endif
 #if defined(NDCONV_HAVE_Q_NEON)
 const QKernelTable& qneon_table();
 QTileList qneon_tiles();

@@ -52,6 +52,14 @@ const QKernelTable* qkernel_pairs_table(const QKernelTable* table) {
   return nullptr;
 }
 
+const QKernelTable* qkernel_amx_table(const QKernelTable* table) {
+  (void)table;
+#if defined(NDCONV_HAVE_Q_AVX512AMX)
+  if (table == &qavx512vnni_table() && dispatch::cpu_features().amx_int8) return &qavx512amx_table();
+#endif
+  return nullptr;
+}
+
 QTileList qkernel_tiles(const QKernelTable* table) {
   if (table == &qscalar_table()) return qscalar_tiles();
 #if defined(NDCONV_HAVE_Q_AVX2)
@@ -67,6 +75,9 @@ QTileList qkernel_tiles(const QKernelTable* table) {
 #endif
 #if defined(NDCONV_HAVE_Q_AVX512VNNI)
   if (table == &qavx512vnni_table()) return qavx512vnni_tiles();
+#endif
+#if defined(NDCONV_HAVE_Q_AVX512AMX)
+  if (table == &qavx512amx_table()) return qavx512amx_tiles();
 #endif
 #if defined(NDCONV_HAVE_Q_NEON)
   if (table == &qneon_table()) return qneon_tiles();

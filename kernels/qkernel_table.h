@@ -57,5 +57,11 @@ const QKernelTable* qkernel_table(ndconv_isa isa, bool dot_product);
 // other table.
 const QKernelTable* qkernel_pairs_table(const QKernelTable* table);
 
+// The AMX sibling of the AVX512-VNNI table where the CPU has AMX-INT8 and
+// this build its instance ("avx512-amx": that table with the AMX GEMM tile,
+// kernels/qgemm_amx.hpp), nullptr for any other table. The GEMM algorithms
+// take it (QPlanInputs::amx); the others keep the VNNI kernels and name.
+const QKernelTable* qkernel_amx_table(const QKernelTable* table);
+
 }  // namespace kernels
 }  // namespace ndconv

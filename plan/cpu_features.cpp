@@ -3,6 +3,10 @@
 #if defined(__x86_64__) || defined(_M_X64)
 #  include <cpuid.h>
 #  include <cstdint>
+#  if defined(__linux__)
+#    include <sys/syscall.h>
+#    include <unistd.h>
+#  endif
 #elif defined(__aarch64__) && defined(__linux__)
 #  include <asm/hwcap.h>
 #  include <sys/auxv.h>
@@ -18,6 +22,18 @@ uint64_t read_xcr0() {
   uint32_t eax = 0, edx = 0;
   __asm__ volatile(".byte 0x0f, 0x01, 0xd0" : "=a"(eax), "=d"(edx) : "c"(0));
   return (static_cast<uint64_t>(edx) << 32) | eax;
+}
+
+// Linux enables the 8 KiB of tile data state per process, on request
+// (kernel 5.16 and later); elsewhere XCR0 alone decides.
+bool amx_permitted() {
+#  if defined(__linux__)
+  constexpr long kArchReqXcompPerm = 0x1023;  // arch/x86/include/uapi/asm/prctl.h
+  constexpr long kXfeatureXtiledata = 18;
+  return syscall(SYS_arch_prctl, kArchReqXcompPerm, kXfeatureXtiledata) == 0;
+#  else
+  return true;
+#  endif
 }
 
 CpuFeatures detect() {
@@ -43,6 +59,9 @@ CpuFeatures detect() {
   // The int8 dot products need no state beyond their level's (YMM / ZMM).
   f.avx512_vnni = f.avx512 && (ecx & (1u << 11));
   const unsigned max_subleaf = eax;  // CPUID.(7,0):EAX
+  const bool amx_tile = edx & (1u << 24), amx_int8 = edx & (1u << 25);
+  const bool os_tiles = (xcr0 & 0x60000) == 0x60000;  // XTILECFG, XTILEDATA
+  f.amx_int8 = f.avx512_vnni && amx_tile && amx_int8 && os_tiles && amx_permitted();
   if (max_subleaf >= 1) {
     __cpuid_count(7, 1, eax, ebx, ecx, edx);
     f.avx_vnni = f.avx2_fma && (eax & (1u << 4));

@@ -17,6 +17,11 @@ struct CpuFeatures {
   bool avx512_vnni = false;  // AVX512-VNNI (vpdpbusd zmm): avx512 + CPUID.(7,0):ECX[11]
   bool avx_vnni = false;     // AVX-VNNI (VEX vpdpbusd ymm): avx2_fma + CPUID.(7,1):EAX[4]
   bool neon_dot = false;     // AArch64 dot product (sdot/udot): HWCAP_ASIMDDP
+  // AMX-TILE + AMX-INT8 (tdpbusd; the avx512-amx table): avx512_vnni +
+  // CPUID.(7,0):EDX[24,25], XCR0's tile state (bits 17, 18), and on Linux
+  // the process's permission to use it, requested here
+  // (arch_prctl(ARCH_REQ_XCOMP_PERM, XFEATURE_XTILEDATA), as oneDNN does).
+  bool amx_int8 = false;
 };
 
 // Detected once, cached.

@@ -1,5 +1,7 @@
 #include "plan/microarch.h"
 
+#include "plan/cpu_features.h"
+
 #include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
@@ -390,7 +392,14 @@ extern "C" const char* ndconv_cpu_string(void) {
   static const char* text = [] {
     const ndconv::dispatch::CpuInfo& cpu = ndconv::dispatch::cpu_info();
     static char buf[1024];
-    ndconv::dispatch::format_cpu(cpu, buf, sizeof buf);
+    const size_t n = ndconv::dispatch::format_cpu(cpu, buf, sizeof buf);
+    // The int8 kernels' dot-product instructions this CPU and OS allow.
+    const ndconv::dispatch::CpuFeatures& f = ndconv::dispatch::cpu_features();
+    if (n < sizeof buf)
+      std::snprintf(buf + n, sizeof buf - n, "cpu.int8_dot_products =%s%s%s%s%s\n",
+                    f.avx512_vnni ? " avx512-vnni" : "", f.avx_vnni ? " avx-vnni" : "",
+                    f.amx_int8 ? " amx-int8" : "", f.neon_dot ? " neon-dot" : "",
+                    f.avx512_vnni || f.avx_vnni || f.amx_int8 || f.neon_dot ? "" : " none");
     return buf;
   }();
   return text;

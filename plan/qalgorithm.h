@@ -40,6 +40,10 @@ struct QPlanInputs {
   // table's main tile, else the table's tile of that many rows and the main
   // tile's width where it has one (the measure mode's candidates).
   int rows_tile_mr = -1;
+  // The GEMM algorithms may take the table's AMX sibling
+  // (kernels::qkernel_amx_table; ndconv_int8_amx()) where its tile applies:
+  // rows_tile_mr -1, 0 or that tile's rows.
+  bool amx = false;
 };
 
 // nullptr with *status = NDCONV_OK: does not apply; nullptr with another

@@ -38,8 +38,11 @@ ShapeKey qshape_key(const QPlanInputs& in) {
   const QConvShape& q = in.params->shape;
   const ShapeKey conv = shape_key(q.conv, in.isa);
   const char* isa = ndconv_isa_name(in.isa);
+  // With AMX allowed, the candidates include its tile: a key of its own.
+  const kernels::QKernelTable* amx = in.amx ? kernels::qkernel_amx_table(in.table) : nullptr;
+  const char* variant = amx ? amx->variant : in.table ? in.table->variant : "scalar";
   ShapeKey key;
-  std::snprintf(key.text, sizeof key.text, "%s:int8-%s:%s:%s%.1200s", isa, in.table ? in.table->variant : "scalar",
+  std::snprintf(key.text, sizeof key.text, "%s:int8-%s:%s:%s%.1200s", isa, variant,
                 dtype_token(q.input_type), dtype_token(q.output_type), conv.c_str() + std::strlen(isa));
   return key;
 }
@@ -66,10 +69,12 @@ std::unique_ptr<QAlgorithm> build(const QPlanInputs& in, int rows_tile_mr, ndcon
 
 // The rows counts worth a candidate: every tile of the main tile's width in
 // the plan's table and in its vpmaddubsw sibling (the plan takes one of the
-// two by its weights).
-size_t candidate_rows(const kernels::QKernelTable* table, int* out, size_t capacity) {
+// two by its weights), and its AMX sibling's tile where allowed.
+size_t candidate_rows(const QPlanInputs& in, int* out, size_t capacity) {
   size_t n = 0;
-  const kernels::QKernelTable* tables[] = {table, table ? kernels::qkernel_pairs_table(table) : nullptr};
+  const kernels::QKernelTable* table = in.table;
+  const kernels::QKernelTable* tables[] = {table, table ? kernels::qkernel_pairs_table(table) : nullptr,
+                                           in.amx ? kernels::qkernel_amx_table(table) : nullptr};
   for (const kernels::QKernelTable* t : tables) {
     if (t == nullptr) continue;
     for (const kernels::QGemmRowsKernel& k : kernels::qkernel_tiles(t)) {
@@ -110,7 +115,7 @@ ndconv_status measure(const QPlanInputs& in, CandidateTimer& timer, QScratch& sc
   *best = std::move(first);
   if (tile == nullptr || best_s < 0) return NDCONV_OK;  // nothing to vary, or no budget
   int rows[8];
-  const size_t count = candidate_rows(in.table, rows, 8);
+  const size_t count = candidate_rows(in, rows, 8);
   for (size_t i = 0; i < count && timer.fits(); ++i) {
     std::unique_ptr<QAlgorithm> algo = build(in, rows[i], &st);
     if (!algo) return st;

@@ -323,6 +323,14 @@ TEST(Microarch, DetectedCpuString) {
             std::string::npos) << text;
   EXPECT_EQ(text.rfind("cpu.brand = ", 0), 0u) << text;
   EXPECT_NE(text.find("\ncpu.fma_units = "), std::string::npos) << text;
+  const ndconv::dispatch::CpuFeatures& f = ndconv::dispatch::cpu_features();
+  const size_t dots = text.find("\ncpu.int8_dot_products = ");
+  ASSERT_NE(dots, std::string::npos) << text;
+  const std::string line = text.substr(dots + 1, text.find('\n', dots + 1) - dots - 1) + " ";
+  EXPECT_EQ(line.find(" avx512-vnni ") != std::string::npos, f.avx512_vnni) << line;
+  EXPECT_EQ(line.find(" avx-vnni ") != std::string::npos, f.avx_vnni) << line;
+  EXPECT_EQ(line.find(" amx-int8 ") != std::string::npos, f.amx_int8) << line;
+  EXPECT_EQ(line.find(" neon-dot ") != std::string::npos, f.neon_dot) << line;
   EXPECT_EQ(cpu.microarch, ndconv::dispatch::identify_microarch(cpu.identity));
 }
 

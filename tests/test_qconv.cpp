@@ -226,21 +226,59 @@ TEST_P(QConvTest, KernelNamesSayWhatRuns) {
   const bool stream = table && table->pointwise_stream_nxc.fn;
   const bool grouped = table && table->grouped_nxc.fn;
   const bool cols = table && table->gemm_cols_ncx.fn;
+  // The GEMMs of rows (not the cols GEMM) take the AMX tile where allowed.
+  const ndconv::kernels::QKernelTable* amx = ndconv_int8_amx() ? ndconv::kernels::qkernel_amx_table(table) : nullptr;
+  const std::string gemm = amx ? amx->variant : variant;
   for (ndconv_layout l : {NDCONV_NXC, NDCONV_NCX})
     for (const NamedConv& s : shapes(l)) {
       const std::string name = s.name;
       const std::string suffix = l == NDCONV_NCX ? "-ncx/" : "/";
       std::string want;
       if (name == "pointwise_cols" && l == NDCONV_NCX && cols) want = "int8-pointwise-gemm-cols/" + variant;
-      else if (name == "stream_3to5") want = (stream ? "int8-pointwise-stream" : "int8-pointwise-gemm") + suffix + variant;
-      else if (name == "grouped") want = (grouped ? "int8-grouped" : "int8-indirect-gemm") + suffix + variant;  // C_in / g = 4
-      else if (name.rfind("pointwise", 0) == 0) want = "int8-pointwise-gemm" + suffix + variant;
-      else if (name == "conv1d" || name == "conv1d_stride" || name == "text_conv2d" || name == "whole_image") want = "int8-ngram-gemm" + suffix + variant;
+      else if (name == "stream_3to5") want = stream ? "int8-pointwise-stream" + suffix + variant : "int8-pointwise-gemm" + suffix + gemm;
+      else if (name == "grouped") want = grouped ? "int8-grouped" + suffix + variant : "int8-indirect-gemm" + suffix + gemm;  // C_in / g = 4
+      else if (name.rfind("pointwise", 0) == 0) want = "int8-pointwise-gemm" + suffix + gemm;
+      else if (name == "conv1d" || name == "conv1d_stride" || name == "text_conv2d" || name == "whole_image") want = "int8-ngram-gemm" + suffix + gemm;
       else if (name.rfind("depthwise", 0) == 0) want = "int8-depthwise" + suffix + depthwise_isa;
-      else want = "int8-indirect-gemm" + suffix + variant;
+      else want = "int8-indirect-gemm" + suffix + gemm;
       const auto r = check_qconv(make_qdesc(s.conv, NDCONV_U8, NDCONV_U8), 3);
       EXPECT_EQ(r.kernel_name.rfind(want, 0), 0u) << name << ": " << r.kernel_name << " does not start with " << want;
     }
+}
+
+// AMX (ndconv_set_int8_amx) on and off give the same bytes on every shape,
+// both checked against the exact reference; with it on, the GEMMs of rows
+// say "avx512-amx" where the CPU has it, and a K past the tile's A scratch
+// (2 KiB per row) keeps the VNNI tile. Off, no plan says amx.
+TEST_P(QConvTest, AmxOnAndOffGiveTheSameBytes) {
+  const ndconv::kernels::QKernelTable* amx = ndconv::kernels::qkernel_amx_table(
+      ndconv::kernels::qkernel_table(isa(), dot()));
+  const int saved = ndconv_int8_amx();
+  uint64_t seed = 4000;
+  for (ndconv_layout l : {NDCONV_NXC, NDCONV_NCX}) {
+    std::vector<NamedConv> v = shapes(l);
+    v.push_back({"pointwise_k_past_scratch", conv2d_desc(l, 2100, 40, 3, 3, 1, 1, 1, NDCONV_PAD_VALID)});
+    // 9 taps of 221 channels, each padded to 224: a 2016-byte row, the
+    // 64-byte-rounded 2048 the scratch holds (K = 1989, not a multiple of 4).
+    v.push_back({"conv3x3_pack_at_scratch", conv2d_desc(l, 221, 33, 6, 5, 3, 3, 1, NDCONV_PAD_SAME_UPPER)});
+    for (const NamedConv& s : v) {
+      const std::string name = s.name;
+      SCOPED_TRACE(name + (l == NDCONV_NXC ? " NXC" : " NCX"));
+      const ndconv_qconv_desc d = make_qdesc(s.conv, NDCONV_U8, NDCONV_U8, 7, 120);
+      ndconv_set_int8_amx(1);
+      const auto on = check_qconv(d, ++seed);
+      ndconv_set_int8_amx(0);
+      const auto off = check_qconv(d, seed);
+      EXPECT_EQ(on.output, off.output);
+      EXPECT_EQ(off.kernel_name.find("amx"), std::string::npos) << off.kernel_name;
+      const bool rows_gemm = on.kernel_name.find("-gemm") != std::string::npos &&
+                             on.kernel_name.find("-cols") == std::string::npos;
+      const bool k_fits = name != "pointwise_k_past_scratch";
+      EXPECT_EQ(on.kernel_name.find("/avx512-amx") != std::string::npos, amx != nullptr && rows_gemm && k_fits)
+          << on.kernel_name;
+    }
+  }
+  ndconv_set_int8_amx(saved);
 }
 
 // Weights in [-64, 64] on a level without dot products take its vpmaddubsw

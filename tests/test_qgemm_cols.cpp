@@ -26,8 +26,13 @@ using namespace ndconv::test;
 
 std::vector<const QKernelTable*> tables_with_cols() {
   std::vector<const QKernelTable*> out;
-  for (const QKernelTable* t : runnable_tables())
-    if (t->gemm_cols_ncx.fn != nullptr) out.push_back(t);
+  for (const QKernelTable* t : runnable_tables()) {
+    if (t->gemm_cols_ncx.fn == nullptr) continue;
+    // A sibling table (AMX) may share its parent's columns kernel.
+    bool seen = false;
+    for (const QKernelTable* o : out) seen = seen || o->gemm_cols_ncx.fn == t->gemm_cols_ncx.fn;
+    if (!seen) out.push_back(t);
+  }
   return out;
 }
 

@@ -122,7 +122,7 @@ void QGemmRowsTest::run(const Problem& p) {
   args.epi = p.epi;
   const int saved = std::fegetround();
   std::fesetround(p.mode);
-  k.fn(args);
+  call_rows_kernel(k, k.fn, args);
   std::fesetround(saved);
   for (size_t i = 0; i < p.mr; ++i)
     for (size_t j = 0; j < ldc && (i + 1 < p.mr || j < p.nr); ++j) {
@@ -254,7 +254,7 @@ TEST_P(QGemmRowsTest, StepRowsMatchThePointers) {  // and listed taps among them
         std::vector<uint8_t> want(mr * k.nr * 4, 0x5A), got(want);
         args.a = rows.data();
         args.c = want.data();
-        k.fn(args);
+        call_rows_kernel(k, k.fn, args);
         args.a = bases.data();
         args.a_step = static_cast<ptrdiff_t>(step);
         args.c = got.data();
@@ -272,7 +272,7 @@ TEST_P(QGemmRowsTest, StepRowsMatchThePointers) {  // and listed taps among them
         args.a = listed_rows.data();
         args.a_step = 0;
         args.c = want_listed.data();
-        k.fn(args);
+        call_rows_kernel(k, k.fn, args);
         args.a = bases.data();
         args.a_step = static_cast<ptrdiff_t>(step);
         args.listed_taps = listed;
@@ -343,6 +343,78 @@ TEST_P(QGemmRowsTest, ExtremeOperandsAreExact) {
       p.fill = 1;
       p.epi = epilogue_of(QOutputType::kS32, 0, &bias, &scale, 3);
       ASSERT_NO_FATAL_FAILURE(run(p));
+    }
+}
+
+// K over several of the AMX tile's 64-byte blocks, whole and with a partial
+// last one, taps whose groups straddle blocks, one and two 16-row halves
+// (every tile takes them: for the register tiles only a longer K).
+TEST_P(QGemmRowsTest, LongKAcrossBlocks) {
+  const QGemmRowsKernel& k = GetParam().kernel;
+  std::vector<int32_t> bias;
+  std::vector<float> scale;
+  for (size_t kc : {size_t{60}, size_t{64}, size_t{130}})
+    for (size_t taps : {size_t{1}, size_t{3}})
+      for (size_t mr : {k.mr, (k.mr + 1) / 2, (k.mr + 1) / 2 + 1, size_t{1}}) {
+        if (mr > k.mr) continue;
+        Problem p;
+        p.mr = mr;
+        p.nr = mr == 1 ? 1 : k.nr - mr % 2;
+        p.kc = kc;
+        p.taps = taps;
+        p.a_xor = (kc + taps + mr) % 2 ? 0x80 : 0;
+        p.seed = static_cast<unsigned>(kc * 10 + taps + mr * 1000);
+        p.guard_after = mr % 2;
+        p.epi = epilogue_of(kTypes[(kc + mr) % 4], 0, &bias, &scale, p.seed);
+        ASSERT_NO_FATAL_FAILURE(run(p));
+      }
+}
+
+// A packing tile (AMX) given a_packed reuses the rows an earlier call packed
+// into the same scratch: a second panel's result (other weights, fewer
+// columns) equals a call that packs afresh.
+TEST_P(QGemmRowsTest, PackedRowsServeTheNextPanel) {
+  const QGemmRowsKernel& k = GetParam().kernel;
+  if (k.a_pack_rows == 0) GTEST_SKIP() << k.name << " reads its rows directly";
+  std::mt19937 gen(11);
+  for (size_t mr : {k.mr, size_t{5}})
+    for (size_t kc : {size_t{7}, size_t{100}}) {
+      const size_t taps = 2, groups = (kc + k.kr - 1) / k.kr;
+      std::vector<uint8_t> in(taps * mr * kc);
+      for (uint8_t& x : in) x = static_cast<uint8_t>(gen());
+      std::vector<const uint8_t*> rows(taps * k.mr);
+      for (size_t t = 0; t < taps; ++t)
+        for (size_t i = 0; i < k.mr; ++i) rows[t * k.mr + i] = in.data() + (t * mr + (i < mr ? i : mr - 1)) * kc;
+      std::vector<int8_t> b0(taps * groups * k.nr * k.kr), b1(b0.size());
+      for (int8_t& w : b0) w = static_cast<int8_t>(gen());
+      for (size_t i = 0; i < b1.size(); ++i) b1[i] = (i / k.kr) % k.nr < k.nr - 3 ? static_cast<int8_t>(gen()) : 0;
+      std::vector<int32_t> bias(k.nr);
+      for (int32_t& v : bias) v = static_cast<int32_t>(gen() % 1000);
+      QGemmRowsArgs args;
+      args.a = rows.data();
+      args.taps = taps;
+      args.kc = kc;
+      args.a_xor = 0x80;
+      args.mr = mr;
+      args.nr = k.nr;
+      args.ldc = k.nr;
+      args.epi.bias = bias.data();
+      std::vector<int32_t> first(mr * k.nr), reused(mr * k.nr, -1), fresh(mr * k.nr, -2);
+      RowsKernelScratch scratch;
+      args.b = b0.data();
+      args.c = first.data();
+      call_rows_kernel(k, k.fn, args, &scratch);
+      args.b = b1.data();
+      args.nr = k.nr - 3;
+      args.c = reused.data();
+      args.a_packed = true;
+      call_rows_kernel(k, k.fn, args, &scratch);
+      args.a_packed = false;
+      args.c = fresh.data();
+      call_rows_kernel(k, k.fn, args);
+      for (size_t i = 0; i < mr; ++i)
+        for (size_t j = k.nr - 3; j < k.nr; ++j) fresh[i * k.nr + j] = reused[i * k.nr + j];  // not stored
+      EXPECT_EQ(reused, fresh) << "mr=" << mr << " kc=" << kc;
     }
 }
 

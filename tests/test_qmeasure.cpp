@@ -114,7 +114,7 @@ TEST_P(QMeasure, EveryForcedTileGivesTheDefaultBytes) {
     ASSERT_EQ(default_candidate.rfind("int8:mr=", 0), 0u) << default_candidate;
     int taken = 0;
     bool default_taken = false;
-    for (int mr = 1; mr <= 16; ++mr) {
+    for (int mr = 1; mr <= 32; ++mr) {
       const std::string name = "int8:mr=" + std::to_string(mr);
       const ndconv_create_options o = forced(name.c_str());
       std::string candidate;
@@ -144,7 +144,7 @@ TEST_P(QMeasure, MeasuresCachesAndExportsThePick) {
   std::vector<uint8_t> want, got;
   ASSERT_EQ(p.create_and_run(nullptr, &want), NDCONV_OK);
   int takes = 0;
-  for (int mr = 1; mr <= 16; ++mr) {
+  for (int mr = 1; mr <= 32; ++mr) {
     const std::string name = "int8:mr=" + std::to_string(mr);
     const ndconv_create_options o = forced(name.c_str());
     takes += p.create_and_run(&o, &got) == NDCONV_OK;

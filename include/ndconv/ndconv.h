@@ -163,7 +163,9 @@ NDCONV_API size_t ndconv_tuning_string(char* buf, size_t size);
    tuning is keyed on: "skylake-sp", "cascade-lake", "ice-lake-sp",
    "sapphire-rapids", "zen", "zen2" .. "zen5", "neoverse-n1", "neoverse-v1",
    "neoverse-n2", "neoverse-v2" or "unknown"), "cpu.fma_units" ("2 x 512-bit",
-   or "unknown") and "cpu.fma_units_source". For people and logs: more names
+   or "unknown"), "cpu.fma_units_source" and "cpu.int8_dot_products" (those
+   this CPU and OS allow: "avx512-vnni", "avx-vnni", "amx-int8", "neon-dot",
+   or "none"). For people and logs: more names
    may be added. A static, NUL-terminated text, valid for the whole process. */
 NDCONV_API const char* ndconv_cpu_string(void);
 
@@ -417,7 +419,8 @@ NDCONV_API ndconv_status ndconv_qconv_run(const ndconv_qconv* qconv, const void*
                                           void* output, ndconv_threadpool* pool);
 /* "<algorithm>/<variant>", e.g. "int8-indirect-gemm/avx512-vnni" (the ISA
    level and, after the dash, the int8 dot-product instructions used: vnni,
-   dot, or maddubsw: vpmaddubsw pairs, taken without dot products when every
+   amx (AMX tiles for the channels-last GEMMs, VNNI for the rest), dot, or
+   maddubsw: vpmaddubsw pairs, taken without dot products when every
    weight lies in [-64, 64], exact) or "int8-reference/scalar" (the exact,
    slow path for shapes without a fast one). "" for NULL. */
 NDCONV_API const char* ndconv_qconv_kernel_name(const ndconv_qconv* qconv);
@@ -451,6 +454,15 @@ NDCONV_API ndconv_status ndconv_qconv_tune_info(const ndconv_qconv* qconv, ndcon
    NDCONV_INT8_DOT=0 sets 0 at load time. Results are identical either way. */
 NDCONV_API void ndconv_set_int8_dot_product(int enable);
 NDCONV_API int ndconv_int8_dot_product(void);   /* the current setting (0 or 1) */
+
+/* Process-wide, for tests and benchmarks: whether int8 plans created
+   afterwards may use Intel AMX (AMX-INT8 tdpbusd tiles, Sapphire Rapids and
+   later: the "avx512-amx" variant, taken at the AVX-512 level with dot
+   products on) for their channels-last GEMMs; 0 forces AVX512-VNNI there.
+   Default 1; NDCONV_INT8_AMX=0 sets 0 at load time. Results are identical
+   either way. */
+NDCONV_API void ndconv_set_int8_amx(int enable);
+NDCONV_API int ndconv_int8_amx(void);           /* the current setting (0 or 1) */
 
 #ifdef __cplusplus
 }  /* extern "C" */

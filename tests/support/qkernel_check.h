@@ -14,6 +14,7 @@
 #include <cstring>
 #include <limits>
 #include <new>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,9 @@ inline std::vector<const QKernelTable*> runnable_tables() {
       // The widening table's vpmaddubsw sibling (weights in [-64, 64]).
       if (const QKernelTable* pairs = kernels::qkernel_pairs_table(t))
         if (tables.back() != pairs) tables.push_back(pairs);
+      // The VNNI table's AMX sibling (its GEMM tile).
+      if (const QKernelTable* amx = kernels::qkernel_amx_table(t))
+        if (tables.back() != amx) tables.push_back(amx);
     }
   return tables;
 }
@@ -145,6 +149,44 @@ inline int64_t stored(QOutputType t, const uint8_t* c, size_t index) {
       return v;
     }
   }
+}
+
+// Calls `fn` (tile k's fn or step_fn) on `args` as the GEMM algorithm does:
+// a packing tile (AMX) gets a 64-byte aligned scratch of exactly
+// qgemm_a_pack_bytes, filled with garbage (the result must not depend on
+// it), followed by a canary that must survive, and its tile registers
+// configured around the call. a_packed stays as the caller set it (then
+// `scratch` must hold the earlier call's rows: pass the same one).
+struct RowsKernelScratch {
+  std::vector<uint8_t> bytes;
+  uint8_t* data = nullptr;
+  size_t size = 0;
+  static constexpr size_t kCanary = 64;
+  void fit(size_t n) {
+    if (n <= size) return;
+    bytes.assign(n + 64 + kCanary, 0xC5);
+    data = bytes.data() + (64 - reinterpret_cast<uintptr_t>(bytes.data()) % 64) % 64;
+    size = n;
+  }
+  bool canary_intact() const {
+    for (size_t i = 0; i < kCanary; ++i)
+      if (data[size + i] != 0xC5) return false;
+    return true;
+  }
+};
+
+inline void call_rows_kernel(const kernels::QGemmRowsKernel& k, kernels::QGemmRowsFn fn,
+                             kernels::QGemmRowsArgs args, RowsKernelScratch* scratch = nullptr) {
+  RowsKernelScratch own;
+  if (k.a_pack_rows != 0) {
+    if (scratch == nullptr) scratch = &own;
+    scratch->fit(kernels::qgemm_a_pack_bytes(k.a_pack_rows, args.taps, args.kc));
+    args.a_pack = scratch->data;
+  }
+  if (k.prepare != nullptr) k.prepare();
+  fn(args);
+  if (k.release != nullptr) k.release();
+  if (k.a_pack_rows != 0 && !scratch->canary_intact()) throw std::runtime_error("wrote past the A scratch");
 }
 
 }  // namespace test
