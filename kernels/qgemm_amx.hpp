@@ -5,8 +5,9 @@
 // eight times the vpdpbusd zmm rate of the same core.
 //
 // tdpbusd reads A as rows of 64 bytes a fixed stride apart, so the kernel
-// first copies the tile's rows (row pointers per tap, XORed with a_xor, each
-// tap's kc bytes padded to its K groups) into the caller's scratch
+// first copies the tile's rows (row pointers per tap, or the step entry's
+// evenly spaced rows, XORed with a_xor, each tap's kc bytes padded to its K
+// groups) into the caller's scratch
 // (QGemmRowsArgs::a_pack), once per row block: the calls for the block's
 // other column panels find it packed (a_packed) and only stream B. B is the
 // packing every int8 table shares, [groups][32 columns][4 bytes]: a 16 x 16
@@ -14,6 +15,13 @@
 // last block's groups past the real ones come from a zeroed copy (the panel
 // ends there). The accumulators go through the stack to the AVX-512
 // epilogue (qgemm_avx512.hpp), which adds the bias and converts.
+//
+// Measured and left out (Intel Xeon Emerald Rapids, one thread, the same
+// plans timed in one process, alternating, 25 rounds): tile loads reading
+// the input in place where a half's rows are evenly spaced with kc a
+// multiple of 64 (no copy at all) ran 10-20% slower than packing on
+// pw_res2_expand, pw_seq_ffn, conv3x3_res2 and conv1d_dilated NXC; an L1
+// prefetch of B one or three blocks ahead gained nothing or lost up to 15%.
 //
 // The tile registers are configured once per thread and task
 // (QGemmRowsKernel::prepare, ldtilecfg: about 230 cycles on Intel Xeon
@@ -54,13 +62,28 @@ inline void amx_release() { _tile_release(); }
 
 constexpr size_t kAmxTileRows = 16, kAmxBlockGroups = 16, kAmxNr = 32;
 
-// The tile's A rows 0 .. rows - 1 into p.a_pack (qgemm_amx_lda bytes apart):
-// tap t's kc bytes at t * 4 * ceil(kc / 4), XORed with a_xor. Bytes past a
-// tap's kc up to the next 64 are written too (the next tap's, then the next
-// row's writes overwrite them; the scratch has 64 bytes of slack): their
-// weights are zero, so any value is exact. The row's last 64 bytes are
-// zeroed first, so the block past the last group holds no stale bytes.
-NDCONV_QINLINE void amx_pack_a(const QGemmRowsArgs& p, size_t rows, size_t lda) {
+// Row i of tap t, i < MR: fn's pointers, or step_fn's step (a listed tap's
+// rows from its list).
+struct AmxRowPointers {
+  const QGemmRowsArgs& p;
+  const uint8_t* operator()(size_t t, size_t i) const { return p.a[t * kAmxNr + i]; }
+};
+struct AmxRowSteps {
+  const QGemmRowsArgs& p;
+  const uint8_t* operator()(size_t t, size_t i) const {
+    if (t < 64 && (p.listed_taps >> t & 1)) return p.lists[t * kAmxNr + i];
+    return p.a[t] + static_cast<ptrdiff_t>(i < p.mr ? i : p.mr - 1) * p.a_step;
+  }
+};
+
+// The tile's A rows 0 .. rows - 1 into p.a_pack (lda bytes apart): tap t's
+// kc bytes at t * 4 * ceil(kc / 4), XORed with a_xor. Bytes past a tap's kc
+// up to the next 64 are written too (the next tap's, then the next row's
+// writes overwrite them; the scratch has 64 bytes of slack): their weights
+// are zero, so any value is exact. The row's last 64 bytes are zeroed
+// first, so the block past the last group holds no stale bytes.
+template <class RowOf>
+NDCONV_QINLINE void amx_pack_a(const QGemmRowsArgs& p, size_t rows, size_t lda, RowOf row_of) {
   const size_t tap_bytes = (p.kc + 3) / 4 * 4;
   const __m512i flip = _mm512_set1_epi8(static_cast<char>(p.a_xor));
   const __m512i zero = _mm512_setzero_si512();
@@ -68,7 +91,7 @@ NDCONV_QINLINE void amx_pack_a(const QGemmRowsArgs& p, size_t rows, size_t lda) 
     uint8_t* dst = p.a_pack + i * lda;
     _mm512_store_si512(dst + lda - 64, zero);
     for (size_t t = 0; t < p.taps; ++t) {
-      const uint8_t* src = p.a[t * kAmxNr + i];
+      const uint8_t* src = row_of(t, i);
       uint8_t* d = dst + t * tap_bytes;
       size_t k = 0;
       for (; k + 64 <= p.kc; k += 64) _mm512_storeu_si512(d + k, _mm512_xor_si512(_mm512_loadu_si512(src + k), flip));
@@ -109,12 +132,13 @@ NDCONV_QINLINE void amx_store(const int32_t (*c)[kAmxNr], const QGemmRowsArgs& p
 // MR = 32, NR = 32, KR = 4; rows past mr repeat the last (as every tile's
 // caller fills them), only rows < mr are stored; a tile of at most 16 rows
 // packs and multiplies only the first 16.
-inline void qgemm_amx_32x32(const QGemmRowsArgs& p) {
+template <class RowOf>
+NDCONV_QINLINE void amx_32x32(const QGemmRowsArgs& p, RowOf row_of) {
   const size_t groups = p.taps * ((p.kc + 3) / 4);
   const size_t blocks = (groups + kAmxBlockGroups - 1) / kAmxBlockGroups;
   const size_t full = groups / kAmxBlockGroups, lda = qgemm_a_pack_stride(p.taps, p.kc);
   const bool two = p.mr > kAmxTileRows;
-  if (!p.a_packed) amx_pack_a(p, two ? 2 * kAmxTileRows : kAmxTileRows, lda);
+  if (!p.a_packed) amx_pack_a(p, two ? 2 * kAmxTileRows : kAmxTileRows, lda, row_of);
   constexpr size_t kBlockBytes = kAmxBlockGroups * kAmxNr * 4;
   alignas(64) int8_t b_tail[kBlockBytes];
   if (full != blocks) {
@@ -153,6 +177,12 @@ inline void qgemm_amx_32x32(const QGemmRowsArgs& p) {
     case QOutputType::kS8: return amx_store<QOutputType::kS8>(c, p);
   }
 }
+
+inline void qgemm_amx_32x32(const QGemmRowsArgs& p) { amx_32x32(p, AmxRowPointers{p}); }
+
+// The step entry: the caller names one row per tap and the step (cheaper to
+// build than 32 pointers per tap); packed the same way.
+inline void qgemm_amx_32x32_step(const QGemmRowsArgs& p) { amx_32x32(p, AmxRowSteps{p}); }
 
 }  // namespace NDCONV_QKERNEL_NS
 }  // namespace kernels

@@ -12,7 +12,8 @@ namespace kernels {
 
 namespace qavx512amx {
 const QGemmRowsKernel tiles[] = {
-    {"qs8_gemm_rowptr_32x32c4__avx512amx", &qgemm_amx_32x32, 32, 32, 4, nullptr, 32, &amx_prepare, &amx_release},
+    {"qs8_gemm_rowptr_32x32c4__avx512amx", &qgemm_amx_32x32, 32, 32, 4, &qgemm_amx_32x32_step, 32, &amx_prepare,
+     &amx_release},
 };
 }  // namespace qavx512amx
 

@@ -221,7 +221,8 @@ TEST_P(QGemmRowsTest, AllTails) {
 // step_fn (evenly spaced rows: one pointer per tap and a step) writes what
 // fn writes for the same rows, for every mr (rows past mr must not be read:
 // the last tap's row mr - 1 ends at a guard page), both input types, S32
-// (the raw sums) and U8.
+// (the raw sums) and U8; kc 64 and 128 with U8 input (even mr) and mr 16 or
+// 32 take the AMX tile's in-place rows.
 TEST_P(QGemmRowsTest, StepRowsMatchThePointers) {  // and listed taps among them
   const QGemmRowsKernel& k = GetParam().kernel;
   if (k.step_fn == nullptr) GTEST_SKIP() << k.name << " has no step entry";
@@ -229,7 +230,7 @@ TEST_P(QGemmRowsTest, StepRowsMatchThePointers) {  // and listed taps among them
   std::vector<float> scale;
   std::mt19937 gen(7);
   for (size_t mr = 1; mr <= k.mr; ++mr)
-    for (size_t kc : {size_t{1}, 2 * k.kr + 1, size_t{64}}) {
+    for (size_t kc : {size_t{1}, 2 * k.kr + 1, size_t{64}, size_t{128}}) {  // 64k: AMX's in-place A
       const size_t taps = 1 + mr % 3, step = kc + mr % 5, groups = (kc + k.kr - 1) / k.kr;
       const size_t tap_bytes = (mr - 1) * step + kc;
       GuardedKernelBytes in(taps * tap_bytes, true);
@@ -258,7 +259,7 @@ TEST_P(QGemmRowsTest, StepRowsMatchThePointers) {  // and listed taps among them
         args.a = bases.data();
         args.a_step = static_cast<ptrdiff_t>(step);
         args.c = got.data();
-        k.step_fn(args);
+        call_rows_kernel(k, k.step_fn, args);
         ASSERT_EQ(got, want) << "mr=" << mr << " kc=" << kc << " type=" << int(type);
         // Listed taps (QGemmRowsArgs::listed_taps): their rows from the
         // list, here in reverse order, the other taps still evenly spaced.
@@ -278,7 +279,7 @@ TEST_P(QGemmRowsTest, StepRowsMatchThePointers) {  // and listed taps among them
         args.listed_taps = listed;
         args.lists = listed_rows.data();
         args.c = got_listed.data();
-        k.step_fn(args);
+        call_rows_kernel(k, k.step_fn, args);
         args.listed_taps = 0;
         ASSERT_EQ(got_listed, want_listed) << "listed, mr=" << mr << " kc=" << kc << " type=" << int(type);
       }
