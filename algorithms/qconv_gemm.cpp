@@ -424,16 +424,31 @@ bool a_pack_fits(const kernels::QGemmRowsKernel& k, const QGemmGeometry& geo) {
          kernels::qgemm_a_pack_bytes(k.a_pack_rows, geo.taps, geo.kc) <= kAPackBytes;
 }
 
-std::unique_ptr<QAlgorithm> build(const QPlanInputs& given, const QGemmGeometry& geo, ndconv_status* status) {
+// geo for a tile of mr rows: merged taps whose border slots (mr x taps x kc
+// bytes) would overflow kBorderScratchBytes are unmerged. merged_span bounds
+// them for the level's register tile; the AMX tile, taken after, has more
+// rows (conv3d_s2: 9 merged taps of 96 bytes fit 8 rows, not 32).
+QGemmGeometry for_rows(QGemmGeometry geo, size_t mr) {
+  if (geo.span > 1 && geo.taps * geo.kc > kBorderScratchBytes / mr) {
+    geo.taps *= static_cast<size_t>(geo.span);
+    geo.kc /= static_cast<size_t>(geo.span);
+    geo.span = 1;
+  }
+  return geo;
+}
+
+std::unique_ptr<QAlgorithm> build(const QPlanInputs& given, const QGemmGeometry& merged, ndconv_status* status) {
   QPlanInputs in = given;
+  QGemmGeometry geo = merged;
   const kernels::QKernelTable* amx = in.amx ? kernels::qkernel_amx_table(in.table) : nullptr;
   if (amx != nullptr && (in.rows_tile_mr <= 0 || in.rows_tile_mr == static_cast<int>(amx->gemm_rows.mr)) &&
-      a_pack_fits(amx->gemm_rows, geo))
+      a_pack_fits(amx->gemm_rows, for_rows(merged, amx->gemm_rows.mr)))
     in.table = amx;
   if (in.table == nullptr || in.table->gemm_rows.fn == nullptr) return nullptr;
   const int64_t ocg = in.params->shape.conv.out_channels_per_group();
-  if (geo.taps * rows_kernel(*in.table, ocg, geo.narrow_tile, in.rows_tile_mr).mr > kMaxRowPointers)
-    return nullptr;  // the reference takes it
+  const size_t mr = rows_kernel(*in.table, ocg, geo.narrow_tile, in.rows_tile_mr).mr;
+  geo = for_rows(geo, mr);
+  if (geo.taps * mr > kMaxRowPointers) return nullptr;  // the reference takes it
   char name[40];
   std::snprintf(name, sizeof name, "%s%s", geo.name,
                 in.params->shape.conv.layout == NDCONV_NCX ? "-ncx" : "");

@@ -21,7 +21,14 @@
 // the input in place where a half's rows are evenly spaced with kc a
 // multiple of 64 (no copy at all) ran 10-20% slower than packing on
 // pw_res2_expand, pw_seq_ffn, conv3x3_res2 and conv1d_dilated NXC; an L1
-// prefetch of B one or three blocks ahead gained nothing or lost up to 15%.
+// prefetch of B one or three blocks ahead gained nothing or lost up to 15%;
+// prefetching the tile's output lines for writing lost 10% on
+// pw_res2_expand; the bias loaded into the accumulators (tileloadd of a
+// stack copy with stride 0) instead of added in the epilogue lost 10-40%.
+// What the time goes to (the same A/B, parts switched off): pw_res2_expand
+// (K = 64) about 55% the requantizing epilogue, 10% packing, 20% the
+// multiply; conv3x3_res2 (K = 576) about 57% the multiply, 22% packing, 7%
+// the epilogue, 12% building the rows.
 //
 // The tile registers are configured once per thread and task
 // (QGemmRowsKernel::prepare, ldtilecfg: about 230 cycles on Intel Xeon

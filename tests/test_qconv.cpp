@@ -261,6 +261,21 @@ TEST_P(QConvTest, AmxOnAndOffGiveTheSameBytes) {
     // 9 taps of 221 channels, each padded to 224: a 2016-byte row, the
     // 64-byte-rounded 2048 the scratch holds (K = 1989, not a multiple of 4).
     v.push_back({"conv3x3_pack_at_scratch", conv2d_desc(l, 221, 33, 6, 5, 3, 3, 1, NDCONV_PAD_SAME_UPPER)});
+    // conv3d_s2 of the suite, smaller: 27 taps of 32 channels, stride 2.
+    ndconv_conv_desc c3 = {};
+    c3.rank = 3;
+    c3.layout = l;
+    c3.batch = 2;
+    c3.in_channels = 32;
+    c3.out_channels = 64;
+    for (int i = 0; i < 3; ++i) {
+      c3.in_size[i] = i == 0 ? 6 : 20;
+      c3.kernel[i] = 3;
+      c3.stride[i] = 2;
+      c3.pad_begin[i] = c3.pad_end[i] = 1;
+    }
+    c3.padding = NDCONV_PAD_EXPLICIT;
+    v.push_back({"conv3d_s2", c3});
     for (const NamedConv& s : v) {
       const std::string name = s.name;
       SCOPED_TRACE(name + (l == NDCONV_NXC ? " NXC" : " NCX"));
