@@ -418,10 +418,13 @@ class QGemmAlgorithm final : public QChannelsLastAlgorithm {
   size_t m_outer_max_weight_bytes_;  // Tuning::qgemm_m_outer_max_weight_bytes
 };
 
-// Whether a packing tile's A scratch of geo's rows fits kAPackBytes.
-bool a_pack_fits(const kernels::QGemmRowsKernel& k, const QGemmGeometry& geo) {
-  return geo.taps <= kAPackBytes && geo.kc <= kAPackBytes &&
-         kernels::qgemm_a_pack_bytes(k.a_pack_rows, geo.taps, geo.kc) <= kAPackBytes;
+// Whether the AMX tile k takes geo: its A scratch fits kAPackBytes, and a
+// row holds Tuning::qgemm_amx_min_k_bytes of K.
+bool amx_fits(const kernels::QGemmRowsKernel& k, const QGemmGeometry& geo) {
+  if (geo.taps > kAPackBytes || geo.kc > kAPackBytes ||
+      kernels::qgemm_a_pack_bytes(k.a_pack_rows, geo.taps, geo.kc) > kAPackBytes)
+    return false;
+  return geo.taps * ((geo.kc + 3) / 4 * 4) >= tuning().qgemm_amx_min_k_bytes;
 }
 
 // geo for a tile of mr rows: merged taps whose border slots (mr x taps x kc
@@ -442,7 +445,7 @@ std::unique_ptr<QAlgorithm> build(const QPlanInputs& given, const QGemmGeometry&
   QGemmGeometry geo = merged;
   const kernels::QKernelTable* amx = in.amx ? kernels::qkernel_amx_table(in.table) : nullptr;
   if (amx != nullptr && (in.rows_tile_mr <= 0 || in.rows_tile_mr == static_cast<int>(amx->gemm_rows.mr)) &&
-      a_pack_fits(amx->gemm_rows, for_rows(merged, amx->gemm_rows.mr)))
+      amx_fits(amx->gemm_rows, for_rows(merged, amx->gemm_rows.mr)))
     in.table = amx;
   if (in.table == nullptr || in.table->gemm_rows.fn == nullptr) return nullptr;
   const int64_t ocg = in.params->shape.conv.out_channels_per_group();

@@ -47,6 +47,7 @@ constexpr TuningField kTuningFields[] = {
     {"indirect_kpair", &Tuning::indirect_kpair},
     {"qgemm_m_outer_max_weight_bytes", &Tuning::qgemm_m_outer_max_weight_bytes},
     {"qgemm_rows_tile_mr", &Tuning::qgemm_rows_tile_mr},
+    {"qgemm_amx_min_k_bytes", &Tuning::qgemm_amx_min_k_bytes},
 };
 static_assert(sizeof(Tuning) == std::size(kTuningFields) * sizeof(size_t),
               "a Tuning field is missing from kTuningFields");

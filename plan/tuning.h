@@ -242,6 +242,13 @@ struct Tuning {
   // 14x32 vpdpbusd tile, against 8x32: fewer B loads and pointer reloads
   // per vpdpbusd; measured in the table's comment).
   size_t qgemm_rows_tile_mr = 0;
+  // The AMX int8 tile (Sapphire Rapids and later) only for GEMMs whose row
+  // of K (taps x kc, each tap padded to 4 bytes) holds at least this many
+  // bytes: tdpbusd multiplies 64 per row, so a shorter row is mostly
+  // padding, and the VNNI register tiles ran faster there (Intel Xeon
+  // Emerald Rapids, conv1d_audio_stem NXC, K = 12: 1.49x oneDNN int8
+  // against AMX's 1.19x).
+  size_t qgemm_amx_min_k_bytes = 64;
 };
 
 // The tuning every plan uses, made on first use (thread-safe; done when the

@@ -324,7 +324,7 @@ TEST(Tuning, StringNamesEveryField) {
       "depthwise_nxc_prefetch_pixels", "indirect_panel_group", "cols_prefetch_c_max_k", "indirect_merge_max_channels",
       "im2col_a_block_bytes", "cache_line_floats", "textcnn_min_tiles_per_task", "gemm_lean_kernels",
       "gemm_cols_wide", "gemm_rows_wide", "prefer_avx2_to_avx512", "indirect_padded_lines", "indirect_kpair", "qgemm_m_outer_max_weight_bytes",
-      "qgemm_rows_tile_mr"};
+      "qgemm_rows_tile_mr", "qgemm_amx_min_k_bytes"};
   size_t lines = 0;
   for (char c : text) lines += c == '\n';
   EXPECT_EQ(lines, sizeof names / sizeof names[0]);
