@@ -221,8 +221,7 @@ TEST_P(QGemmRowsTest, AllTails) {
 // step_fn (evenly spaced rows: one pointer per tap and a step) writes what
 // fn writes for the same rows, for every mr (rows past mr must not be read:
 // the last tap's row mr - 1 ends at a guard page), both input types, S32
-// (the raw sums) and U8; kc 64 and 128 with U8 input (even mr) and mr 16 or
-// 32 take the AMX tile's in-place rows.
+// (the raw sums) and U8; kc 128 spans two of the AMX tile's K blocks.
 TEST_P(QGemmRowsTest, StepRowsMatchThePointers) {  // and listed taps among them
   const QGemmRowsKernel& k = GetParam().kernel;
   if (k.step_fn == nullptr) GTEST_SKIP() << k.name << " has no step entry";
@@ -230,7 +229,7 @@ TEST_P(QGemmRowsTest, StepRowsMatchThePointers) {  // and listed taps among them
   std::vector<float> scale;
   std::mt19937 gen(7);
   for (size_t mr = 1; mr <= k.mr; ++mr)
-    for (size_t kc : {size_t{1}, 2 * k.kr + 1, size_t{64}, size_t{128}}) {  // 64k: AMX's in-place A
+    for (size_t kc : {size_t{1}, 2 * k.kr + 1, size_t{64}, size_t{128}}) {
       const size_t taps = 1 + mr % 3, step = kc + mr % 5, groups = (kc + k.kr - 1) / k.kr;
       const size_t tap_bytes = (mr - 1) * step + kc;
       GuardedKernelBytes in(taps * tap_bytes, true);
