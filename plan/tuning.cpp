@@ -131,31 +131,35 @@ constexpr MicroarchTuning kMicroarchTuning[] = {
     {Microarch::ice_lake_sp,           1,   0,     0,   1,    1,    8,    1},
     {Microarch::skylake_sp,            1,   0,     0,   1,    1,    8,    1},
     {Microarch::cascade_lake,          1,   0,     0,   1,    1,    8,    1},
-    // AMD, lean: the project was developed on Zen 4, then Zen 5, where the
-    // GemmTile kernels run at 95-97% of the peak (the lean kernels gained
-    // nothing consistent on Zen 5, docs/notes/zen5-pointwise.md).
+    // AMD EPYC Zen 4 (family 25 model 17): lean, kpair, wide, rwide
+    // measured on, padded measured off (1 thread, ndconv_bench --ab, the
+    // whole suite, geometric mean over 48 rows 1.29x -> 1.31x oneDNN;
+    // per-field figures beside each field in plan/tuning.h); the measure
+    // mode's exhaustive search (--tune=measure) picked wide=on on 13 rows,
+    // lean on 8, kpair=on on both grouped rows. q_mr 0: Zen 4 splits a
+    // 512-bit vpdpbusd in two, and its 8x32 tile ran at 95% of the
+    // vpdpbusd peak alone in L1 against 94% for 14x32.
+    // Zen 5, lean: the GemmTile kernels run at 95-97% of the peak there (the
+    // lean kernels gained nothing consistent, docs/notes/zen5-pointwise.md).
     // Zen 5, padded: measured (AMD EPYC Zen 5, 1 thread, --ab:
-    // conv7x7_stem NXC 0.90-0.92x -> 0.95-0.96x oneDNN); Zen 4 copied (the
-    // loop removes per-block planning work the kernels cannot hide on any
-    // core; same kernels and tiles), not measured.
+    // conv7x7_stem NXC 0.90-0.92x -> 0.95-0.96x oneDNN).
     // Zen 5, q_mr: measured (AMD EPYC Zen 5, ndconv_bench --ab --int8, NXC):
     // the 14x32 vpdpbusd tile against 8x32 on the pw_* and conv3x3_* rows
     // (alone in L1, K = 256: 92% of the vpdpbusd peak against 89%, two zmm
-    // vpdpbusd per cycle). Zen 4 splits a 512-bit vpdpbusd in two: not
-    // copied. Zen, Zen 2, Zen 3: copied from Zen 4, not measured.
+    // vpdpbusd per cycle).
     // Zen 5, kpair: measured (AMD EPYC Zen 5, 1 thread, --ab, NXC:
     // grouped_g4x16 0.75-0.77x -> 0.97-1.00x oneDNN, grouped_g8x12 2.1x ->
     // 2.7-2.8x; one broadcast per FMA ran the one-vector tile at ~72-75% of
-    // the peak). Zen 4 (512-bit FMAs split in two: FMA bound before load
-    // bound) and older (no AVX-512): 0, not measured.
+    // the peak).
     // Zen 5, wide: measured (AMD EPYC Zen 5, 1 thread, --ab, NCX; see
-    // Tuning::gemm_cols_wide). Zen 4: 0, not measured.
-    // AMD, dw_pf and rwide: 0, not measured.
+    // Tuning::gemm_cols_wide).
+    // Zen, Zen 2, Zen 3 (no AVX-512, where most of these fields act): all 0,
+    // not measured. AMD, dw_pf: 0, not measured.
     //                                lean padded q_mr kpair wide dw_pf rwide
     {Microarch::zen,                   0,   0,     0,   0,    0,    0,    0},
     {Microarch::zen2,                  0,   0,     0,   0,    0,    0,    0},
     {Microarch::zen3,                  0,   0,     0,   0,    0,    0,    0},
-    {Microarch::zen4,                  0,   1,     0,   0,    0,    0,    0},
+    {Microarch::zen4,                  1,   0,     0,   1,    1,    0,    1},
     {Microarch::zen5,                  0,   1,    14,   1,    1,    0,    0},
 };
 

@@ -73,8 +73,10 @@ struct Tuning {
   // Intel cores the GemmTile kernels lose 5-35% to register spills and
   // pointer reloads in the k loop (docs/notes/intel-microkernels.md:
   // Sapphire Rapids class, 14x32 at 86-90% of peak against 93-96% lean;
-  // Ice Lake-SP measured 55-67%), so 1 is the default on Intel only until a
-  // Zen machine has measured the lean kernels.
+  // Ice Lake-SP measured 55-67%), so 1 is the default on Intel. AMD EPYC
+  // Zen 4 (one 512-bit FMA per cycle): 1, measured (bench_microkernel, K =
+  // 256: rows-lean 12x32 97% of the peak against the GemmTile 14x32's 94%;
+  // --ab, NXC: pw_mbv2_project 0.94x -> 0.97x oneDNN, the rest alike).
   size_t gemm_lean_kernels = 0;
   // 1: channels-first GEMMs (pointwise and im2col, NCX) may also take the
   // lean 6 x 64 tile (AVX-512, cols-lean 6x64 u4; KernelTable::gemm_cols_wide)
@@ -86,7 +88,9 @@ struct Tuning {
   // Intel Xeon (Emerald Rapids, model 207; 3 alternations): pw_seq_ffn
   // 0.94-0.95x -> 1.02-1.11x, pw_res5_expand 0.94-1.03x -> 1.11-1.17x,
   // grouped_g8x12 1.18-1.25x -> 1.41-1.47x, conv1d_dilated 1.04-1.07x ->
-  // 1.13-1.17x. 0 on the AMD cores before Zen 5: not measured.
+  // 1.13-1.17x; on AMD EPYC Zen 4 (with gemm_rows_wide, --ab, NCX):
+  // grouped_g8x12 1.10x -> 1.30x, pw_tiny_3to5 0.82x -> 0.92-0.95x. 0 on
+  // the AMD cores before Zen 4: not measured.
   size_t gemm_cols_wide = 0;
   // 1: channels-last pointwise and indirect GEMMs may take the lean 6 x 64
   // rows tiles (AVX-512, rows-lean 6x64 u4 and strided-lean 6x64 u2;
@@ -100,7 +104,12 @@ struct Tuning {
   // pw_res3_down_s2 0.92-1.03x -> 1.02-1.03x, pw_res2_expand 0.82-0.85x ->
   // 0.87-0.90x. N-gram, channels-last (algorithms/ngram.cpp,
   // pick_rows_kernel): text_seed_conv1d 0.91-0.95x -> 0.95-0.98x,
-  // text_query_same 0.87-0.90x -> 0.94-0.95x. 0 elsewhere: not measured.
+  // text_query_same 0.87-0.90x -> 0.94-0.95x. AMD EPYC Zen 4 (--ab, NXC):
+  // pw_res2_expand 0.93x -> 0.99x, pw_res2_reduce 0.95x -> 0.98x,
+  // pw_res3_down_s2 0.96x -> 1.00x, text_seed_conv1d 0.96x -> 0.99x,
+  // text_char_cnn 0.95x -> 0.99x; but text_query_same 0.96x -> 0.93x (its
+  // 50 rows re-read a 64-column B strip from L2 per 6-row tile; the measure
+  // mode picks wide=off there). 0 elsewhere: not measured.
   size_t gemm_rows_wide = 0;
 
   // ---- ISA level (plan/isa_select.cpp) -------------------------------------
@@ -203,14 +212,16 @@ struct Tuning {
   // run every full M block of a line on the strided kernel, with no
   // indirection entries or border gathers (algorithms/indirect_padded_lines.h).
   // 0: the indirection buffer's merged runs. Measured on AMD Zen 5 (set in
-  // the tuning table there); elsewhere 0 until measured.
+  // the tuning table there); on AMD EPYC Zen 4 measured 0 (conv7x7_stem NXC
+  // 0.88-0.89x oneDNN with it, 0.90-0.91x without); elsewhere 0 until
+  // measured.
   size_t indirect_padded_lines = 0;
   // 1: indirect-gemm's groups of at most one vector of output channels
   // (swept, even C_in/groups) run the k-pair kernels (kernels/gemm_kpair.hpp:
   // one 64-bit broadcast of two k steps per two FMAs, weights packed in k
   // pairs) instead of the one-vector tile (one broadcast per FMA). AVX-512
-  // only. Set in the tuning table: AMD Zen 5 (measured) and the named Intel
-  // server cores (llvm-mca modelled); 0 elsewhere until measured.
+  // only. Set in the tuning table: AMD Zen 5 and Zen 4 (measured) and the
+  // named Intel server cores (llvm-mca modelled); 0 elsewhere until measured.
   size_t indirect_kpair = 0;
   // Channels-first im2col A block bound (conv3x3_s2 NCX:
   // 0.96x -> 1.16x oneDNN against an L2-sized block).

@@ -240,7 +240,8 @@ TEST(Microarch, DecodesCpuid) {
 }
 
 // The tuning keyed by the named core: the lean k loops on Intel's server
-// cores (and an unknown Intel core), GemmTile on Zen and elsewhere; AVX2
+// cores (and an unknown Intel core) and Zen 4 (measured there), GemmTile on
+// the other Zen cores and elsewhere; AVX2
 // preferred where there is one 512-bit FMA unit.
 TEST(Microarch, TuningPerCore) {
   CacheInfo c;
@@ -256,7 +257,7 @@ TEST(Microarch, TuningPerCore) {
       {x86(kIntel, 6, 60, 3, 0, "Intel(R) Core(TM) i7-4770"), 1, 0},
       {x86(kAmd, 0x17, 0x31, 0, 0), 0, 0},
       {x86(kAmd, 0x19, 0x01, 1, 0), 0, 0},
-      {x86(kAmd, 0x19, 0x11, 1, kIcx), 0, 0},
+      {x86(kAmd, 0x19, 0x11, 1, kIcx), 1, 0},
       {x86(kAmd, 0x1A, 0x44, 0, kIcx), 0, 0},
       {x86(kAmd, 0x15, 0x02, 0, 0), 0, 0},
       {ndconv::dispatch::identity_from_midr(0x413fd0c1), 0, 0},
@@ -269,15 +270,15 @@ TEST(Microarch, TuningPerCore) {
   }
 }
 
-// indirect-gemm's padded-lines loop: on Zen 5 (measured) and Zen 4 (copied),
-// nowhere else until measured.
+// indirect-gemm's padded-lines loop: on Zen 5 (measured), not on Zen 4
+// (measured slower there), nowhere else until measured.
 TEST(Microarch, PaddedLinesPerCore) {
   CacheInfo c;
   c.l1d_bytes = 48 * 1024, c.l2_bytes = 1 << 20, c.line_bytes = 64;
   struct Case { CpuIdentity id; const char* name; size_t padded; };
   const Case cases[] = {
       {x86(kAmd, 0x1A, 0x44, 0, kIcx), "zen5", 1},
-      {x86(kAmd, 0x19, 0x11, 1, kIcx), "zen4", 1},
+      {x86(kAmd, 0x19, 0x11, 1, kIcx), "zen4", 0},
       {x86(kAmd, 0x19, 0x01, 1, 0), "zen3", 0},
       {x86(kIntel, 6, 167, 1, kSpr, "Intel(R) Xeon(R) Processor"), "sapphire-rapids", 0},
       {x86(kAmd, 0x15, 0x02, 0, 0), nullptr, 0},
@@ -290,15 +291,16 @@ TEST(Microarch, PaddedLinesPerCore) {
 }
 
 // indirect-gemm's k-pair kernels for groups of 16 output channels: on Zen 5
-// (measured) and the named Intel server cores (modelled), not on Zen 4 or
-// unknown cores.
+// and Zen 4 (measured) and the named Intel server cores (modelled), not on
+// older or unknown cores.
 TEST(Microarch, KPairPerCore) {
   CacheInfo c;
   c.l1d_bytes = 48 * 1024, c.l2_bytes = 1 << 20, c.line_bytes = 64;
   struct Case { CpuIdentity id; size_t kpair; };
   const Case cases[] = {
       {x86(kAmd, 0x1A, 0x44, 0, kIcx), 1},
-      {x86(kAmd, 0x19, 0x11, 1, kIcx), 0},
+      {x86(kAmd, 0x19, 0x11, 1, kIcx), 1},
+      {x86(kAmd, 0x19, 0x01, 1, 0), 0},
       {x86(kIntel, 6, 143, 1, kSpr, "Intel(R) Xeon(R) Processor"), 1},
       {x86(kIntel, 6, 60, 3, 0, "Intel(R) Core(TM) i7-4770"), 0},
       {x86(kAmd, 0x15, 0x02, 0, 0), 0},

@@ -270,9 +270,10 @@ TEST(Tuning, Int8TileRowsPerCore) {
   EXPECT_EQ(ndconv::dispatch::tuning_for(c, {}).qgemm_rows_tile_mr, 0u);
 }
 
-// The wide channels-first tile: Zen 5 and the Intel cores (measured on Zen 5
-// and Emerald Rapids). The depthwise prefetch and the wide channels-last
-// tile: the Intel cores, an unnamed Intel core too, no AMD core.
+// The wide channels-first tile: Zen 4, Zen 5 and the Intel cores (measured
+// on Zen 4, Zen 5 and Emerald Rapids). The wide channels-last tile: Zen 4
+// and the Intel cores, an unnamed Intel core too. The depthwise prefetch:
+// the Intel cores, no AMD core.
 TEST(Tuning, WideTilesAndDepthwisePrefetchPerCore) {
   using ndconv::dispatch::Microarch;
   ndconv::dispatch::CpuInfo cpu;
@@ -282,9 +283,13 @@ TEST(Tuning, WideTilesAndDepthwisePrefetchPerCore) {
     cpu.microarch = m;
     const Tuning t = ndconv::dispatch::tuning_for(c, cpu);
     const bool intel = m != Microarch::zen4 && m != Microarch::zen5;
-    EXPECT_EQ(t.gemm_cols_wide, m == Microarch::zen5 || intel ? 1u : 0u) << static_cast<int>(m);
+    EXPECT_EQ(t.gemm_cols_wide, 1u) << static_cast<int>(m);
     EXPECT_EQ(t.depthwise_nxc_prefetch_pixels, intel ? 8u : 0u) << static_cast<int>(m);
-    EXPECT_EQ(t.gemm_rows_wide, intel ? 1u : 0u) << static_cast<int>(m);
+    EXPECT_EQ(t.gemm_rows_wide, m == Microarch::zen4 || intel ? 1u : 0u) << static_cast<int>(m);
+  }
+  for (auto m : {Microarch::zen3, Microarch::zen2}) {
+    cpu.microarch = m;
+    EXPECT_EQ(ndconv::dispatch::tuning_for(c, cpu).gemm_cols_wide, 0u) << static_cast<int>(m);
   }
   EXPECT_EQ(ndconv::dispatch::tuning_for(c, {}).depthwise_nxc_prefetch_pixels, 0u);
   EXPECT_EQ(ndconv::dispatch::tuning_for(c, {}).gemm_rows_wide, 0u);

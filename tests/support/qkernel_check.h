@@ -28,19 +28,21 @@ using kernels::QKernelTable;
 using kernels::QOutputType;
 
 // Every table this CPU runs, each once (a level without its dot product
-// returns the widening table for both requests).
+// returns the widening table for both requests: on AMD Zen 4, AVX2 has no
+// AVX-VNNI, so its widening table comes back after its vpmaddubsw sibling).
 inline std::vector<const QKernelTable*> runnable_tables() {
   std::vector<const QKernelTable*> tables;
+  auto add = [&](const QKernelTable* t) {
+    if (t != nullptr && std::find(tables.begin(), tables.end(), t) == tables.end()) tables.push_back(t);
+  };
   for (ndconv_isa isa : {NDCONV_ISA_SCALAR, NDCONV_ISA_AVX2, NDCONV_ISA_AVX512, NDCONV_ISA_NEON})
     for (bool dot : {false, true}) {
       const QKernelTable* t = kernels::qkernel_table(isa, dot);
-      if (t != nullptr && (tables.empty() || tables.back() != t)) tables.push_back(t);
+      add(t);
       // The widening table's vpmaddubsw sibling (weights in [-64, 64]).
-      if (const QKernelTable* pairs = kernels::qkernel_pairs_table(t))
-        if (tables.back() != pairs) tables.push_back(pairs);
+      add(kernels::qkernel_pairs_table(t));
       // The VNNI table's AMX sibling (its GEMM tile).
-      if (const QKernelTable* amx = kernels::qkernel_amx_table(t))
-        if (tables.back() != amx) tables.push_back(amx);
+      add(kernels::qkernel_amx_table(t));
     }
   return tables;
 }
