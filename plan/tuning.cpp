@@ -136,9 +136,12 @@ constexpr MicroarchTuning kMicroarchTuning[] = {
     // whole suite, geometric mean over 48 rows 1.29x -> 1.31x oneDNN;
     // per-field figures beside each field in plan/tuning.h); the measure
     // mode's exhaustive search (--tune=measure) picked wide=on on 13 rows,
-    // lean on 8, kpair=on on both grouped rows. q_mr 0: Zen 4 splits a
-    // 512-bit vpdpbusd in two, and its 8x32 tile ran at 95% of the
-    // vpdpbusd peak alone in L1 against 94% for 14x32.
+    // lean on 8, kpair=on on both grouped rows. q_mr 0, measured (--int8,
+    // NXC, pw_*, conv3x3_*, conv1d_dilated, text_seed_conv1d, 2 alternations:
+    // geometric mean 1.19x oneDNN int8 with the main 8x32 tile, 1.17-1.19x
+    // with 14x32, 1.14-1.16x with 12x32; alone in L1 the 8x32 tile runs at
+    // 95% of the vpdpbusd peak, 14x32 at 94%: Zen 4 splits a 512-bit
+    // vpdpbusd in two, so fewer B loads per vpdpbusd buy nothing).
     // Zen 5, lean: the GemmTile kernels run at 95-97% of the peak there (the
     // lean kernels gained nothing consistent, docs/notes/zen5-pointwise.md).
     // Zen 5, padded: measured (AMD EPYC Zen 5, 1 thread, --ab:

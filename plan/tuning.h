@@ -251,7 +251,8 @@ struct Tuning {
   // table's main tile; else its tile of this many rows and the main tile's
   // width, where the table has one (kernels/qisa_*.cpp). Zen 5: 14 (the
   // 14x32 vpdpbusd tile, against 8x32: fewer B loads and pointer reloads
-  // per vpdpbusd; measured in the table's comment).
+  // per vpdpbusd; measured in the table's comment). Zen 4: 0, measured (its
+  // 512-bit vpdpbusd is split in two; 14 ran alike, 12 slower).
   size_t qgemm_rows_tile_mr = 0;
   // The AMX int8 tile (Sapphire Rapids and later) only for GEMMs whose row
   // of K (taps x kc, each tap padded to 4 bytes) holds at least this many
