@@ -107,9 +107,10 @@ struct Tuning {
   // text_query_same 0.87-0.90x -> 0.94-0.95x. AMD EPYC Zen 4 (--ab, NXC):
   // pw_res2_expand 0.93x -> 0.99x, pw_res2_reduce 0.95x -> 0.98x,
   // pw_res3_down_s2 0.96x -> 1.00x, text_seed_conv1d 0.96x -> 0.99x,
-  // text_char_cnn 0.95x -> 0.99x; but text_query_same 0.96x -> 0.93x (its
-  // 50 rows re-read a 64-column B strip from L2 per 6-row tile; the measure
-  // mode picks wide=off there). 0 elsewhere: not measured.
+  // text_char_cnn 0.95x -> 0.99x; but text_query_same 0.96x -> 0.93x (50
+  // rows, 196 KiB of weights swept whole per row tile; why only Zen 4 loses
+  // there is not understood; the measure mode picks wide=off for it). 0
+  // elsewhere: not measured.
   size_t gemm_rows_wide = 0;
 
   // ---- ISA level (plan/isa_select.cpp) -------------------------------------
