@@ -7,6 +7,7 @@
 #include "addressing/indirection.h"
 #include "algorithms/qalgorithm_factory.h"
 #include "algorithms/qchannels_last.h"
+#include "algorithms/qconv_gemm_geometry.h"
 #include "api/error.h"
 #include "api/threadpool.h"
 #include "algorithms/qgemm_tile_choice.h"
@@ -21,27 +22,6 @@ namespace {
 // TapIndirection's float zero row is unused here (padding taps read the
 // zero-point row or are skipped); one float, not zero: build memsets it.
 constexpr size_t kUnusedZeroRowFloats = 1;
-
-enum class RowSource {
-  kStrided,      // row of output pixel p: image + p * row_stride (pointwise stride 1, n-gram)
-  kIndirection,  // through TapIndirection entries (strided pointwise, general)
-};
-
-struct QGemmGeometry {
-  const char* name;         // "int8-indirect-gemm"
-  RowSource source;
-  size_t taps, kc;          // K = taps x kc bytes per output pixel
-  int64_t row_stride;       // kStrided: bytes between the rows of consecutive output pixels
-  int64_t m;                // output pixels per image
-  int64_t span = 1;         // kIndirection: kernel pixels merged into one tap (innermost dim)
-  bool narrow_tile = false;  // a one-vector tile for one vector of outputs (rows_kernel)
-};
-
-// Merged taps (int8-indirect-gemm, span > 1): a row whose run of `span`
-// input pixels straddles the input border is gathered, zero-point bytes
-// outside, into a stack slot per (row, tap) of the M tile: MR x taps x kc
-// bytes at most this (the stem: 8 x 7 x 21).
-constexpr size_t kBorderScratchBytes = 8192;
 
 // Rows of output pixels per task (a multiple of MR): enough work to hide the
 // task's overhead, small enough to balance two to a few dozen threads.
@@ -428,9 +408,10 @@ bool amx_fits(const kernels::QGemmRowsKernel& k, const QGemmGeometry& geo) {
 }
 
 // geo for a tile of mr rows: merged taps whose border slots (mr x taps x kc
-// bytes) would overflow kBorderScratchBytes are unmerged. merged_span bounds
-// them for the level's register tile; the AMX tile, taken after, has more
-// rows (conv3d_s2: 9 merged taps of 96 bytes fit 8 rows, not 32).
+// bytes) would overflow kBorderScratchBytes are unmerged. merged_span
+// (algorithms/qconv_gemm_plans.cpp) bounds them for the level's register
+// tile; the AMX tile, taken after, has more rows (conv3d_s2: 9 merged taps
+// of 96 bytes fit 8 rows, not 32).
 QGemmGeometry for_rows(QGemmGeometry geo, size_t mr) {
   if (geo.span > 1 && geo.taps * geo.kc > kBorderScratchBytes / mr) {
     geo.taps *= static_cast<size_t>(geo.span);
@@ -440,7 +421,10 @@ QGemmGeometry for_rows(QGemmGeometry geo, size_t mr) {
   return geo;
 }
 
-std::unique_ptr<QAlgorithm> build(const QPlanInputs& given, const QGemmGeometry& merged, ndconv_status* status) {
+}  // namespace
+
+std::unique_ptr<QAlgorithm> make_qgemm_algorithm(const QPlanInputs& given, const QGemmGeometry& merged,
+                                                 ndconv_status* status) {
   QPlanInputs in = given;
   QGemmGeometry geo = merged;
   const kernels::QKernelTable* amx = in.amx ? kernels::qkernel_amx_table(in.table) : nullptr;
@@ -456,81 +440,6 @@ std::unique_ptr<QAlgorithm> build(const QPlanInputs& given, const QGemmGeometry&
   std::snprintf(name, sizeof name, "%s%s", geo.name,
                 in.params->shape.conv.layout == NDCONV_NCX ? "-ncx" : "");
   return build_qalgorithm<QGemmAlgorithm>(in.weights, status, PlanName(name, in.table->variant), in, geo);
-}
-
-bool no_padding(const ConvShape& s) {
-  for (int d = 0; d < s.rank; ++d)
-    if (s.pad_begin[d] != 0 || s.pad_end[d] != 0) return false;
-  return true;
-}
-
-bool is_depthwise(const ConvShape& s) { return s.groups > 1 && s.groups == s.in_channels; }
-
-}  // namespace
-
-std::unique_ptr<QAlgorithm> make_qpointwise_algorithm(const QPlanInputs& in, ndconv_status* status) {
-  const ConvShape& s = in.params->shape.conv;
-  bool unit_stride = true;
-  for (int d = 0; d < s.rank; ++d) {
-    if (s.kernel[d] != 1) return nullptr;
-    unit_stride = unit_stride && s.stride[d] == 1;
-  }
-  if (!no_padding(s) || is_depthwise(s)) return nullptr;
-  QGemmGeometry geo{"int8-pointwise-gemm", unit_stride ? RowSource::kStrided : RowSource::kIndirection,
-                    1, static_cast<size_t>(s.in_channels_per_group()), s.in_channels, s.out_pixels()};
-  geo.narrow_tile = true;
-  return build(with_gemm_table(in), geo, status);
-}
-
-std::unique_ptr<QAlgorithm> make_qngram_algorithm(const QPlanInputs& in, ndconv_status* status) {
-  const ConvShape& s = in.params->shape.conv;
-  if (s.groups != 1 || !no_padding(s) || s.kernel_taps() == 1) return nullptr;
-  int64_t trailing = 1;  // pixels of one input "line": every dim after the first
-  for (int d = 0; d < s.rank; ++d) {
-    if (s.dilation[d] != 1) return nullptr;
-    if (d > 0 && s.kernel[d] != s.in_size[d]) return nullptr;
-    if (d > 0) trailing *= s.in_size[d];
-  }
-  // One output row never steps: the stride may then be anything up to
-  // INT64_MAX and its product would overflow (the fuzzer found it). With more
-  // rows, stride * (rows - 1) < in_size[0], so the product fits.
-  const int64_t row_stride = s.out_size[0] == 1 ? 0 : s.stride[0] * trailing * s.in_channels;
-  const QGemmGeometry geo{"int8-ngram-gemm", RowSource::kStrided, 1,
-                          static_cast<size_t>(s.kernel_taps() * s.in_channels), row_stride,
-                          s.out_size[0]};
-  return build(with_gemm_table(in), geo, status);
-}
-
-// The innermost kernel dim's taps merge into one of kernel[last] x C_in
-// contiguous bytes when its input run is contiguous (dilation 1, one group)
-// and C_in is small (Tuning::indirect_merge_max_channels, the float rule):
-// the stem's 49 taps of K = 3 (each padded to a vpdpbusd group of 4, a
-// pointer load per 3 bytes) become 7 of K = 21 (6 groups).
-int64_t merged_span(const ConvShape& s, size_t mr) {
-  const int inner = s.rank - 1;
-  if (s.groups != 1 || s.dilation[inner] != 1 || s.kernel[inner] == 1 ||
-      s.in_channels > static_cast<int64_t>(tuning().indirect_merge_max_channels))
-    return 1;
-  // mr x taps x kc <= kBorderScratchBytes, by divisions (no product of
-  // the shape's extents can overflow).
-  const size_t bound = kBorderScratchBytes / mr;
-  const size_t taps = static_cast<size_t>(s.kernel_taps() / s.kernel[inner]);
-  if (s.kernel[inner] > static_cast<int64_t>(bound) || taps > bound) return 1;
-  const size_t kc = static_cast<size_t>(s.kernel[inner] * s.in_channels);
-  return kc <= bound / taps ? s.kernel[inner] : 1;
-}
-
-std::unique_ptr<QAlgorithm> make_qindirect_algorithm(const QPlanInputs& given, ndconv_status* status) {
-  const ConvShape& s = given.params->shape.conv;
-  if (is_depthwise(s)) return nullptr;
-  const QPlanInputs in = with_gemm_table(given);
-  const int64_t span =
-      in.table == nullptr ? 1 : merged_span(s, rows_kernel(*in.table, s.out_channels_per_group(), false, in.rows_tile_mr).mr);
-  QGemmGeometry geo{"int8-indirect-gemm", RowSource::kIndirection,
-                    static_cast<size_t>(s.kernel_taps() / span),
-                    static_cast<size_t>(s.in_channels_per_group() * span), 0, s.out_pixels()};
-  geo.span = span;
-  return build(in, geo, status);
 }
 
 }  // namespace dispatch
