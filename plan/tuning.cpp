@@ -143,7 +143,11 @@ constexpr MicroarchTuning kMicroarchTuning[] = {
     // 95% of the vpdpbusd peak, 14x32 at 94%: Zen 4 splits a 512-bit
     // vpdpbusd in two, so fewer B loads per vpdpbusd buy nothing).
     // Zen 5, lean: the GemmTile kernels run at 95-97% of the peak there (the
-    // lean kernels gained nothing consistent, docs/notes/zen5-pointwise.md).
+    // lean kernels gained nothing consistent, docs/notes/zen5-pointwise.md;
+    // measured again with rwide on: pw_res5_expand NXC 0.98x -> 0.89-0.93x).
+    // Zen 5, rwide: 0, measured (1 thread, --ab, the whole suite, 2
+    // alternations: geometric mean 1.42-1.43x oneDNN off, 1.41-1.42x on;
+    // figures in plan/tuning.h).
     // Zen 5, padded: measured (AMD EPYC Zen 5, 1 thread, --ab:
     // conv7x7_stem NXC 0.90-0.92x -> 0.95-0.96x oneDNN).
     // Zen 5, q_mr: measured (AMD EPYC Zen 5, ndconv_bench --ab --int8, NXC):

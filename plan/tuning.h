@@ -109,8 +109,12 @@ struct Tuning {
   // pw_res3_down_s2 0.96x -> 1.00x, text_seed_conv1d 0.96x -> 0.99x,
   // text_char_cnn 0.95x -> 0.99x; but text_query_same 0.96x -> 0.93x (50
   // rows, 196 KiB of weights swept whole per row tile; why only Zen 4 loses
-  // there is not understood; the measure mode picks wide=off for it). 0
-  // elsewhere: not measured.
+  // there is not understood; the measure mode picks wide=off for it). AMD
+  // EPYC Zen 5 (two 512-bit FMAs; --ab, NXC, 2 alternations): 0, measured:
+  // pw_res2_reduce 0.97x -> 1.00x oneDNN, but text_query_same 1.03-1.04x
+  // -> 0.97x, conv7x7_stem 0.95-0.96x -> 0.90-0.91x, conv1d_audio_stem
+  // 1.14-1.18x -> 0.99-1.03x, pw_seq_ffn 0.98x -> 0.95-0.96x. 0 elsewhere:
+  // not measured.
   size_t gemm_rows_wide = 0;
 
   // ---- ISA level (plan/isa_select.cpp) -------------------------------------
