@@ -20,9 +20,30 @@ inline double ab_clock(int threads) {
   return double(t.tv_sec) + 1e-9 * double(t.tv_nsec);
 }
 
+// With several threads, each round starts this long after the previous one
+// ended, so that it starts on an idle machine. The OpenMP runtime oneDNN
+// uses keeps its workers spinning after a parallel region (GNU libgomp with
+// OMP_WAIT_POLICY unset: GOMP_SPINCOUNT = 300000 spins, milliseconds), so
+// an ndconv round that followed a oneDNN round straight away shared the
+// cores with those spinning workers. Measured (AMD EPYC Zen 5, 2 vCPUs,
+// --threads=2, NXC): without the pause pw_res2_expand ran at 271-329
+// GF/s, text_seed_conv1d 312-376, conv3x3_res2 327-355 (0.71-0.84x
+// oneDNN); after 5 / 10 / 50 ms 333 / 338 / 329, 384 / 393 / 376, 389 / 399
+// / 388 (0.86-1.00x), oneDNN's own rate unchanged: 10 ms was enough there.
+// 50 ms leaves room for cores with a slower `pause` (Intel's since Skylake
+// take ~140 cycles against Zen's ~64, and libgomp spins with it). Sleeping
+// changes neither library's behaviour, unlike OMP_WAIT_POLICY=passive,
+// which slows oneDNN's next call by a wake-up.
+constexpr long kSettleNanoseconds = 50'000'000;
+
 // Runs fn repeatedly for at least `seconds`; returns seconds per run.
 template <class Fn>
 double ab_time(Fn&& fn, double seconds, int threads) {
+  if (threads > 1) {
+    timespec settle{0, kSettleNanoseconds};
+    while (nanosleep(&settle, &settle) != 0) {
+    }
+  }
   fn();  // warm: caches, page faults, lazy pool start
   size_t runs = 0;
   const double t0 = ab_clock(threads);
