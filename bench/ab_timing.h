@@ -30,8 +30,8 @@ inline double ab_clock(int threads) {
 // GF/s, text_seed_conv1d 312-376, conv3x3_res2 327-355 (0.71-0.84x
 // oneDNN); after 5 / 10 / 50 ms 333 / 338 / 329, 384 / 393 / 376, 389 / 399
 // / 388 (0.86-1.00x), oneDNN's own rate unchanged: 10 ms was enough there.
-// 50 ms leaves room for cores with a slower `pause` (Intel's since Skylake
-// take ~140 cycles against Zen's ~64, and libgomp spins with it). Sleeping
+// 50 ms leaves room for slower spins: libgomp spins with `pause`, ~20 ns
+// there, ~140 cycles on Intel cores since Skylake. Sleeping
 // changes neither library's behaviour, unlike OMP_WAIT_POLICY=passive,
 // which slows oneDNN's next call by a wake-up.
 constexpr long kSettleNanoseconds = 50'000'000;
