@@ -3,12 +3,6 @@
 namespace ndconv {
 namespace dispatch {
 
-bool has_stride(const ConvShape& s) {
-  for (int d = 0; d < s.rank; ++d)
-    if (s.stride[d] != 1) return true;
-  return false;
-}
-
 bool strided_pixel_offsets(const ConvShape& s, AlignedArray<int64_t>* offsets, int64_t images) {
   const int64_t pixels = s.out_pixels();
   if (!offsets->resize(static_cast<size_t>(pixels * images))) return false;

@@ -17,8 +17,5 @@ namespace dispatch {
 bool strided_pixel_offsets(const ConvShape& shape, AlignedArray<int64_t>* offsets,
                            int64_t images = 1);
 
-// True if any spatial stride is not 1.
-bool has_stride(const ConvShape& shape);
-
 }  // namespace dispatch
 }  // namespace ndconv

@@ -227,7 +227,7 @@ std::unique_ptr<Algorithm> make_depthwise_algorithm(const ConvShape& shape,
   *status = NDCONV_OK;
   // groups == C_in == 1 is an ordinary convolution with one input channel
   // (a speech stem, a one-channel text CNN): the GEMM paths serve it better.
-  if (shape.groups != shape.in_channels || shape.groups == 1) return nullptr;
+  if (!shape.is_depthwise()) return nullptr;
   if (!table.depthwise_nxc_row || !table.depthwise_ncx_row) return nullptr;
   // The kernel numbers taps with 32 bits; a larger depthwise kernel (over 16
   // GiB of weights) is left to the reference.

@@ -128,7 +128,7 @@ std::unique_ptr<Algorithm> make_grouped_direct_algorithm(const ConvShape& shape,
                                                          ndconv_status* status) {
   *status = NDCONV_OK;
   LineCopyGeometry geo;
-  if (shape.layout != NDCONV_NCX || shape.groups == 1 || shape.groups == shape.in_channels ||
+  if (shape.layout != NDCONV_NCX || shape.groups == 1 || shape.is_depthwise() ||
       !table.grouped_ncx.fn ||
       shape.out_channels_per_group() > static_cast<int64_t>(table.grouped_ncx.out_channels) ||
       !line_copy_geometry(shape, &geo))

@@ -23,7 +23,7 @@ namespace {
 
 // The grouped kernel for the shape, or nullptr.
 kernels::GroupedNxcFn grouped_kernel_for(const ConvShape& s, const kernels::KernelTable& table) {
-  if (s.layout != NDCONV_NXC || s.groups == 1 || s.groups == s.in_channels) return nullptr;
+  if (s.layout != NDCONV_NXC || s.groups == 1 || s.is_depthwise()) return nullptr;
   const int64_t c = s.in_channels_per_group();
   if (s.out_channels_per_group() != c) return nullptr;
   // The row pointers of one pixel block must fit the task's stack array.

@@ -16,12 +16,6 @@ namespace ndconv {
 namespace dispatch {
 namespace {
 
-bool is_pointwise(const ConvShape& s) {
-  for (int d = 0; d < s.rank; ++d)
-    if (s.kernel[d] != 1 || s.pad_begin[d] != 0 || s.pad_end[d] != 0) return false;
-  return true;
-}
-
 // The channels-last tile shape: the main one computes its last M block with
 // exactly its rows (gemm_rowptr_short_rows), so only its N padding counts; an
 // alternative shape wins only by padding the problem less all told
@@ -76,7 +70,7 @@ class PointwiseGemm final : public Algorithm {
       // NXC 0.81x oneDNN before).
       const size_t W = table.vector_floats;
       if (tune.pointwise_small_k_stream && table.gemm_rowptr_small_k.stream && shape.groups == 1 &&
-          !has_stride(shape) && PointwiseStreamTables::fits(W, K, N))
+          !shape.has_stride() && PointwiseStreamTables::fits(W, K, N))
         stream_ = table.gemm_rowptr_small_k.stream;
     }
   }
@@ -90,7 +84,7 @@ class PointwiseGemm final : public Algorithm {
     // Channels-last rows cover the whole batch (no division per row); the
     // channels-first gather reads one image's entries.
     const int64_t images = s_.layout == NDCONV_NXC ? s_.batch : 1;
-    if (has_stride(s_) && !strided_pixel_offsets(s_, &offsets_, images)) return false;
+    if (s_.has_stride() && !strided_pixel_offsets(s_, &offsets_, images)) return false;
     return true;
   }
 
@@ -269,7 +263,7 @@ std::unique_ptr<Algorithm> make_pointwise_algorithm(const ConvShape& shape,
                                                     const float* weights, const float* bias,
                                                     ndconv_status* status) {
   *status = NDCONV_OK;
-  if (!is_pointwise(shape)) return nullptr;
+  if (!shape.is_pointwise()) return nullptr;
   return build_packed_algorithm<PointwiseGemm>(shape, table, weights, bias, status,
                                                "out of memory packing the pointwise weights", tune);
 }

@@ -12,14 +12,6 @@ namespace ndconv {
 namespace dispatch {
 namespace {
 
-bool no_padding(const ConvShape& s) {
-  for (int d = 0; d < s.rank; ++d)
-    if (s.pad_begin[d] != 0 || s.pad_end[d] != 0) return false;
-  return true;
-}
-
-bool is_depthwise(const ConvShape& s) { return s.groups > 1 && s.groups == s.in_channels; }
-
 // The innermost kernel dim's taps merge into one of kernel[last] x C_in
 // contiguous bytes when its input run is contiguous (dilation 1, one group)
 // and C_in is small (Tuning::indirect_merge_max_channels, the float rule):
@@ -43,12 +35,8 @@ int64_t merged_span(const ConvShape& s, size_t mr) {
 
 std::unique_ptr<QAlgorithm> make_qpointwise_algorithm(const QPlanInputs& in, ndconv_status* status) {
   const ConvShape& s = in.params->shape.conv;
-  bool unit_stride = true;
-  for (int d = 0; d < s.rank; ++d) {
-    if (s.kernel[d] != 1) return nullptr;
-    unit_stride = unit_stride && s.stride[d] == 1;
-  }
-  if (!no_padding(s) || is_depthwise(s)) return nullptr;
+  if (!s.is_pointwise() || s.is_depthwise()) return nullptr;
+  const bool unit_stride = !s.has_stride();
   QGemmGeometry geo{"int8-pointwise-gemm", unit_stride ? RowSource::kStrided : RowSource::kIndirection,
                     1, static_cast<size_t>(s.in_channels_per_group()), s.in_channels, s.out_pixels()};
   geo.narrow_tile = true;
@@ -57,7 +45,7 @@ std::unique_ptr<QAlgorithm> make_qpointwise_algorithm(const QPlanInputs& in, ndc
 
 std::unique_ptr<QAlgorithm> make_qngram_algorithm(const QPlanInputs& in, ndconv_status* status) {
   const ConvShape& s = in.params->shape.conv;
-  if (s.groups != 1 || !no_padding(s) || s.kernel_taps() == 1) return nullptr;
+  if (s.groups != 1 || s.has_padding() || s.kernel_taps() == 1) return nullptr;
   int64_t trailing = 1;  // pixels of one input "line": every dim after the first
   for (int d = 0; d < s.rank; ++d) {
     if (s.dilation[d] != 1) return nullptr;
@@ -76,7 +64,7 @@ std::unique_ptr<QAlgorithm> make_qngram_algorithm(const QPlanInputs& in, ndconv_
 
 std::unique_ptr<QAlgorithm> make_qindirect_algorithm(const QPlanInputs& given, ndconv_status* status) {
   const ConvShape& s = given.params->shape.conv;
-  if (is_depthwise(s)) return nullptr;
+  if (s.is_depthwise()) return nullptr;
   const QPlanInputs in = with_gemm_table(given);
   const int64_t span =
       in.table == nullptr ? 1 : merged_span(s, rows_kernel(*in.table, s.out_channels_per_group(), false, in.rows_tile_mr).mr);

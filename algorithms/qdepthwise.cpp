@@ -325,7 +325,7 @@ class QDepthwiseAlgorithm final : public QChannelsLastAlgorithm {
 
 std::unique_ptr<QAlgorithm> make_qdepthwise_algorithm(const QPlanInputs& in, ndconv_status* status) {
   const ConvShape& s = in.params->shape.conv;
-  if (!(s.groups > 1 && s.groups == s.in_channels)) return nullptr;
+  if (!s.is_depthwise()) return nullptr;
   // The table's kernel, unless one pixel's row pointers overflow the stack
   // array (more than kMaxRowPointers taps): then the plain C++ path.
   kernels::QDepthwiseKernel uk;

@@ -155,7 +155,7 @@ class QGroupedAlgorithm final : public QChannelsLastAlgorithm {
 
 std::unique_ptr<QAlgorithm> make_qgrouped_algorithm(const QPlanInputs& in, ndconv_status* status) {
   const ConvShape& s = in.params->shape.conv;
-  if (in.table == nullptr || in.table->grouped_nxc.fn == nullptr || s.groups <= 1 || s.groups == s.in_channels ||
+  if (in.table == nullptr || in.table->grouped_nxc.fn == nullptr || s.groups <= 1 || s.is_depthwise() ||
       s.in_channels_per_group() % 4 != 0 || static_cast<size_t>(s.kernel_taps()) > kMaxRowPointers)
     return nullptr;
   std::unique_ptr<QGroupedAlgorithm> a(

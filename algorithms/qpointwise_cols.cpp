@@ -41,7 +41,7 @@ class QPointwiseColsAlgorithm final : public QAlgorithm {
       : QAlgorithm(PlanName("int8-pointwise-gemm-cols", in.table->variant)),
         p_(in.params),
         uk_(in.table->gemm_cols_ncx),
-        strided_(has_stride(in.params->shape.conv)) {}
+        strided_(in.params->shape.conv.has_stride()) {}
 
   // Weights [panel][group][MR][4], zero past C_out and C_in; the bias
   // compensated per output channel (qconv_params.h).
@@ -240,10 +240,8 @@ class QPointwiseColsAlgorithm final : public QAlgorithm {
 std::unique_ptr<QAlgorithm> make_qpointwise_cols_algorithm(const QPlanInputs& in, ndconv_status* status) {
   const ConvShape& s = in.params->shape.conv;
   if (in.table == nullptr || in.table->gemm_cols_ncx.fn == nullptr || in.table->gemm_cols_ncx.interleave == nullptr ||
-      s.layout != NDCONV_NCX || s.groups != 1)
+      s.layout != NDCONV_NCX || s.groups != 1 || !s.is_pointwise())
     return nullptr;
-  for (int d = 0; d < s.rank; ++d)
-    if (s.kernel[d] != 1 || s.pad_begin[d] != 0 || s.pad_end[d] != 0) return nullptr;
   // Pixels that leave more than an eighth of the last tile's lanes idle
   // across the image take the channels-last GEMM: pw_res5_expand's 7 x 7
   // (49 of 64 lanes) ran at 638 GOP/s here, 727 through the transposes

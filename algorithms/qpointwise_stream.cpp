@@ -118,8 +118,7 @@ std::unique_ptr<QAlgorithm> make_qpointwise_stream_algorithm(const QPlanInputs& 
   if (in.table == nullptr || in.table->pointwise_stream_nxc.fn == nullptr || s.groups != 1 ||
       s.in_channels > static_cast<int64_t>(kQpsMaxInputs) || s.out_channels > static_cast<int64_t>(kQpsMaxOutputs))
     return nullptr;
-  for (int d = 0; d < s.rank; ++d)
-    if (s.kernel[d] != 1 || s.stride[d] != 1 || s.pad_begin[d] != 0 || s.pad_end[d] != 0) return nullptr;
+  if (!s.is_pointwise() || s.has_stride()) return nullptr;
   return build_qalgorithm<QPointwiseStreamAlgorithm>(
       in.weights, status, s.layout == NDCONV_NCX ? "int8-pointwise-stream-ncx" : "int8-pointwise-stream", in);
 }

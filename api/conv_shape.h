@@ -39,6 +39,15 @@ struct ConvShape {
   int64_t input_elements() const { return batch * in_channels * in_pixels(); }
   int64_t output_elements() const { return batch * out_channels * out_pixels(); }
   int64_t weight_elements() const { return out_channels * in_channels_per_group() * kernel_taps(); }
+
+  // What the algorithms choose by, over every spatial dim (one definition
+  // for the float32 and int8 planners alike).
+  bool has_padding() const;   // some pad_begin or pad_end is not 0
+  bool has_stride() const;    // some stride is not 1
+  bool is_pointwise() const;  // every kernel dim 1 and no padding (any stride)
+  // One input channel per group, more than one group (groups == C_in == 1
+  // is an ordinary convolution with one input channel).
+  bool is_depthwise() const { return groups > 1 && groups == in_channels; }
 };
 
 // Validates `desc` (every rule of the README's C API section) and fills

@@ -152,4 +152,55 @@ TEST(OutputSize, RankEight) {
   for (int i = 0; i < 8; ++i) EXPECT_EQ(out[i], 2 + i);
 }
 
+// The shape predicates the planners choose by read every spatial dim and
+// the resolved padding (SAME padding of a 1x1 kernel is none).
+TEST(ConvShapePredicates, PaddingStridePointwiseDepthwise) {
+  ndconv_conv_desc d = {};
+  d.rank = 2;
+  d.batch = 1;
+  d.in_channels = d.out_channels = 8;
+  d.in_size[0] = d.in_size[1] = 6;
+  d.kernel[0] = d.kernel[1] = 1;
+  ConvShape s;
+  ASSERT_EQ(ndconv::dispatch::validate_desc(&d, &s), NDCONV_OK) << ndconv_last_error();
+  EXPECT_TRUE(s.is_pointwise());
+  EXPECT_FALSE(s.has_padding());
+  EXPECT_FALSE(s.has_stride());
+  EXPECT_FALSE(s.is_depthwise());
+
+  d.padding = NDCONV_PAD_SAME_UPPER;  // a 1x1 kernel: SAME pads nothing
+  ASSERT_EQ(ndconv::dispatch::validate_desc(&d, &s), NDCONV_OK) << ndconv_last_error();
+  EXPECT_TRUE(s.is_pointwise());
+
+  d.padding = NDCONV_PAD_EXPLICIT;
+  d.pad_end[1] = 1;  // only the last dim's end
+  ASSERT_EQ(ndconv::dispatch::validate_desc(&d, &s), NDCONV_OK) << ndconv_last_error();
+  EXPECT_TRUE(s.has_padding());
+  EXPECT_FALSE(s.is_pointwise());
+  d.pad_end[1] = 0;
+
+  d.stride[1] = 2;  // a strided 1x1 is still pointwise
+  ASSERT_EQ(ndconv::dispatch::validate_desc(&d, &s), NDCONV_OK) << ndconv_last_error();
+  EXPECT_TRUE(s.has_stride());
+  EXPECT_TRUE(s.is_pointwise());
+  d.stride[1] = 1;
+
+  d.kernel[1] = 3;
+  d.padding = NDCONV_PAD_SAME_UPPER;
+  ASSERT_EQ(ndconv::dispatch::validate_desc(&d, &s), NDCONV_OK) << ndconv_last_error();
+  EXPECT_TRUE(s.has_padding());
+  EXPECT_FALSE(s.is_pointwise());
+
+  d.groups = 8;  // one channel per group
+  ASSERT_EQ(ndconv::dispatch::validate_desc(&d, &s), NDCONV_OK) << ndconv_last_error();
+  EXPECT_TRUE(s.is_depthwise());
+  d.groups = 4;
+  ASSERT_EQ(ndconv::dispatch::validate_desc(&d, &s), NDCONV_OK) << ndconv_last_error();
+  EXPECT_FALSE(s.is_depthwise());
+  d.groups = 1;  // groups == C_in == 1: an ordinary convolution
+  d.in_channels = 1;
+  ASSERT_EQ(ndconv::dispatch::validate_desc(&d, &s), NDCONV_OK) << ndconv_last_error();
+  EXPECT_FALSE(s.is_depthwise());
+}
+
 }  // namespace
