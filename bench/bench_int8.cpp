@@ -20,52 +20,6 @@ constexpr int kRounds = 11;
 constexpr double kRoundSeconds = 0.02;
 const char* const kLayoutNames[] = {"ncx", "nxc"};
 
-uint64_t next_random(uint64_t* s) {
-  *s ^= *s >> 12;
-  *s ^= *s << 25;
-  *s ^= *s >> 27;
-  return *s * 2685821657736338717ull;
-}
-
-// One shape's tensors: OIX int8 weights (and XIO, what a channels-last user
-// hands over), the same as floats for the float32 plan, u8 input.
-struct QCase {
-  std::vector<int8_t> w_oix, w_xio;
-  std::vector<float> wf_oix, wf_xio, scales, bias_f;
-  std::vector<int32_t> bias;
-  AlignedBytes input;     // timed tensors: on cache lines (bench/tensors.h)
-  AlignedFloats input_f;
-  QuantParams q;
-};
-
-QCase make_case(const BenchShape& s) {
-  QCase c;
-  uint64_t rng = 0x1234567 + uint64_t(s.in_channels) * 31 + uint64_t(s.out_channels);
-  const size_t nw = size_t(s.weight_elements()), icg = size_t(s.in_channels / s.groups);
-  const size_t oc = size_t(s.out_channels), taps = size_t(s.taps);
-  // |w| <= 63: oneDNN's kernels without VNNI use vpmaddubsw, whose pairs
-  // saturate beyond that; ndconv is exact over the whole int8 range.
-  c.w_oix.resize(nw);
-  for (int8_t& w : c.w_oix) w = int8_t(int(next_random(&rng) % 127) - 63);
-  c.w_xio.resize(nw);
-  for (size_t o = 0; o < oc; ++o)
-    for (size_t i = 0; i < icg; ++i)
-      for (size_t t = 0; t < taps; ++t) c.w_xio[(t * icg + i) * oc + o] = c.w_oix[(o * icg + i) * taps + t];
-  c.wf_oix.assign(c.w_oix.begin(), c.w_oix.end());
-  c.wf_xio.assign(c.w_xio.begin(), c.w_xio.end());
-  c.input.resize(size_t(s.input_elements()));
-  for (uint8_t& x : c.input) x = uint8_t(next_random(&rng) >> 56);
-  c.input_f.assign(c.input.begin(), c.input.end());
-  c.q.input_scale = 0.02f;
-  c.q.input_zero_point = 128;
-  c.q.output_zero_point = 5;
-  for (size_t o = 0; o < oc; ++o) c.q.weight_scales.push_back(0.004f * float(4 + o % 4) / 4.0f);
-  c.q.output_scale = float(0.02 * 0.005 * 128 * 36 * std::sqrt(double(icg * taps)) / 40.0);
-  for (size_t o = 0; o < oc; ++o) c.bias.push_back(int32_t(next_random(&rng) % 2001) - 1000);
-  c.bias_f.assign(c.bias.begin(), c.bias.end());
-  return c;
-}
-
 struct Plans {
   ndconv_qconv* q = nullptr;
   ndconv_conv* f = nullptr;
@@ -77,18 +31,9 @@ struct Plans {
 
 // ndconv's int8 and float32 plans of the shape; false with a message.
 bool make_plans(const BenchShape& s, ndconv_layout layout, const QCase& c, Plans* p) {
-  ndconv_qconv_desc qd{};
-  qd.conv = s.desc(layout);
-  qd.input_type = NDCONV_U8;
-  qd.output_type = NDCONV_U8;
-  qd.input_scale = c.q.input_scale;
-  qd.input_zero_point = c.q.input_zero_point;
-  qd.weight_scale_count = s.out_channels;
-  qd.output_scale = c.q.output_scale;
-  qd.output_zero_point = c.q.output_zero_point;
+  const ndconv_qconv_desc qd = int8_desc(s, layout, c);
   const bool xio = qd.conv.weight_layout == NDCONV_XIO;
-  if (ndconv_qconv_create(&qd, xio ? c.w_xio.data() : c.w_oix.data(), c.q.weight_scales.data(),
-                          c.bias.data(), &p->q) != NDCONV_OK ||
+  if (ndconv_qconv_create(&qd, c.weights(layout), c.q.weight_scales.data(), c.bias.data(), &p->q) != NDCONV_OK ||
       ndconv_conv_create(&qd.conv, xio ? c.wf_xio.data() : c.wf_oix.data(), c.bias_f.data(), &p->f) != NDCONV_OK) {
     std::fprintf(stderr, "ndconv_bench --int8: %s: %s\n", s.name.c_str(), ndconv_last_error());
     return false;
@@ -132,6 +77,57 @@ Row time_case(const BenchShape& s, const QCase& c, const Plans& p, OnednnQConv& 
   return {median(ours), median(theirs), median(ratio), median(vs_f32)};
 }
 
+}  // namespace
+
+static uint64_t next_random(uint64_t* s) {
+  *s ^= *s >> 12;
+  *s ^= *s << 25;
+  *s ^= *s >> 27;
+  return *s * 2685821657736338717ull;
+}
+
+QCase make_int8_case(const BenchShape& s) {
+  QCase c;
+  uint64_t rng = 0x1234567 + uint64_t(s.in_channels) * 31 + uint64_t(s.out_channels);
+  const size_t nw = size_t(s.weight_elements()), icg = size_t(s.in_channels / s.groups);
+  const size_t oc = size_t(s.out_channels), taps = size_t(s.taps);
+  // |w| <= 63: oneDNN's kernels without VNNI use vpmaddubsw, whose pairs
+  // saturate beyond that; ndconv is exact over the whole int8 range.
+  c.w_oix.resize(nw);
+  for (int8_t& w : c.w_oix) w = int8_t(int(next_random(&rng) % 127) - 63);
+  c.w_xio.resize(nw);
+  for (size_t o = 0; o < oc; ++o)
+    for (size_t i = 0; i < icg; ++i)
+      for (size_t t = 0; t < taps; ++t) c.w_xio[(t * icg + i) * oc + o] = c.w_oix[(o * icg + i) * taps + t];
+  c.wf_oix.assign(c.w_oix.begin(), c.w_oix.end());
+  c.wf_xio.assign(c.w_xio.begin(), c.w_xio.end());
+  c.input.resize(size_t(s.input_elements()));
+  for (uint8_t& x : c.input) x = uint8_t(next_random(&rng) >> 56);
+  c.input_f.assign(c.input.begin(), c.input.end());
+  c.q.input_scale = 0.02f;
+  c.q.input_zero_point = 128;
+  c.q.output_zero_point = 5;
+  for (size_t o = 0; o < oc; ++o) c.q.weight_scales.push_back(0.004f * float(4 + o % 4) / 4.0f);
+  c.q.output_scale = float(0.02 * 0.005 * 128 * 36 * std::sqrt(double(icg * taps)) / 40.0);
+  for (size_t o = 0; o < oc; ++o) c.bias.push_back(int32_t(next_random(&rng) % 2001) - 1000);
+  c.bias_f.assign(c.bias.begin(), c.bias.end());
+  return c;
+}
+
+
+ndconv_qconv_desc int8_desc(const BenchShape& s, ndconv_layout layout, const QCase& c) {
+  ndconv_qconv_desc qd{};
+  qd.conv = s.desc(layout);
+  qd.input_type = NDCONV_U8;
+  qd.output_type = NDCONV_U8;
+  qd.input_scale = c.q.input_scale;
+  qd.input_zero_point = c.q.input_zero_point;
+  qd.weight_scale_count = s.out_channels;
+  qd.output_scale = c.q.output_scale;
+  qd.output_zero_point = c.q.output_zero_point;
+  return qd;
+}
+
 // Output check: every element within 1 of oneDNN's. "" or the first miss.
 std::string check_outputs(const AlignedBytes& ours, const std::vector<uint8_t>& theirs) {
   for (size_t i = 0; i < ours.size(); ++i)
@@ -141,8 +137,6 @@ std::string check_outputs(const AlignedBytes& ours, const std::vector<uint8_t>& 
   return "";
 }
 
-}  // namespace
-
 int run_int8(const std::vector<BenchShape>& shapes, bool (*selects)(const std::string&, const std::string&),
              const std::string& filter, int threads, ndconv_threadpool* pool) {
   std::printf("| shape | layout | ndconv int8 GOP/s | oneDNN int8 GOP/s | ndconv/oneDNN int8 | "
@@ -151,7 +145,7 @@ int run_int8(const std::vector<BenchShape>& shapes, bool (*selects)(const std::s
   std::vector<double> ratios;
   for (const BenchShape& s : shapes) {
     if (s.rank > 3) continue;
-    const QCase c = make_case(s);
+    const QCase c = make_int8_case(s);
     for (int layout : {int(NDCONV_NCX), int(NDCONV_NXC)}) {
       if (!selects(filter, s.name + "/" + kLayoutNames[layout])) continue;
       Plans p;

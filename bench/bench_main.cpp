@@ -6,7 +6,7 @@
 // Before ndconv is timed on a shape and layout, its output is checked; a
 // mismatch skips that benchmark with the error and the run exits non-zero.
 // The other modes: --ab and --load (bench_modes.cpp), --int8 (bench_int8.cpp),
-// --ab --tune=measure (tune_ab.cpp).
+// --ab --tune=measure (tune_ab.cpp; with --int8, tune_ab_int8.cpp).
 #include <unistd.h>
 
 #include <algorithm>
@@ -278,9 +278,10 @@ bool run_registered(const Options& opt, const BenchArgs& a, const std::vector<Is
 int run_own_mode(const Options& opt, const std::string& filter, const std::vector<IsaPeak>& peaks) {
   auto selected = [&](const std::string& name) { return filter_selects(filter, name); };
 #if defined(NDCONV_HAVE_ONEDNN)
-  if (opt.int8)
-    return run_int8(g.shapes, [](const std::string& f, const std::string& n) { return filter_selects(f, n); },
-                    filter, opt.threads, g.pool);
+  const auto selects = [](const std::string& f, const std::string& n) { return filter_selects(f, n); };
+  if (opt.int8 && opt.ab && opt.tune_measure)
+    return run_tune_ab_int8(g.shapes, selects, filter, opt.threads, opt.tune_budget_ms, g.pool);
+  if (opt.int8) return run_int8(g.shapes, selects, filter, opt.threads, g.pool);
 #else
   if (opt.int8) {
     std::fprintf(stderr, "ndconv_bench --int8 needs oneDNN (not found at configure time)\n");
