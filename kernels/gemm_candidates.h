@@ -16,7 +16,9 @@ namespace kernels {
 // packed weights are those of any kernel with the same NR (MR is free).
 struct GemmRowsCandidate {
   const char* name;
-  GemmRowsKernel kernel;  // kernel.short_rows is nullptr: args.mr < MR computes MR rows
+  // kernel.short_rows: nullptr (args.mr < MR computes MR rows, the last
+  // repeated) or the tile with fewer rows (rows-lean/6x64/u4).
+  GemmRowsKernel kernel;
 };
 struct GemmRowsStridedCandidate {
   const char* name;

@@ -169,6 +169,53 @@ TEST(GemmCandidates, RowsAllTailsAllKPanelsEpilogues) {
   }
 }
 
+// A candidate's short rows (GemmRowsKernel::short_rows): entry r - 1 is
+// called for a block of exactly r rows, its pointers [taps][r] (as
+// gemm_rows_task lays them out), and computes those rows and no others.
+TEST(GemmCandidates, RowsShortRowsComputeExactlyTheirRows) {
+  size_t tested = 0;
+  for (const KernelTable* t : available_tables()) {
+    const GemmCandidates& cand = *t->gemm_candidates;
+    for (size_t n = 0; n < cand.rows_count; ++n) {
+      const GemmRowsCandidate& uk = cand.rows[n];
+      if (!uk.kernel.short_rows) continue;
+      const size_t NR = uk.kernel.nr;
+      for (size_t r = 1; r < uk.kernel.mr; ++r) {
+        ASSERT_NE(uk.kernel.short_rows[r - 1], nullptr) << uk.name << " r=" << r;
+        for (size_t taps : {1, 3})
+          for (size_t kc : {size_t(1), size_t(5), size_t(67)})
+            for (size_t ei = 0; ei < sizeof kEpilogues / sizeof kEpilogues[0]; ++ei)
+              for (size_t nr : {size_t(1), NR - 3, NR, 2 * NR + 5}) {
+                const Epilogue& e = kEpilogues[ei];
+                RowsProblem pb(r, NR, taps, kc, r, nr);
+                const size_t ld = kc + 1;
+                std::vector<float> a_data = random_tensor(taps * r * ld, 5 + kc + r);
+                std::vector<const float*> a(taps * r);
+                for (size_t i = 0; i < taps * r; ++i) a[i] = a_data.data() + i * ld;
+                GemmRowsArgs args;
+                args.a = a.data();
+                args.a_k_offset = 1;
+                args.taps = taps;
+                args.kc = kc;
+                args.b = pb.b.data();
+                args.bias = e.bias ? pb.bias.data() : nullptr;
+                args.mr = r;
+                args.nr = nr;
+                args.panel_stride = pb.stride;
+                args.out = make_output(e, pb.c.data(), pb.ldc, pb.maxes.data());
+                uk.kernel.short_rows[r - 1](args);
+                pb.check(e, [&](size_t tp, size_t i) { return a[tp * r + i] + 1; },
+                         describe(ndconv_isa_name(t->isa), uk.name, taps, kc, r, nr, ei) + " short rows");
+                if (HasFailure()) return;
+                ++tested;
+              }
+      }
+    }
+  }
+  for (const KernelTable* t : available_tables())
+    if (t->isa == NDCONV_ISA_AVX512) EXPECT_GT(tested, 0u) << "the AVX-512 wide rows tile has short rows";
+}
+
 TEST(GemmCandidates, StridedAllTailsAllKAllStridesListedTaps) {
   for (const KernelTable* t : available_tables()) {
     const GemmCandidates& cand = *t->gemm_candidates;
