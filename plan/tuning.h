@@ -107,9 +107,9 @@ struct Tuning {
   // text_query_same 0.87-0.90x -> 0.94-0.95x. AMD EPYC Zen 4 (--ab, NXC):
   // pw_res2_expand 0.93x -> 0.99x, pw_res2_reduce 0.95x -> 0.98x,
   // pw_res3_down_s2 0.96x -> 1.00x, text_seed_conv1d 0.96x -> 0.99x,
-  // text_char_cnn 0.95x -> 0.99x; but text_query_same 0.96x -> 0.93x (50
-  // rows, 196 KiB of weights swept whole per row tile; why only Zen 4 loses
-  // there is not understood; the measure mode picks wide=off for it). AMD
+  // text_char_cnn 0.95x -> 0.99x; text_query_same lost (0.96x -> 0.93x)
+  // until the wide tile had short rows: its 50 rows were 9 blocks of 6, the
+  // last computing 4 rows of waste (0.99-1.00x with them). AMD
   // EPYC Zen 5 (two 512-bit FMAs; --ab, NXC, 2 alternations): 0, measured:
   // pw_res2_reduce 0.97x -> 1.00x oneDNN, but text_query_same 1.03-1.04x
   // -> 0.97x, conv7x7_stem 0.95-0.96x -> 0.90-0.91x, conv1d_audio_stem
