@@ -216,6 +216,7 @@ class PointwiseGemm final : public Algorithm {
     // panel's C lines for writing while this one computes (pw_tiny_3to5
     // NCX, K = 3: 0.78-0.92x -> 1.07-1.24x oneDNN, Intel Xeon Emerald Rapids).
     const bool prefetch_c = K <= tuning_.cols_prefetch_c_max_k;
+    args.out = gemm_output(act_, nullptr, ldc, true, true);
     for (size_t n = n0; n < n1; n += NR) {
       args.nr = N - n < NR ? N - n : NR;
       for (size_t k0 = 0; k0 < K; k0 += kc_block) {
@@ -234,7 +235,7 @@ class PointwiseGemm final : public Algorithm {
         }
         args.a = packed_.rows(g, m0 / MR) + k0 * MR;
         args.bias = packed_.bias(g, m0 / MR);
-        args.out = gemm_output(act_, c + m0 * ldc + n, ldc, k0 == 0, k0 + args.kc == K);
+        set_block_output(&args.out, act_, c + m0 * ldc + n, k0 == 0, k0 + args.kc == K);
         if (prefetch_c && k0 == 0 && n + NR < n1)
           prefetch_c_block(c, ldc, m0, std::min(m1, M), n + NR, std::min(n1, n + 2 * NR), tuning_.cache_line_floats);
         uk.fn(args);

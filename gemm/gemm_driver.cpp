@@ -118,20 +118,6 @@ const kernels::GemmColsKernel& pick_cols_kernel(const kernels::KernelTable& tabl
   return best;
 }
 
-kernels::GemmOutput gemm_output(const kernels::Activation& act, float* c, size_t ldc,
-                                bool first_k_block, bool last_k_block) {
-  kernels::GemmOutput out;
-  out.c = c;
-  out.ldc = ldc;
-  out.accumulate = !first_k_block;
-  if (last_k_block && act.kind != NDCONV_ACT_NONE) {
-    out.clamp = true;
-    out.lo = act.kind == NDCONV_ACT_RELU ? 0.0f : act.min;
-    out.hi = act.kind == NDCONV_ACT_RELU ? std::numeric_limits<float>::infinity() : act.max;
-  }
-  return out;
-}
-
 GemmRowsReduction rows_reduction(const Tuning& tune, size_t NR, size_t taps, size_t kc_tap,
                                  size_t kc_budget, size_t N) {
   GemmRowsReduction r;

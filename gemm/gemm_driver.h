@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 
 #include "gemm/weight_packing.h"
 #include "kernels/kernel_table.h"
@@ -77,8 +78,32 @@ const kernels::GemmColsKernel& pick_cols_kernel(const kernels::KernelTable& tabl
                                                 size_t K, const Tuning& tune);
 
 // The epilogue fields every microkernel call of a K block shares.
-kernels::GemmOutput gemm_output(const kernels::Activation& act, float* c, size_t ldc,
-                                bool first_k_block, bool last_k_block);
+inline kernels::GemmOutput gemm_output(const kernels::Activation& act, float* c, size_t ldc,
+                                       bool first_k_block, bool last_k_block) {
+  kernels::GemmOutput out;
+  out.c = c;
+  out.ldc = ldc;
+  out.accumulate = !first_k_block;
+  if (last_k_block && act.kind != NDCONV_ACT_NONE) {
+    out.clamp = true;
+    out.lo = act.kind == NDCONV_ACT_RELU ? 0.0f : act.min;
+    out.hi = act.kind == NDCONV_ACT_RELU ? std::numeric_limits<float>::infinity() : act.max;
+  }
+  return out;
+}
+
+// A tile loop's epilogue per microkernel call, set field by field in `out`,
+// which the loop made once with gemm_output(act, nullptr, ldc, true, true)
+// (ldc, lo, hi). Assigning a fresh gemm_output per call instead copied a
+// struct GCC had built on the stack with 1- and 8-byte stores, by 16-byte
+// loads that waited on failed store forwards: a fifth of pw_tiny_3to5 NCX
+// (K = 3, a call per 6 x 64 tile) on AMD EPYC Zen 4 stood at one such load.
+inline void set_block_output(kernels::GemmOutput* out, const kernels::Activation& act, float* c,
+                             bool first_k_block, bool last_k_block) {
+  out->c = c;
+  out->accumulate = !first_k_block;
+  out->clamp = last_k_block && act.kind != NDCONV_ACT_NONE;
+}
 
 // How the reduction of a channels-last GEMM is laid out: K = taps * kc_tap,
 // tap t of row m being kc_tap contiguous floats at row(m, t). A K block is
@@ -120,6 +145,7 @@ void gemm_rows_task(const kernels::GemmRowsKernel& uk, const PackedWeights& w, s
   // One microkernel call: K block (t0, k0) of the tile row (m, n .. n_end):
   // the microkernel sweeps the N panels itself when n_end - n > NR.
   args.panel_stride = w.panel_stride();
+  args.out = gemm_output(act, nullptr, ldc, true, true);
   auto call = [&](size_t m, size_t n, size_t n_end, size_t t0, size_t tn, size_t k0, size_t kc,
                   bool pointers) {
     args.mr = M - m < MR ? M - m : MR;
@@ -139,8 +165,8 @@ void gemm_rows_task(const kernels::GemmRowsKernel& uk, const PackedWeights& w, s
     args.kc = kc;
     args.b = w.rows(g, n / NR) + (t0 * red.kc_tap + k0) * NR;
     args.bias = w.bias(g, n / NR);
-    args.out = gemm_output(act, c + m * ldc + n, ldc, t0 == 0 && k0 == 0,
-                           t0 + tn == red.taps && k0 + kc == red.kc_tap);
+    set_block_output(&args.out, act, c + m * ldc + n, t0 == 0 && k0 == 0,
+                     t0 + tn == red.taps && k0 + kc == red.kc_tap);
     (short_block ? uk.short_rows[args.mr - 1] : uk.fn)(args);
   };
   if (red.m_outer) {
@@ -219,6 +245,7 @@ void gemm_cols_task(const kernels::GemmColsKernel& uk, const PackedWeights& w, s
   kernels::GemmColsArgs args;
   args.panel_stride = w.panel_stride();
   args.mr = (m1 < M ? m1 : M) - m0;
+  args.out = gemm_output(act, nullptr, ldc, true, true);
   for (size_t n = n0; n < n1; n += NR) {
     args.nr = N - n < NR ? N - n : NR;
     for (size_t k0 = 0; k0 < K; k0 += kc_block) {
@@ -229,7 +256,7 @@ void gemm_cols_task(const kernels::GemmColsKernel& uk, const PackedWeights& w, s
       args.b_offsets = panel.offsets;
       args.a = w.rows(g, m0 / MR) + k0 * MR;
       args.bias = w.bias(g, m0 / MR);
-      args.out = gemm_output(act, c + m0 * ldc + n, ldc, k0 == 0, k0 + args.kc == K);
+      set_block_output(&args.out, act, c + m0 * ldc + n, k0 == 0, k0 + args.kc == K);
       uk.fn(args);
     }
   }

@@ -36,6 +36,7 @@ size_t gemm_rows_tile(const kernels::GemmRowsKernel& uk, const PackedWeights& w,
   args.nr = nr;
   args.panel_stride = w.panel_stride();
   const size_t ldc = nr > NR ? nr : NR;
+  args.out = gemm_output(act, nullptr, ldc, true, true);
   for (size_t t0 = 0; t0 < red.taps; t0 += red.tap_block) {
     const size_t tn = red.taps - t0 < red.tap_block ? red.taps - t0 : red.tap_block;
     for (size_t t = 0; t < tn; ++t)
@@ -48,8 +49,8 @@ size_t gemm_rows_tile(const kernels::GemmRowsKernel& uk, const PackedWeights& w,
       args.taps = tn;
       args.kc = kc;
       args.b = w.rows(0, n / NR) + (t0 * red.kc_tap + k0) * NR;
-      args.out = gemm_output(act, tile, ldc, first, last);
-      if (last) args.out.row_max = row_max;
+      set_block_output(&args.out, act, tile, first, last);
+      args.out.row_max = last ? row_max : nullptr;
       fn(args);
     }
   }
