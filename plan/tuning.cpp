@@ -88,7 +88,9 @@ void derive_cache_budgets(const CacheInfo& caches, Tuning* t) {
 //     16 output channels, AVX-512);
 //   wide: Tuning::gemm_cols_wide (the 6 x 64 channels-first tile, AVX-512);
 //   dw_pf: Tuning::depthwise_nxc_prefetch_pixels;
-//   rwide: Tuning::gemm_rows_wide (the 6 x 64 channels-last pointwise tile).
+//   rwide: Tuning::gemm_rows_wide (the 6 x 64 channels-last pointwise tile);
+//   pf_c: Tuning::cols_prefetch_c_max_k (the channels-first output-bound
+//     GEMMs' C prefetch; 0 never).
 struct MicroarchTuning {
   Microarch microarch;
   size_t gemm_lean_kernels;
@@ -98,6 +100,7 @@ struct MicroarchTuning {
   size_t gemm_cols_wide;
   size_t depthwise_nxc_prefetch_pixels;
   size_t gemm_rows_wide;
+  size_t cols_prefetch_c_max_k;
 };
 
 constexpr MicroarchTuning kMicroarchTuning[] = {
@@ -126,11 +129,13 @@ constexpr MicroarchTuning kMicroarchTuning[] = {
     // the older cores copied from it (the same two 512-bit FMA ports; an
     // earlier Sapphire Rapids-class measurement found the 6 x 64 rows tile
     // best too, docs/notes/intel-microkernels.md).
-    //                                lean padded q_mr kpair wide dw_pf rwide
-    {Microarch::sapphire_rapids,       1,   0,     0,   1,    1,    8,    1},
-    {Microarch::ice_lake_sp,           1,   0,     0,   1,    1,    8,    1},
-    {Microarch::skylake_sp,            1,   0,     0,   1,    1,    8,    1},
-    {Microarch::cascade_lake,          1,   0,     0,   1,    1,    8,    1},
+    // Intel, pf_c: measured on Emerald Rapids (see
+    // Tuning::cols_prefetch_c_max_k), the older cores copied from it.
+    //                                lean padded q_mr kpair wide dw_pf rwide pf_c
+    {Microarch::sapphire_rapids,       1,   0,     0,   1,    1,    8,    1,   32},
+    {Microarch::ice_lake_sp,           1,   0,     0,   1,    1,    8,    1,   32},
+    {Microarch::skylake_sp,            1,   0,     0,   1,    1,    8,    1,   32},
+    {Microarch::cascade_lake,          1,   0,     0,   1,    1,    8,    1,   32},
     // AMD EPYC Zen 4 (family 25 model 17): lean, kpair, wide, rwide
     // measured on, padded measured off (1 thread, ndconv_bench --ab, the
     // whole suite, geometric mean over 48 rows 1.29x -> 1.31x oneDNN;
@@ -142,6 +147,11 @@ constexpr MicroarchTuning kMicroarchTuning[] = {
     // with 14x32, 1.14-1.16x with 12x32; alone in L1 the 8x32 tile runs at
     // 95% of the vpdpbusd peak, 14x32 at 94%: Zen 4 splits a 512-bit
     // vpdpbusd in two, so fewer B loads per vpdpbusd buy nothing).
+    // Zen 4, pf_c: 0, measured (1 thread, --ab, NCX, 12 alternations:
+    // pw_tiny_3to5 0.99-1.07x oneDNN with the C prefetch, 1.10-1.22x
+    // without, its run stalled at the prefetch instructions themselves;
+    // conv1d_audio_stem alike, 1.14-1.24x and 1.06-1.30x, median 1.20x
+    // both ways).
     // Zen 5, lean: the GemmTile kernels run at 95-97% of the peak there (the
     // lean kernels gained nothing consistent, docs/notes/zen5-pointwise.md;
     // measured again with rwide on: pw_res5_expand NXC 0.98x -> 0.89-0.93x).
@@ -160,14 +170,15 @@ constexpr MicroarchTuning kMicroarchTuning[] = {
     // the peak).
     // Zen 5, wide: measured (AMD EPYC Zen 5, 1 thread, --ab, NCX; see
     // Tuning::gemm_cols_wide).
+    // Zen 5, pf_c: the default (32), not measured on Zen 5.
     // Zen, Zen 2, Zen 3 (no AVX-512, where most of these fields act): all 0,
-    // not measured. AMD, dw_pf: 0, not measured.
-    //                                lean padded q_mr kpair wide dw_pf rwide
-    {Microarch::zen,                   0,   0,     0,   0,    0,    0,    0},
-    {Microarch::zen2,                  0,   0,     0,   0,    0,    0,    0},
-    {Microarch::zen3,                  0,   0,     0,   0,    0,    0,    0},
-    {Microarch::zen4,                  1,   0,     0,   1,    1,    0,    1},
-    {Microarch::zen5,                  0,   1,    14,   1,    1,    0,    0},
+    // pf_c the default, not measured. AMD, dw_pf: 0, not measured.
+    //                                lean padded q_mr kpair wide dw_pf rwide pf_c
+    {Microarch::zen,                   0,   0,     0,   0,    0,    0,    0,   32},
+    {Microarch::zen2,                  0,   0,     0,   0,    0,    0,    0,   32},
+    {Microarch::zen3,                  0,   0,     0,   0,    0,    0,    0,   32},
+    {Microarch::zen4,                  1,   0,     0,   1,    1,    0,    1,    0},
+    {Microarch::zen5,                  0,   1,    14,   1,    1,    0,    0,   32},
 };
 
 // The values of `cpu`'s core over the derived defaults in `t`. An unknown
@@ -185,6 +196,7 @@ void apply_microarchitecture(const CpuInfo& cpu, Tuning* t) {
     t->gemm_cols_wide = m.gemm_cols_wide;
     t->depthwise_nxc_prefetch_pixels = m.depthwise_nxc_prefetch_pixels;
     t->gemm_rows_wide = m.gemm_rows_wide;
+    t->cols_prefetch_c_max_k = m.cols_prefetch_c_max_k;
     listed = true;
   }
   if (!listed && cpu.identity.vendor == CpuVendor::intel) {

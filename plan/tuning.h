@@ -205,9 +205,11 @@ struct Tuning {
   // this block computes, so that the block's stores do not wait for their
   // lines one by one (0: never). Measured on Intel Xeon (Emerald Rapids,
   // model 207; --ab, 3 alternations): conv1d_audio_stem NCX (K = 10,
-  // 6.5 MB of output) 0.59-0.70x -> 1.35-1.64x oneDNN. Not measured on AMD;
-  // the stores' wait for their lines is no Intel property, so every core
-  // takes it.
+  // 6.5 MB of output) 0.59-0.70x -> 1.35-1.64x oneDNN. Per core in the
+  // tuning table: AMD EPYC Zen 4 measured 0 (the prefetches themselves
+  // stalled: pw_tiny_3to5 NCX 0.99-1.07x -> 1.10-1.22x oneDNN without
+  // them, conv1d_audio_stem NCX alike); the other cores keep 32, Zen 5 and
+  // the Zen before 4 unmeasured.
   size_t cols_prefetch_c_max_k = 32;
   // Channels-last taps along the innermost kernel dim are
   // merged when C_in is at most this (stem: 3 channels, audio: 1).

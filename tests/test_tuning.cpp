@@ -270,6 +270,21 @@ TEST(Tuning, Int8TileRowsPerCore) {
   EXPECT_EQ(ndconv::dispatch::tuning_for(c, {}).qgemm_rows_tile_mr, 0u);
 }
 
+// The channels-first output-bound GEMMs' C prefetch: off on Zen 4
+// (measured), on (K <= 32) on every other core, named or not.
+TEST(Tuning, ColsPrefetchOfTheOutputPerCore) {
+  using ndconv::dispatch::Microarch;
+  ndconv::dispatch::CpuInfo cpu;
+  const CacheInfo c = caches(32 * KiB, 1 * MiB, 32 * MiB);
+  cpu.microarch = Microarch::zen4;
+  EXPECT_EQ(ndconv::dispatch::tuning_for(c, cpu).cols_prefetch_c_max_k, 0u);
+  for (auto m : {Microarch::zen5, Microarch::zen3, Microarch::sapphire_rapids, Microarch::ice_lake_sp}) {
+    cpu.microarch = m;
+    EXPECT_EQ(ndconv::dispatch::tuning_for(c, cpu).cols_prefetch_c_max_k, 32u) << static_cast<int>(m);
+  }
+  EXPECT_EQ(ndconv::dispatch::tuning_for(c, {}).cols_prefetch_c_max_k, 32u);
+}
+
 // The wide channels-first tile: Zen 4, Zen 5 and the Intel cores (measured
 // on Zen 4, Zen 5 and Emerald Rapids). The wide channels-last tile: Zen 4
 // and the Intel cores, an unnamed Intel core too. The depthwise prefetch:
