@@ -24,7 +24,10 @@ namespace {
 // block 0.98x against 0.97x for 7 x 48). The wide tile, where the table has
 // one (Tuning::gemm_rows_wide), where it pads at most 5% more than that
 // (pw_seq_ffn, M = 128: 3% more, 0.93x -> 1.00x oneDNN on Intel Xeon;
-// pw_res5_expand, M = 49: 10% more, no gain).
+// pw_res5_expand, M = 49: 10% more, no gain). With its short rows the wide
+// tile pads no rows either (AMD EPYC Zen 4, --ab, 3 alternations:
+// pw_res5_expand NXC then takes it, 0.96x -> 0.98x oneDNN; on Intel not
+// measured since, taken by the same count).
 kernels::GemmRowsKernel pick_channels_last_kernel(const kernels::KernelTable& table, size_t M, size_t N) {
   kernels::GemmRowsKernel best = table.gemm_rowptr_main;
   best.short_rows = table.gemm_rowptr_short_rows;
@@ -36,7 +39,9 @@ kernels::GemmRowsKernel pick_channels_last_kernel(const kernels::KernelTable& ta
       best_work = padded(k.mr, k.nr);
     }
   const kernels::GemmRowsKernel& wide = table.gemm_rowptr_wide;
-  if (wide.fn && padded(wide.mr, wide.nr) * 20 <= best_work * 21) return wide;
+  if (!wide.fn) return best;
+  const size_t wide_work = wide.short_rows ? M * ((N + wide.nr - 1) / wide.nr * wide.nr) : padded(wide.mr, wide.nr);
+  if (wide_work * 20 <= best_work * 21) return wide;
   return best;
 }
 
