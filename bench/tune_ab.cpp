@@ -19,11 +19,8 @@ namespace {
 constexpr int kRounds = 5;
 constexpr double kRoundSeconds = 0.01;
 
-struct Plan {
-  std::string label;  // "default", "measure" or the candidate's name
+struct Plan : TunePlanTimes {
   ndconv_conv* conv = nullptr;
-  std::string candidate;
-  std::vector<double> seconds;  // per round
   ~Plan() { ndconv_conv_destroy(conv); }
 };
 
@@ -111,6 +108,39 @@ bool make_plans(const Row& row, double budget_ms, ndconv_threadpool* pool, std::
 
 }  // namespace
 
+void print_tune_header(const char* reference, const char* unit) {
+  std::printf("| shape | layout | %s %s | default %s | measure %s | exhaustive best %s | default/oneDNN | "
+              "measure/oneDNN | measure/best | default/measure | candidates | default | measure pick | best |\n"
+              "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|\n",
+              reference, unit, unit, unit, unit);
+}
+
+void print_tune_row(const std::string& shape, const char* layout, double flops, double t_reference,
+                    const std::vector<const TunePlanTimes*>& plans, std::vector<double>* default_ratios,
+                    std::vector<double>* measure_ratios) {
+  const double t_def = median(plans[0]->seconds), t_meas = median(plans[1]->seconds);
+  size_t best = plans.size() > 2 ? 2 : 1;  // no candidate applied: the measured plan
+  for (size_t k = best; k < plans.size(); ++k)
+    if (median(plans[k]->seconds) < median(plans[best]->seconds)) best = k;
+  const double t_best = median(plans[best]->seconds), g = flops / 1e9;
+  default_ratios->push_back(t_reference / t_def);
+  measure_ratios->push_back(t_reference / t_meas);
+  std::printf("| %s | %s | %.1f | %.1f | %.1f | %.1f | %.3f | %.3f | %.3f | %.3f | %zu | %s | %s: %s | %s |\n",
+              shape.c_str(), layout, g / t_reference, g / t_def, g / t_meas, g / t_best, t_reference / t_def,
+              t_reference / t_meas, t_best / t_meas, t_meas / t_def, plans.size() - 2, plans[0]->candidate.c_str(),
+              plans[1]->label.c_str(), plans[1]->candidate.c_str(), plans[best]->candidate.c_str());
+}
+
+void print_tune_geomean(const std::vector<double>& default_ratios, const std::vector<double>& measure_ratios) {
+  auto geomean = [](const std::vector<double>& v) {
+    double sum = 0;
+    for (double x : v) sum += std::log(x);
+    return v.empty() ? 0.0 : std::exp(sum / double(v.size()));
+  };
+  std::printf("| **geometric mean** | | | | | | %.3f | %.3f | | | | | | |\n", geomean(default_ratios),
+              geomean(measure_ratios));
+}
+
 int run_tune_ab(const std::vector<BenchShape>& shapes, int threads, double budget_ms,
                 ndconv_threadpool* pool, const std::function<bool(const std::string&)>& selected) {
 #if !defined(NDCONV_HAVE_ONEDNN)
@@ -121,9 +151,7 @@ int run_tune_ab(const std::vector<BenchShape>& shapes, int threads, double budge
   std::printf("measure budget %g ms per plan (single-threaded at create); %d interleaved rounds of %g ms per plan; "
               "GF/s are medians over rounds; exhaustive = every candidate but the reference\n\n",
               budget_ms > 0 ? budget_ms : NDCONV_TUNE_DEFAULT_BUDGET_MS, kRounds, kRoundSeconds * 1e3);
-  std::printf("| shape | layout | oneDNN GF/s | default GF/s | measure GF/s | exhaustive best GF/s | default/oneDNN | "
-              "measure/oneDNN | measure/best | default/measure | candidates | default | measure pick | best |\n"
-              "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|\n");
+  print_tune_header("oneDNN", "GF/s");
   int status = 0;
   std::vector<double> def_ratio, meas_ratio;
   for (size_t i = 0; i < shapes.size(); ++i) {
@@ -151,27 +179,13 @@ int run_tune_ab(const std::vector<BenchShape>& shapes, int threads, double budge
                                       kRoundSeconds, threads));
         }
       }
-      const double t_onednn = median(theirs), t_def = median(plans[0]->seconds), t_meas = median(plans[1]->seconds);
-      size_t best = 2;
-      for (size_t k = 2; k < plans.size(); ++k)
-        if (median(plans[k]->seconds) < median(plans[best]->seconds)) best = k;
-      const double t_best = median(plans[best]->seconds);
-      def_ratio.push_back(t_onednn / t_def);
-      meas_ratio.push_back(t_onednn / t_meas);
-      const double gf = s.flops() / 1e9;
-      std::printf("| %s | %s | %.1f | %.1f | %.1f | %.1f | %.3f | %.3f | %.3f | %.3f | %zu | %s | %s: %s | %s |\n", s.name.c_str(),
-                  lname, gf / t_onednn, gf / t_def, gf / t_meas, gf / t_best, t_onednn / t_def, t_onednn / t_meas,
-                  t_best / t_meas, t_meas / t_def, plans.size() - 2, plans[0]->candidate.c_str(),
-                  plans[1]->label.c_str(), plans[1]->candidate.c_str(), plans[best]->candidate.c_str());
+      std::vector<const TunePlanTimes*> times;
+      for (const auto& p : plans) times.push_back(p.get());
+      print_tune_row(s.name, lname, s.flops(), median(theirs), times, &def_ratio, &meas_ratio);
       std::fflush(stdout);
     }
   }
-  auto geomean = [](const std::vector<double>& v) {
-    double sum = 0;
-    for (double x : v) sum += std::log(x);
-    return v.empty() ? 0.0 : std::exp(sum / double(v.size()));
-  };
-  std::printf("| **geometric mean** | | | | | | %.3f | %.3f | | | | | | |\n", geomean(def_ratio), geomean(meas_ratio));
+  print_tune_geomean(def_ratio, meas_ratio);
   return status;
 #endif
 }

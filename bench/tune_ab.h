@@ -19,6 +19,25 @@
 
 namespace ndconv_bench {
 
+// One plan of a --tune=measure table (float32 here, int8 in tune_ab_int8.cpp):
+// its label ("default", "measure (...)" or the forced name), the library's
+// name of its pick, and its time per interleaved round.
+struct TunePlanTimes {
+  std::string label, candidate;
+  std::vector<double> seconds;
+};
+
+// The rows both tables print alike. `reference` names the compared library
+// ("oneDNN", "oneDNN int8"), `unit` the rate ("GF/s", "GOP/s").
+void print_tune_header(const char* reference, const char* unit);
+// One row: plans[0] the default plan, plans[1] the measured one, the rest
+// the candidates; the reference's median round time. Appends
+// the default's and the measured plan's ratios against the reference.
+void print_tune_row(const std::string& shape, const char* layout, double flops, double t_reference,
+                    const std::vector<const TunePlanTimes*>& plans, std::vector<double>* default_ratios,
+                    std::vector<double>* measure_ratios);
+void print_tune_geomean(const std::vector<double>& default_ratios, const std::vector<double>& measure_ratios);
+
 // `selected("<shape>/<layout>")` picks the rows (--benchmark_filter);
 // budget_ms 0 is the library's default. Returns 0, 1 (a check failed or a
 // plan could not be made) or 2 (no oneDNN).

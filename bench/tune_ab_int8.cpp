@@ -11,6 +11,7 @@
 
 #include "ab_timing.h"
 #include "bench_int8.h"
+#include "tune_ab.h"
 
 namespace ndconv_bench {
 namespace {
@@ -19,11 +20,8 @@ constexpr int kRounds = 5;
 constexpr double kRoundSeconds = 0.01;
 constexpr int kMaxTileRows = 16;  // the int8 tables' tallest tile: 16 x 16 (AVX-512)
 
-struct QPlan {
-  std::string label;  // "default", "measure (...)" or the forced name
+struct QPlan : TunePlanTimes {
   ndconv_qconv* q = nullptr;
-  std::string candidate;        // the library's name of the plan's pick
-  std::vector<double> seconds;  // per round
   ~QPlan() { ndconv_qconv_destroy(q); }
 };
 
@@ -90,12 +88,6 @@ std::string check_plans(const std::vector<std::unique_ptr<QPlan>>& plans, const 
   return "";
 }
 
-double geomean(const std::vector<double>& v) {
-  double sum = 0;
-  for (double x : v) sum += std::log(x);
-  return v.empty() ? 0.0 : std::exp(sum / double(v.size()));
-}
-
 }  // namespace
 
 int run_tune_ab_int8(const std::vector<BenchShape>& shapes,
@@ -105,9 +97,7 @@ int run_tune_ab_int8(const std::vector<BenchShape>& shapes,
               "%d interleaved rounds of %g ms per plan; GOP/s are medians over rounds; exhaustive = every "
               "int8 candidate that applies\n\n",
               budget_ms > 0 ? budget_ms : NDCONV_TUNE_DEFAULT_BUDGET_MS, kRounds, kRoundSeconds * 1e3);
-  std::printf("| shape | layout | oneDNN int8 GOP/s | default GOP/s | measure GOP/s | exhaustive best GOP/s | "
-              "default/oneDNN | measure/oneDNN | measure/best | default/measure | candidates | default | "
-              "measure pick | best |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|\n");
+  print_tune_header("oneDNN int8", "GOP/s");
   int status = 0;
   std::vector<double> def_ratio, meas_ratio;
   for (const BenchShape& s : shapes) {
@@ -148,22 +138,13 @@ int run_tune_ab_int8(const std::vector<BenchShape>& shapes,
               ab_time([&] { ndconv_qconv_run(p.q, c.input.data(), out.data(), pool); }, kRoundSeconds, threads));
         }
       }
-      const double t_onednn = median(onednn_s), t_def = median(plans[0]->seconds), t_meas = median(plans[1]->seconds);
-      size_t best = 2;
-      for (size_t k = 2; k < plans.size(); ++k)
-        if (median(plans[k]->seconds) < median(plans[best]->seconds)) best = k;
-      const double t_best = median(plans[best]->seconds), gops = s.flops() / 1e9;
-      def_ratio.push_back(t_onednn / t_def);
-      meas_ratio.push_back(t_onednn / t_meas);
-      std::printf("| %s | %s | %.1f | %.1f | %.1f | %.1f | %.3f | %.3f | %.3f | %.3f | %zu | %s | %s: %s | %s |\n",
-                  s.name.c_str(), lname, gops / t_onednn, gops / t_def, gops / t_meas, gops / t_best,
-                  t_onednn / t_def, t_onednn / t_meas, t_best / t_meas, t_meas / t_def, plans.size() - 2,
-                  plans[0]->candidate.c_str(), plans[1]->label.c_str(), plans[1]->candidate.c_str(),
-                  plans[best]->candidate.c_str());
+      std::vector<const TunePlanTimes*> times;
+      for (const auto& p : plans) times.push_back(p.get());
+      print_tune_row(s.name, lname, s.flops(), median(onednn_s), times, &def_ratio, &meas_ratio);
       std::fflush(stdout);
     }
   }
-  std::printf("| **geometric mean** | | | | | | %.3f | %.3f | | | | | | |\n", geomean(def_ratio), geomean(meas_ratio));
+  print_tune_geomean(def_ratio, meas_ratio);
   return status;
 }
 

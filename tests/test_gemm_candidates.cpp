@@ -79,6 +79,23 @@ struct RowsProblem {
     maxes = random_tensor(panels * NR, 19);
     maxes0 = maxes;
   }
+  // A rows kernel's arguments for this problem: pointers a ([taps][MR] or,
+  // for a short-rows entry, [taps][mr]), each row read from one float on
+  // (the K offset 1).
+  GemmRowsArgs rows_args(const Epilogue& e, const float* const* a) {
+    GemmRowsArgs args;
+    args.a = a;
+    args.a_k_offset = 1;
+    args.taps = taps;
+    args.kc = kc;
+    args.b = b.data();
+    args.bias = e.bias ? bias.data() : nullptr;
+    args.mr = mr;
+    args.nr = nr;
+    args.panel_stride = stride;
+    args.out = make_output(e, c.data(), ldc, maxes.data());
+    return args;
+  }
   // row(t, i) points to the kc floats of tap t, row i (i < mr).
   template <class Row>
   void check(const Epilogue& e, const Row& row, const std::string& what) {
@@ -145,21 +162,11 @@ TEST(GemmCandidates, RowsAllTailsAllKPanelsEpilogues) {
                 for (size_t tp = 0; tp < taps; ++tp)
                   for (size_t i = 0; i < MR; ++i) a[tp * MR + i] = a_data.data() + (tp * mr + (i < mr ? i : mr - 1)) * ld;
                 std::vector<float> next = random_tensor(taps * kc * NR, 3);
-                GemmRowsArgs args;
-                args.a = a.data();
-                args.a_k_offset = 1;
-                args.taps = taps;
-                args.kc = kc;
-                args.b = pb.b.data();
-                args.bias = e.bias ? pb.bias.data() : nullptr;
-                args.mr = mr;
-                args.nr = nr;
-                args.panel_stride = pb.stride;
+                GemmRowsArgs args = pb.rows_args(e, a.data());
                 if (kc % 2) {  // a hint: must not change the result
                   args.b_prefetch = next.data();
                   args.b_prefetch_l2 = kc % 4 == 1;
                 }
-                args.out = make_output(e, pb.c.data(), pb.ldc, pb.maxes.data());
                 uk.kernel.fn(args);
                 pb.check(e, [&](size_t tp, size_t i) { return a[tp * MR + i] + 1; },
                          describe(ndconv_isa_name(t->isa), uk.name, taps, kc, mr, nr, ei));
@@ -192,18 +199,7 @@ TEST(GemmCandidates, RowsShortRowsComputeExactlyTheirRows) {
                 std::vector<float> a_data = random_tensor(taps * r * ld, 5 + kc + r);
                 std::vector<const float*> a(taps * r);
                 for (size_t i = 0; i < taps * r; ++i) a[i] = a_data.data() + i * ld;
-                GemmRowsArgs args;
-                args.a = a.data();
-                args.a_k_offset = 1;
-                args.taps = taps;
-                args.kc = kc;
-                args.b = pb.b.data();
-                args.bias = e.bias ? pb.bias.data() : nullptr;
-                args.mr = r;
-                args.nr = nr;
-                args.panel_stride = pb.stride;
-                args.out = make_output(e, pb.c.data(), pb.ldc, pb.maxes.data());
-                uk.kernel.short_rows[r - 1](args);
+                uk.kernel.short_rows[r - 1](pb.rows_args(e, a.data()));
                 pb.check(e, [&](size_t tp, size_t i) { return a[tp * r + i] + 1; },
                          describe(ndconv_isa_name(t->isa), uk.name, taps, kc, r, nr, ei) + " short rows");
                 if (HasFailure()) return;
@@ -389,17 +385,8 @@ TEST(GemmKPair, RowsAllTailsEvenKPanelsEpilogues) {
               std::vector<const float*> a(taps * MR);
               for (size_t tp = 0; tp < taps; ++tp)
                 for (size_t i = 0; i < MR; ++i) a[tp * MR + i] = a_data.data() + (tp * mr + (i < mr ? i : mr - 1)) * ld;
-              GemmRowsArgs args;
-              args.a = a.data();
-              args.a_k_offset = 1;
-              args.taps = taps;
-              args.kc = kc;
-              args.b = b.data();
-              args.bias = e.bias ? pb.bias.data() : nullptr;
-              args.mr = mr;
-              args.nr = nr;
-              args.panel_stride = pb.stride;
-              args.out = make_output(e, pb.c.data(), pb.ldc, pb.maxes.data());
+              GemmRowsArgs args = pb.rows_args(e, a.data());
+              args.b = b.data();  // the same weights, in k pairs
               uk.fn(args);
               pb.check(e, [&](size_t tp, size_t i) { return a[tp * MR + i] + 1; },
                        describe(ndconv_isa_name(t->isa), uk.name, taps, kc, mr, nr, ei));
