@@ -58,7 +58,12 @@ class NgramGemm final : public Algorithm {
     // transposed product over shifted views of the channel planes.
     rows_form_ = s_.layout == NDCONV_NXC || g_.cin == 1;
     rows_uk_ = pick_rows_kernel();
-    const size_t width = rows_form_ ? rows_uk_.nr : table_.gemm_cols_main.mr;
+    // Channels-first: the cols tile that pads C[F][Lo] least (main,
+    // alternatives or the wide tile). text_query_same's 128 x 50 computed
+    // 140 x 64 on the main 14 x 32 tile, 132 x 64 on 12 x 32; text_char_cnn's
+    // 256 x 1008 took 266 x 1024, on 8 x 48 it takes no padding.
+    if (!rows_form_) cols_uk_ = pick_cols_kernel(table_, g_.cout, g_.Lo, g_.K, tuning_);
+    const size_t width = rows_form_ ? rows_uk_.nr : cols_uk_.mr;
     if (!packed_.pack(s_, weights, bias, width)) return false;
     if (rows_form_) {
       if (!pack_narrow_tail(s_, table_, weights, bias, &tail_)) return false;
@@ -282,7 +287,7 @@ class NgramGemm final : public Algorithm {
   // NCX, C_in > 1: per image C[F][Lo] = W[F][K] x B[K][Lo], B rows shifted
   // views of the channel planes (see ShiftedViews).
   void run_shifted_views(const float* input, float* output, ndconv_threadpool* pool) const {
-    const auto& uk = table_.gemm_cols_main;
+    const auto& uk = cols_uk_;
     const size_t M = g_.cout, N = g_.Lo;
     const GemmTiling t = choose_gemm_tiling(tuning_, M, N, g_.K, uk.mr, uk.nr, g_.batch, threadpool_threads(pool));
     const ptrdiff_t* offsets = offsets_.size() ? offsets_.data() : nullptr;
@@ -303,6 +308,7 @@ class NgramGemm final : public Algorithm {
   kernels::Activation act_;
   bool rows_form_ = true;
   kernels::GemmRowsKernel rows_uk_;  // rows form: the tile (pick_rows_kernel)
+  kernels::GemmColsKernel cols_uk_;  // shifted-views form: the tile (pick_cols_kernel)
   PackedWeights packed_;
   NarrowTail tail_;  // rows form: columns [tail_.first, F) on the narrow kernel
   kernels::GemmRowsFn small_k_ = nullptr;  // rows form, NXC, K <= kMaxSmallK: interior rows
