@@ -335,10 +335,12 @@ bool IndirectGemm::shift_block_taps(ptrdiff_t step, BlockTaps& bt) const {
   for (size_t t = 0; t < taps; ++t)
     if (bt.first[t] != zero) bt.first[t] += move;
   if (indirection_.span() > 1) {
-    const int64_t entry_move = static_cast<int64_t>(MR) * s_.stride[s_.rank - 1];
+    int64_t entry_move = 0;
+    const bool move_fits = !__builtin_mul_overflow(static_cast<int64_t>(MR), s_.stride[s_.rank - 1], &entry_move);
     for (size_t t = 0; t < taps; ++t) {
       int64_t& e = bt.next_entry[t];
-      if (e != kPaddingTap && e != kUnknownEntry && __builtin_add_overflow(e, entry_move, &e)) e = kUnknownEntry;
+      if (e != kPaddingTap && e != kUnknownEntry && (!move_fits || __builtin_add_overflow(e, entry_move, &e)))
+        e = kUnknownEntry;
     }
   }
   return true;

@@ -119,11 +119,15 @@ inline bool uses_kpair(const kernels::GemmKPairKernels& kp, const Tuning& tune, 
 // place for every tap: x = ox * stride - pad_begin + kx * dilation inside
 // [0, in_size) for every kx. Blocks of them differ only by where they read.
 struct InteriorColumns {
+  // (Overflow-free for any valid shape: strides, dilations and padding may
+  // be near INT64_MAX.)
   explicit InteriorColumns(const ConvShape& s) {
     const int inner = s.rank - 1;
     const int64_t stride = s.stride[inner], pad = s.pad_begin[inner];
-    first = (pad + stride - 1) / stride;
-    const int64_t last_x = s.in_size[inner] - 1 - (s.kernel[inner] - 1) * s.dilation[inner] + pad;
+    first = pad / stride + (pad % stride != 0);
+    int64_t reach = 0, last_x = 0;  // (kernel - 1) * dilation; the last interior x + pad
+    if (__builtin_mul_overflow(s.kernel[inner] - 1, s.dilation[inner], &reach)) return;  // none
+    if (__builtin_add_overflow(s.in_size[inner] - 1 - reach, pad, &last_x)) last_x = INT64_MAX;
     last = last_x < 0 ? -1 : last_x / stride;
   }
   bool holds(size_t ox0, size_t ox1) const {
