@@ -277,6 +277,7 @@ bool run_registered(const Options& opt, const BenchArgs& a, const std::vector<Is
 // The modes that time on their own (--int8, --ab, --load): their exit status.
 int run_own_mode(const Options& opt, const std::string& filter, const std::vector<IsaPeak>& peaks) {
   auto selected = [&](const std::string& name) { return filter_selects(filter, name); };
+  list_tune_candidates(opt.tune_candidates);
 #if defined(NDCONV_HAVE_ONEDNN)
   const auto selects = [](const std::string& f, const std::string& n) { return filter_selects(f, n); };
   if (opt.int8 && opt.ab && opt.tune_measure)

@@ -32,6 +32,8 @@ const char kUsage[] =
     "                  with --int8: the int8 plans' (default, measured, every int8:mr=<rows>)\n"
     "                  against oneDNN int8, every plan's bytes checked equal (bench/bench_int8.h)\n"
     "  --tune-budget=MS  the measure mode's budget per plan (default: the library's, 20 ms)\n"
+    "  --tune-candidates  with --tune=measure: after the table, every plan's rate per row\n"
+    "                  (default, measured, each candidate), fastest first\n"
     "  --json=PATH     with --report or --ab: also write the rows and the machine as JSON\n"
     "                  (scripts/plot_bench.py draws them)\n"
     "  --int8          int8 (u8 in, s8 weights, u8 out, per-channel scales, zero points):\n"
@@ -115,6 +117,8 @@ bool parse_options(int* argc, char** argv, Options* o) {
         std::fprintf(stderr, "ndconv_bench: --tune-budget=%s must be a number of ms in (0, 60000]\n", a + 14);
         return false;
       }
+    } else if (std::strcmp(a, "--tune-candidates") == 0) {
+      o->tune_candidates = true;
     } else if (std::strcmp(a, "--inject-mismatch") == 0) {
       o->inject_mismatch = true;
     } else {

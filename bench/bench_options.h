@@ -18,6 +18,7 @@ struct Options {
   bool inject_mismatch = false;  // corrupt one ndconv output before the check
   bool tune_measure = false;  // --tune=measure (with --ab: run_tune_ab)
   double tune_budget_ms = 0;  // --tune-budget=MS (0: the library's default)
+  bool tune_candidates = false;  // --tune-candidates: list every plan's rate (tune_ab.h)
   std::string json_path;  // --json: the --report / --ab rows as JSON too
 };
 

@@ -1,5 +1,6 @@
 #include "tune_ab.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <memory>
@@ -106,9 +107,43 @@ bool make_plans(const Row& row, double budget_ms, ndconv_threadpool* pool, std::
 }
 #endif
 
+// --tune-candidates: the listing's state (one table per process run).
+struct Listing {
+  bool on = false;
+  std::string reference, unit;
+  std::vector<std::string> lines;
+};
+Listing& listing() {
+  static Listing l;
+  return l;
+}
+
+// The row's plans fastest first, each against the fastest and the reference.
+void keep_listing(const std::string& shape, const char* layout, double flops, double t_reference,
+                  const std::vector<const TunePlanTimes*>& plans) {
+  std::vector<size_t> order(plans.size());
+  for (size_t k = 0; k < order.size(); ++k) order[k] = k;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return median(plans[a]->seconds) < median(plans[b]->seconds); });
+  const double t_fastest = median(plans[order[0]]->seconds);
+  for (size_t k : order) {
+    const double t = median(plans[k]->seconds);
+    // default and measured plans: their label and pick; candidates: the name
+    const std::string name = k < 2 ? plans[k]->label + ": " + plans[k]->candidate : plans[k]->candidate;
+    char line[512];
+    std::snprintf(line, sizeof line, "| %s | %s | %s | %.1f | %.3f | %.3f |", shape.c_str(), layout, name.c_str(),
+                  flops / 1e9 / t, t_fastest / t, t_reference / t);
+    listing().lines.push_back(line);
+  }
+}
+
 }  // namespace
 
+void list_tune_candidates(bool on) { listing().on = on; }
+
 void print_tune_header(const char* reference, const char* unit) {
+  listing().reference = reference;
+  listing().unit = unit;
   std::printf("| shape | layout | %s %s | default %s | measure %s | exhaustive best %s | default/oneDNN | "
               "measure/oneDNN | measure/best | default/measure | candidates | default | measure pick | best |\n"
               "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|\n",
@@ -123,6 +158,7 @@ void print_tune_row(const std::string& shape, const char* layout, double flops, 
   for (size_t k = best; k < plans.size(); ++k)
     if (median(plans[k]->seconds) < median(plans[best]->seconds)) best = k;
   const double t_best = median(plans[best]->seconds), g = flops / 1e9;
+  if (listing().on) keep_listing(shape, layout, flops, t_reference, plans);
   default_ratios->push_back(t_reference / t_def);
   measure_ratios->push_back(t_reference / t_meas);
   std::printf("| %s | %s | %.1f | %.1f | %.1f | %.1f | %.3f | %.3f | %.3f | %.3f | %zu | %s | %s: %s | %s |\n",
@@ -139,6 +175,12 @@ void print_tune_geomean(const std::vector<double>& default_ratios, const std::ve
   };
   std::printf("| **geometric mean** | | | | | | %.3f | %.3f | | | | | | |\n", geomean(default_ratios),
               geomean(measure_ratios));
+  const Listing& l = listing();
+  if (!l.on) return;
+  std::printf("\nEvery plan, fastest first per row (--tune-candidates):\n\n"
+              "| shape | layout | plan | %s | /fastest | /%s |\n|---|---|---|---:|---:|---:|\n",
+              l.unit.c_str(), l.reference.c_str());
+  for (const std::string& line : l.lines) std::printf("%s\n", line.c_str());
 }
 
 int run_tune_ab(const std::vector<BenchShape>& shapes, int threads, double budget_ms,

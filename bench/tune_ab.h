@@ -37,6 +37,10 @@ void print_tune_row(const std::string& shape, const char* layout, double flops, 
                     const std::vector<const TunePlanTimes*>& plans, std::vector<double>* default_ratios,
                     std::vector<double>* measure_ratios);
 void print_tune_geomean(const std::vector<double>& default_ratios, const std::vector<double>& measure_ratios);
+// --tune-candidates: print_tune_row also keeps every plan's rate (default,
+// measured, each candidate), and print_tune_geomean lists them after the
+// table, fastest first per row: which candidates were close, not only the best.
+void list_tune_candidates(bool on);
 
 // `selected("<shape>/<layout>")` picks the rows (--benchmark_filter);
 // budget_ms 0 is the library's default. Returns 0, 1 (a check failed or a
