@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "addressing/indirection.h"
 #include "api/conv_shape.h"
 #include "gemm/gemm_driver.h"
 #include "kernels/kernel_table.h"
