@@ -128,6 +128,10 @@ bool parse_options(int* argc, char** argv, Options* o) {
   }
   *argc = kept;
   argv[kept] = nullptr;
+  if (o->tune_candidates && !(o->ab && o->tune_measure)) {
+    std::fprintf(stderr, "ndconv_bench: --tune-candidates lists the plans of --ab --tune=measure; give both\n");
+    return false;
+  }
   return true;
 }
 
