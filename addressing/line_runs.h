@@ -1,5 +1,7 @@
 // Runs of output pixels along the innermost dimension for the int8
-// channels-last row-pointer kernels (int8 depthwise, int8 grouped). Within
+// channels-last row-pointer kernels (int8 depthwise, int8 grouped); the
+// interior columns also for indirect-gemm, whose blocks of them reuse the
+// previous block's plan (shift_block_taps). Within
 // an output line, the pixels whose taps all read inside the input are evenly
 // spaced in it, so their rows follow from the first pixel's by a step: the
 // depthwise kernel takes pixel 0's rows and the step, the grouped algorithm

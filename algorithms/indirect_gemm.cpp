@@ -8,6 +8,7 @@
 #include <new>
 
 #include "addressing/indirect_rows.h"
+#include "addressing/line_runs.h"
 #include "addressing/indirection.h"
 #include "algorithms/indirect_gemm_plan.h"
 #include "algorithms/indirect_padded_lines.h"
@@ -219,7 +220,7 @@ void IndirectGemm::channels_last_task(size_t g0, size_t g1, size_t M, size_t N, 
   strided_args.out = last_out;
   // next_entry holds the entries of row m (the previous block was merged, full).
   bool hints_valid = false;
-  const InteriorColumns interior_columns(s_);
+  const LineInterior interior = LineInterior::of(s_);  // columns whose taps all read the input
   // bt holds the strided plan of an interior block ending before column
   // shifted_plan_next of the current line.
   bool shifted_plan_valid = false;
@@ -245,16 +246,16 @@ void IndirectGemm::channels_last_task(size_t g0, size_t g1, size_t M, size_t N, 
     // An interior block right after another on the same line reads every
     // tap MR pixels further on: the previous plan, moved.
     const size_t ox = m % out_width;
-    const bool interior = b.linear && b.mr == MR && interior_columns.holds(ox, ox + MR - 1);
-    if (!(interior && shifted_plan_valid && ox == shifted_plan_next && shift_block_taps(step, bt)))
+    const bool inside = b.linear && b.mr == MR && ox >= interior.lo && ox + MR <= interior.hi;
+    if (!(inside && shifted_plan_valid && ox == shifted_plan_next && shift_block_taps(step, bt)))
       plan_block_taps(rows, b, step, bt);
-    shifted_plan_valid = interior && bt.strided;
+    shifted_plan_valid = inside && bt.strided;
     shifted_plan_next = ox + MR;
     // The next block's C rows, fetched for writing while this block
     // computes: its finished tiles are stored without waiting for their
     // lines (the stem's 3 MiB output lives in L3 or memory; each tile's 28
     // missing lines filled the store queue and stalled the next call).
-    if (m + MR < m1) prefetch_c_rows(c + (m + MR) * ldc, std::min(MR, m1 - m - MR), ldc, n0, c_end, line_floats);
+    if (m + MR < m1) prefetch_c_block(c, ldc, m + MR, std::min(m1, m + 2 * MR), n0, c_end, line_floats);
     for (size_t g = g0; g < g1; ++g) {
       args.a_k_offset = strided_args.a_k_offset = static_cast<ptrdiff_t>((g - g0) * cin_g);
       make_calls(g, N, b, n0, n1, bt, last_out.clamp, args, strided_args, c + (g - g0) * N, ldc);

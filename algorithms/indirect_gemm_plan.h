@@ -116,36 +116,6 @@ inline bool uses_kpair(const kernels::GemmKPairKernels& kp, const Tuning& tune, 
          kp.rows.mr == kp.strided.mr && kp.rows.nr == kp.strided.nr && kp.rows.mr <= kMaxMR;
 }
 
-// The output columns (along the innermost dim) whose rows read the input in
-// place for every tap: x = ox * stride - pad_begin + kx * dilation inside
-// [0, in_size) for every kx. Blocks of them differ only by where they read.
-struct InteriorColumns {
-  // (Overflow-free for any valid shape: strides, dilations and padding may
-  // be near INT64_MAX.)
-  explicit InteriorColumns(const ConvShape& s) {
-    const int inner = s.rank - 1;
-    const int64_t stride = s.stride[inner], pad = s.pad_begin[inner];
-    first = pad / stride + (pad % stride != 0);
-    int64_t reach = 0, last_x = 0;  // (kernel - 1) * dilation; the last interior x + pad
-    if (__builtin_mul_overflow(s.kernel[inner] - 1, s.dilation[inner], &reach)) return;  // none
-    if (__builtin_add_overflow(s.in_size[inner] - 1 - reach, pad, &last_x)) last_x = INT64_MAX;
-    last = last_x < 0 ? -1 : last_x / stride;
-  }
-  bool holds(size_t ox0, size_t ox1) const {
-    return static_cast<int64_t>(ox0) >= first && static_cast<int64_t>(ox1) <= last;
-  }
-  int64_t first = 0, last = -1;
-};
-
-// Fetches `rows` rows of C (ldc floats apart) for writing, columns [n0, end).
-inline void prefetch_c_rows(const float* c, size_t rows, size_t ldc, size_t n0, size_t end, size_t line_floats) {
-  for (size_t i = 0; i < rows; ++i) {
-    const float* crow = c + i * ldc;
-    for (size_t col = n0; col < end; col += line_floats) __builtin_prefetch(crow + col, 1, 3);
-    __builtin_prefetch(crow + end - 1, 1, 3);
-  }
-}
-
 }  // namespace indirect
 }  // namespace dispatch
 }  // namespace ndconv
