@@ -33,6 +33,7 @@ struct BlockTaps {
   const float* a[kMaxRowPointers];  // [taps][MR] row pointers of a pointer-kernel block
   const float* first[kMaxCalls];    // [taps] row 0 of each tap (zero: padding)
   bool spaced[kMaxCalls];           // tap's rows are first + i * step (pointers not yet built)
+  int8_t edge_pad[kMaxCalls];       // listed tap: GemmRowsStridedArgs::edge_pad
   int64_t next_entry[kMaxCalls];    // merged: line_rows' entry hint per tap
   Call calls[kMaxCalls];
   size_t count = 0;      // calls
@@ -289,6 +290,7 @@ void IndirectGemm::plan_block_taps(Rows& rows, const MBlock& b, ptrdiff_t step,
   for (size_t t = 0; t < taps; ++t) {
     bool listed = false;  // (span 1) rows gathered into a, not evenly spaced
     bt.spaced[t] = false;
+    bt.edge_pad[t] = 0;
     const float* f = zero;
     const bool active = b.merged_line ? plan_merged_tap(rows, b, t, bt, f)
                                       : plan_pixel_tap(rows, b, t, step, bt, f, listed);
@@ -400,11 +402,18 @@ bool IndirectGemm::plan_pixel_tap(const Rows& rows, const MBlock& b, size_t t, p
     const int64_t kx = static_cast<int64_t>(t) % s_.kernel[inner];
     const int64_t x_first = static_cast<int64_t>(m % out_width) * s_.stride[inner] +
                             kx * s_.dilation[inner] - s_.pad_begin[inner];
+    int padded = 0;
     for (size_t i = 0; i < MR; ++i) {
       const ptrdiff_t r = static_cast<ptrdiff_t>(i < mr ? i : mr - 1);
       const int64_t x = x_first + r * s_.stride[inner];
-      dst[i] = x >= 0 && x < s_.in_size[inner] ? anchor + (r - anchor_row) * step : zero;
+      const bool inside = x >= 0 && x < s_.in_size[inner];
+      dst[i] = inside ? anchor + (r - anchor_row) * step : zero;
+      padded += !inside;
     }
+    // A full block's padded rows at one end, few enough for the strided
+    // kernel to skip (its real rows keep their spacing).
+    if (mr == MR && padded <= kernels::kMaxStridedEdgePad)
+      bt.edge_pad[t] = static_cast<int8_t>(f != zero ? -padded : padded);
     f = dst[0];
     return true;
   }
@@ -448,6 +457,7 @@ inline void IndirectGemm::make_calls(size_t g, size_t N, const MBlock& b, size_t
       if (strided) {
         strided_args.a = bt.first + call.t0;
         strided_args.row_lists = bt.a + call.t0 * MR;
+        strided_args.edge_pad = bt.edge_pad + call.t0;
         fill(strided_args);
         strided_uk.fn(strided_args);
       } else {

@@ -52,12 +52,14 @@ struct GemmTile {
   // One k step of a channels-last kernel: acc[i][j] += a(i) * b[j], with the
   // MR scalars a(i) broadcast and the NR floats of one packed B row. The row
   // addressing (a pointer per row, or a base plus a stride) is the caller's.
-  template <class RowValue>
+  // Rows outside [LO, HI) are skipped (they read padding: zero products).
+  template <size_t LO = 0, size_t HI = MR, class RowValue>
   __attribute__((always_inline)) void rank1_update(const float* b, const RowValue& a) {
     vec bv[NRV];
     for (size_t j = 0; j < NRV; ++j) bv[j] = S::load(b + j * W);
     NDCONV_UNROLL
     for (size_t i = 0; i < MR; ++i) {
+      if (i < LO || i >= HI) continue;
       const vec av = S::set1(a(i));
       NDCONV_UNROLL
       for (size_t j = 0; j < NRV; ++j) acc[i][j] = S::fmadd(av, bv[j], acc[i][j]);
@@ -306,15 +308,53 @@ namespace NDCONV_KERNEL_NS {
 // lda in registers), so the k loop needs ceil(MR / G) advancing pointers and
 // a few strides instead of MR pointers (AVX-512 14 x 32: 3 + 4 registers; the
 // pointer kernel spills and reloads 5 row pointers per k).
+//
+// One tap's k loop over rows [LO, MR - TRAIL), row LO at `first`; the rows
+// outside read padding and are skipped.
+template <size_t LO, size_t TRAIL, class Arch, size_t MR, size_t NRV>
+__attribute__((always_inline)) inline void strided_tap(GemmTile<Arch, MR, NRV>& tile, const float*& b,
+                                                       const float* first, ptrdiff_t lda, size_t kc) {
+  constexpr size_t NR = NRV * simd<Arch>::width;
+  constexpr size_t G = 5;
+  constexpr size_t NG = (MR - LO - TRAIL + G - 1) / G;
+  const float* base[NG];
+  for (size_t q = 0; q < NG; ++q) base[q] = first + static_cast<ptrdiff_t>(q * G) * lda;
+  for (size_t k = 0; k < kc; ++k, b += NR) {
+    tile.template rank1_update<LO, MR - TRAIL>(
+        b, [&](size_t i) { return base[(i - LO) / G][static_cast<ptrdiff_t>((i - LO) % G) * lda]; });
+    for (size_t q = 0; q < NG; ++q) ++base[q];
+  }
+}
+
+// A listed tap (a[t] null) whose rows are evenly spaced but for a padded end
+// (GemmRowsStridedArgs::edge_pad): strided, without the MR row pointers the
+// pointer loop spills (conv3d_video: a third of the taps). False otherwise.
+template <class Arch, size_t MR, size_t NRV>
+__attribute__((always_inline)) inline bool strided_edge_tap(GemmTile<Arch, MR, NRV>& tile, const float*& b,
+                                                            const GemmRowsStridedArgs& args, size_t t) {
+  static_assert(kMaxStridedEdgePad == 2, "one case per padded row count below");
+  if constexpr (MR <= static_cast<size_t>(2 * kMaxStridedEdgePad)) {
+    return false;
+  } else {
+    const int pad = args.edge_pad ? args.edge_pad[t] : 0;
+    const float* const* rows = args.row_lists + t * MR;
+    const ptrdiff_t off = args.a_k_offset, lda = args.lda;
+    switch (pad) {
+      case 1: strided_tap<1, 0>(tile, b, rows[1] + off, lda, args.kc); return true;
+      case 2: strided_tap<2, 0>(tile, b, rows[2] + off, lda, args.kc); return true;
+      case -1: strided_tap<0, 1>(tile, b, rows[0] + off, lda, args.kc); return true;
+      case -2: strided_tap<0, 2>(tile, b, rows[0] + off, lda, args.kc); return true;
+      default: return false;
+    }
+  }
+}
+
 template <class Arch, size_t MR, size_t NRV>
 void gemm_rows_strided(const GemmRowsStridedArgs& args) {
   using T = GemmTile<Arch, MR, NRV>;
   constexpr size_t W = T::W;
   constexpr size_t NR = NRV * W;
-  constexpr size_t G = 5;
-  constexpr size_t NG = (MR + G - 1) / G;
   const size_t kc = args.kc;
-  const ptrdiff_t lda = args.lda;
   GemmOutput out = args.out;
   for (size_t col = 0; col < args.nr; col += NR) {
     const size_t panel = col / NR;
@@ -322,19 +362,15 @@ void gemm_rows_strided(const GemmRowsStridedArgs& args) {
     T tile;
     tile.init_columns(out.accumulate || !args.bias ? nullptr : args.bias + panel * args.panel_stride);
     for (size_t t = 0; t < args.taps; ++t) {
-      if (!args.a[t]) {  // a listed tap: MR row pointers, as gemm_rows reads them
-        const float* rows[MR];
-        for (size_t i = 0; i < MR; ++i) rows[i] = args.row_lists[t * MR + i] + args.a_k_offset;
-        for (size_t k = 0; k < kc; ++k, b += NR) tile.rank1_update(b, [&](size_t i) { return rows[i][k]; });
+      if (args.a[t]) {
+        strided_tap<0, 0>(tile, b, args.a[t] + args.a_k_offset, args.lda, kc);
         continue;
       }
-      const float* base[NG];
-      for (size_t q = 0; q < NG; ++q)
-        base[q] = args.a[t] + args.a_k_offset + static_cast<ptrdiff_t>(q * G) * lda;
-      for (size_t k = 0; k < kc; ++k, b += NR) {
-        tile.rank1_update(b, [&](size_t i) { return base[i / G][static_cast<ptrdiff_t>(i % G) * lda]; });
-        for (size_t q = 0; q < NG; ++q) ++base[q];
-      }
+      if (strided_edge_tap(tile, b, args, t)) continue;
+      // A listed tap: MR row pointers, as gemm_rows reads them.
+      const float* rows[MR];
+      for (size_t i = 0; i < MR; ++i) rows[i] = args.row_lists[t * MR + i] + args.a_k_offset;
+      for (size_t k = 0; k < kc; ++k, b += NR) tile.rank1_update(b, [&](size_t i) { return rows[i][k]; });
     }
     out.c = args.out.c + col;
     if (args.out.row_max) out.row_max = args.out.row_max + col;

@@ -175,6 +175,15 @@ struct GemmRowsStridedArgs {
   // 3-D video conv: one row in 14 for a third of the taps) stay on this
   // kernel, one call over all taps.
   const float* const* row_lists = nullptr;
+  // Optional, per tap, read for a listed tap (a[t] == nullptr) only: its
+  // rows are evenly spaced (lda) but for the first edge_pad[t] (> 0) or the
+  // last -edge_pad[t] (< 0) rows, which read padding (zero); 0: no such
+  // spacing. The tap's real rows are then row_lists[t * MR + i], i outside
+  // the padded end. A kernel may read them strided, skipping the padded
+  // rows' FMAs (gemm_rows_strided, |edge_pad| <= kMaxStridedEdgePad), or
+  // ignore this and read row_lists. A line's first and last block with
+  // padding 1: a third of conv3d_video's taps, a sixth of conv3x3_res2's.
+  const int8_t* edge_pad = nullptr;
   // Floats added to every tap's rows (a[t] and row_lists), as
   // GemmRowsArgs::a_k_offset: the grouped convolution's channel offset,
   // which lets one block plan serve every group.
@@ -190,6 +199,8 @@ struct GemmRowsStridedArgs {
   GemmOutput out;
 };
 using GemmRowsStridedFn = void (*)(const GemmRowsStridedArgs& args);
+// The padded rows at one end a strided kernel skips (GemmRowsStridedArgs::edge_pad).
+constexpr int kMaxStridedEdgePad = 2;
 // Same tile shape (and packed weights) as the ISA's gemm_rowptr_main.
 struct GemmRowsStridedKernel {
   const char* name = nullptr;

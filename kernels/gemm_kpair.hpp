@@ -123,15 +123,63 @@ __attribute__((always_inline)) inline void kpair_finish(GemmTile<avx512_arch, MR
   tile.finish(out, mr, nr);
 }
 
+// One tap of evenly spaced rows [LO, MR - TRAIL) (the others read padding:
+// GemmRowsStridedArgs::edge_pad), row LO at `first`: row i is base[(i - LO)
+// / 4] + ((i - LO) % 4) * lda; U pairs per loop step (1: with 2, GCC 12
+// spilled two accumulators in the loop). Returns b past the tap's weights.
+template <size_t LO, size_t TRAIL, size_t U, size_t MR>
+__attribute__((always_inline)) inline const float* kpair_strided_tap(GemmTile<avx512_arch, MR, 2>& tile,
+                                                                     const float* b, size_t kc,
+                                                                     const float* first, ptrdiff_t lda) {
+  constexpr size_t NR = 16, G = 4, NG = (MR - LO - TRAIL + G - 1) / G;
+  const ptrdiff_t lda3 = 3 * lda;
+  const float* base[NG];
+  for (size_t q = 0; q < NG; ++q) base[q] = first + static_cast<ptrdiff_t>(q * G) * lda;
+  const auto step = [&](auto uc, const float* bk) __attribute__((always_inline)) {
+    constexpr size_t u = decltype(uc)::value;
+    kpair_step<MR, LO, MR - TRAIL>(tile, bk, [&](auto ic) __attribute__((always_inline)) {
+      constexpr size_t j = decltype(ic)::value - LO;
+      return kpair_group_row<j % G, u>(base[j / G], lda, lda3);
+    });
+  };
+  size_t k = 0;
+  for (; k + 2 * U <= kc; k += 2 * U, b += 2 * U * NR) {
+    static_for<U>([&](auto uc) __attribute__((always_inline)) { step(uc, b + decltype(uc)::value * 2 * NR); });
+    for (size_t q = 0; q < NG; ++q) base[q] += 2 * U;
+  }
+  for (; k < kc; k += 2, b += 2 * NR) {
+    step(std::integral_constant<size_t, 0>(), b);
+    for (size_t q = 0; q < NG; ++q) base[q] += 2;
+  }
+  return b;
+}
+
+// A listed tap (a[t] null) of evenly spaced rows but for a padded end
+// (GemmRowsStridedArgs::edge_pad): strided. Null when it is not one.
+template <size_t U, size_t MR>
+__attribute__((always_inline)) inline const float* kpair_edge_tap(GemmTile<avx512_arch, MR, 2>& tile,
+                                                                  const float* b,
+                                                                  const GemmRowsStridedArgs& args, size_t t) {
+  static_assert(kMaxStridedEdgePad == 2 && MR > 4, "one case per padded row count below");
+  const int pad = args.edge_pad ? args.edge_pad[t] : 0;
+  const float* const* rows = args.row_lists + t * MR;
+  const ptrdiff_t off = args.a_k_offset, lda = args.lda;
+  switch (pad) {
+    case 1: return kpair_strided_tap<1, 0, U>(tile, b, args.kc, rows[1] + off, lda);
+    case 2: return kpair_strided_tap<2, 0, U>(tile, b, args.kc, rows[2] + off, lda);
+    case -1: return kpair_strided_tap<0, 1, U>(tile, b, args.kc, rows[0] + off, lda);
+    case -2: return kpair_strided_tap<0, 2, U>(tile, b, args.kc, rows[0] + off, lda);
+    default: return nullptr;
+  }
+}
+
 // Channels-last, evenly spaced rows (GemmRowsStridedArgs, kc even, k-pair
-// weights). Row i is base[i / 4] + (i % 4) * lda; U pairs per loop step
-// (1: with 2, GCC 12 spilled two accumulators in the loop).
+// weights).
 template <size_t MR, size_t U>
 void gemm_rows_strided_kpair(const GemmRowsStridedArgs& args) {
   using T = GemmTile<avx512_arch, MR, 2>;
-  constexpr size_t NR = 16, G = 4, NG = (MR + G - 1) / G;
+  constexpr size_t NR = 16;
   const size_t kc = args.kc;
-  const ptrdiff_t lda = args.lda, lda3 = 3 * args.lda;
   GemmOutput out = args.out;
   for (size_t col = 0; col < args.nr; col += NR) {
     const size_t panel = col / NR;
@@ -139,28 +187,12 @@ void gemm_rows_strided_kpair(const GemmRowsStridedArgs& args) {
     T tile;
     tile.init_columns(nullptr);
     for (size_t t = 0; t < args.taps; ++t) {
-      if (!args.a[t]) {
+      if (args.a[t]) {
+        b = kpair_strided_tap<0, 0, U>(tile, b, kc, args.a[t] + args.a_k_offset, args.lda);
+      } else if (const float* next = kpair_edge_tap<U>(tile, b, args, t)) {
+        b = next;
+      } else {
         b = kpair_listed_tap<MR>(tile, b, kc, args.row_lists + t * MR, args.a_k_offset);
-        continue;
-      }
-      const float* base[NG];
-      for (size_t q = 0; q < NG; ++q)
-        base[q] = args.a[t] + args.a_k_offset + static_cast<ptrdiff_t>(q * G) * lda;
-      const auto step = [&](auto uc, const float* bk) __attribute__((always_inline)) {
-        constexpr size_t u = decltype(uc)::value;
-        kpair_step<MR>(tile, bk, [&](auto ic) __attribute__((always_inline)) {
-          constexpr size_t i = decltype(ic)::value;
-          return kpair_group_row<i % G, u>(base[i / G], lda, lda3);
-        });
-      };
-      size_t k = 0;
-      for (; k + 2 * U <= kc; k += 2 * U, b += 2 * U * NR) {
-        static_for<U>([&](auto uc) __attribute__((always_inline)) { step(uc, b + decltype(uc)::value * 2 * NR); });
-        for (size_t q = 0; q < NG; ++q) base[q] += 2 * U;
-      }
-      for (; k < kc; k += 2, b += 2 * NR) {
-        step(std::integral_constant<size_t, 0>(), b);
-        for (size_t q = 0; q < NG; ++q) base[q] += 2;
       }
     }
     out.c = args.out.c + col;

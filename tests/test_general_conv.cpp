@@ -84,6 +84,19 @@ const GeneralCase kCases[] = {
     {2, 1, 3, 17, 1, {5, 130}, {7, 7}, {2, 2}, {1, 1}, {3, 3}, {3, 3}, kExplicit},
     {2, 1, 2, 9, 1, {6, 40}, {3, 5}, {1, 1}, {1, 1}, {1, 2}, {1, 2}, kExplicit},
     {2, 1, 40, 18, 1, {4, 37}, {3, 3}, {1, 1}, {1, 2}, {1, 2}, {1, 2}, kExplicit},
+    // Full M blocks at both ends of a line whose taps read padding in their
+    // first or last 1 or 2 rows (GemmRowsStridedArgs::edge_pad: the strided
+    // kernel skips those rows): lines of 42, 48 and 56 pixels (whole blocks
+    // of 14, 6 and 8 rows), padding 1 and 2, kernel 5, dilation 2, and
+    // groups swept with the one-vector tile (C_in/G odd, each group's rows
+    // 15 floats further on) or the k-pair kernels where the core takes them
+    // (C_in/G 16).
+    {2, 1, 16, 20, 1, {3, 42}, {3, 3}, {1, 1}, {1, 1}, {1, 1}, {1, 1}, kExplicit},
+    {2, 1, 6, 24, 1, {2, 42}, {3, 5}, {1, 1}, {1, 1}, {1, 2}, {1, 2}, kExplicit},
+    {2, 1, 6, 24, 1, {2, 48}, {3, 5}, {1, 1}, {1, 1}, {1, 2}, {1, 2}, kExplicit},
+    {1, 1, 8, 20, 1, {56}, {3}, {1}, {2}, {2}, {2}, kExplicit},
+    {2, 1, 30, 24, 2, {2, 56}, {3, 5}, {1, 1}, {1, 1}, {1, 2}, {1, 2}, kExplicit},
+    {2, 1, 32, 32, 2, {2, 56}, {3, 5}, {1, 1}, {1, 1}, {1, 2}, {1, 2}, kExplicit},
     // rank 3 to 5.
     {3, 1, 5, 6, 1, {4, 5, 3}, {3, 3, 3}, {1, 1, 1}, {1, 1, 1}, {1, 1, 1}, {1, 1, 1}, kExplicit},
     {4, 1, 3, 4, 1, {3, 3, 4, 3}, {2, 2, 2, 3}, {1, 2, 1, 1}, {1, 1, 2, 1}, {0, 1, 0, 1}, {1, 0, 1, 1}, kExplicit},

@@ -101,7 +101,10 @@ std::vector<float> run(const ndconv_conv_desc& d, const KernelTable& table, cons
 
 // Pointwise and general convolutions in both layouts, sizes with M and N
 // tails for 12-, 14- and 6-row tiles: the lean table's plans give the same
-// result as the default table's within float32 reassociation.
+// result as the default table's within float32 reassociation. Lines of 48
+// pixels (whole blocks of 12, 6 and 8 rows) with padding 1 and 2: the
+// blocks at a line's ends whose first or last rows read padding
+// (GemmRowsStridedArgs::edge_pad).
 TEST_P(TunedTable, LeanPlansComputeTheSameConvolutions) {
   const KernelTable lean = dispatch::tune_kernel_table(base(), with_lean(1));
   const KernelTable plain = dispatch::tune_kernel_table(base(), with_lean(0));
@@ -109,12 +112,13 @@ TEST_P(TunedTable, LeanPlansComputeTheSameConvolutions) {
   // c = 48 in 4 groups: 13 output channels per group, the one-vector
   // kernel pair (rowptr and rowstride) of the indirect GEMM.
   for (ndconv_layout layout : {NDCONV_NXC, NDCONV_NCX})
-    for (int64_t k : {1, 3})
+    for (int64_t k : {1, 3, 5})
       for (int64_t c : {13, 40, 48}) {
         const int64_t groups = c == 48 ? 4 : 1, cout = c == 48 ? 52 : 37;
-        const ndconv_conv_desc d = test::conv2d_desc(layout, c, cout, 11, 9, k, k, groups,
+        const int64_t h = k == 5 ? 3 : 11, wd = k == 1 ? 9 : 48;
+        const ndconv_conv_desc d = test::conv2d_desc(layout, c, cout, h, wd, k, k, groups,
                                                      NDCONV_PAD_SAME_UPPER, 1, NDCONV_ACT_RELU);
-        std::vector<float> x(static_cast<size_t>(d.batch * c * 11 * 9)),
+        std::vector<float> x(static_cast<size_t>(d.batch * c * h * wd)),
             w(static_cast<size_t>(cout * c / groups * k * k)), b(static_cast<size_t>(cout));
         test::fill_random(x.data(), x.size(), ++seed);
         test::fill_random(w.data(), w.size(), ++seed);
