@@ -27,13 +27,18 @@ using namespace indirect;  // the plan: algorithms/indirect_gemm_plan.h
 
 // How the taps of one M block are read, planned before its microkernel calls.
 struct BlockTaps {
+  static constexpr int8_t kSpacedRows = INT8_MAX;  // outside edge_pad's range
   struct Call {
     uint32_t t0, tn;
   };                                // a run of active taps
   const float* a[kMaxRowPointers];  // [taps][MR] row pointers of a pointer-kernel block
   const float* first[kMaxCalls];    // [taps] row 0 of each tap (zero: padding)
-  bool spaced[kMaxCalls];           // tap's rows are first + i * step (pointers not yet built)
-  int8_t edge_pad[kMaxCalls];       // listed tap: GemmRowsStridedArgs::edge_pad
+  // Per tap, how its rows lie: kSpacedRows, first + i * step (pointers not
+  // yet built); else, for a listed tap, GemmRowsStridedArgs::edge_pad (0:
+  // none), which the strided kernel reads from here. One byte per tap (a
+  // second array moved the task's stack frame: the stem, whose rows ring
+  // lives there, ran 1% slower on Zen 5).
+  int8_t rows_kind[kMaxCalls];
   int64_t next_entry[kMaxCalls];    // merged: line_rows' entry hint per tap
   Call calls[kMaxCalls];
   size_t count = 0;      // calls
@@ -289,8 +294,7 @@ void IndirectGemm::plan_block_taps(Rows& rows, const MBlock& b, ptrdiff_t step,
   bt.strided = strided_kernel && b.linear && b.mr == MR;
   for (size_t t = 0; t < taps; ++t) {
     bool listed = false;  // (span 1) rows gathered into a, not evenly spaced
-    bt.spaced[t] = false;
-    bt.edge_pad[t] = 0;
+    bt.rows_kind[t] = 0;
     const float* f = zero;
     const bool active = b.merged_line ? plan_merged_tap(rows, b, t, bt, f)
                                       : plan_pixel_tap(rows, b, t, step, bt, f, listed);
@@ -310,7 +314,7 @@ void IndirectGemm::plan_block_taps(Rows& rows, const MBlock& b, ptrdiff_t step,
   }
   if (!bt.strided) {
     for (size_t t = 0; t < taps; ++t)
-      if (bt.spaced[t])
+      if (bt.rows_kind[t] == BlockTaps::kSpacedRows)
         for (size_t i = 0; i < MR; ++i)
           bt.a[t * MR + i] = bt.first[t] + static_cast<ptrdiff_t>(i < b.mr ? i : b.mr - 1) * step;
   }
@@ -361,7 +365,7 @@ bool IndirectGemm::plan_merged_tap(Rows& rows, const MBlock& b, size_t t, BlockT
   const bool active = rows.line_rows(b.m, b.mr, t, b.linear, bt.next_entry[t], dst, spaced_first);
   if (active && b.linear) {
     f = spaced_first;
-    bt.spaced[t] = true;  // pointers built later if the block takes the pointer kernel
+    bt.rows_kind[t] = BlockTaps::kSpacedRows;  // pointers built later if the block takes the pointer kernel
   } else if (active) {
     f = dst[0];
     bt.strided = false;
@@ -385,7 +389,7 @@ bool IndirectGemm::plan_pixel_tap(const Rows& rows, const MBlock& b, size_t t, p
     last = rows.row(m + mr - 1, t);
   }
   if (f != zero && last != zero && last - f == static_cast<ptrdiff_t>(mr - 1) * step) {
-    bt.spaced[t] = true;
+    bt.rows_kind[t] = BlockTaps::kSpacedRows;
     return true;
   }
   listed = true;
@@ -413,7 +417,7 @@ bool IndirectGemm::plan_pixel_tap(const Rows& rows, const MBlock& b, size_t t, p
     // A full block's padded rows at one end, few enough for the strided
     // kernel to skip (its real rows keep their spacing).
     if (mr == MR && padded <= kernels::kMaxStridedEdgePad)
-      bt.edge_pad[t] = static_cast<int8_t>(f != zero ? -padded : padded);
+      bt.rows_kind[t] = static_cast<int8_t>(f != zero ? -padded : padded);
     f = dst[0];
     return true;
   }
@@ -457,7 +461,7 @@ inline void IndirectGemm::make_calls(size_t g, size_t N, const MBlock& b, size_t
       if (strided) {
         strided_args.a = bt.first + call.t0;
         strided_args.row_lists = bt.a + call.t0 * MR;
-        strided_args.edge_pad = bt.edge_pad + call.t0;
+        strided_args.edge_pad = bt.rows_kind + call.t0;
         fill(strided_args);
         strided_uk.fn(strided_args);
       } else {

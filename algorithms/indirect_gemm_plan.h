@@ -24,10 +24,10 @@ namespace indirect {
 //    one slot of kc_tap floats per (row, tap) of an M block: MR * K floats;
 //  - the row pointers of an M block, MR * taps (kMaxRowPointers);
 //  - per tap (at most kMaxCalls taps): its first row, whether its rows are
-//    evenly spaced, its padded rows at one end, an indirection entry carried
-//    to the next M block, and the microkernel calls (runs of non-padding
-//    taps, two 32-bit indices).
-// Together 32 KiB + 32 KiB + (8 + 1 + 1 + 8 + 8) KiB: 90 KiB of stack per task.
+//    evenly spaced (or which rows at one end read padding), an indirection
+//    entry carried to the next M block, and the microkernel calls (runs of
+//    non-padding taps, two 32-bit indices).
+// Together 32 KiB + 32 KiB + (8 + 1 + 8 + 8) KiB: 89 KiB of stack per task.
 constexpr size_t kBorderScratchFloats = 8192;
 constexpr size_t kMaxCalls = 1024;
 

@@ -362,7 +362,7 @@ void gemm_rows_strided(const GemmRowsStridedArgs& args) {
     T tile;
     tile.init_columns(out.accumulate || !args.bias ? nullptr : args.bias + panel * args.panel_stride);
     for (size_t t = 0; t < args.taps; ++t) {
-      if (args.a[t]) {
+      if (__builtin_expect(args.a[t] != nullptr, 1)) {  // the hot path laid out first
         strided_tap<0, 0>(tile, b, args.a[t] + args.a_k_offset, args.lda, kc);
         continue;
       }

@@ -267,7 +267,7 @@ void gemm_rows_strided_lean(const GemmRowsStridedArgs& args) {
     T tile;
     tile.init_columns(out.accumulate || !args.bias ? nullptr : args.bias + panel * args.panel_stride);
     for (size_t t = 0; t < args.taps; ++t) {
-      if (args.a[t]) {
+      if (__builtin_expect(args.a[t] != nullptr, 1)) {  // the hot path laid out first
         b = lean_strided_tap<0, 0, U>(tile, b, kc, args.a[t] + args.a_k_offset, args.lda);
         continue;
       }
