@@ -187,7 +187,7 @@ void gemm_rows_strided_kpair(const GemmRowsStridedArgs& args) {
     T tile;
     tile.init_columns(nullptr);
     for (size_t t = 0; t < args.taps; ++t) {
-      if (__builtin_expect(args.a[t] != nullptr, 1)) {  // the hot path laid out first
+      if (args.a[t]) {
         b = kpair_strided_tap<0, 0, U>(tile, b, kc, args.a[t] + args.a_k_offset, args.lda);
       } else if (const float* next = kpair_edge_tap<U>(tile, b, args, t)) {
         b = next;
