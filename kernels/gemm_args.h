@@ -180,9 +180,13 @@ struct GemmRowsStridedArgs {
   // last -edge_pad[t] (< 0) rows, which read padding (zero); 0: no such
   // spacing. The tap's real rows are then row_lists[t * MR + i], i outside
   // the padded end. A kernel may read them strided, skipping the padded
-  // rows' FMAs (gemm_rows_strided, |edge_pad| <= kMaxStridedEdgePad), or
-  // ignore this and read row_lists. A line's first and last block with
-  // padding 1: a third of conv3d_video's taps, a sixth of conv3x3_res2's.
+  // rows' FMAs (|edge_pad| <= kMaxStridedEdgePad: gemm_rows_strided and
+  // gemm_rows_strided_kpair, whose 14 row pointers spill or take two
+  // passes), or ignore this and read row_lists (the lean kernels: their 12
+  // pointers fit the registers, and with the strided versions beside them
+  // GCC 12 moved accumulators between registers). A line's first and last
+  // block with padding 1: a third of conv3d_video's taps, a sixth of
+  // conv3x3_res2's.
   const int8_t* edge_pad = nullptr;
   // Floats added to every tap's rows (a[t] and row_lists), as
   // GemmRowsArgs::a_k_offset: the grouped convolution's channel offset,

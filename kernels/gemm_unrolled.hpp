@@ -95,29 +95,23 @@ struct lean_ops {
   }
 };
 
-// One k step on rows [I0, I1) of the tile (the others read padding):
-// NRV B vectors at b, then per row i the broadcast a(i) and its NRV FMAs.
-template <size_t I0, size_t I1, class Arch, size_t MR, size_t NRV, class RowValue>
-__attribute__((always_inline)) inline void lean_step_rows(GemmTile<Arch, MR, NRV>& tile, const float* b,
-                                                          const RowValue& a) {
+// One k step on the tile: NRV B vectors at b, then per row i the broadcast
+// a(i) and its NRV FMAs.
+template <class Arch, size_t MR, size_t NRV, class RowValue>
+__attribute__((always_inline)) inline void lean_step(GemmTile<Arch, MR, NRV>& tile, const float* b,
+                                                     const RowValue& a) {
   using S = simd<Arch>;
   using vec = typename S::vec;
   constexpr size_t W = S::width;
   vec bv[NRV];
   NDCONV_UNROLL
   for (size_t j = 0; j < NRV; ++j) bv[j] = S::load(b + j * W);
-  // a(row): row converts to the row index, or is a compile-time one
-  static_for<I1 - I0>([&](auto ic) __attribute__((always_inline)) {
-    constexpr size_t i = I0 + decltype(ic)::value;
-    const vec av = a(std::integral_constant<size_t, i>());
+  static_for<MR>([&](auto ic) {  // a(ic): ic converts to the row index, or is a compile-time one
+    constexpr size_t i = decltype(ic)::value;
+    const vec av = a(ic);
     NDCONV_UNROLL
     for (size_t j = 0; j < NRV; ++j) lean_ops<Arch>::fma(tile.acc[i][j], av, bv[j]);
   });
-}
-template <class Arch, size_t MR, size_t NRV, class RowValue>
-__attribute__((always_inline)) inline void lean_step(GemmTile<Arch, MR, NRV>& tile, const float* b,
-                                                     const RowValue& a) {
-  lean_step_rows<0, MR>(tile, b, a);
 }
 
 // The k loop of one tap, rows through loop-invariant pointers row(i) indexed
@@ -135,7 +129,7 @@ __attribute__((always_inline)) inline const float* lean_rows_k_loop(GemmTile<Arc
   for (size_t i = 0; i < MR; ++i) end[i] = row(i) + kc;
   ptrdiff_t k = -static_cast<ptrdiff_t>(kc);
   for (; k <= -static_cast<ptrdiff_t>(U); k += U) {
-    static_for<U>([&](auto uc) __attribute__((always_inline)) {
+    static_for<U>([&](auto uc) {
       constexpr size_t u = decltype(uc)::value;
       if (kPrefetch) {
         NDCONV_UNROLL
@@ -145,17 +139,13 @@ __attribute__((always_inline)) inline const float* lean_rows_k_loop(GemmTile<Arc
         }
       }
       lean_step(tile, b + u * NR,
-                [&](size_t i) __attribute__((always_inline)) {
-                  return lean_ops<Arch>::template bcast<4, static_cast<int>(u * 4)>(end[i], k);
-                });
+                [&](size_t i) { return lean_ops<Arch>::template bcast<4, static_cast<int>(u * 4)>(end[i], k); });
     });
     b += U * NR;
     if (kPrefetch) pf += U * NR;
   }
   for (; k < 0; ++k, b += NR) {
-    lean_step(tile, b, [&](size_t i) __attribute__((always_inline)) {
-      return lean_ops<Arch>::template bcast<4, 0>(end[i], k);
-    });
+    lean_step(tile, b, [&](size_t i) { return lean_ops<Arch>::template bcast<4, 0>(end[i], k); });
   }
   return b;
 }
@@ -202,71 +192,17 @@ __attribute__((always_inline)) inline typename simd<Arch>::vec lean_group_row(co
   else return O::template bcast<4, d>(base, lda3);
 }
 
-// One tap of evenly spaced rows [LO, MR - TRAIL) (the others read padding:
-// GemmRowsStridedArgs::edge_pad), row LO at `first`: row i is base[(i - LO)
-// / 4] + ((i - LO) % 4) * lda, ceil(rows / 4) bases advancing with k, lda and
-// 3 * lda in registers (14 rows: 4 + 2 registers). Returns b past the tap.
-template <size_t LO, size_t TRAIL, size_t U, class Arch, size_t MR, size_t NRV>
-__attribute__((always_inline)) inline const float* lean_strided_tap(GemmTile<Arch, MR, NRV>& tile,
-                                                                    const float* b, size_t kc,
-                                                                    const float* first, ptrdiff_t lda) {
-  constexpr size_t NR = NRV * simd<Arch>::width;
-  constexpr size_t G = 4;
-  constexpr size_t NG = (MR - LO - TRAIL + G - 1) / G;
-  const ptrdiff_t lda3 = 3 * lda;
-  const float* base[NG];
-  for (size_t q = 0; q < NG; ++q) base[q] = first + static_cast<ptrdiff_t>(q * G) * lda;
-  // Row values of k step u (0..U-1) of the current chunk.
-  // (Every lambda always_inline: with the four padded-end versions beside
-  // it, GCC 12 left the steps out of line, 0.4x the kernel's speed.)
-  const auto step = [&](auto uc, const float* bk) __attribute__((always_inline)) {
-    constexpr size_t u = decltype(uc)::value;
-    lean_step_rows<LO, MR - TRAIL>(tile, bk, [&](auto ic) __attribute__((always_inline)) {
-      constexpr size_t j = decltype(ic)::value - LO;
-      return lean_group_row<Arch, j % G, u>(base[j / G], lda, lda3);
-    });
-  };
-  size_t k = 0;
-  for (; k + U <= kc; k += U, b += U * NR) {
-    static_for<U>([&](auto uc) __attribute__((always_inline)) { step(uc, b + decltype(uc)::value * NR); });
-    for (size_t q = 0; q < NG; ++q) base[q] += U;
-  }
-  for (; k < kc; ++k, b += NR) {
-    step(std::integral_constant<size_t, 0>(), b);
-    for (size_t q = 0; q < NG; ++q) ++base[q];
-  }
-  return b;
-}
-
-// A listed tap (a[t] null) of evenly spaced rows but for a padded end
-// (GemmRowsStridedArgs::edge_pad): strided, without the MR row pointers.
-// Null when it is not one (or the tile is too short to have such taps).
-template <size_t U, class Arch, size_t MR, size_t NRV>
-__attribute__((always_inline)) inline const float* lean_edge_tap(GemmTile<Arch, MR, NRV>& tile, const float* b,
-                                                                 const GemmRowsStridedArgs& args, size_t t) {
-  static_assert(kMaxStridedEdgePad == 2, "one case per padded row count below");
-  if constexpr (MR <= static_cast<size_t>(2 * kMaxStridedEdgePad)) {
-    return nullptr;
-  } else {
-    const int pad = args.edge_pad ? args.edge_pad[t] : 0;
-    const float* const* rows = args.row_lists + t * MR;
-    const ptrdiff_t off = args.a_k_offset, lda = args.lda;
-    switch (pad) {
-      case 1: return lean_strided_tap<1, 0, U>(tile, b, args.kc, rows[1] + off, lda);
-      case 2: return lean_strided_tap<2, 0, U>(tile, b, args.kc, rows[2] + off, lda);
-      case -1: return lean_strided_tap<0, 1, U>(tile, b, args.kc, rows[0] + off, lda);
-      case -2: return lean_strided_tap<0, 2, U>(tile, b, args.kc, rows[0] + off, lda);
-      default: return nullptr;
-    }
-  }
-}
-
-// Channels-last, evenly spaced rows. See GemmRowsStridedArgs.
+// Channels-last, evenly spaced rows. See GemmRowsStridedArgs. Row i is
+// base[i / 4] + (i % 4) * lda: ceil(MR / 4) bases advancing with k, lda and
+// 3 * lda in registers (14 rows: 4 + 2 registers).
 template <class Arch, size_t MR, size_t NRV, size_t U>
 void gemm_rows_strided_lean(const GemmRowsStridedArgs& args) {
   using T = GemmTile<Arch, MR, NRV>;
   constexpr size_t NR = NRV * T::W;
+  constexpr size_t G = 4;
+  constexpr size_t NG = (MR + G - 1) / G;
   const size_t kc = args.kc;
+  const ptrdiff_t lda = args.lda, lda3 = 3 * args.lda;
   GemmOutput out = args.out;
   for (size_t col = 0; col < args.nr; col += NR) {
     const size_t panel = col / NR;
@@ -274,20 +210,35 @@ void gemm_rows_strided_lean(const GemmRowsStridedArgs& args) {
     T tile;
     tile.init_columns(out.accumulate || !args.bias ? nullptr : args.bias + panel * args.panel_stride);
     for (size_t t = 0; t < args.taps; ++t) {
-      if (__builtin_expect(args.a[t] != nullptr, 1)) {  // the hot path laid out first
-        b = lean_strided_tap<0, 0, U>(tile, b, kc, args.a[t] + args.a_k_offset, args.lda);
+      if (!args.a[t]) {  // a listed tap: MR row pointers
+        const float* rows[MR];
+        for (size_t i = 0; i < MR; ++i) rows[i] = args.row_lists[t * MR + i] + args.a_k_offset;
+        // (unrolled at most twice: MR pointers beside the strided loop's
+        // live values, 4 steps spill under GCC 12)
+        b = lean_rows_k_loop<Arch, MR, NRV, (U < 2 ? U : 2), 0>(tile, b, kc,
+                                                               [&](size_t i) { return rows[i]; }, nullptr);
         continue;
       }
-      if (const float* next = lean_edge_tap<U>(tile, b, args, t)) {
-        b = next;
-        continue;
+      const float* base[NG];
+      for (size_t q = 0; q < NG; ++q)
+        base[q] = args.a[t] + args.a_k_offset + static_cast<ptrdiff_t>(q * G) * lda;
+      // Row values of k step u (0..U-1) of the current chunk.
+      const auto step = [&](auto uc, const float* bk) {
+        constexpr size_t u = decltype(uc)::value;
+        lean_step(tile, bk, [&](auto ic) {
+          constexpr size_t i = decltype(ic)::value;
+          return lean_group_row<Arch, i % G, u>(base[i / G], lda, lda3);
+        });
+      };
+      size_t k = 0;
+      for (; k + U <= kc; k += U, b += U * NR) {
+        static_for<U>([&](auto uc) { step(uc, b + decltype(uc)::value * NR); });
+        for (size_t q = 0; q < NG; ++q) base[q] += U;
       }
-      // A listed tap: MR row pointers (unrolled at most twice: MR pointers
-      // beside the strided loop's live values, 4 steps spill under GCC 12).
-      const float* rows[MR];
-      for (size_t i = 0; i < MR; ++i) rows[i] = args.row_lists[t * MR + i] + args.a_k_offset;
-      b = lean_rows_k_loop<Arch, MR, NRV, (U < 2 ? U : 2), 0>(tile, b, kc,
-                                                             [&](size_t i) { return rows[i]; }, nullptr);
+      for (; k < kc; ++k, b += NR) {
+        step(std::integral_constant<size_t, 0>(), b);
+        for (size_t q = 0; q < NG; ++q) ++base[q];
+      }
     }
     out.c = args.out.c + col;
     if (args.out.row_max) out.row_max = args.out.row_max + col;
