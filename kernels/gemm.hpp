@@ -307,7 +307,8 @@ namespace NDCONV_KERNEL_NS {
 // i % G of the row stride (x86: base + index * scale with the strides 1..4 *
 // lda in registers), so the k loop needs ceil(MR / G) advancing pointers and
 // a few strides instead of MR pointers (AVX-512 14 x 32: 3 + 4 registers; the
-// pointer kernel spills and reloads 5 row pointers per k).
+// pointer kernel spills and reloads 5 row pointers per k). Per tap: evenly
+// spaced (a[t]), evenly spaced but for a padded end (edge_pad), or listed.
 //
 // One tap's k loop over rows [LO, MR - TRAIL), row LO at `first`; the rows
 // outside read padding and are skipped.
