@@ -62,7 +62,8 @@ void transpose_words(const char* src, int64_t src_stride, char* dst, int64_t dst
 }  // namespace
 
 void transpose_channels_task(const void* src, void* dst, int64_t channels, int64_t pixels,
-                             size_t element_bytes, bool to_channels_last, size_t task) {
+                             size_t element_bytes, bool to_channels_last, size_t task,
+                             kernels::TransposeFloatsFn floats) {
   const size_t blocks = (static_cast<size_t>(pixels) + kPixelBlock - 1) / kPixelBlock;
   const int64_t n = static_cast<int64_t>(task / blocks);
   const int64_t p0 = static_cast<int64_t>((task % blocks) * kPixelBlock);
@@ -74,6 +75,10 @@ void transpose_channels_task(const void* src, void* dst, int64_t channels, int64
     // [C][P] -> [P][C]: rows are channels, the block's pixels the columns.
     if (element_bytes == 1)
       transpose_bytes(reinterpret_cast<const uint8_t*>(s), pixels, reinterpret_cast<uint8_t*>(d), channels, channels, p0, p1);
+    else if (floats)
+      floats(reinterpret_cast<const float*>(s) + p0, static_cast<size_t>(pixels),
+             reinterpret_cast<float*>(d) + p0 * channels, static_cast<size_t>(channels),
+             static_cast<size_t>(channels), static_cast<size_t>(p1 - p0));
     else
       transpose_words(s, pixels, d, channels, channels, p0, p1);
     return;
@@ -84,14 +89,26 @@ void transpose_channels_task(const void* src, void* dst, int64_t channels, int64
   if (element_bytes == 1)
     transpose_bytes(reinterpret_cast<const uint8_t*>(s + offset), channels,
                     reinterpret_cast<uint8_t*>(d + dst_offset), pixels, p1 - p0, 0, channels);
+  else if (floats)
+    floats(reinterpret_cast<const float*>(s + offset), static_cast<size_t>(channels),
+           reinterpret_cast<float*>(d + dst_offset), static_cast<size_t>(pixels),
+           static_cast<size_t>(p1 - p0), static_cast<size_t>(channels));
   else
     transpose_words(s + offset, channels, d + dst_offset, pixels, p1 - p0, 0, channels);
 }
 
+uint8_t* thread_scratch(int slot, size_t bytes) noexcept {
+  thread_local AlignedArray<uint8_t> scratch[2];
+  AlignedArray<uint8_t>& a = scratch[slot];
+  if (a.size() < bytes && !a.resize(bytes)) return nullptr;
+  return a.data();
+}
+
 void transpose_channels(const void* src, void* dst, int64_t images, int64_t channels, int64_t pixels,
-                        size_t element_bytes, bool to_channels_last, ndconv_threadpool* pool) {
+                        size_t element_bytes, bool to_channels_last, ndconv_threadpool* pool,
+                        kernels::TransposeFloatsFn floats) {
   auto task = [&](size_t i) {
-    transpose_channels_task(src, dst, channels, pixels, element_bytes, to_channels_last, i);
+    transpose_channels_task(src, dst, channels, pixels, element_bytes, to_channels_last, i, floats);
   };
   parallel_for(pool, transpose_tasks(images, pixels), task);
 }

@@ -18,8 +18,8 @@ class QChannelsLastAlgorithm : public QAlgorithm {
     if (s.layout == NDCONV_NXC) return run_channels_last(static_cast<const uint8_t*>(input), output, pool);
     ndconv_status status = NDCONV_OK;
     const ndconv_status copied = run_through_channels_last(
-        s, p_->output_bytes(), input, output, pool,
-        [&](const uint8_t* in, void* out) { status = run_channels_last(in, out, pool); });
+        s, 1, p_->output_bytes(), input, output, pool,
+        [&](const void* in, void* out) { status = run_channels_last(static_cast<const uint8_t*>(in), out, pool); });
     return copied != NDCONV_OK ? copied : status;
   }
 

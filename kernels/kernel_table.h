@@ -109,6 +109,10 @@ using DepthwiseRowFn = void (*)(const DepthwiseParams& params, const DepthwiseRo
 
 using CopyPanelFn = void (*)(const float* src, ptrdiff_t ld, size_t kc, size_t nr, size_t NR,
                              float* dst);
+// dst[j * dst_stride + i] = src[i * src_stride + j] for i < rows, j < cols
+// (kernels/transpose.hpp).
+using TransposeFloatsFn = void (*)(const float* src, size_t src_stride, float* dst, size_t dst_stride,
+                                   size_t rows, size_t cols);
 
 // ---- Grouped convolution, few channels per group (kernels/grouped.hpp) ----
 // Channels-last, C_in/G == C_out/G == C (2 or 4): `pixels` output pixels x
@@ -292,6 +296,9 @@ struct KernelTable {
   // weigh them.
   GemmRowsKernel gemm_rowptr_wide;
   GemmRowsStridedKernel gemm_rowstride_wide;
+  // Float transposition in register tiles (kernels/transpose.hpp): the
+  // channels-first <-> channels-last copies of addressing/channel_transpose.h.
+  TransposeFloatsFn transpose_floats;
 };
 
 // Defined by the ISA instances this build contains (see cmake/NdconvIsa.cmake).

@@ -18,6 +18,15 @@ bool has_lines_variant(const AlgorithmEntry& a) { return std::strcmp(a.name, "in
 // The algorithm whose candidates include a prefetch setting (Candidate::prefetch).
 bool has_prefetch_variant(const AlgorithmEntry& a) { return std::strcmp(a.name, "depthwise") == 0; }
 
+// The algorithm that runs channels-first plans channels-last: its candidate
+// applies wherever it can (Tuning::ncx_channels_last = 2), not only where the
+// tuning's rules send a plan.
+bool is_channels_last_transposed(size_t algorithm) {
+  size_t count = 0;
+  const AlgorithmEntry* list = algorithm_list(&count);
+  return algorithm < count && std::strcmp(list[algorithm].name, "channels-last-transposed") == 0;
+}
+
 // The budget scaled by 2^scale, at least one cache line.
 size_t scaled(size_t bytes, int scale) {
   const size_t s = scale < 0 ? bytes / 2 : scale > 0 ? bytes * 2 : bytes;
@@ -109,6 +118,7 @@ bool parse_candidate(const char* name, Candidate* c) {
 // channels-first pointwise and im2col paths).
 Tuning candidate_tuning(const Candidate& c, const Tuning& base) {
   Tuning t = base;
+  if (is_channels_last_transposed(c.algorithm)) t.ncx_channels_last = 2;
   if (c.prefetch >= 0)
     t.depthwise_nxc_prefetch_pixels =
         c.prefetch == 0 ? 0 : base.depthwise_nxc_prefetch_pixels ? base.depthwise_nxc_prefetch_pixels

@@ -1,6 +1,7 @@
 // Chooses a plan's algorithm: the first factory in priority order that
 // accepts the shape wins.
 #include "plan/algorithm.h"
+#include "algorithms/channels_last_transposed.h"
 #include "algorithms/depthwise.h"
 #include "api/error.h"
 #include "algorithms/ngram.h"
@@ -19,6 +20,7 @@ namespace {
 // algorithms that run the GEMM driver's main tiles and cache blocks, whose
 // Tuning variants the measure mode tries: plan/measure.cpp.)
 constexpr AlgorithmEntry kAlgorithms[] = {
+    {"channels-last-transposed", make_channels_last_transposed_algorithm, false},
     {"depthwise", make_depthwise_algorithm, false},                // groups == C_in > 1 (before pointwise: a 1x1 depthwise is a per-channel scale)
     {"pointwise-gemm", make_pointwise_algorithm, true},            // every kernel dim 1, no padding: one GEMM
     {"ngram-gemm", make_ngram_algorithm, true},                    // kernel spans every trailing dim: windows as GEMM rows

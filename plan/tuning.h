@@ -238,6 +238,39 @@ struct Tuning {
   // 64-byte lines).
   size_t cache_line_floats = 16;
 
+  // ---- Channels-first plans computed channels-last
+  //      (algorithms/channels_last_transposed.cpp) ------------------------
+
+  // 0: channels-first plans run their own algorithms; 1: the channels-last
+  // algorithm between two transposes where the rules below say; 2: wherever
+  // a channels-last algorithm applies (the measure mode's candidate).
+  size_t ncx_channels_last = 1;
+  // The general and n-gram forms (and pointwise, below) go channels-last
+  // when their FLOPs per transposed element (the input and output elements
+  // whose two layouts differ) are at least this: the transposes then cost a
+  // few percent of the FMAs, which run at the channels-last kernels' 90-97%
+  // of the peak, against the channels-first im2col panels' 65-75%. Measured
+  // on AMD EPYC Zen 4 (--ab, NCX): conv3x3_res2 (576) 1.12x -> 1.36x
+  // oneDNN, conv7x7_stem (248) 1.21x -> 1.46x, conv3d_video (1728) 1.16x ->
+  // 1.97x, grouped_g8x12 (216) 1.29x -> 2.44x; conv1d_audio_stem (20, every
+  // element of its 6.5 MB output moved twice) 1.22x -> 0.55x.
+  size_t ncx_channels_last_min_flops = 64;
+  // Pointwise goes channels-last only for at most this many output pixels
+  // per image (and the FLOPs above): the channels-first tiles' columns are
+  // the pixels, which a 7 x 7 image (49) pads to 64. Measured on AMD EPYC
+  // Zen 4 (--ab, NCX): pw_res5_expand (49 pixels) 1.10x -> 1.35x oneDNN;
+  // pw_res2_expand (3136 pixels) 1.07x -> 0.66x, pw_seq_ffn (128) 1.00x ->
+  // 0.95x.
+  size_t ncx_channels_last_pointwise_max_pixels = 64;
+  // Depthwise goes channels-last when it has a vector of channels or more
+  // (the channels-last rows vectorize across channels) and output lines
+  // shorter than this (the channels-first rows vectorize along a line, and
+  // pay per line). Measured on AMD EPYC Zen 4 (--ab, NCX, AVX-512): 16 and
+  // 32 channels at 112 x 112, 1.8x and 1.5x faster channels-last; 144
+  // channels at 56 x 56 (dw3x3_mbv2) 1.9x; 8 channels alike; a rank-1 line
+  // of 1000 (64 channels, kernel 7) 0.70x.
+  size_t ncx_channels_last_depthwise_max_line = 256;
+
   // ---- Text-CNN block (algorithms/textcnn_block.cpp) ------------------------
 
   // Row tiles (of the main rows kernel's MR windows) per task at least:

@@ -7,6 +7,7 @@
 #include <tuple>
 #include <vector>
 
+#include "algorithms/channels_last_transposed.h"
 #include "plan/isa_select.h"
 #include "ndconv/ndconv.h"
 
@@ -49,6 +50,26 @@ class IsaTest : public ::testing::TestWithParam<ndconv_isa> {
 
  private:
   ndconv_isa saved_ = NDCONV_ISA_AUTO;
+};
+
+// IsaTest for the tests of one channels-first algorithm (its kernels, tails
+// and name): channels-first plans created in the test run that algorithm,
+// not the channels-last one between transposes that the tuning's rules may
+// pick (algorithms/channels_last_transposed.h; tested on its own in
+// tests/test_channels_last_transposed.cpp).
+class NativeChannelsFirstIsaTest : public IsaTest {
+ protected:
+  void SetUp() override {
+    IsaTest::SetUp();
+    saved_ = dispatch::testing::force_ncx_channels_last(0);
+  }
+  void TearDown() override {
+    dispatch::testing::force_ncx_channels_last(saved_);
+    IsaTest::TearDown();
+  }
+
+ private:
+  int saved_ = -1;
 };
 
 // IsaTest for the int8 kernels: forces the ISA and the int8 dot-product

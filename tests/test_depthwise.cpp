@@ -27,7 +27,7 @@ class Depthwise : public ::testing::Test {
 };
 // The tests that sweep shapes under one ISA, each instantiated for every ISA
 // this CPU runs.
-class DepthwiseIsa : public ndconv::test::IsaTest {};
+class DepthwiseIsa : public ndconv::test::NativeChannelsFirstIsaTest {};
 
 // A small deterministic generator for the shape sweeps (test data itself
 // comes from the support library's seeded tensors).

@@ -157,7 +157,7 @@ bool is_general_kernel(const std::string& name, const ndconv_conv_desc& d) {
          name.rfind("grouped-", 0) == 0;
 }
 
-class GeneralConv : public IsaTest {};
+class GeneralConv : public NativeChannelsFirstIsaTest {};
 
 TEST_P(GeneralConv, MatchesReferenceEveryLayoutAndEpilogue) {
   for (const GeneralCase& c : kCases)
@@ -184,6 +184,29 @@ TEST_P(GeneralConv, MatchesReferenceEveryLayoutAndEpilogue) {
           if (layout == NDCONV_NCX)
             EXPECT_EQ(name.rfind("grouped-direct/", 0) == 0, takes_grouped_direct(c)) << name;
         }
+}
+
+// Every case channels-first through the channels-last algorithms between
+// two transposes (algorithms/channels_last_transposed.h), whatever the
+// tuning's rules would pick: both weight layouts, every epilogue, guards
+// after and before.
+TEST_P(GeneralConv, ChannelsFirstComputedChannelsLast) {
+  const int saved = dispatch::testing::force_ncx_channels_last(2);
+  for (const GeneralCase& c : kCases)
+    for (ndconv_weight_layout wl : {NDCONV_OIX, NDCONV_XIO})
+      for (ndconv_activation act : {NDCONV_ACT_NONE, NDCONV_ACT_RELU, NDCONV_ACT_CLAMP}) {
+        const ndconv_conv_desc d = make_desc(c, NDCONV_NCX, wl, act);
+        RunOptions o;
+        std::string name;
+        o.kernel_name = &name;
+        o.with_bias = act != NDCONV_ACT_CLAMP;
+        o.guard = (c.cin + c.cout + act + wl) % 2 ? Guard::kBefore : Guard::kAfter;
+        o.seed = static_cast<uint64_t>(c.cin * 17 + c.cout * 3 + c.rank);
+        EXPECT_TRUE(create_run_and_check(d, o)) << describe(d);
+        EXPECT_NE(name.find(std::string("-ncx/") + ndconv_isa_name(GetParam())), std::string::npos)
+            << name << " for " << describe(d);
+      }
+  dispatch::testing::force_ncx_channels_last(saved);
 }
 
 TEST_P(GeneralConv, ThreadPoolGivesTheSameAnswer) {

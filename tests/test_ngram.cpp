@@ -137,7 +137,7 @@ std::vector<NgramCase> sweep_cases() {
   return cases;
 }
 
-class Ngram : public IsaTest {};
+class Ngram : public NativeChannelsFirstIsaTest {};
 
 TEST_P(Ngram, EveryFormAgainstTheReference) {
   int i = 0;

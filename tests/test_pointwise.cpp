@@ -72,7 +72,7 @@ const PointwiseCase kCases[] = {
     {1, 2, 8, 7, 1, 33, 1},
 };
 
-class Pointwise : public IsaTest {};
+class Pointwise : public NativeChannelsFirstIsaTest {};
 
 TEST_P(Pointwise, MatchesReferenceEveryLayoutAndEpilogue) {
   for (const PointwiseCase& c : kCases)

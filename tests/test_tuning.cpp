@@ -342,7 +342,8 @@ TEST(Tuning, StringNamesEveryField) {
       "pointwise_cols_a_block_bytes", "pointwise_rows_slice_bytes", "pointwise_small_k_stream",
       "ngram_min_channels_first_window_floats", "ngram_split_min_row_tiles",
       "depthwise_nxc_prefetch_pixels", "indirect_panel_group", "cols_prefetch_c_max_k", "indirect_merge_max_channels",
-      "im2col_a_block_bytes", "cache_line_floats", "textcnn_min_tiles_per_task", "gemm_lean_kernels",
+      "im2col_a_block_bytes", "cache_line_floats", "ncx_channels_last", "ncx_channels_last_min_flops",
+      "ncx_channels_last_pointwise_max_pixels", "ncx_channels_last_depthwise_max_line", "textcnn_min_tiles_per_task", "gemm_lean_kernels",
       "gemm_cols_wide", "gemm_rows_wide", "prefer_avx2_to_avx512", "indirect_padded_lines", "indirect_kpair", "qgemm_m_outer_max_weight_bytes",
       "qgemm_rows_tile_mr", "qgemm_amx_min_k_bytes"};
   size_t lines = 0;
