@@ -7,9 +7,11 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "algorithms/channels_last_transposed.h"
+#include "api/memory.h"
 #include "tests/isa_param.h"
 #include "tests/support/conv_desc.h"
 #include "tests/support/guarded_buffer.h"
@@ -150,6 +152,33 @@ TEST_P(ChannelsLastRules, InPlaceTensorsBatchesAndPools) {
     }
   ndconv_threadpool_destroy(own);
   ndconv_threadpool_destroy(host);
+  dispatch::testing::force_ncx_channels_last(saved);
+}
+
+// The transposes' scratch is the calling thread's, allocated on its first
+// run (a new thread here): when that allocation fails the run says so and
+// writes nothing; the next run allocates it and computes the convolution.
+TEST_P(ChannelsLastRules, ScratchAllocationFailureIsAnError) {
+  const int saved = dispatch::testing::force_ncx_channels_last(2);
+  const ndconv_conv_desc d = test::conv2d_desc(NDCONV_NCX, 6, 10, 9, 21, 3, 3, 1, NDCONV_PAD_SAME_UPPER);
+  const std::vector<float> x = test::random_tensor(static_cast<size_t>(2 * 6 * 9 * 21), 3),
+                           w = test::random_tensor(static_cast<size_t>(10 * 6 * 9), 4);
+  ndconv_conv* conv = nullptr;
+  ASSERT_EQ(ndconv_conv_create(&d, w.data(), nullptr, &conv), NDCONV_OK) << ndconv_last_error();
+  EXPECT_NE(std::string(ndconv_conv_kernel_name(conv)).find("-ncx/"), std::string::npos);
+  std::thread fresh([&] {
+    std::vector<float> y(static_cast<size_t>(2 * 10 * 9 * 21), 7.0f);
+    dispatch::testing::fail_allocations_from(1);
+    EXPECT_EQ(ndconv_conv_run(conv, x.data(), y.data(), nullptr), NDCONV_OUT_OF_MEMORY);
+    dispatch::testing::fail_allocations_from(0);
+    EXPECT_NE(std::string(ndconv_last_error()).find("channels-last scratch"), std::string::npos)
+        << ndconv_last_error();
+    for (float v : y) ASSERT_EQ(v, 7.0f);
+    ASSERT_EQ(ndconv_conv_run(conv, x.data(), y.data(), nullptr), NDCONV_OK) << ndconv_last_error();
+    EXPECT_TRUE(test::matches_reference(d, x.data(), w.data(), nullptr, y.data()));
+  });
+  fresh.join();
+  ndconv_conv_destroy(conv);
   dispatch::testing::force_ncx_channels_last(saved);
 }
 
