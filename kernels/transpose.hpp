@@ -6,10 +6,10 @@
 // shuffles per 64 floats) and 4 x 4 on NEON (trn1/trn2, zip of 64-bit
 // halves); element by element at the ragged edges and on the scalar path.
 // The tiles are walked with the longer side outermost: a caller transposing
-// a block of 64 pixels x every channel then touches at most 64 lines of the
-// strided side per sweep of the short side, which stay in L1, where the
-// long-side-innermost order revisits a line per channel (512 channels: 16x
-// the L1 traffic, measured 8 GF/s on conv1d_audio_stem NCX).
+// a block of 64 pixels x every channel then touches 8 lines of the
+// contiguous side and at most 64 of the strided side per sweep of the short
+// side, which stay in L1 whatever the channel count (a block of 64 pixels x
+// 512 channels is 128 KiB).
 #pragma once
 
 #include "kernels/kernel_table.h"
