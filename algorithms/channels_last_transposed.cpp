@@ -1,10 +1,12 @@
 #include "algorithms/channels_last_transposed.h"
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 
 #include "addressing/channel_transpose.h"
 #include "api/error.h"
+#include "api/threadpool.h"
 
 namespace ndconv {
 namespace dispatch {
@@ -33,6 +35,92 @@ class ChannelsLastTransposed final : public Algorithm {
   ConvShape s_;  // channels-first
   kernels::TransposeFloatsFn transpose_;
   std::unique_ptr<Algorithm> inner_;  // the same shape, channels-last
+};
+
+// A depthwise convolution channels-last, a slab of channels at a time:
+// depthwise channels are independent convolutions, so each task transposes
+// one image's slab into the thread's scratch, runs a channels-last plan of
+// the slab's channels on it, and transposes the result back while both
+// copies are still in L2 (the whole-tensor copies of ChannelsLastTransposed
+// make three round trips through L3 or memory, each of the tensor's size).
+class DepthwiseSlabsTransposed final : public Algorithm {
+ public:
+  DepthwiseSlabsTransposed(const PlanName& name, const ConvShape& shape, kernels::TransposeFloatsFn transpose,
+                           int64_t slab_channels)
+      : Algorithm(name), s_(shape), transpose_(transpose), slab_(slab_channels) {}
+
+  // The plans of the slabs (every slab_ input channels, the last one the rest).
+  bool build(const kernels::KernelTable& table, const Tuning& tune, const float* weights, const float* bias,
+             ndconv_status* status) {
+    const int64_t slabs = (s_.in_channels + slab_ - 1) / slab_;
+    const int64_t multiplier = s_.out_channels / s_.in_channels, taps = s_.kernel_taps();
+    if (!plans_.resize(static_cast<size_t>(slabs)) ||
+        !slab_weights_.resize(static_cast<size_t>(slab_ * multiplier * taps))) {
+      plans_.resize(0);
+      *status = fail(NDCONV_OUT_OF_MEMORY, "out of memory building the channels-last depthwise plans");
+      return false;
+    }
+    for (size_t i = 0; i < plans_.size(); ++i) plans_[i] = nullptr;
+    for (int64_t i = 0; i < slabs; ++i) {
+      ConvShape slab = s_;
+      slab.layout = NDCONV_NXC;
+      slab.weight_layout = NDCONV_OIX;
+      slab.batch = 1;
+      slab.in_channels = slab.groups = std::min(slab_, s_.in_channels - i * slab_);
+      slab.out_channels = slab.in_channels * multiplier;
+      // The slab's weights in OIX ([out channel][tap]), whatever the caller's layout.
+      const int64_t oc0 = i * slab_ * multiplier;
+      for (int64_t oc = 0; oc < slab.out_channels; ++oc)
+        for (int64_t t = 0; t < taps; ++t)
+          slab_weights_[static_cast<size_t>(oc * taps + t)] =
+              s_.weight_layout == NDCONV_OIX ? weights[(oc0 + oc) * taps + t]
+                                             : weights[t * s_.out_channels + oc0 + oc];
+      plans_[static_cast<size_t>(i)] =
+          plan_algorithm(slab, table, tune, slab_weights_.data(), bias ? bias + oc0 : nullptr, status, nullptr)
+              .release();
+      if (!plans_[static_cast<size_t>(i)]) return false;
+    }
+    slab_weights_.resize(0);
+    return true;
+  }
+
+  ~DepthwiseSlabsTransposed() override {
+    for (size_t i = 0; i < plans_.size(); ++i) delete plans_[i];
+  }
+
+  ndconv_status run(const float* input, float* output, ndconv_threadpool* pool) const override {
+    const size_t slabs = plans_.size();
+    const int64_t multiplier = s_.out_channels / s_.in_channels;
+    const int64_t in_px = s_.in_pixels(), out_px = s_.out_pixels();
+    std::atomic<bool> out_of_memory{false};  // a task could not allocate its scratch
+    auto task = [&](size_t t) {
+      const int64_t n = static_cast<int64_t>(t / slabs), i = static_cast<int64_t>(t % slabs);
+      const int64_t c = std::min(slab_, s_.in_channels - i * slab_), oc = c * multiplier;
+      float* in_t = reinterpret_cast<float*>(thread_scratch(0, static_cast<size_t>(c * in_px) * sizeof(float)));
+      float* out_t = reinterpret_cast<float*>(thread_scratch(1, static_cast<size_t>(oc * out_px) * sizeof(float)));
+      if (!in_t || !out_t) {
+        out_of_memory.store(true, std::memory_order_relaxed);
+        return;
+      }
+      const float* src = input + (n * s_.in_channels + i * slab_) * in_px;
+      float* dst = output + (n * s_.out_channels + i * slab_ * multiplier) * out_px;
+      for (size_t b = 0; b < transpose_tasks(1, in_px); ++b)
+        transpose_channels_task(src, in_t, c, in_px, sizeof(float), true, b, transpose_);
+      plans_[static_cast<size_t>(i)]->run(in_t, out_t, nullptr);
+      for (size_t b = 0; b < transpose_tasks(1, out_px); ++b)
+        transpose_channels_task(out_t, dst, oc, out_px, sizeof(float), false, b, transpose_);
+    };
+    parallel_for(pool, static_cast<size_t>(s_.batch) * slabs, task);
+    return out_of_memory.load() ? fail(NDCONV_OUT_OF_MEMORY, "out of memory allocating the channels-last scratch")
+                                : NDCONV_OK;
+  }
+
+ private:
+  ConvShape s_;  // channels-first
+  kernels::TransposeFloatsFn transpose_;
+  int64_t slab_;                    // input channels per slab
+  AlignedArray<Algorithm*> plans_;  // one per slab, channels-last, batch 1
+  AlignedArray<float> slab_weights_;
 };
 
 // FLOPs per element the two transposes move (0 when neither tensor moves:
@@ -72,6 +160,33 @@ bool goes_channels_last(const ConvShape& s, const kernels::KernelTable& table, c
   return true;
 }
 
+// Input channels per depthwise slab: whole vectors, as many as keep the
+// slab's input and output copies within the L2 budget
+// (Tuning::gemm_l2_budget_bytes), and at most a quarter of the channels
+// rounded up to a vector, so that a pool has slabs to share out.
+int64_t depthwise_slab_channels(const ConvShape& s, const kernels::KernelTable& table, const Tuning& tune) {
+  const int64_t v = static_cast<int64_t>(table.vector_floats);
+  const int64_t multiplier = s.out_channels / s.in_channels;
+  const int64_t bytes_per_channel = (s.in_pixels() + multiplier * s.out_pixels()) * static_cast<int64_t>(sizeof(float));
+  const int64_t fit = static_cast<int64_t>(tune.gemm_l2_budget_bytes) / bytes_per_channel / v * v;
+  const int64_t quarter = ((s.in_channels + 3) / 4 + v - 1) / v * v;
+  return std::max(v, std::min(fit, quarter));
+}
+
+std::unique_ptr<Algorithm> make_depthwise_slabs(const ConvShape& shape, const kernels::KernelTable& table,
+                                                const Tuning& tune, const float* weights, const float* bias,
+                                                ndconv_status* status) {
+  std::unique_ptr<DepthwiseSlabsTransposed> algo(new (std::nothrow) DepthwiseSlabsTransposed(
+      PlanName("depthwise-ncx", ndconv_isa_name(table.isa)), shape, table.transpose_floats,
+      depthwise_slab_channels(shape, table, tune)));
+  if (!algo) {
+    *status = fail(NDCONV_OUT_OF_MEMORY, "out of memory building the channels-last depthwise plan");
+    return nullptr;
+  }
+  if (!algo->build(table, tune, weights, bias, status)) return nullptr;
+  return algo;
+}
+
 }  // namespace
 
 std::unique_ptr<Algorithm> make_channels_last_transposed_algorithm(const ConvShape& shape,
@@ -82,6 +197,7 @@ std::unique_ptr<Algorithm> make_channels_last_transposed_algorithm(const ConvSha
   *status = NDCONV_OK;
   if (shape.layout != NDCONV_NCX || !table.transpose_floats || !goes_channels_last(shape, table, tune))
     return nullptr;
+  if (shape.is_depthwise()) return make_depthwise_slabs(shape, table, tune, weights, bias, status);
   ConvShape nxc = shape;
   nxc.layout = NDCONV_NXC;
   std::unique_ptr<Algorithm> inner = plan_algorithm(nxc, table, tune, weights, bias, status, nullptr);

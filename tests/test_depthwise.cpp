@@ -101,6 +101,38 @@ TEST_P(DepthwiseIsa, EveryChannelCountBothLayoutsMultipliers1To8) {
   }
 }
 
+// Channels-first depthwise computed channels-last a slab of channels at a
+// time (algorithms/channels_last_transposed.cpp, DepthwiseSlabsTransposed),
+// forced on: channel counts that leave every remainder slab (a quarter of
+// the channels rounded up to a vector: 70 channels on AVX-512 are slabs of
+// 32, 32 and 6), multipliers 1 to 3, batches of 1 and 2, both weight
+// layouts, guards before and after.
+TEST_P(DepthwiseIsa, ChannelsFirstThroughChannelsLastSlabs) {
+  const int saved = ndconv::dispatch::testing::force_ncx_channels_last(2);
+  for (int64_t m : {1, 2, 3})
+    for (int64_t c = 2; c <= 70; c += (c < 20 ? 1 : 9)) {
+      ndconv_conv_desc d = depthwise_desc(2, c, m);
+      d.layout = NDCONV_NCX;
+      d.weight_layout = (c + m) % 2 ? NDCONV_OIX : NDCONV_XIO;
+      d.batch = 1 + c % 2;
+      d.in_size[0] = 6;
+      d.in_size[1] = 9 + c % 5;
+      d.kernel[0] = d.kernel[1] = 3;
+      d.stride[0] = d.stride[1] = 1 + (c + m) % 2;
+      d.pad_begin[0] = d.pad_begin[1] = d.pad_end[0] = d.pad_end[1] = 1;
+      set_activation(&d, static_cast<int>(c));
+      RunOptions options;
+      options.seed = static_cast<uint64_t>(c * 7 + m);
+      options.with_bias = c % 3 != 0;
+      options.guard = c % 2 ? Guard::kBefore : Guard::kAfter;
+      std::string name;
+      options.kernel_name = &name;
+      EXPECT_TRUE(create_run_and_check(d, options)) << describe(d);
+      EXPECT_EQ(name, std::string("depthwise-ncx/") + ndconv_isa_name(GetParam())) << describe(d);
+    }
+  ndconv::dispatch::testing::force_ncx_channels_last(saved);
+}
+
 // Rows wide enough for full NCX register blocks and every tail of them, and
 // for full NXC pixel blocks; 3x3 stride 1 (the sliding NXC path) and others.
 TEST_P(DepthwiseIsa, WideRowsEveryWidthTail) {
