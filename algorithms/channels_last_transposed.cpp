@@ -93,6 +93,7 @@ class DepthwiseSlabsTransposed final : public Algorithm {
     const int64_t multiplier = s_.out_channels / s_.in_channels;
     const int64_t in_px = s_.in_pixels(), out_px = s_.out_pixels();
     std::atomic<bool> out_of_memory{false};  // a task could not allocate its scratch
+    std::atomic<int> slab_status{NDCONV_OK};  // a slab's plan failed (none allocates at run today)
     auto task = [&](size_t t) {
       const int64_t n = static_cast<int64_t>(t / slabs), i = static_cast<int64_t>(t % slabs);
       const int64_t c = std::min(slab_, s_.in_channels - i * slab_), oc = c * multiplier;
@@ -106,13 +107,18 @@ class DepthwiseSlabsTransposed final : public Algorithm {
       float* dst = output + (n * s_.out_channels + i * slab_ * multiplier) * out_px;
       for (size_t b = 0; b < transpose_tasks(1, in_px); ++b)
         transpose_channels_task(src, in_t, c, in_px, sizeof(float), true, b, transpose_);
-      plans_[static_cast<size_t>(i)]->run(in_t, out_t, nullptr);
+      const ndconv_status ran = plans_[static_cast<size_t>(i)]->run(in_t, out_t, nullptr);
+      if (ran != NDCONV_OK) {
+        slab_status.store(ran, std::memory_order_relaxed);
+        return;
+      }
       for (size_t b = 0; b < transpose_tasks(1, out_px); ++b)
         transpose_channels_task(out_t, dst, oc, out_px, sizeof(float), false, b, transpose_);
     };
     parallel_for(pool, static_cast<size_t>(s_.batch) * slabs, task);
-    return out_of_memory.load() ? fail(NDCONV_OUT_OF_MEMORY, "out of memory allocating the channels-last scratch")
-                                : NDCONV_OK;
+    if (out_of_memory.load()) return fail(NDCONV_OUT_OF_MEMORY, "out of memory allocating the channels-last scratch");
+    const ndconv_status failed = static_cast<ndconv_status>(slab_status.load());
+    return failed == NDCONV_OK ? NDCONV_OK : fail(failed, "a channels-last depthwise slab failed to run");
   }
 
  private:
@@ -134,7 +140,7 @@ double flops_per_transposed_element(const ConvShape& s) {
 }
 
 // Whether the tuning sends this channels-first shape channels-last (see
-// Tuning::ncx_channels_last and the two thresholds after it).
+// Tuning::ncx_channels_last and the three thresholds after it).
 bool goes_channels_last(const ConvShape& s, const kernels::KernelTable& table, const Tuning& tune) {
   size_t mode = tune.ncx_channels_last;
   const int forced = ncx_override.load(std::memory_order_relaxed);
