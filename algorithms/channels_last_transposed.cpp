@@ -54,8 +54,9 @@ class DepthwiseSlabsTransposed final : public Algorithm {
              ndconv_status* status) {
     const int64_t slabs = (s_.in_channels + slab_ - 1) / slab_;
     const int64_t multiplier = s_.out_channels / s_.in_channels, taps = s_.kernel_taps();
+    AlignedArray<float> slab_weights;  // one slab's, in OIX
     if (!plans_.resize(static_cast<size_t>(slabs)) ||
-        !slab_weights_.resize(static_cast<size_t>(slab_ * multiplier * taps))) {
+        !slab_weights.resize(static_cast<size_t>(slab_ * multiplier * taps))) {
       plans_.resize(0);
       *status = fail(NDCONV_OUT_OF_MEMORY, "out of memory building the channels-last depthwise plans");
       return false;
@@ -72,15 +73,14 @@ class DepthwiseSlabsTransposed final : public Algorithm {
       const int64_t oc0 = i * slab_ * multiplier;
       for (int64_t oc = 0; oc < slab.out_channels; ++oc)
         for (int64_t t = 0; t < taps; ++t)
-          slab_weights_[static_cast<size_t>(oc * taps + t)] =
+          slab_weights[static_cast<size_t>(oc * taps + t)] =
               s_.weight_layout == NDCONV_OIX ? weights[(oc0 + oc) * taps + t]
                                              : weights[t * s_.out_channels + oc0 + oc];
       plans_[static_cast<size_t>(i)] =
-          plan_algorithm(slab, table, tune, slab_weights_.data(), bias ? bias + oc0 : nullptr, status, nullptr)
+          plan_algorithm(slab, table, tune, slab_weights.data(), bias ? bias + oc0 : nullptr, status, nullptr)
               .release();
       if (!plans_[static_cast<size_t>(i)]) return false;
     }
-    slab_weights_.resize(0);
     return true;
   }
 
@@ -126,7 +126,6 @@ class DepthwiseSlabsTransposed final : public Algorithm {
   kernels::TransposeFloatsFn transpose_;
   int64_t slab_;                    // input channels per slab
   AlignedArray<Algorithm*> plans_;  // one per slab, channels-last, batch 1
-  AlignedArray<float> slab_weights_;
 };
 
 // FLOPs per element the two transposes move (0 when neither tensor moves:
