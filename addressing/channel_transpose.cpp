@@ -63,7 +63,7 @@ void transpose_words(const char* src, int64_t src_stride, char* dst, int64_t dst
 
 void transpose_channels_task(const void* src, void* dst, int64_t channels, int64_t pixels,
                              size_t element_bytes, bool to_channels_last, size_t task,
-                             kernels::TransposeFloatsFn floats) {
+                             kernels::TransposeFloatsFn floats, kernels::TransposeBytesFn bytes) {
   const size_t blocks = (static_cast<size_t>(pixels) + kPixelBlock - 1) / kPixelBlock;
   const int64_t n = static_cast<int64_t>(task / blocks);
   const int64_t p0 = static_cast<int64_t>((task % blocks) * kPixelBlock);
@@ -73,7 +73,10 @@ void transpose_channels_task(const void* src, void* dst, int64_t channels, int64
   char* d = static_cast<char*>(dst) + static_cast<size_t>(n) * image;
   if (to_channels_last) {
     // [C][P] -> [P][C]: rows are channels, the block's pixels the columns.
-    if (element_bytes == 1)
+    if (element_bytes == 1 && bytes)
+      bytes(reinterpret_cast<const uint8_t*>(s) + p0, static_cast<size_t>(pixels), reinterpret_cast<uint8_t*>(d) + p0 * channels,
+            static_cast<size_t>(channels), static_cast<size_t>(channels), static_cast<size_t>(p1 - p0));
+    else if (element_bytes == 1)
       transpose_bytes(reinterpret_cast<const uint8_t*>(s), pixels, reinterpret_cast<uint8_t*>(d), channels, channels, p0, p1);
     else if (floats)
       floats(reinterpret_cast<const float*>(s) + p0, static_cast<size_t>(pixels),
@@ -86,7 +89,11 @@ void transpose_channels_task(const void* src, void* dst, int64_t channels, int64
   // [P][C] -> [C][P]: rows are the block's pixels, columns every channel.
   const int64_t offset = p0 * channels * static_cast<int64_t>(element_bytes);
   const int64_t dst_offset = p0 * static_cast<int64_t>(element_bytes);
-  if (element_bytes == 1)
+  if (element_bytes == 1 && bytes)
+    bytes(reinterpret_cast<const uint8_t*>(s + offset), static_cast<size_t>(channels),
+          reinterpret_cast<uint8_t*>(d + dst_offset), static_cast<size_t>(pixels), static_cast<size_t>(p1 - p0),
+          static_cast<size_t>(channels));
+  else if (element_bytes == 1)
     transpose_bytes(reinterpret_cast<const uint8_t*>(s + offset), channels,
                     reinterpret_cast<uint8_t*>(d + dst_offset), pixels, p1 - p0, 0, channels);
   else if (floats)
@@ -106,9 +113,9 @@ uint8_t* thread_scratch(int slot, size_t bytes) noexcept {
 
 void transpose_channels(const void* src, void* dst, int64_t images, int64_t channels, int64_t pixels,
                         size_t element_bytes, bool to_channels_last, ndconv_threadpool* pool,
-                        kernels::TransposeFloatsFn floats) {
+                        kernels::TransposeFloatsFn floats, kernels::TransposeBytesFn bytes) {
   auto task = [&](size_t i) {
-    transpose_channels_task(src, dst, channels, pixels, element_bytes, to_channels_last, i, floats);
+    transpose_channels_task(src, dst, channels, pixels, element_bytes, to_channels_last, i, floats, bytes);
   };
   parallel_for(pool, transpose_tasks(images, pixels), task);
 }

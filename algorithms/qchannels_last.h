@@ -19,7 +19,8 @@ class QChannelsLastAlgorithm : public QAlgorithm {
     ndconv_status status = NDCONV_OK;
     const ndconv_status copied = run_through_channels_last(
         s, 1, p_->output_bytes(), input, output, pool,
-        [&](const void* in, void* out) { status = run_channels_last(static_cast<const uint8_t*>(in), out, pool); });
+        [&](const void* in, void* out) { status = run_channels_last(static_cast<const uint8_t*>(in), out, pool); },
+        nullptr, p_->transpose_bytes);
     return copied != NDCONV_OK ? copied : status;
   }
 

@@ -113,6 +113,9 @@ using CopyPanelFn = void (*)(const float* src, ptrdiff_t ld, size_t kc, size_t n
 // (kernels/transpose.hpp).
 using TransposeFloatsFn = void (*)(const float* src, size_t src_stride, float* dst, size_t dst_stride,
                                    size_t rows, size_t cols);
+// The same for bytes (the int8 plans' channels-first input and U8/S8 output).
+using TransposeBytesFn = void (*)(const uint8_t* src, size_t src_stride, uint8_t* dst, size_t dst_stride,
+                                  size_t rows, size_t cols);
 
 // ---- Grouped convolution, few channels per group (kernels/grouped.hpp) ----
 // Channels-last, C_in/G == C_out/G == C (2 or 4): `pixels` output pixels x
@@ -299,6 +302,7 @@ struct KernelTable {
   // Float transposition in register tiles (kernels/transpose.hpp): the
   // channels-first <-> channels-last copies of addressing/channel_transpose.h.
   TransposeFloatsFn transpose_floats;
+  TransposeBytesFn transpose_bytes;
 };
 
 // Defined by the ISA instances this build contains (see cmake/NdconvIsa.cmake).

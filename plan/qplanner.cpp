@@ -3,6 +3,7 @@
 #include "algorithms/qconv_gemm.h"
 #include "algorithms/qconv_reference.h"
 #include "algorithms/qdepthwise.h"
+#include "algorithms/qdepthwise_slabs.h"
 #include "algorithms/qgrouped.h"
 #include "algorithms/qpointwise_cols.h"
 #include "algorithms/qpointwise_stream.h"
@@ -15,6 +16,7 @@ namespace {
 
 // THE LIST OF INT8 ALGORITHMS, most specialized first.
 constexpr QAlgorithmFactory kQAlgorithms[] = {
+    make_qdepthwise_slabs_algorithm,  // channels-first depthwise: a slab of channels at a time channels-last
     make_qdepthwise_algorithm,  // groups == C_in > 1: per-channel taps, no GEMM
     make_qpointwise_cols_algorithm,  // channels-first pointwise, one group: output channels x pixels
     make_qpointwise_stream_algorithm,  // pointwise, K <= 4, N <= 16, stride 1: pixels as a stream

@@ -6,6 +6,8 @@
 // through it: tests/test_general_conv.cpp, GeneralConv.ChannelsFirstComputedChannelsLast.)
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <cstring>
 #include <string>
 #include <thread>
 #include <vector>
@@ -16,6 +18,7 @@
 #include "tests/support/conv_desc.h"
 #include "tests/support/guarded_buffer.h"
 #include "tests/support/kernel_tables.h"
+#include "tests/support/qconv_check.h"
 #include "tests/support/reference_check.h"
 
 namespace ndconv {
@@ -51,6 +54,35 @@ TEST_P(TransposeFloats, EveryTailMatchesIndexing) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Isa, TransposeFloats, ::testing::ValuesIn(test::available_tables()),
+                         test::table_test_name);
+
+class TransposeBytes : public ::testing::TestWithParam<const kernels::KernelTable*> {};
+
+// The byte transposer (16 x 16 tiles): rows x cols from 1 to 35 (every tail
+// of one and two tiles, both walk orders), strides wider than the rows, the
+// last byte of the destination against a PROT_NONE page: every destination
+// byte written once with its source byte, the gaps untouched.
+TEST_P(TransposeBytes, EveryTailMatchesIndexing) {
+  const kernels::TransposeBytesFn fn = GetParam()->transpose_bytes;
+  ASSERT_NE(fn, nullptr);
+  for (size_t rows = 1; rows < 36; ++rows)
+    for (size_t cols = 1; cols < 36; ++cols) {
+      const size_t src_stride = cols + rows % 3, dst_stride = rows + cols % 2;
+      test::GuardedBytes src((rows - 1) * src_stride + cols);
+      test::GuardedBytes dst((cols - 1) * dst_stride + rows);
+      for (size_t i = 0; i < src.size(); ++i) src.data()[i] = static_cast<uint8_t>(i * 7 + 1);
+      std::memset(dst.data(), 0xEE, dst.size());
+      fn(src.data(), src_stride, dst.data(), dst_stride, rows, cols);
+      for (size_t j = 0; j < cols; ++j)
+        for (size_t i = 0; i < dst_stride && j * dst_stride + i < dst.size(); ++i) {
+          const int want = i < rows ? src.data()[i * src_stride + j] : 0xEE;
+          ASSERT_EQ(dst.data()[j * dst_stride + i], want)
+              << "rows " << rows << " cols " << cols << " dst[" << j << "][" << i << "]";
+        }
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(Isa, TransposeBytes, ::testing::ValuesIn(test::available_tables()),
                          test::table_test_name);
 
 std::string kernel_of(const ndconv_conv_desc& d) {

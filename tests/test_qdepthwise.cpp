@@ -207,6 +207,37 @@ TEST_P(QDepthwiseTest, ThreadPoolGivesTheSameBytes) {
   ndconv_threadpool_destroy(pool);
 }
 
+// Channels-first runs channels-last a slab of channels at a time
+// (algorithms/qdepthwise_slabs.h): several slabs (whole blocks of the
+// kernel's channel block, the last one taking the rest, with less than a
+// block joining it), one slab per image (a batch, or the single-task path of
+// one image), multipliers, both weight layouts, strides, a pool of 3
+// threads; pixel counts that are not multiples of the byte transposer's
+// 16 x 16 tile. Every output checked against the exact reference.
+TEST_P(QDepthwiseTest, ChannelsFirstSlabs) {
+  ndconv_threadpool* pool = ndconv_threadpool_create(3);
+  ASSERT_NE(pool, nullptr);
+  uint64_t seed = 1200;
+  for (int64_t c : {17, 130, 144, 200, 260})
+    for (int64_t m : {1, 2})
+      for (int64_t batch : {1, 2}) {
+        ndconv_conv_desc d = conv2d_desc(NDCONV_NCX, c, c * m, 7 + batch, 9, 3, 3, c, NDCONV_PAD_SAME_UPPER,
+                                         m == 2 ? 2 : 1);
+        d.batch = batch;
+        d.weight_layout = seed % 2 ? NDCONV_XIO : NDCONV_OIX;
+        for (ndconv_dtype out : kOutputTypes) {
+          SCOPED_TRACE("C " + std::to_string(c) + " x" + std::to_string(m) + " batch " + std::to_string(batch) +
+                       " out " + std::to_string(out));
+          ++seed;
+          const ndconv_dtype in = seed % 2 ? NDCONV_U8 : NDCONV_S8;
+          const ndconv_qconv_desc q = make_qdesc(d, in, out, in == NDCONV_U8 ? 140 : -3, out == NDCONV_S8 ? -9 : 4);
+          const auto r = check_qconv(q, seed, QFill::kRandom, true, seed % 3 == 0 ? pool : nullptr);
+          expect_name(r, NDCONV_NCX);
+        }
+      }
+  ndconv_threadpool_destroy(pool);
+}
+
 // One pixel's taps fill the row pointers' stack array (4096) at most: a
 // kernel of 4000 taps runs one pixel per kernel call, 4100 the plain C++ path.
 TEST_P(QDepthwiseTest, VeryManyTaps) {
