@@ -31,77 +31,61 @@ void transpose8x8(uint64_t r[8]) {
   }
 }
 
-// dst[s][r] = src[r][s] for r in [0, rows), s in [s0, s1): bytes, in 8x8 tiles
-// where they fit, element by element at the edges.
-void transpose_bytes(const uint8_t* src, int64_t src_stride, uint8_t* dst, int64_t dst_stride,
-                     int64_t rows, int64_t s0, int64_t s1) {
-  int64_t r = 0;
+// dst[c][r] = src[r][c] for r < rows, c < cols: bytes in 8x8 tiles where
+// they fit, element by element at the edges (a build or table without the
+// register-tile transposers: kernels/transpose.hpp).
+void transpose_bytes_portable(const uint8_t* src, size_t src_stride, uint8_t* dst, size_t dst_stride, size_t rows,
+                              size_t cols) {
+  size_t r = 0;
   for (; r + 8 <= rows; r += 8) {
-    int64_t s = s0;
-    for (; s + 8 <= s1; s += 8) {
+    size_t c = 0;
+    for (; c + 8 <= cols; c += 8) {
       uint64_t t[8];
-      for (int i = 0; i < 8; ++i) std::memcpy(&t[i], src + (r + i) * src_stride + s, 8);
+      for (size_t i = 0; i < 8; ++i) std::memcpy(&t[i], src + (r + i) * src_stride + c, 8);
       transpose8x8(t);
-      for (int j = 0; j < 8; ++j) std::memcpy(dst + (s + j) * dst_stride + r, &t[j], 8);
+      for (size_t j = 0; j < 8; ++j) std::memcpy(dst + (c + j) * dst_stride + r, &t[j], 8);
     }
-    for (; s < s1; ++s)
-      for (int64_t i = r; i < r + 8; ++i) dst[s * dst_stride + i] = src[i * src_stride + s];
+    for (; c < cols; ++c)
+      for (size_t i = r; i < r + 8; ++i) dst[c * dst_stride + i] = src[i * src_stride + c];
   }
   for (; r < rows; ++r)
-    for (int64_t s = s0; s < s1; ++s) dst[s * dst_stride + r] = src[r * src_stride + s];
+    for (size_t c = 0; c < cols; ++c) dst[c * dst_stride + r] = src[r * src_stride + c];
 }
 
-// The same for 4-byte elements, copied with memcpy (the caller's float or
-// int32 output is never read through another type).
-void transpose_words(const char* src, int64_t src_stride, char* dst, int64_t dst_stride,
-                     int64_t rows, int64_t s0, int64_t s1) {
-  for (int64_t s = s0; s < s1; ++s)
-    for (int64_t r = 0; r < rows; ++r) std::memcpy(dst + (s * dst_stride + r) * 4, src + (r * src_stride + s) * 4, 4);
+// The same for 4-byte elements, copied with memcpy (float or int32 data is
+// never read through another type).
+void transpose_words_portable(const void* src, size_t src_stride, void* dst, size_t dst_stride, size_t rows,
+                              size_t cols) {
+  const char* s = static_cast<const char*>(src);
+  char* d = static_cast<char*>(dst);
+  for (size_t c = 0; c < cols; ++c)
+    for (size_t r = 0; r < rows; ++r) std::memcpy(d + (c * dst_stride + r) * 4, s + (r * src_stride + c) * 4, 4);
 }
 
 }  // namespace
 
 void transpose_channels_task(const void* src, void* dst, int64_t channels, int64_t pixels,
                              size_t element_bytes, bool to_channels_last, size_t task,
-                             kernels::TransposeFloatsFn floats, kernels::TransposeBytesFn bytes) {
+                             const kernels::KernelTable* table) {
   const size_t blocks = (static_cast<size_t>(pixels) + kPixelBlock - 1) / kPixelBlock;
-  const int64_t n = static_cast<int64_t>(task / blocks);
-  const int64_t p0 = static_cast<int64_t>((task % blocks) * kPixelBlock);
-  const int64_t p1 = p0 + static_cast<int64_t>(kPixelBlock) < pixels ? p0 + static_cast<int64_t>(kPixelBlock) : pixels;
-  const size_t image = static_cast<size_t>(channels * pixels) * element_bytes;
-  const char* s = static_cast<const char*>(src) + static_cast<size_t>(n) * image;
-  char* d = static_cast<char*>(dst) + static_cast<size_t>(n) * image;
-  if (to_channels_last) {
-    // [C][P] -> [P][C]: rows are channels, the block's pixels the columns.
-    if (element_bytes == 1 && bytes)
-      bytes(reinterpret_cast<const uint8_t*>(s) + p0, static_cast<size_t>(pixels), reinterpret_cast<uint8_t*>(d) + p0 * channels,
-            static_cast<size_t>(channels), static_cast<size_t>(channels), static_cast<size_t>(p1 - p0));
-    else if (element_bytes == 1)
-      transpose_bytes(reinterpret_cast<const uint8_t*>(s), pixels, reinterpret_cast<uint8_t*>(d), channels, channels, p0, p1);
-    else if (floats)
-      floats(reinterpret_cast<const float*>(s) + p0, static_cast<size_t>(pixels),
-             reinterpret_cast<float*>(d) + p0 * channels, static_cast<size_t>(channels),
-             static_cast<size_t>(channels), static_cast<size_t>(p1 - p0));
-    else
-      transpose_words(s, pixels, d, channels, channels, p0, p1);
-    return;
+  const size_t n = task / blocks, C = static_cast<size_t>(channels), P = static_cast<size_t>(pixels);
+  const size_t p0 = (task % blocks) * kPixelBlock, p1 = p0 + kPixelBlock < P ? p0 + kPixelBlock : P;
+  const size_t image = C * P * element_bytes;
+  const char* s = static_cast<const char*>(src) + n * image;
+  char* d = static_cast<char*>(dst) + n * image;
+  // [C][P] -> [P][C]: rows are the channels, the block's pixels the columns;
+  // [P][C] -> [C][P]: rows are the block's pixels, the columns every channel.
+  const size_t rows = to_channels_last ? C : p1 - p0, cols = to_channels_last ? p1 - p0 : C;
+  const size_t src_stride = to_channels_last ? P : C, dst_stride = to_channels_last ? C : P;
+  const char* s0 = s + (to_channels_last ? p0 : p0 * C) * element_bytes;
+  char* d0 = d + (to_channels_last ? p0 * C : p0) * element_bytes;
+  if (element_bytes == 1) {
+    const auto bytes = table && table->transpose_bytes ? table->transpose_bytes : transpose_bytes_portable;
+    bytes(reinterpret_cast<const uint8_t*>(s0), src_stride, reinterpret_cast<uint8_t*>(d0), dst_stride, rows, cols);
+  } else {
+    const auto words = table && table->transpose_words ? table->transpose_words : transpose_words_portable;
+    words(s0, src_stride, d0, dst_stride, rows, cols);
   }
-  // [P][C] -> [C][P]: rows are the block's pixels, columns every channel.
-  const int64_t offset = p0 * channels * static_cast<int64_t>(element_bytes);
-  const int64_t dst_offset = p0 * static_cast<int64_t>(element_bytes);
-  if (element_bytes == 1 && bytes)
-    bytes(reinterpret_cast<const uint8_t*>(s + offset), static_cast<size_t>(channels),
-          reinterpret_cast<uint8_t*>(d + dst_offset), static_cast<size_t>(pixels), static_cast<size_t>(p1 - p0),
-          static_cast<size_t>(channels));
-  else if (element_bytes == 1)
-    transpose_bytes(reinterpret_cast<const uint8_t*>(s + offset), channels,
-                    reinterpret_cast<uint8_t*>(d + dst_offset), pixels, p1 - p0, 0, channels);
-  else if (floats)
-    floats(reinterpret_cast<const float*>(s + offset), static_cast<size_t>(channels),
-           reinterpret_cast<float*>(d + dst_offset), static_cast<size_t>(pixels),
-           static_cast<size_t>(p1 - p0), static_cast<size_t>(channels));
-  else
-    transpose_words(s + offset, channels, d + dst_offset, pixels, p1 - p0, 0, channels);
 }
 
 uint8_t* thread_scratch(int slot, size_t bytes) noexcept {
@@ -113,9 +97,9 @@ uint8_t* thread_scratch(int slot, size_t bytes) noexcept {
 
 void transpose_channels(const void* src, void* dst, int64_t images, int64_t channels, int64_t pixels,
                         size_t element_bytes, bool to_channels_last, ndconv_threadpool* pool,
-                        kernels::TransposeFloatsFn floats, kernels::TransposeBytesFn bytes) {
+                        const kernels::KernelTable* table) {
   auto task = [&](size_t i) {
-    transpose_channels_task(src, dst, channels, pixels, element_bytes, to_channels_last, i, floats, bytes);
+    transpose_channels_task(src, dst, channels, pixels, element_bytes, to_channels_last, i, table);
   };
   parallel_for(pool, transpose_tasks(images, pixels), task);
 }

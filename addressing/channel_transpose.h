@@ -1,5 +1,5 @@
-// Channels-first <-> channels-last copies of whole images, for the int8
-// algorithms that compute channels-last and serve a channels-first caller
+// Channels-first <-> channels-last copies of whole images, for the float and
+// int8 algorithms that compute channels-last and serve a channels-first caller
 // (the input transposed into a scratch, the output transposed back): blocks of
 // kPixelBlock pixels x every channel, so both sides of a block stay in L1.
 #pragma once
@@ -25,20 +25,17 @@ inline size_t transpose_tasks(int64_t images, int64_t pixels) {
 }
 
 // Task `task` of: dst[n][p][c] = src[n][c][p] (to_channels_last) or
-// dst[n][c][p] = src[n][p][c], elements of `element_bytes` (1 or 4). Floats
-// go through `floats` and bytes through `bytes` (a KernelTable's register-tile
-// transposers) when they are given, else portable code; other 4-byte
-// elements (int32) are copied one by one.
+// dst[n][c][p] = src[n][p][c], elements of `element_bytes` (1 or 4, copied
+// bit for bit), through `table`'s register-tile transposers
+// (kernels/transpose.hpp; the plan's ISA's), or portable code when it is null.
 void transpose_channels_task(const void* src, void* dst, int64_t channels, int64_t pixels,
                              size_t element_bytes, bool to_channels_last, size_t task,
-                             kernels::TransposeFloatsFn floats = nullptr,
-                             kernels::TransposeBytesFn bytes = nullptr);
+                             const kernels::KernelTable* table = nullptr);
 
 // The whole batch over the pool.
 void transpose_channels(const void* src, void* dst, int64_t images, int64_t channels,
                         int64_t pixels, size_t element_bytes, bool to_channels_last,
-                        ndconv_threadpool* pool, kernels::TransposeFloatsFn floats = nullptr,
-                        kernels::TransposeBytesFn bytes = nullptr);
+                        ndconv_threadpool* pool, const kernels::KernelTable* table = nullptr);
 
 // Whether [C][P] and [P][C] are the same bytes (one channel or one pixel).
 inline bool layouts_coincide(int64_t channels, int64_t pixels) { return channels == 1 || pixels == 1; }
@@ -58,8 +55,7 @@ uint8_t* thread_scratch(int slot, size_t bytes) noexcept;
 template <class RunChannelsLast>
 ndconv_status run_through_channels_last(const ConvShape& s, size_t in_element_bytes, size_t out_element_bytes,
                                         const void* input, void* output, ndconv_threadpool* pool,
-                                        RunChannelsLast&& run_nxc, kernels::TransposeFloatsFn floats = nullptr,
-                                        kernels::TransposeBytesFn bytes = nullptr) {
+                                        RunChannelsLast&& run_nxc, const kernels::KernelTable* table = nullptr) {
   const bool in_place_in = layouts_coincide(s.in_channels, s.in_pixels());
   const bool in_place_out = layouts_coincide(s.out_channels, s.out_pixels());
   uint8_t* in_t = in_place_in ? nullptr : thread_scratch(0, static_cast<size_t>(s.input_elements()) * in_element_bytes);
@@ -68,12 +64,11 @@ ndconv_status run_through_channels_last(const ConvShape& s, size_t in_element_by
   if ((!in_place_in && !in_t) || (!in_place_out && !out_t))
     return fail(NDCONV_OUT_OF_MEMORY, "out of memory allocating the channels-last scratch");
   if (!in_place_in)
-    transpose_channels(input, in_t, s.batch, s.in_channels, s.in_pixels(), in_element_bytes, true, pool, floats,
-                       bytes);
+    transpose_channels(input, in_t, s.batch, s.in_channels, s.in_pixels(), in_element_bytes, true, pool, table);
   run_nxc(in_place_in ? input : static_cast<const void*>(in_t), in_place_out ? output : static_cast<void*>(out_t));
   if (!in_place_out)
     transpose_channels(out_t, output, s.batch, s.out_channels, s.out_pixels(), out_element_bytes, false, pool,
-                       floats, bytes);
+                       table);
   return NDCONV_OK;
 }
 

@@ -16,9 +16,9 @@ std::atomic<int> ncx_override{-1};  // testing::force_ncx_channels_last
 
 class ChannelsLastTransposed final : public Algorithm {
  public:
-  ChannelsLastTransposed(const PlanName& name, const ConvShape& shape, kernels::TransposeFloatsFn transpose,
+  ChannelsLastTransposed(const PlanName& name, const ConvShape& shape, const kernels::KernelTable* table,
                          std::unique_ptr<Algorithm> inner)
-      : Algorithm(name), s_(shape), transpose_(transpose), inner_(std::move(inner)) {}
+      : Algorithm(name), s_(shape), table_(table), inner_(std::move(inner)) {}
 
   ndconv_status run(const float* input, float* output, ndconv_threadpool* pool) const override {
     ndconv_status status = NDCONV_OK;
@@ -27,13 +27,13 @@ class ChannelsLastTransposed final : public Algorithm {
         [&](const void* in, void* out) {
           status = inner_->run(static_cast<const float*>(in), static_cast<float*>(out), pool);
         },
-        transpose_);
+        table_);
     return copied != NDCONV_OK ? copied : status;
   }
 
  private:
   ConvShape s_;  // channels-first
-  kernels::TransposeFloatsFn transpose_;
+  const kernels::KernelTable* table_;
   std::unique_ptr<Algorithm> inner_;  // the same shape, channels-last
 };
 
@@ -45,9 +45,9 @@ class ChannelsLastTransposed final : public Algorithm {
 // make three round trips through L3 or memory, each of the tensor's size).
 class DepthwiseSlabsTransposed final : public Algorithm {
  public:
-  DepthwiseSlabsTransposed(const PlanName& name, const ConvShape& shape, kernels::TransposeFloatsFn transpose,
+  DepthwiseSlabsTransposed(const PlanName& name, const ConvShape& shape, const kernels::KernelTable* table,
                            int64_t slab_channels)
-      : Algorithm(name), s_(shape), transpose_(transpose), slab_(slab_channels) {}
+      : Algorithm(name), s_(shape), table_(table), slab_(slab_channels) {}
 
   // The plans of the slabs (every slab_ input channels, the last one the rest).
   bool build(const kernels::KernelTable& table, const Tuning& tune, const float* weights, const float* bias,
@@ -106,14 +106,14 @@ class DepthwiseSlabsTransposed final : public Algorithm {
       const float* src = input + (n * s_.in_channels + i * slab_) * in_px;
       float* dst = output + (n * s_.out_channels + i * slab_ * multiplier) * out_px;
       for (size_t b = 0; b < transpose_tasks(1, in_px); ++b)
-        transpose_channels_task(src, in_t, c, in_px, sizeof(float), true, b, transpose_);
+        transpose_channels_task(src, in_t, c, in_px, sizeof(float), true, b, table_);
       const ndconv_status ran = plans_[static_cast<size_t>(i)]->run(in_t, out_t, nullptr);
       if (ran != NDCONV_OK) {
         slab_status.store(ran, std::memory_order_relaxed);
         return;
       }
       for (size_t b = 0; b < transpose_tasks(1, out_px); ++b)
-        transpose_channels_task(out_t, dst, oc, out_px, sizeof(float), false, b, transpose_);
+        transpose_channels_task(out_t, dst, oc, out_px, sizeof(float), false, b, table_);
     };
     parallel_for(pool, static_cast<size_t>(s_.batch) * slabs, task);
     if (out_of_memory.load()) return fail(NDCONV_OUT_OF_MEMORY, "out of memory allocating the channels-last scratch");
@@ -123,7 +123,7 @@ class DepthwiseSlabsTransposed final : public Algorithm {
 
  private:
   ConvShape s_;  // channels-first
-  kernels::TransposeFloatsFn transpose_;
+  const kernels::KernelTable* table_;
   int64_t slab_;                    // input channels per slab
   AlignedArray<Algorithm*> plans_;  // one per slab, channels-last, batch 1
 };
@@ -182,7 +182,7 @@ std::unique_ptr<Algorithm> make_depthwise_slabs(const ConvShape& shape, const ke
                                                 const Tuning& tune, const float* weights, const float* bias,
                                                 ndconv_status* status) {
   std::unique_ptr<DepthwiseSlabsTransposed> algo(new (std::nothrow) DepthwiseSlabsTransposed(
-      PlanName("depthwise-ncx", ndconv_isa_name(table.isa)), shape, table.transpose_floats,
+      PlanName("depthwise-ncx", ndconv_isa_name(table.isa)), shape, &table,
       depthwise_slab_channels(shape, table, tune)));
   if (!algo) {
     *status = fail(NDCONV_OUT_OF_MEMORY, "out of memory building the channels-last depthwise plan");
@@ -200,7 +200,7 @@ std::unique_ptr<Algorithm> make_channels_last_transposed_algorithm(const ConvSha
                                                                    const float* weights, const float* bias,
                                                                    ndconv_status* status) {
   *status = NDCONV_OK;
-  if (shape.layout != NDCONV_NCX || !table.transpose_floats || !goes_channels_last(shape, table, tune))
+  if (shape.layout != NDCONV_NCX || !table.transpose_words || !goes_channels_last(shape, table, tune))
     return nullptr;
   if (shape.is_depthwise()) return make_depthwise_slabs(shape, table, tune, weights, bias, status);
   ConvShape nxc = shape;
@@ -214,7 +214,7 @@ std::unique_ptr<Algorithm> make_channels_last_transposed_algorithm(const ConvSha
   char name[64];
   std::snprintf(name, sizeof name, "%.*s-ncx%.20s", slash, inner_name, inner_name + slash);
   std::unique_ptr<Algorithm> algo(new (std::nothrow) ChannelsLastTransposed(
-      PlanName(name), shape, table.transpose_floats, std::move(inner)));
+      PlanName(name), shape, &table, std::move(inner)));
   if (!algo) *status = fail(NDCONV_OUT_OF_MEMORY, "out of memory building the channels-last plan");
   return algo;
 }

@@ -20,7 +20,7 @@ class QChannelsLastAlgorithm : public QAlgorithm {
     const ndconv_status copied = run_through_channels_last(
         s, 1, p_->output_bytes(), input, output, pool,
         [&](const void* in, void* out) { status = run_channels_last(static_cast<const uint8_t*>(in), out, pool); },
-        nullptr, p_->transpose_bytes);
+        p_->transposers);
     return copied != NDCONV_OK ? copied : status;
   }
 

@@ -24,10 +24,10 @@ struct QConvParams {
   uint8_t a_xor = 0;                 // 0x80 for S8 input: u = x + 128
   uint8_t zero_point_byte = 0;       // the raw input zero point's byte (padding rows)
   int32_t zero_point_u = 0;          // the zero point after the flip (compensation)
-  // The plan's ISA's byte transposer (KernelTable::transpose_bytes) for the
-  // channels-first plans' copies (addressing/channel_transpose.h); null:
-  // the portable one. Set by the plan after build.
-  kernels::TransposeBytesFn transpose_bytes = nullptr;
+  // The plan's ISA's float kernel table, whose transposers the
+  // channels-first plans' copies take (addressing/channel_transpose.h);
+  // null: portable code. Set by the plan after build.
+  const kernels::KernelTable* transposers = nullptr;
 
   // False with the error recorded (OUT_OF_MEMORY, or INVALID_ARGUMENT when a
   // combined scale input_scale * weight_scales[c] (/ output_scale) is not a

@@ -39,7 +39,7 @@ ndconv_status slice_params(const QConvParams& whole, const QConvShape& shape, in
   p->a_xor = whole.a_xor;
   p->zero_point_byte = whole.zero_point_byte;
   p->zero_point_u = whole.zero_point_u;
-  p->transpose_bytes = whole.transpose_bytes;
+  p->transposers = whole.transposers;
   return NDCONV_OK;
 }
 
@@ -78,8 +78,8 @@ class QDepthwiseSlabs final : public QAlgorithm {
       ndconv_status status = NDCONV_OK;
       const ndconv_status copied = run_through_channels_last(
           s, 1, p_->output_bytes(), input, output, pool,
-          [&](const void* in, void* out) { status = slabs_[0].plan->run(in, out, pool); }, nullptr,
-          p_->transpose_bytes);
+          [&](const void* in, void* out) { status = slabs_[0].plan->run(in, out, pool); },
+          p_->transposers);
       return copied != NDCONV_OK ? copied : status;
     }
     std::atomic<bool> out_of_memory{false};  // a task could not allocate its scratch
@@ -138,11 +138,11 @@ class QDepthwiseSlabs final : public QAlgorithm {
     const uint8_t* src = static_cast<const uint8_t*>(input) + (n * s.in_channels + x.c0) * in_px;
     char* dst = static_cast<char*>(output) + static_cast<size_t>((n * s.out_channels + x.c0 * m) * out_px) * out_bytes;
     for (size_t b = 0; b < transpose_tasks(1, in_px); ++b)
-      transpose_channels_task(src, in_t, x.channels, in_px, 1, true, b, nullptr, p_->transpose_bytes);
+      transpose_channels_task(src, in_t, x.channels, in_px, 1, true, b, p_->transposers);
     const ndconv_status ran = x.plan->run(in_t, out_t, nullptr);
     if (ran != NDCONV_OK) return ran;
     for (size_t b = 0; b < transpose_tasks(1, out_px); ++b)
-      transpose_channels_task(out_t, dst, oc, out_px, out_bytes, false, b, nullptr, p_->transpose_bytes);
+      transpose_channels_task(out_t, dst, oc, out_px, out_bytes, false, b, p_->transposers);
     return NDCONV_OK;
   }
 

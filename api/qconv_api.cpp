@@ -67,7 +67,7 @@ ndconv_status create_plan(const ndconv_qconv_desc* desc, const int8_t* weights,
   ndconv_qconv* q = nd::create_object<ndconv_qconv>();
   if (q == nullptr) return failf(NDCONV_OUT_OF_MEMORY, "out of memory allocating an int8 plan");
   s = q->params.build(shape, weight_scales, bias);
-  q->params.transpose_bytes = table->transpose_bytes;
+  q->params.transposers = table;
   if (s == NDCONV_OK) {
     nd::QPlanInputs in{&q->params, int8_table(table->isa), table->isa, weights};
     in.amx = g_int8_amx.load();

@@ -110,11 +110,12 @@ using DepthwiseRowFn = void (*)(const DepthwiseParams& params, const DepthwiseRo
 using CopyPanelFn = void (*)(const float* src, ptrdiff_t ld, size_t kc, size_t nr, size_t NR,
                              float* dst);
 // dst[j * dst_stride + i] = src[i * src_stride + j] for i < rows, j < cols
-// (kernels/transpose.hpp).
-using TransposeFloatsFn = void (*)(const float* src, size_t src_stride, float* dst, size_t dst_stride,
-                                   size_t rows, size_t cols);
-// The same for bytes (the int8 plans' channels-first input and U8/S8 output).
+// (kernels/transpose.hpp): bytes (the int8 plans' channels-first input and
+// U8/S8 output) and any 4-byte elements, copied bit for bit (floats, the
+// int8 plans' int32 and float output).
 using TransposeBytesFn = void (*)(const uint8_t* src, size_t src_stride, uint8_t* dst, size_t dst_stride,
+                                  size_t rows, size_t cols);
+using TransposeWordsFn = void (*)(const void* src, size_t src_stride, void* dst, size_t dst_stride,
                                   size_t rows, size_t cols);
 
 // ---- Grouped convolution, few channels per group (kernels/grouped.hpp) ----
@@ -299,10 +300,10 @@ struct KernelTable {
   // weigh them.
   GemmRowsKernel gemm_rowptr_wide;
   GemmRowsStridedKernel gemm_rowstride_wide;
-  // Float transposition in register tiles (kernels/transpose.hpp): the
+  // Transposition in register tiles (kernels/transpose.hpp): the
   // channels-first <-> channels-last copies of addressing/channel_transpose.h.
-  TransposeFloatsFn transpose_floats;
   TransposeBytesFn transpose_bytes;
+  TransposeWordsFn transpose_words;
 };
 
 // Defined by the ISA instances this build contains (see cmake/NdconvIsa.cmake).

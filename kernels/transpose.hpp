@@ -1,6 +1,7 @@
-// Float transposition, dst[j * dst_stride + i] = src[i * src_stride + j] for
-// i < rows, j < cols: the channels-first <-> channels-last copies around a
-// channels-first plan computed channels-last (algorithms/channels_last_transposed.h).
+// Transposition, dst[j * dst_stride + i] = src[i * src_stride + j] for
+// i < rows, j < cols, of 4-byte elements and of bytes: the channels-first <->
+// channels-last copies around a channels-first plan computed channels-last
+// (algorithms/channels_last_transposed.h, the int8 -ncx plans).
 //
 // 8 x 8 tiles in registers on x86 (AVX: unpack, shuffle, lane permute, 24
 // shuffles per 64 floats) and 4 x 4 on NEON (trn1/trn2, zip of 64-bit
@@ -74,26 +75,35 @@ inline void transpose_tile_in_registers(const float* src, size_t ss, float* dst,
 #endif
 }
 
+// Any 4-byte elements (floats; the int8 plans' int32 and float outputs), bit
+// for bit: the register tiles' loads, shuffles and stores move bits (and the
+// intrinsics may alias any type); the edges are copied with memcpy, never
+// read through a type they do not have.
 template <class Arch>
-void transpose_floats(const float* src, size_t src_stride, float* dst, size_t dst_stride, size_t rows,
-                      size_t cols) {
+void transpose_words(const void* src_v, size_t src_stride, void* dst_v, size_t dst_stride, size_t rows,
+                     size_t cols) {
   constexpr size_t T = transpose_tile<Arch>::size;
+  const char* src = static_cast<const char*>(src_v);
+  char* dst = static_cast<char*>(dst_v);
+  const auto at = [](size_t row, size_t stride, size_t col) { return (row * stride + col) * 4; };
   const size_t full_rows = rows / T * T, full_cols = cols / T * T;
   auto tile = [&](size_t i, size_t j) {
-    transpose_tile_in_registers(src + i * src_stride + j, src_stride, dst + j * dst_stride + i, dst_stride);
+    transpose_tile_in_registers(reinterpret_cast<const float*>(src + at(i, src_stride, j)), src_stride,
+                                reinterpret_cast<float*>(dst + at(j, dst_stride, i)), dst_stride);
   };
-  if (rows >= cols) {
+  if (T > 1 && rows >= cols) {
     for (size_t i = 0; i < full_rows; i += T)
       for (size_t j = 0; j < full_cols; j += T) tile(i, j);
-  } else {
+  } else if (T > 1) {
     for (size_t j = 0; j < full_cols; j += T)
       for (size_t i = 0; i < full_rows; i += T) tile(i, j);
   }
   // The edges: the last rows % T rows, then the last cols % T columns of the others.
-  for (size_t i = full_rows; i < rows; ++i)
-    for (size_t j = 0; j < cols; ++j) dst[j * dst_stride + i] = src[i * src_stride + j];
-  for (size_t j = full_cols; j < cols; ++j)
-    for (size_t i = 0; i < full_rows; ++i) dst[j * dst_stride + i] = src[i * src_stride + j];
+  const size_t tiled_rows = T > 1 ? full_rows : 0;
+  for (size_t i = tiled_rows; i < rows; ++i)
+    for (size_t j = 0; j < cols; ++j) std::memcpy(dst + at(j, dst_stride, i), src + at(i, src_stride, j), 4);
+  for (size_t j = T > 1 ? full_cols : cols; j < cols; ++j)
+    for (size_t i = 0; i < tiled_rows; ++i) std::memcpy(dst + at(j, dst_stride, i), src + at(i, src_stride, j), 4);
 }
 
 // Bytes: 16 x 16 tiles on x86 (SSE2 byte unpacks, in every x86 level) and
@@ -150,7 +160,7 @@ void transpose_bytes(const uint8_t* src, size_t src_stride, uint8_t* dst, size_t
   auto tile = [&](size_t i, size_t j) {
     transpose_byte_tile_in_registers(src + i * src_stride + j, src_stride, dst + j * dst_stride + i, dst_stride);
   };
-  if (rows >= cols) {  // the longer side outermost, as transpose_floats
+  if (rows >= cols) {  // the longer side outermost, as transpose_words
     for (size_t i = 0; i < full_rows; i += T)
       for (size_t j = 0; j < full_cols; j += T) tile(i, j);
   } else {

@@ -1,6 +1,6 @@
 // Channels-first plans computed channels-last between two transposes
-// (algorithms/channels_last_transposed.h): the register-tile transposer of
-// every ISA table on every tail, against plain indexing, with guard pages;
+// (algorithms/channels_last_transposed.h): the register-tile transposers
+// (4-byte elements and bytes) of every ISA table on every tail, against plain indexing, with guard pages;
 // the tuning's rules on shapes of the benchmark suite's kinds; in-place
 // tensors (one channel) and thread pools. (Every general case channels-first
 // through it: tests/test_general_conv.cpp, GeneralConv.ChannelsFirstComputedChannelsLast.)
@@ -27,14 +27,14 @@ namespace {
 using test::Guard;
 using test::GuardedBuffer;
 
-class TransposeFloats : public ::testing::TestWithParam<const kernels::KernelTable*> {};
+class TransposeWords : public ::testing::TestWithParam<const kernels::KernelTable*> {};
 
-// rows x cols from 1 to 19 (every tail of the 8 x 8 and 4 x 4 tiles, both
-// walk orders), strides wider than the rows, guards after and before both
-// tensors: every destination element written once with its source element,
-// nothing else touched.
-TEST_P(TransposeFloats, EveryTailMatchesIndexing) {
-  const kernels::TransposeFloatsFn fn = GetParam()->transpose_floats;
+// 4-byte elements (floats here) in 8 x 8 and 4 x 4 tiles: rows x cols from 1
+// to 19 (every tail, both walk orders), strides wider than the rows, guards
+// after and before both tensors: every destination element written once with
+// its source element's bits, nothing else touched.
+TEST_P(TransposeWords, EveryTailMatchesIndexing) {
+  const kernels::TransposeWordsFn fn = GetParam()->transpose_words;
   ASSERT_NE(fn, nullptr);
   for (Guard guard : {Guard::kAfter, Guard::kBefore})
     for (size_t rows = 1; rows < 20; ++rows)
@@ -53,7 +53,21 @@ TEST_P(TransposeFloats, EveryTailMatchesIndexing) {
       }
 }
 
-INSTANTIATE_TEST_SUITE_P(Isa, TransposeFloats, ::testing::ValuesIn(test::available_tables()),
+// Bit for bit: NaN payloads, negative zero and int32 patterns that are
+// signalling NaNs as floats come through unchanged (an 8 x 8 tile and its edges).
+TEST_P(TransposeWords, CopiesBitsNotValues) {
+  const kernels::TransposeWordsFn fn = GetParam()->transpose_words;
+  ASSERT_NE(fn, nullptr);
+  const size_t rows = 11, cols = 9;
+  std::vector<uint32_t> src(rows * cols), dst(rows * cols, 0);
+  const uint32_t patterns[] = {0x7f800001u, 0xff800001u, 0x7fc00123u, 0x80000000u, 0xffffffffu, 0x00000001u};
+  for (size_t i = 0; i < src.size(); ++i) src[i] = patterns[i % 6] ^ static_cast<uint32_t>(i << 8);
+  fn(src.data(), cols, dst.data(), rows, rows, cols);
+  for (size_t r = 0; r < rows; ++r)
+    for (size_t c = 0; c < cols; ++c) ASSERT_EQ(dst[c * rows + r], src[r * cols + c]) << r << " " << c;
+}
+
+INSTANTIATE_TEST_SUITE_P(Isa, TransposeWords, ::testing::ValuesIn(test::available_tables()),
                          test::table_test_name);
 
 class TransposeBytes : public ::testing::TestWithParam<const kernels::KernelTable*> {};
