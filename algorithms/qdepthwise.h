@@ -8,7 +8,9 @@
 // multiplier > 1 first repeats each input channel into scratch so output
 // channel c reads channel c. Levels without one (scalar, NEON) run plain
 // C++ named ".../scalar" (padding taps skipped). Channels-first callers go
-// through channels-last scratch copies ("-ncx").
+// through channels-last copies ("-ncx"): a slab of channels at a time
+// (algorithms/qdepthwise_slabs.h, which builds its slabs' plans here), or
+// whole tensors here where one layout's bytes are the other's (one pixel).
 #pragma once
 
 #include <memory>
