@@ -28,14 +28,14 @@ struct QdwYmm : Ymm {
 #if defined(__AVXVNNI__)
   // The dot-product forms' primitives (kernels/qdepthwise_dot_x86.hpp):
   // whole blocks of 32 channels only (no byte-masked loads; the rest takes
-  // the pair path). Their bytes are the pair path's (Epilogue::store's
-  // exact rounding, in every MXCSR mode): a plan's output never depends on
-  // which path a channel took or on the caller's mode.
+  // the pair path). Their bytes are the pair path's (Epilogue::quantize's
+  // float-first rounding, in every MXCSR mode): a plan's output never
+  // depends on which path a channel took or on the caller's mode.
   static constexpr size_t quad_block = 32;
   static constexpr bool quad_partial = false;
   template <QOutputType T>
   static NDCONV_QINLINE __m256i quad_out(const Epilogue& e, const __m256i (&acc)[4], const float* scale) {
-    return e.template quad_bytes_exact<T>(acc, scale);
+    return e.template quad_bytes<T>(acc, scale);
   }
   using QuadMask = int;  // unused: whole blocks
   static NDCONV_QINLINE QuadMask full_mask() { return 0; }

@@ -21,10 +21,11 @@
 //    in registers. U8/S8: y = rne(x) + out_zp, clamped, with x = acc * scale
 //    the exact rational product, never the MXCSR/FPCR mode. AVX-512: float
 //    steps with embedded round-to-nearest (mode independent; x is rounded to
-//    float first, an ulp; so do the x86 pointwise streams, the AVX2 one only
-//    in round-to-nearest, with a scalar requantize_float_first elsewhere:
-//    qpointwise_stream_x86.hpp). AVX2, NEON, scalar: exact, in double (AVX2 first
-//    tries float, where it provably decides: qgemm_avx2.hpp). acc and
+//    float first, an ulp). AVX2 the same float-first values: plain float
+//    steps where the caller's mode is round-to-nearest, a scalar
+//    requantize_float_first per lane elsewhere (qgemm_avx2.hpp,
+//    qpointwise_stream_x86.hpp); so every x86 level gives the same bytes.
+//    NEON, scalar: exact, in double. acc and
 //    scale are exact in double; p = acc * scale (the caller's mode rounds x
 //    to one of its two neighbouring doubles, or not at all); err = fma(acc,
 //    scale, -p) = x - p is exact in every mode (the error of a product is a

@@ -4,15 +4,17 @@
 // for weights in [-64, 64], by vpmaddubsw pairs (Avx2Pairs).
 // AVX2 has no embedded rounding. F32 output: the conversion and the product
 // follow the caller's MXCSR mode as plain float arithmetic does (an ulp).
-// U8/S8 output: never the mode. The float product where it provably decides
-// (quantize_fast), else exactly in double (exact_in_double, the argument
-// in kernels/qgemm_args.h): the product's error by vfmsub decides the
-// half-integer case, the rest is vroundpd with _MM_FROUND_TO_NEAREST_INT.
+// U8/S8 output: the float-first requantization of the AVX-512 epilogue,
+// rne(fl(fl(acc) * s)) (kernels/qgemm_args.h), never the mode: in
+// round-to-nearest (the default: the MXCSR read once per call) plain
+// vcvtdq2ps, vmulps and vcvtps2dq are exactly those steps; in a directed
+// mode the same values come from requantize_float_first per lane.
 #pragma once
 
 #include <immintrin.h>
 
 #include "kernels/qgemm_simd_loop.hpp"
+#include "kernels/qrequantize_exact.h"
 
 namespace ndconv {
 namespace kernels {
@@ -43,82 +45,50 @@ struct Ymm {
     // rebuilt them per block.
     const __m256 q_lo, q_hi;
     const __m256i q_zp16, q_min8;
+    // The caller's MXCSR rounds to nearest: quantize's float steps are the
+    // float-first requantization's.
+    const bool nearest;
     explicit Epilogue(const QEpilogue& epi)
         : e(epi),
           q_lo(_mm256_set1_ps(float(epi.q_min - epi.out_zp))),
           q_hi(_mm256_set1_ps(float(epi.q_max - epi.out_zp))),
           q_zp16(_mm256_set1_epi16(static_cast<int16_t>(epi.out_zp))),
-          q_min8(_mm256_set1_epi8(static_cast<char>(epi.q_min))) {}
+          q_min8(_mm256_set1_epi8(static_cast<char>(epi.q_min))),
+          nearest((_mm_getcsr() & 0x6000u) == 0) {}
 
     NDCONV_QINLINE __m256 scaled(__m256i acc, size_t col, size_t n) const {
       const __m256 s = n >= 8 ? _mm256_loadu_ps(e.scale + col) : _mm256_maskload_ps(e.scale + col, mask(n));
       return _mm256_mul_ps(_mm256_cvtepi32_ps(acc), s);
     }
 
-    // rne(acc * s) clamped to [lo, hi] (integers), 4 columns per half, exact
-    // in every MXCSR mode: in double acc and s are exact and acc * s is one
-    // rounding p of the exact x; err = acc * s - p is exact (vfmsub). p is clamped
-    // first (the bounds are integers: the clamp of the rounding). Then p is a
-    // half-integer or x and p round alike (qgemm_args.h); a half-integer p
-    // (rare: tested, then a branch for all 8 columns) is x's tie only if
-    // err == 0, else err's sign decides.
-    struct Rounded {
-      __m256d a, s, p, v, r, tie;
-    };
-    static NDCONV_QINLINE Rounded round4(__m128i acc, __m128 s, __m256d lo, __m256d hi) {
-      Rounded x;
-      x.a = _mm256_cvtepi32_pd(acc);
-      x.s = _mm256_cvtps_pd(s);
-      x.p = _mm256_mul_pd(x.a, x.s);
-      x.v = _mm256_min_pd(_mm256_max_pd(x.p, lo), hi);
-      x.r = _mm256_round_pd(x.v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-      // v - r is exact (|v| <= 511), +-0.5 exactly where v is a half-integer
-      // (never a clamped one: then v == p).
-      const __m256d d = _mm256_andnot_pd(_mm256_set1_pd(-0.0), _mm256_sub_pd(x.v, x.r));
-      x.tie = _mm256_cmp_pd(d, _mm256_set1_pd(0.5), _CMP_EQ_OQ);
-      return x;
-    }
-    static NDCONV_QINLINE void decide_ties(Rounded& x) {
-      const __m256d err = _mm256_fmsub_pd(x.a, x.s, x.p), zero = _mm256_setzero_pd(), half = _mm256_set1_pd(0.5);
-      x.r = _mm256_blendv_pd(x.r, _mm256_add_pd(x.v, half), _mm256_and_pd(x.tie, _mm256_cmp_pd(err, zero, _CMP_GT_OQ)));
-      x.r = _mm256_blendv_pd(x.r, _mm256_sub_pd(x.v, half), _mm256_and_pd(x.tie, _mm256_cmp_pd(err, zero, _CMP_LT_OQ)));
+    // rne(fl(fl(acc) * s)) clamped to [lo, hi] (integers), 8 columns: in
+    // round-to-nearest vcvtdq2ps, vmulps and vcvtps2dq (the clamp of the
+    // float product first: the same as clamping the rounded value, rne being
+    // monotone and the bounds integers; no conversion then overflows). Four
+    // float operations per vector where the exact rounding's near-tie test
+    // took nine: pw_res2_expand (K = 64) spent a third of its time there.
+    NDCONV_QINLINE __m256i quantize(__m256i acc, __m256 s) const {
+      if (!nearest) return quantize_in_any_mode(acc, s);
+      return _mm256_cvtps_epi32(_mm256_min_ps(_mm256_max_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(acc), s), q_lo), q_hi));
     }
 
-    NDCONV_QINLINE __m256i exact_in_double(__m256i acc, __m256 s) const {
-      const __m256d lo = _mm256_set1_pd(e.q_min - e.out_zp), hi = _mm256_set1_pd(e.q_max - e.out_zp);
-      Rounded x0 = round4(_mm256_castsi256_si128(acc), _mm256_castps256_ps128(s), lo, hi);
-      Rounded x1 = round4(_mm256_extracti128_si256(acc, 1), _mm256_extractf128_ps(s, 1), lo, hi);
-      if (!_mm256_testz_pd(_mm256_or_pd(x0.tie, x1.tie), _mm256_or_pd(x0.tie, x1.tie))) {
-        decide_ties(x0);
-        decide_ties(x1);
-      }
-      // Integers in [lo, hi]: the conversions are exact.
-      return _mm256_set_m128i(_mm256_cvttpd_epi32(x1.r), _mm256_cvttpd_epi32(x0.r));
-    }
-
-    // The fast path: rne(v) of 8 columns, v = float(acc) * s clamped to [lo,
-    // hi]. y = float(acc) * s in the caller's mode is within 2^-21 |y| of
-    // the exact x (two roundings of 2^-23 relative at most; an underflow only
-    // where |x| < 2^-125, which rounds to 0 as y does). v lies within +-255
-    // (the type's range less a zero point inside it), so where |v - rne(v)|
-    // (exact) stays below 0.5 - 2^-11, x lies in v's rounding cell and
-    // rne(v) is the answer; a clamped y decides as well (v is the bound, and
-    // x is past bound -+ 0.5). Else (near-ties: rare) the lane sets *near
-    // and the caller takes exact_in_double.
-    static NDCONV_QINLINE __m256i quantize_fast(__m256i acc, __m256 s, __m256 lo, __m256 hi, __m256* near) {
-      const __m256 v = _mm256_min_ps(_mm256_max_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(acc), s), lo), hi);
-      const __m256 r = _mm256_round_ps(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-      const __m256 d = _mm256_andnot_ps(_mm256_set1_ps(-0.0f), _mm256_sub_ps(v, r));
-      *near = _mm256_or_ps(*near, _mm256_cmp_ps(d, _mm256_set1_ps(0.5f - 0x1p-11f), _CMP_GE_OQ));
-      return _mm256_cvttps_epi32(r);  // an integer in range: exact
+    // The same values in a directed rounding mode, per lane: slow, and only
+    // for callers that change the mode; results never depend on it.
+    __attribute__((noinline, cold)) __m256i quantize_in_any_mode(__m256i acc, __m256 s) const {
+      alignas(32) int32_t a[8];
+      alignas(32) float sc[8];
+      _mm256_store_si256(reinterpret_cast<__m256i*>(a), acc);
+      _mm256_store_ps(sc, s);
+      const double lo = e.q_min - e.out_zp, hi = e.q_max - e.out_zp;
+      for (int l = 0; l < 8; ++l) a[l] = static_cast<int32_t>(requantize_float_first(a[l], sc[l], lo, hi));
+      return _mm256_load_si256(reinterpret_cast<const __m256i*>(a));
     }
 
     // U8/S8 of a tile whose every column is real (else per vector, below):
     // the scales loaded once per tile, two rows of two vectors narrowed
     // together (vpackssdw, the zero point added in 16 bits, vpackuswb or
-    // vpacksswb, one vpermd) into two 16-byte stores, one near-tie test per
-    // four vectors. Clamped values: the saturating packs are exact. Rows >=
-    // mr are not stored.
+    // vpacksswb, one vpermd) into two 16-byte stores. Clamped values: the
+    // saturating packs are exact. Rows >= mr are not stored.
     template <QOutputType T, size_t MR, size_t NV>
     NDCONV_QINLINE void store_full_width(const __m256i (&acc)[MR][NV], size_t mr, size_t nr, char* c,
                                          size_t ldc) const {
@@ -139,7 +109,6 @@ struct Ymm {
 #pragma GCC unroll 16
       for (size_t v = 0; v < NV; ++v) s[v] = _mm256_loadu_ps(e.scale + v * 8);
       const __m256i zp = q_zp16;
-      const __m256 lo = q_lo, hi = q_hi;
       // After the packs, 128-bit lane l holds dwords (4 columns each):
       // row i cols 4l.., row i cols 8+4l.., row j cols 4l.., row j cols 8+4l..
       const __m256i order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
@@ -153,15 +122,8 @@ struct Ymm {
         char* rj = c + j * ldc;
 #pragma GCC unroll 16
         for (size_t v = 0; v + 1 < NV; v += 2) {
-          __m256 near = _mm256_setzero_ps();
-          __m256i q[4] = {quantize_fast(acc[i][v], s[v], lo, hi, &near), quantize_fast(acc[i][v + 1], s[v + 1], lo, hi, &near),
-                          quantize_fast(acc[j][v], s[v], lo, hi, &near), quantize_fast(acc[j][v + 1], s[v + 1], lo, hi, &near)};
-          if (!_mm256_testz_ps(near, near)) {  // rare: a lane near a half-integer
-            q[0] = exact_in_double(acc[i][v], s[v]);
-            q[1] = exact_in_double(acc[i][v + 1], s[v + 1]);
-            q[2] = exact_in_double(acc[j][v], s[v]);
-            q[3] = exact_in_double(acc[j][v + 1], s[v + 1]);
-          }
+          const __m256i q[4] = {quantize(acc[i][v], s[v]), quantize(acc[i][v + 1], s[v + 1]),
+                                quantize(acc[j][v], s[v]), quantize(acc[j][v + 1], s[v + 1])};
           const __m256i wi = _mm256_add_epi16(_mm256_packs_epi32(q[0], q[1]), zp);
           const __m256i wj = _mm256_add_epi16(_mm256_packs_epi32(q[2], q[3]), zp);
           __m256i b = T == QOutputType::kU8 ? _mm256_packus_epi16(wi, wj) : _mm256_packs_epi16(wi, wj);
@@ -182,9 +144,9 @@ struct Ymm {
     // rounds with embedded round-to-nearest. Here plain vcvtdq2ps, vmulps
     // and vcvtps2dq round in the caller's mode, so the caller runs this only
     // where that mode is round-to-nearest (nearest_mode(); in other modes it
-    // computes the same bytes with requantize_float_first): three float ops
-    // per vector where the exact epilogue's near-tie test needs eight, and
-    // the stream kernel was bound by them. The clamp from above in float (no
+    // computes the same bytes with requantize_float_first): quantize's
+    // steps with the lower clamp after the packs, and the stream kernel was
+    // bound by its epilogue. The clamp from above in float (no
     // conversion overflows upwards; a y below -2^31 converts to INT32_MIN,
     // kept below every bound by the saturating packs), the rest after the
     // packs: two vpackssdw, one vpackuswb or vpacksswb, one byte max and
@@ -211,22 +173,13 @@ struct Ymm {
     // + 3 in lane l (the int8 depthwise dot-product forms, scales from
     // `scale` in that order), as 32 bytes in channel order: after the packs
     // lane l holds q0's 4 dwords of the lane, then q1's, q2's and q3's. The
-    // rounding is store's (exact in every MXCSR mode), one near-tie test for
-    // the 4 vectors; clamped values, so the packs and the 16-bit zero-point
-    // add are exact.
+    // rounding is quantize's; clamped values, so the packs and the 16-bit
+    // zero-point add are exact.
     template <QOutputType T>
-    NDCONV_QINLINE __m256i quad_bytes_exact(const __m256i (&acc)[4], const float* scale) const {
-      __m256 s[4], near = _mm256_setzero_ps();
+    NDCONV_QINLINE __m256i quad_bytes(const __m256i (&acc)[4], const float* scale) const {
       __m256i q[4];
 #pragma GCC unroll 4
-      for (int i = 0; i < 4; ++i) {
-        s[i] = _mm256_loadu_ps(scale + 8 * i);
-        q[i] = quantize_fast(acc[i], s[i], q_lo, q_hi, &near);
-      }
-      if (!_mm256_testz_ps(near, near)) {  // rare: a lane near a half-integer
-#pragma GCC unroll 4
-        for (int i = 0; i < 4; ++i) q[i] = exact_in_double(acc[i], s[i]);
-      }
+      for (int i = 0; i < 4; ++i) q[i] = quantize(acc[i], _mm256_loadu_ps(scale + 8 * i));
       const __m256i w01 = _mm256_add_epi16(_mm256_packs_epi32(q[0], q[1]), q_zp16);
       const __m256i w23 = _mm256_add_epi16(_mm256_packs_epi32(q[2], q[3]), q_zp16);
       return T == QOutputType::kU8 ? _mm256_packus_epi16(w01, w23) : _mm256_packs_epi16(w01, w23);
@@ -252,9 +205,7 @@ struct Ymm {
           _mm256_maskstore_ps(out, mask(n), y);
       } else {
         const __m256 s = n >= 8 ? _mm256_loadu_ps(e.scale + col) : _mm256_maskload_ps(e.scale + col, mask(n));
-        __m256 near = _mm256_setzero_ps();
-        __m256i q = quantize_fast(acc, s, q_lo, q_hi, &near);
-        if (!_mm256_testz_ps(near, near)) q = exact_in_double(acc, s);
+        const __m256i q = quantize(acc, s);
         const __m128i q0 = _mm256_castsi256_si128(q), q1 = _mm256_extracti128_si256(q, 1);
         // Exact: |q| <= 255, and q + zp lies in the type's range.
         const __m128i w = _mm_add_epi16(_mm_packs_epi32(q0, q1), _mm256_castsi256_si128(q_zp16));

@@ -88,8 +88,9 @@ TEST_P(QRequantizeExact, AccumulatorsBeyondFloatRoundToNearestEven) {
         std::fesetround(FE_TONEAREST);
         ndconv_set_int8_dot_product(saved_dot);
         ASSERT_FALSE(r.output.empty()) << c.name;
-        // Float-first epilogues: the AVX-512 kernels (variants "avx512...").
-        const bool float_first = r.kernel.find("/avx512") != std::string::npos;
+        // Float-first epilogues: the x86 kernels (variants "avx512...", "avx2...").
+        const bool float_first =
+            r.kernel.find("/avx512") != std::string::npos || r.kernel.find("/avx2") != std::string::npos;
         for (size_t i = 0; i < r.output.size(); ++i) {
           if (float_first)
             ASSERT_TRUE(r.output[i] == 64 || r.output[i] == 65)

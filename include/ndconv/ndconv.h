@@ -367,8 +367,8 @@ NDCONV_API void ndconv_wisdom_clear(void);
      same for act_max, and q saturates to the type's range. Within 1 of that
      computed in float64 (the library multiplies by one float32 scale per
      channel), never dependent on the caller's floating-point rounding mode
-     (MXCSR / FPCR are never changed; one AVX2 kernel reads MXCSR to take
-     its fast path only where it gives the bytes of every other mode).
+     (MXCSR / FPCR are never changed; the AVX2 kernels read MXCSR to take
+     their fast path only where it gives the bytes of every other mode).
    Tensors are dense and row-major in conv.layout / conv.weight_layout, with
    elements of the types named here (int8 weights, int32 bias).
    ========================================================================== */

@@ -132,9 +132,13 @@ inline int64_t epilogue(const QEpilogue& e, int32_t acc, size_t j, int mode, boo
   }
 }
 
-// The AVX-512 tables requantize in float with embedded rounding (kernels/
-// qgemm_avx512.hpp): mode independent, not exact. The others are exact.
-inline bool float_step_epilogue(const QKernelTable* t) { return std::string(t->variant).compare(0, 6, "avx512") == 0; }
+// The x86 tables requantize U8/S8 float first (kernels/qgemm_avx512.hpp with
+// embedded rounding, qgemm_avx2.hpp with plain float steps in round-to-nearest
+// and scalar elsewhere): mode independent, not exact. The others are exact.
+inline bool float_step_epilogue(const QKernelTable* t) {
+  const std::string v = t->variant;
+  return v.compare(0, 6, "avx512") == 0 || v.compare(0, 4, "avx2") == 0;  // every x86 level
+}
 
 inline int64_t stored(QOutputType t, const uint8_t* c, size_t index) {
   switch (t) {
