@@ -61,14 +61,16 @@ struct Ymm {
       return _mm256_mul_ps(_mm256_cvtepi32_ps(acc), s);
     }
 
-    // rne(fl(fl(acc) * s)) clamped to [lo, hi] (integers), 8 columns: in
-    // round-to-nearest vcvtdq2ps, vmulps and vcvtps2dq (the clamp of the
-    // float product first: the same as clamping the rounded value, rne being
-    // monotone and the bounds integers; no conversion then overflows). Four
-    // float operations per vector where the exact rounding's near-tie test
-    // took nine: pw_res2_expand (K = 64) spent a third of its time there.
+    // rne(fl(fl(acc) * s)) clamped to [lo, hi] (integers), 8 columns, where
+    // the caller's mode is round-to-nearest (`nearest`; callers branch once,
+    // outside their loops where they can: a call to quantize_in_any_mode
+    // inside made the compiler keep the live accumulators in memory):
+    // vcvtdq2ps, vmulps and vcvtps2dq, the float product clamped first (the
+    // same as clamping the rounded value: rne is monotone and the bounds are
+    // integers; no conversion then overflows). Four float operations per
+    // vector where the exact rounding's near-tie test took nine:
+    // pw_res2_expand (K = 64) spent a third of its time there.
     NDCONV_QINLINE __m256i quantize(__m256i acc, __m256 s) const {
-      if (!nearest) return quantize_in_any_mode(acc, s);
       return _mm256_cvtps_epi32(_mm256_min_ps(_mm256_max_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(acc), s), q_lo), q_hi));
     }
 
@@ -92,7 +94,7 @@ struct Ymm {
     template <QOutputType T, size_t MR, size_t NV>
     NDCONV_QINLINE void store_full_width(const __m256i (&acc)[MR][NV], size_t mr, size_t nr, char* c,
                                          size_t ldc) const {
-      if (NV < 2 || nr != NV * 8) {
+      if (NV < 2 || nr != NV * 8 || !nearest) {  // (store takes the directed modes)
 #pragma GCC unroll 16
         for (size_t i = 0; i < MR; ++i) {
           if (i >= mr) break;
@@ -179,7 +181,10 @@ struct Ymm {
     NDCONV_QINLINE __m256i quad_bytes(const __m256i (&acc)[4], const float* scale) const {
       __m256i q[4];
 #pragma GCC unroll 4
-      for (int i = 0; i < 4; ++i) q[i] = quantize(acc[i], _mm256_loadu_ps(scale + 8 * i));
+      for (int i = 0; i < 4; ++i) {
+        const __m256 s = _mm256_loadu_ps(scale + 8 * i);
+        q[i] = nearest ? quantize(acc[i], s) : quantize_in_any_mode(acc[i], s);
+      }
       const __m256i w01 = _mm256_add_epi16(_mm256_packs_epi32(q[0], q[1]), q_zp16);
       const __m256i w23 = _mm256_add_epi16(_mm256_packs_epi32(q[2], q[3]), q_zp16);
       return T == QOutputType::kU8 ? _mm256_packus_epi16(w01, w23) : _mm256_packs_epi16(w01, w23);
@@ -205,7 +210,7 @@ struct Ymm {
           _mm256_maskstore_ps(out, mask(n), y);
       } else {
         const __m256 s = n >= 8 ? _mm256_loadu_ps(e.scale + col) : _mm256_maskload_ps(e.scale + col, mask(n));
-        const __m256i q = quantize(acc, s);
+        const __m256i q = nearest ? quantize(acc, s) : quantize_in_any_mode(acc, s);
         const __m128i q0 = _mm256_castsi256_si128(q), q1 = _mm256_extracti128_si256(q, 1);
         // Exact: |q| <= 255, and q + zp lies in the type's range.
         const __m128i w = _mm_add_epi16(_mm_packs_epi32(q0, q1), _mm256_castsi256_si128(q_zp16));
