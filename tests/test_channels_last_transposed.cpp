@@ -6,6 +6,7 @@
 // through it: tests/test_general_conv.cpp, GeneralConv.ChannelsFirstComputedChannelsLast.)
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -13,6 +14,7 @@
 #include <vector>
 
 #include "algorithms/channels_last_transposed.h"
+#include "algorithms/qdepthwise_slabs.h"
 #include "api/memory.h"
 #include "tests/isa_param.h"
 #include "tests/support/conv_desc.h"
@@ -98,6 +100,27 @@ TEST_P(TransposeBytes, EveryTailMatchesIndexing) {
 
 INSTANTIATE_TEST_SUITE_P(Isa, TransposeBytes, ::testing::ValuesIn(test::available_tables()),
                          test::table_test_name);
+
+// The int8 depthwise slabs (algorithms/qdepthwise_slabs.h): whole blocks, at
+// least one, at most a quarter of the channels rounded up to a block, within
+// the L2 budget where a block fits it.
+TEST(QDepthwiseSlabChannels, WholeBlocksWithinTheBudgetAndAQuarter) {
+  // dw3x3_mbv2: 144 channels, 56 x 56, U8 out: 6272 bytes a channel.
+  EXPECT_EQ(dispatch::qdepthwise_slab_channels(144, 1, 3136, 3136, 1, 64, 512 * 1024), 64);
+  EXPECT_EQ(dispatch::qdepthwise_slab_channels(144, 1, 3136, 3136, 1, 16, 512 * 1024), 48);  // the quarter
+  EXPECT_EQ(dispatch::qdepthwise_slab_channels(1024, 1, 3136, 3136, 1, 16, 512 * 1024), 80);  // the budget
+  EXPECT_EQ(dispatch::qdepthwise_slab_channels(1024, 2, 3136, 3136, 4, 16, 512 * 1024), 16);  // F32 out, x2
+  EXPECT_EQ(dispatch::qdepthwise_slab_channels(8, 1, 1 << 20, 1 << 20, 1, 64, 512 * 1024), 64);  // one block
+  for (int64_t c : {2, 17, 100, 257, 1000})
+    for (size_t block : {16, 32, 64}) {
+      const int64_t slab = dispatch::qdepthwise_slab_channels(c, 1, 400, 400, 1, block, 64 * 1024);
+      EXPECT_EQ(slab % static_cast<int64_t>(block), 0) << c << " " << block;
+      EXPECT_GE(slab, static_cast<int64_t>(block)) << c << " " << block;
+      EXPECT_LE(slab, std::max<int64_t>(static_cast<int64_t>(block), ((c + 3) / 4 + static_cast<int64_t>(block) - 1) /
+                                                                         static_cast<int64_t>(block) * static_cast<int64_t>(block)));
+      EXPECT_LE(slab * 800, std::max<int64_t>(64 * 1024, static_cast<int64_t>(block) * 800)) << c << " " << block;
+    }
+}
 
 std::string kernel_of(const ndconv_conv_desc& d) {
   const std::vector<float> w(static_cast<size_t>(d.out_channels * d.in_channels / d.groups * d.kernel[0] *
