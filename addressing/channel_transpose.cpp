@@ -1,5 +1,6 @@
 #include "addressing/channel_transpose.h"
 
+#include <algorithm>
 #include <cstring>
 #include <initializer_list>
 
@@ -86,6 +87,16 @@ void transpose_channels_task(const void* src, void* dst, int64_t channels, int64
     const auto words = table && table->transpose_words ? table->transpose_words : transpose_words_portable;
     words(s0, src_stride, d0, dst_stride, rows, cols);
   }
+}
+
+int64_t depthwise_slab_channels(int64_t in_channels, int64_t multiplier, int64_t in_pixels, int64_t out_pixels,
+                                size_t in_bytes, size_t out_bytes, size_t block, size_t l2_bytes) {
+  const int64_t b = static_cast<int64_t>(block);
+  const int64_t per_channel =
+      in_pixels * static_cast<int64_t>(in_bytes) + multiplier * out_pixels * static_cast<int64_t>(out_bytes);
+  const int64_t fit = static_cast<int64_t>(l2_bytes) / (per_channel > 0 ? per_channel : 1) / b * b;
+  const int64_t quarter = ((in_channels + 3) / 4 + b - 1) / b * b;
+  return std::max(b, std::min(fit, quarter));
 }
 
 uint8_t* thread_scratch(int slot, size_t bytes) noexcept {

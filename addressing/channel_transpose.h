@@ -37,6 +37,15 @@ void transpose_channels(const void* src, void* dst, int64_t images, int64_t chan
                         int64_t pixels, size_t element_bytes, bool to_channels_last,
                         ndconv_threadpool* pool, const kernels::KernelTable* table = nullptr);
 
+// Input channels per slab of a depthwise convolution computed channels-last
+// a slab at a time (float32: algorithms/channels_last_transposed.cpp; int8:
+// algorithms/qdepthwise_slabs.cpp): whole blocks of `block` channels, as many
+// as keep a slab's input and output copies (`in_bytes`, `out_bytes` per
+// element) within `l2_bytes`, at most a quarter of the channels rounded up
+// to a block (so a pool has slabs to share), at least one block.
+int64_t depthwise_slab_channels(int64_t in_channels, int64_t multiplier, int64_t in_pixels, int64_t out_pixels,
+                                size_t in_bytes, size_t out_bytes, size_t block, size_t l2_bytes);
+
 // Whether [C][P] and [P][C] are the same bytes (one channel or one pixel).
 inline bool layouts_coincide(int64_t channels, int64_t pixels) { return channels == 1 || pixels == 1; }
 

@@ -165,25 +165,14 @@ bool goes_channels_last(const ConvShape& s, const kernels::KernelTable& table, c
   return true;
 }
 
-// Input channels per depthwise slab: whole vectors, as many as keep the
-// slab's input and output copies within the L2 budget
-// (Tuning::gemm_l2_budget_bytes), and at most a quarter of the channels
-// rounded up to a vector, so that a pool has slabs to share out.
-int64_t depthwise_slab_channels(const ConvShape& s, const kernels::KernelTable& table, const Tuning& tune) {
-  const int64_t v = static_cast<int64_t>(table.vector_floats);
-  const int64_t multiplier = s.out_channels / s.in_channels;
-  const int64_t bytes_per_channel = (s.in_pixels() + multiplier * s.out_pixels()) * static_cast<int64_t>(sizeof(float));
-  const int64_t fit = static_cast<int64_t>(tune.gemm_l2_budget_bytes) / bytes_per_channel / v * v;
-  const int64_t quarter = ((s.in_channels + 3) / 4 + v - 1) / v * v;
-  return std::max(v, std::min(fit, quarter));
-}
-
 std::unique_ptr<Algorithm> make_depthwise_slabs(const ConvShape& shape, const kernels::KernelTable& table,
                                                 const Tuning& tune, const float* weights, const float* bias,
                                                 ndconv_status* status) {
   std::unique_ptr<DepthwiseSlabsTransposed> algo(new (std::nothrow) DepthwiseSlabsTransposed(
       PlanName("depthwise-ncx", ndconv_isa_name(table.isa)), shape, &table,
-      depthwise_slab_channels(shape, table, tune)));
+      depthwise_slab_channels(shape.in_channels, shape.out_channels / shape.in_channels, shape.in_pixels(),
+                              shape.out_pixels(), sizeof(float), sizeof(float), table.vector_floats,
+                              tune.gemm_l2_budget_bytes)));
   if (!algo) {
     *status = fail(NDCONV_OUT_OF_MEMORY, "out of memory building the channels-last depthwise plan");
     return nullptr;

@@ -7,6 +7,7 @@
 
 #include "addressing/channel_transpose.h"
 #include "addressing/indirection.h"
+#include "algorithms/qalgorithm_factory.h"
 #include "algorithms/qdepthwise.h"
 #include "api/error.h"
 #include "api/memory.h"
@@ -45,7 +46,11 @@ ndconv_status slice_params(const QConvParams& whole, const QConvShape& shape, in
 
 class QDepthwiseSlabs final : public QAlgorithm {
  public:
-  QDepthwiseSlabs(const char* variant, const QConvParams* p) : QAlgorithm(PlanName("int8-depthwise-ncx", variant)), p_(p) {}
+  // `in`: the table and ISA the slabs' plans take (its weights come to init).
+  QDepthwiseSlabs(const char* variant, const QPlanInputs& in, int64_t slab)
+      : QAlgorithm(PlanName("int8-depthwise-ncx", variant)), p_(in.params), in_(in), slab_(slab) {
+    in_.weights = nullptr;  // the caller's, gone after create
+  }
 
   ~QDepthwiseSlabs() override {
     for (size_t i = 0; i < slabs_.size(); ++i) {
@@ -54,10 +59,10 @@ class QDepthwiseSlabs final : public QAlgorithm {
     }
   }
 
-  // One channels-last plan per slab of `slab` input channels.
-  ndconv_status build(const QPlanInputs& in, int64_t slab) {
+  // One channels-last plan per slab of slab_ input channels.
+  ndconv_status init(const int8_t* weights) {
     const ConvShape& s = p_->shape.conv;
-    const int64_t count = std::max<int64_t>(1, s.in_channels / slab);
+    const int64_t slab = slab_, count = std::max<int64_t>(1, s.in_channels / slab);
     if (!slabs_.resize(static_cast<size_t>(count)))
       return fail(NDCONV_OUT_OF_MEMORY, "out of memory building the int8 depthwise slabs");
     for (size_t i = 0; i < slabs_.size(); ++i) slabs_[i] = Slab{};
@@ -65,7 +70,7 @@ class QDepthwiseSlabs final : public QAlgorithm {
       Slab& x = slabs_[static_cast<size_t>(i)];
       x.c0 = i * slab;
       x.channels = i + 1 == count ? s.in_channels - x.c0 : slab;  // the last takes what is left
-      const ndconv_status built = build_slab(in, x);
+      const ndconv_status built = build_slab(weights, x);
       if (built != NDCONV_OK) return built;
     }
     return NDCONV_OK;
@@ -96,7 +101,7 @@ class QDepthwiseSlabs final : public QAlgorithm {
   }
 
  private:
-  ndconv_status build_slab(const QPlanInputs& in, Slab& x) {
+  ndconv_status build_slab(const int8_t* all_weights, Slab& x) {
     const ConvShape& s = p_->shape.conv;
     const int64_t m = s.out_channels / s.in_channels, taps = s.kernel_taps();
     QConvShape shape = p_->shape;
@@ -116,8 +121,9 @@ class QDepthwiseSlabs final : public QAlgorithm {
     for (int64_t c = 0; c < oc; ++c)
       for (int64_t t = 0; t < taps; ++t)
         weights[static_cast<size_t>(c * taps + t)] =
-            s.weight_layout == NDCONV_OIX ? in.weights[(oc0 + c) * taps + t] : in.weights[t * s.out_channels + oc0 + c];
-    QPlanInputs slab_in = in;
+            s.weight_layout == NDCONV_OIX ? all_weights[(oc0 + c) * taps + t]
+                                          : all_weights[t * s.out_channels + oc0 + c];
+    QPlanInputs slab_in = in_;
     slab_in.params = x.params;
     slab_in.weights = weights.data();
     ndconv_status status = NDCONV_OK;
@@ -147,19 +153,12 @@ class QDepthwiseSlabs final : public QAlgorithm {
   }
 
   const QConvParams* p_;    // the plan's (channels-first, every channel)
+  QPlanInputs in_;
+  int64_t slab_;            // input channels per slab
   AlignedArray<Slab> slabs_;
 };
 
 }  // namespace
-
-int64_t qdepthwise_slab_channels(int64_t in_channels, int64_t multiplier, int64_t in_pixels, int64_t out_pixels,
-                                 size_t out_bytes, size_t block, size_t l2_bytes) {
-  const int64_t b = static_cast<int64_t>(block);
-  const int64_t per_channel = in_pixels + multiplier * out_pixels * static_cast<int64_t>(out_bytes);
-  const int64_t fit = static_cast<int64_t>(l2_bytes) / std::max<int64_t>(1, per_channel) / b * b;
-  const int64_t quarter = ((in_channels + 3) / 4 + b - 1) / b * b;
-  return std::max(b, std::min(fit, quarter));
-}
 
 std::unique_ptr<QAlgorithm> make_qdepthwise_slabs_algorithm(const QPlanInputs& in, ndconv_status* status) {
   *status = NDCONV_OK;
@@ -175,18 +174,10 @@ std::unique_ptr<QAlgorithm> make_qdepthwise_slabs_algorithm(const QPlanInputs& i
           ? &in.table->depthwise_nxc
           : nullptr;
   const size_t block = uk ? std::max<size_t>(16, uk->quad_block ? uk->quad_block : uk->channel_tile) : 16;
-  const int64_t slab = qdepthwise_slab_channels(s.in_channels, s.out_channels / s.in_channels, s.in_pixels(),
-                                                s.out_pixels(), in.params->output_bytes(), block,
-                                                tuning().gemm_l2_budget_bytes);
-  std::unique_ptr<QDepthwiseSlabs> algo(
-      new (std::nothrow) QDepthwiseSlabs(uk ? in.table->variant : "scalar", in.params));
-  if (!algo) {
-    *status = fail(NDCONV_OUT_OF_MEMORY, "out of memory creating an int8 plan");
-    return nullptr;
-  }
-  *status = algo->build(in, slab);
-  if (*status != NDCONV_OK) return nullptr;
-  return algo;
+  const int64_t slab = depthwise_slab_channels(s.in_channels, s.out_channels / s.in_channels, s.in_pixels(),
+                                               s.out_pixels(), 1, in.params->output_bytes(), block,
+                                               tuning().gemm_l2_budget_bytes);
+  return build_qalgorithm<QDepthwiseSlabs>(in.weights, status, uk ? in.table->variant : "scalar", in, slab);
 }
 
 }  // namespace dispatch

@@ -21,13 +21,5 @@ namespace dispatch {
 // int8-depthwise factory takes it).
 std::unique_ptr<QAlgorithm> make_qdepthwise_slabs_algorithm(const QPlanInputs& in, ndconv_status* status);
 
-// Input channels per slab: whole blocks of `block` channels, as many as keep
-// a slab's input and output copies within `l2_bytes`, at most a quarter of
-// the channels rounded up to a block (so a pool has slabs to share), at
-// least one block. (The plan makes floor(C / slab) slabs, the last taking
-// what is left.) Exposed for the tests.
-int64_t qdepthwise_slab_channels(int64_t in_channels, int64_t multiplier, int64_t in_pixels,
-                                 int64_t out_pixels, size_t out_bytes, size_t block, size_t l2_bytes);
-
 }  // namespace dispatch
 }  // namespace ndconv

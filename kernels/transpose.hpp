@@ -34,6 +34,26 @@ struct transpose_tile {
 #endif
 };
 
+// Walks a rows x cols transposition in T x T tiles, tile(i, j) for each
+// whole tile (the longer side outermost, see above), then edge(i, j) for
+// every element outside them: the last rows % T rows, then the last cols % T
+// columns of the others. T == 1: every element an edge.
+template <size_t T, class Tile, class Edge>
+inline void walk_transpose_tiles(size_t rows, size_t cols, const Tile& tile, const Edge& edge) {
+  const size_t full_rows = T > 1 ? rows / T * T : 0, full_cols = T > 1 ? cols / T * T : 0;
+  if (rows >= cols) {
+    for (size_t i = 0; i < full_rows; i += T)
+      for (size_t j = 0; j < full_cols; j += T) tile(i, j);
+  } else {
+    for (size_t j = 0; j < full_cols; j += T)
+      for (size_t i = 0; i < full_rows; i += T) tile(i, j);
+  }
+  for (size_t i = full_rows; i < rows; ++i)
+    for (size_t j = 0; j < cols; ++j) edge(i, j);
+  for (size_t j = full_cols; j < cols; ++j)
+    for (size_t i = 0; i < full_rows; ++i) edge(i, j);
+}
+
 // One tile of transpose_tile::size square, whole.
 inline void transpose_tile_in_registers(const float* src, size_t ss, float* dst, size_t ds) {
 #if defined(NDCONV_SIMD_X86)
@@ -82,28 +102,16 @@ inline void transpose_tile_in_registers(const float* src, size_t ss, float* dst,
 template <class Arch>
 void transpose_words(const void* src_v, size_t src_stride, void* dst_v, size_t dst_stride, size_t rows,
                      size_t cols) {
-  constexpr size_t T = transpose_tile<Arch>::size;
   const char* src = static_cast<const char*>(src_v);
   char* dst = static_cast<char*>(dst_v);
   const auto at = [](size_t row, size_t stride, size_t col) { return (row * stride + col) * 4; };
-  const size_t full_rows = rows / T * T, full_cols = cols / T * T;
-  auto tile = [&](size_t i, size_t j) {
-    transpose_tile_in_registers(reinterpret_cast<const float*>(src + at(i, src_stride, j)), src_stride,
-                                reinterpret_cast<float*>(dst + at(j, dst_stride, i)), dst_stride);
-  };
-  if (T > 1 && rows >= cols) {
-    for (size_t i = 0; i < full_rows; i += T)
-      for (size_t j = 0; j < full_cols; j += T) tile(i, j);
-  } else if (T > 1) {
-    for (size_t j = 0; j < full_cols; j += T)
-      for (size_t i = 0; i < full_rows; i += T) tile(i, j);
-  }
-  // The edges: the last rows % T rows, then the last cols % T columns of the others.
-  const size_t tiled_rows = T > 1 ? full_rows : 0;
-  for (size_t i = tiled_rows; i < rows; ++i)
-    for (size_t j = 0; j < cols; ++j) std::memcpy(dst + at(j, dst_stride, i), src + at(i, src_stride, j), 4);
-  for (size_t j = T > 1 ? full_cols : cols; j < cols; ++j)
-    for (size_t i = 0; i < tiled_rows; ++i) std::memcpy(dst + at(j, dst_stride, i), src + at(i, src_stride, j), 4);
+  walk_transpose_tiles<transpose_tile<Arch>::size>(
+      rows, cols,
+      [&](size_t i, size_t j) {
+        transpose_tile_in_registers(reinterpret_cast<const float*>(src + at(i, src_stride, j)), src_stride,
+                                    reinterpret_cast<float*>(dst + at(j, dst_stride, i)), dst_stride);
+      },
+      [&](size_t i, size_t j) { std::memcpy(dst + at(j, dst_stride, i), src + at(i, src_stride, j), 4); });
 }
 
 // Bytes: 16 x 16 tiles on x86 (SSE2 byte unpacks, in every x86 level) and
@@ -155,22 +163,12 @@ inline void transpose_byte_tile_in_registers(const uint8_t* src, size_t ss, uint
 template <class Arch>
 void transpose_bytes(const uint8_t* src, size_t src_stride, uint8_t* dst, size_t dst_stride, size_t rows,
                      size_t cols) {
-  constexpr size_t T = transpose_byte_tile<Arch>::size;
-  const size_t full_rows = rows / T * T, full_cols = cols / T * T;
-  auto tile = [&](size_t i, size_t j) {
-    transpose_byte_tile_in_registers(src + i * src_stride + j, src_stride, dst + j * dst_stride + i, dst_stride);
-  };
-  if (rows >= cols) {  // the longer side outermost, as transpose_words
-    for (size_t i = 0; i < full_rows; i += T)
-      for (size_t j = 0; j < full_cols; j += T) tile(i, j);
-  } else {
-    for (size_t j = 0; j < full_cols; j += T)
-      for (size_t i = 0; i < full_rows; i += T) tile(i, j);
-  }
-  for (size_t i = full_rows; i < rows; ++i)
-    for (size_t j = 0; j < cols; ++j) dst[j * dst_stride + i] = src[i * src_stride + j];
-  for (size_t j = full_cols; j < cols; ++j)
-    for (size_t i = 0; i < full_rows; ++i) dst[j * dst_stride + i] = src[i * src_stride + j];
+  walk_transpose_tiles<transpose_byte_tile<Arch>::size>(
+      rows, cols,
+      [&](size_t i, size_t j) {
+        transpose_byte_tile_in_registers(src + i * src_stride + j, src_stride, dst + j * dst_stride + i, dst_stride);
+      },
+      [&](size_t i, size_t j) { dst[j * dst_stride + i] = src[i * src_stride + j]; });
 }
 
 }  // namespace NDCONV_KERNEL_NS

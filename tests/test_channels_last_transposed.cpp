@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "algorithms/channels_last_transposed.h"
-#include "algorithms/qdepthwise_slabs.h"
+#include "addressing/channel_transpose.h"
 #include "api/memory.h"
 #include "tests/isa_param.h"
 #include "tests/support/conv_desc.h"
@@ -101,19 +101,20 @@ TEST_P(TransposeBytes, EveryTailMatchesIndexing) {
 INSTANTIATE_TEST_SUITE_P(Isa, TransposeBytes, ::testing::ValuesIn(test::available_tables()),
                          test::table_test_name);
 
-// The int8 depthwise slabs (algorithms/qdepthwise_slabs.h): whole blocks, at
+// The depthwise slabs (float32 and int8; here int8's byte input): whole blocks, at
 // least one, at most a quarter of the channels rounded up to a block, within
 // the L2 budget where a block fits it.
-TEST(QDepthwiseSlabChannels, WholeBlocksWithinTheBudgetAndAQuarter) {
+TEST(DepthwiseSlabChannels, WholeBlocksWithinTheBudgetAndAQuarter) {
   // dw3x3_mbv2: 144 channels, 56 x 56, U8 out: 6272 bytes a channel.
-  EXPECT_EQ(dispatch::qdepthwise_slab_channels(144, 1, 3136, 3136, 1, 64, 512 * 1024), 64);
-  EXPECT_EQ(dispatch::qdepthwise_slab_channels(144, 1, 3136, 3136, 1, 16, 512 * 1024), 48);  // the quarter
-  EXPECT_EQ(dispatch::qdepthwise_slab_channels(1024, 1, 3136, 3136, 1, 16, 512 * 1024), 80);  // the budget
-  EXPECT_EQ(dispatch::qdepthwise_slab_channels(1024, 2, 3136, 3136, 4, 16, 512 * 1024), 16);  // F32 out, x2
-  EXPECT_EQ(dispatch::qdepthwise_slab_channels(8, 1, 1 << 20, 1 << 20, 1, 64, 512 * 1024), 64);  // one block
+  EXPECT_EQ(dispatch::depthwise_slab_channels(144, 1, 3136, 3136, 1, 1, 64, 512 * 1024), 64);
+  EXPECT_EQ(dispatch::depthwise_slab_channels(144, 1, 3136, 3136, 1, 1, 16, 512 * 1024), 48);  // the quarter
+  EXPECT_EQ(dispatch::depthwise_slab_channels(1024, 1, 3136, 3136, 1, 1, 16, 512 * 1024), 80);  // the budget
+  EXPECT_EQ(dispatch::depthwise_slab_channels(1024, 2, 3136, 3136, 1, 4, 16, 512 * 1024), 16);  // F32 out, x2
+  EXPECT_EQ(dispatch::depthwise_slab_channels(8, 1, 1 << 20, 1 << 20, 1, 1, 64, 512 * 1024), 64);  // one block
+  EXPECT_EQ(dispatch::depthwise_slab_channels(144, 1, 3136, 3136, 4, 4, 16, 512 * 1024), 16);  // float32's
   for (int64_t c : {2, 17, 100, 257, 1000})
     for (size_t block : {16, 32, 64}) {
-      const int64_t slab = dispatch::qdepthwise_slab_channels(c, 1, 400, 400, 1, block, 64 * 1024);
+      const int64_t slab = dispatch::depthwise_slab_channels(c, 1, 400, 400, 1, 1, block, 64 * 1024);
       EXPECT_EQ(slab % static_cast<int64_t>(block), 0) << c << " " << block;
       EXPECT_GE(slab, static_cast<int64_t>(block)) << c << " " << block;
       EXPECT_LE(slab, std::max<int64_t>(static_cast<int64_t>(block), ((c + 3) / 4 + static_cast<int64_t>(block) - 1) /
